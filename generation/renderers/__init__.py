@@ -1,0 +1,45 @@
+"""Renderers turn a RenderRequest into frames; ``get_renderer`` picks one by name.
+
+Renderers are imported on demand so the CPU path never imports torch (only "diffusion" does).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from generation.renderers.base import Renderer, RenderRequest
+
+__all__ = ["RENDERER_NAMES", "RenderRequest", "Renderer", "UnknownRendererError", "get_renderer"]
+
+RENDERER_NAMES = ("still", "animator", "diffusion")
+
+
+class UnknownRendererError(LookupError):
+    """No renderer of that name, or its implementation is not installed."""
+
+
+def get_renderer(name: str, **options: Any) -> Renderer:
+    """Build the renderer called ``name`` ("still", "animator" or "diffusion")."""
+    if name == "still":
+        from generation.renderers.still import StillRenderer
+
+        return StillRenderer(**options)
+    if name == "animator":
+        from generation.renderers.animator import AnimatorRenderer
+
+        return AnimatorRenderer(**options)
+    if name == "diffusion":
+        try:
+            module = importlib.import_module("generation.renderers.diffusion")
+        except ModuleNotFoundError as exc:
+            if exc.name != "generation.renderers.diffusion":
+                raise
+            raise UnknownRendererError(
+                "The diffusion renderer is not available in this installation "
+                "(generation.renderers.diffusion is missing)."
+            ) from exc
+        return module.DiffusionRenderer(**options)
+    raise UnknownRendererError(
+        f"Unknown renderer {name!r}; choose one of {', '.join(RENDERER_NAMES)}."
+    )
