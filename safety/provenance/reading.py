@@ -100,7 +100,7 @@ _DAMAGED_MANIFEST_ERRORS: tuple[type[c2pa.C2paError], ...] = (
 
 
 def read_manifest(
-    source: Path | bytes,
+    source: Path | str | bytes,
     *,
     media_type: str | None = None,
     trust_anchors_pem: str | None = None,

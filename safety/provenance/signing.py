@@ -17,8 +17,9 @@ SIGNABLE_MEDIA_TYPES: frozenset[str] = frozenset({"video/mp4", "image/png", "ima
 
 # Thumbnails off: on, c2pa embeds a still of the output (~134 KB instead of ~4 KB per manifest,
 # 63 ms instead of 4 ms per 5 s clip), and an ingredient's thumbnail would be the creator's photo.
-# verify_after_sign: c2pa re-reads what it wrote (about 1 ms), so a file whose credentials would
-# not validate (a known risk with some MP4 layouts) fails here instead of being published.
+# verify_after_sign asks c2pa to validate what it just wrote (well under a millisecond here), so a
+# file whose credentials would not validate (a known risk with some MP4 layouts) fails here
+# instead of being published.
 _SIGNING_SETTINGS: dict[str, Any] = {
     "builder": {"thumbnail": {"enabled": False}},
     "verify": {"verify_after_sign": True},
@@ -59,14 +60,10 @@ def sign_media(
         _sign_into(src, tmp_path, manifest, signer_config, media_type)
         os.chmod(tmp_path, 0o644)  # mkstemp made it 0600; the result is a public file
         os.replace(tmp_path, dst)
-    except ProvenanceError:
+    except BaseException as error:
         tmp_path.unlink(missing_ok=True)
-        raise
-    except (c2pa.C2paError, OSError) as error:
-        tmp_path.unlink(missing_ok=True)
-        raise ProvenanceError(f"signing {src.name} as {media_type} failed: {error}") from error
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
+        if isinstance(error, c2pa.C2paError | OSError):
+            raise ProvenanceError(f"signing {src.name} as {media_type} failed: {error}") from error
         raise
 
 
