@@ -15,8 +15,9 @@ from safety.provenance.signer import SignerConfig, open_signer
 SignableMediaType = Literal["video/mp4", "image/png", "image/jpeg"]
 SIGNABLE_MEDIA_TYPES: frozenset[str] = frozenset({"video/mp4", "image/png", "image/jpeg"})
 
-# Thumbnails off: on, c2pa embeds a still of the output (~134 KB instead of ~4 KB per manifest,
-# 63 ms instead of 4 ms per 5 s clip), and an ingredient's thumbnail would be the creator's photo.
+# Thumbnails off: on, c2pa embeds a JPEG preview in every signed image (about 30 KB even for a
+# 64x64 PNG; this c2pa build makes none for MP4), and an ingredient read from a file would carry
+# a preview of the creator's photo.
 # verify_after_sign asks c2pa to validate what it just wrote (well under a millisecond here), so a
 # file whose credentials would not validate (a known risk with some MP4 layouts) fails here
 # instead of being published.
