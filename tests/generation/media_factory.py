@@ -87,28 +87,71 @@ def tone_bursts(
     return np.concatenate(parts).astype(np.float32)
 
 
-def sung_vowel(
+# Formant frequencies (Hz) of a few vowels, adult male averages (Peterson & Barney, 1952).
+VOWEL_FORMANTS: dict[str, tuple[float, float, float]] = {
+    "oo": (300.0, 870.0, 2240.0),
+    "ah": (730.0, 1090.0, 2440.0),
+    "ee": (270.0, 2290.0, 3010.0),
+}
+
+
+def vowel(
     seconds: float,
     *,
+    formants: tuple[float, float, float] = VOWEL_FORMANTS["ah"],
     sample_rate: int = 16_000,
-    frequency: float = 262.0,
-    vibrato_hz: float = 5.5,
-    vibrato_cents: float = 50.0,
+    frequency: float = 130.0,
+    vibrato_hz: float = 0.0,
+    vibrato_cents: float = 0.0,
     amplitude: float = 0.35,
 ) -> np.ndarray:
-    """A sung note: harmonic source with vibrato through rough 'ah' formants (800/1200 Hz)."""
+    """A voiced vowel: harmonics of ``frequency`` shaped by three formant resonances, with
+    optional vibrato (singing) and 30 ms fades."""
     t = np.arange(int(round(seconds * sample_rate))) / sample_rate
     f0 = frequency * 2 ** (vibrato_cents / 1200 * np.sin(2 * np.pi * vibrato_hz * t))
     phase = 2 * np.pi * np.cumsum(f0) / sample_rate
     signal = np.zeros_like(t)
-    for k in range(1, 30):
+    for k in range(1, int(4000 / frequency) + 1):
         harmonic_hz = k * f0
-        gain = sum(np.exp(-((harmonic_hz - fc) ** 2) / (2 * bw**2)) for fc, bw in
-                   ((800, 120), (1200, 150), (2500, 250))) + 0.05 / k
-        signal += gain * np.sin(k * phase)
-    attack = np.minimum(1.0, t / 0.05) * np.minimum(1.0, (t[-1] - t) / 0.05)
-    signal *= attack
+        gain = sum(np.exp(-((harmonic_hz - fc) ** 2) / (2 * (60 + 0.06 * fc) ** 2)) * 0.7**n
+                   for n, fc in enumerate(formants))
+        # Voice source and lip radiation together fall about 6 dB per octave.
+        signal += (gain + 0.02) * (100.0 / harmonic_hz) * np.sin(k * phase)
+    fade = np.minimum(1.0, t / 0.03) * np.minimum(1.0, (t[-1] - t) / 0.03)
+    signal *= fade
     return (amplitude * signal / np.max(np.abs(signal) + 1e-9)).astype(np.float32)
+
+
+def sung_vowel(seconds: float, *, frequency: float = 262.0, sample_rate: int = 16_000
+               ) -> np.ndarray:
+    """A sung 'ah' on middle C with a 5.5 Hz, +-50 cent vibrato."""
+    return vowel(seconds, frequency=frequency, vibrato_hz=5.5, vibrato_cents=50.0,
+                 sample_rate=sample_rate)
+
+
+def plosive_syllables(
+    count: int = 3, *, gap_seconds: float = 0.08, vowel_seconds: float = 0.3,
+    sample_rate: int = 16_000, seed: int = 0,
+) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """'a-pa-pa...': vowels separated by silent closures, each closure ending in a 10 ms
+    noise burst. Returns the samples and each closure's (start, end) in seconds."""
+    rng = np.random.default_rng(seed)
+    parts = [silence(0.3, sample_rate=sample_rate)]
+    closures = []
+    position = 0.3
+    for index in range(count + 1):
+        parts.append(vowel(vowel_seconds, sample_rate=sample_rate))
+        position += vowel_seconds
+        if index == count:
+            break
+        parts.append(silence(gap_seconds, sample_rate=sample_rate))
+        closures.append((position, position + gap_seconds))
+        position += gap_seconds
+        burst = 0.25 * rng.standard_normal(int(0.01 * sample_rate)).astype(np.float32)
+        parts.append(burst)
+        position += 0.01
+    parts.append(silence(0.3, sample_rate=sample_rate))
+    return np.concatenate(parts).astype(np.float32), closures
 
 
 def write_audio(
