@@ -1,0 +1,73 @@
+from django.contrib import admin
+from django.http import StreamingHttpResponse
+
+from studio.audit_export import audit_events_jsonl
+from studio.models import (
+    ApiToken,
+    AudioClip,
+    AuditEvent,
+    ConsentRecord,
+    DoNotAnimateEntry,
+    EnrolledIdentity,
+    GenerationJob,
+    MisuseReport,
+    ModerationCase,
+    OutputArtifact,
+    Portrait,
+)
+
+
+@admin.register(GenerationJob)
+class GenerationJobAdmin(admin.ModelAdmin):
+    list_display = ("public_id", "creator", "state", "renderer", "audio_seconds", "created_at")
+    list_filter = ("state", "renderer")
+    search_fields = ("public_id", "creator__email")
+    # State changes go through the state machine (studio.services.job_transitions), never a form.
+    readonly_fields = [field.name for field in GenerationJob._meta.fields]
+
+
+@admin.register(OutputArtifact)
+class OutputArtifactAdmin(admin.ModelAdmin):
+    list_display = ("public_id", "status", "watermark_id", "manifest_id", "published_at")
+    list_filter = ("status",)
+    readonly_fields = [field.name for field in OutputArtifact._meta.fields]
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(admin.ModelAdmin):
+    list_display = ("public_id", "creator", "statement_version", "granted_at", "expires_at", "revoked_at")
+    readonly_fields = [field.name for field in ConsentRecord._meta.fields]
+
+
+@admin.register(ModerationCase)
+class ModerationCaseAdmin(admin.ModelAdmin):
+    list_display = ("public_id", "reason", "state", "claimed_by", "decision", "created_at")
+    list_filter = ("reason", "state", "decision")
+
+
+@admin.action(description="Export selected events as JSON Lines")
+def export_jsonl(modeladmin, request, queryset):
+    response = StreamingHttpResponse(audit_events_jsonl(queryset.order_by("sequence")), content_type="application/jsonl")
+    response["Content-Disposition"] = 'attachment; filename="signet-audit.jsonl"'
+    return response
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("sequence", "created_at", "actor_label", "action", "subject_type", "subject_id")
+    list_filter = ("action",)
+    search_fields = ("subject_id", "action")
+    actions = [export_jsonl]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+for model in (EnrolledIdentity, Portrait, AudioClip, DoNotAnimateEntry, MisuseReport, ApiToken):
+    admin.site.register(model)

@@ -1,0 +1,44 @@
+"""One application error, turned into one page or one JSON shape in one place (the middleware)."""
+
+
+class ApplicationError(Exception):
+    """An error whose message is written for the person who caused it."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, code: str | None = None, extra: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.extra = extra or {}
+
+
+class InputRefused(ApplicationError):
+    code = "input_refused"
+
+
+class GateRefused(ApplicationError):
+    status = 403
+    code = "gate_refused"
+
+
+class NotAllowed(ApplicationError):
+    status = 403
+    code = "not_allowed"
+
+
+class NotFound(ApplicationError):
+    status = 404
+    code = "not_found"
+
+
+class InvalidTransition(ApplicationError):
+    status = 409
+    code = "invalid_transition"
+
+
+class RateLimited(ApplicationError):
+    status = 429
+    code = "rate_limited"

@@ -1,0 +1,20 @@
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from studio.models import ApiToken
+
+
+class Command(BaseCommand):
+    help = "Create a personal API token for a creator; it is shown once and stored hashed."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--user", required=True)
+        parser.add_argument("--label", default="")
+
+    def handle(self, *args, **options):
+        user = get_user_model().objects.filter(username=options["user"].lower()).first()
+        if user is None:
+            raise CommandError(f"No account with the e-mail {options['user']}.")
+        key = ApiToken.new_key()
+        ApiToken.objects.create(creator=user, key_sha256=ApiToken.hash_key(key), label=options["label"])
+        self.stdout.write(key)

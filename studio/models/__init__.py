@@ -1,0 +1,24 @@
+from studio.models.api_tokens import ApiToken
+from studio.models.audit import AuditChainHead, AuditEvent
+from studio.models.consent import ConsentRecord
+from studio.models.identity import EnrolledIdentity
+from studio.models.jobs import GenerationJob, JobState
+from studio.models.media import AudioClip, Portrait
+from studio.models.moderation import DoNotAnimateEntry, ModerationCase, MisuseReport
+from studio.models.outputs import OutputArtifact
+
+__all__ = [
+    "ApiToken",
+    "AuditChainHead",
+    "AuditEvent",
+    "AudioClip",
+    "ConsentRecord",
+    "DoNotAnimateEntry",
+    "EnrolledIdentity",
+    "GenerationJob",
+    "JobState",
+    "MisuseReport",
+    "ModerationCase",
+    "OutputArtifact",
+    "Portrait",
+]

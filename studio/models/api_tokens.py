@@ -1,0 +1,24 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+
+class ApiToken(models.Model):
+    """A creator's personal API token; only its SHA-256 is stored."""
+
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    key_sha256 = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def new_key() -> str:
+        return "sgt_" + secrets.token_urlsafe(32)

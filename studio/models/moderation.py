@@ -1,0 +1,102 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from studio.models.paths import gallery_path
+
+
+class ModerationCase(models.Model):
+    class Reason(models.TextChoices):
+        IDENTITY_GREY_ZONE = "identity_grey_zone", "Identity match in the grey zone"
+        DO_NOT_ANIMATE = "do_not_animate", "Matches the do-not-animate gallery"
+        FIRST_OUTPUTS = "first_outputs", "A new creator's first output"
+        MISUSE_REPORT = "misuse_report", "Public misuse report"
+        RANDOM_SAMPLE = "random_sample", "Random sample of released outputs"
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        CLAIMED = "claimed", "Claimed"
+        RESOLVED = "resolved", "Resolved"
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", "Approved"
+        REJECT = "reject", "Rejected"
+        BAN = "ban", "Creator banned"
+        GALLERY = "gallery", "Face added to the do-not-animate gallery"
+        DISMISS = "dismiss", "Dismissed"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    job = models.ForeignKey(
+        "studio.GenerationJob",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moderation_cases",
+    )
+    reason = models.CharField(max_length=30, choices=Reason.choices)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN)
+    details = models.JSONField(default=dict, blank=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="claimed_cases",
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+    decision_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decided_cases",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        permissions = [
+            ("review_case", "Can claim and decide moderation cases"),
+            ("manage_gallery", "Can manage the do-not-animate gallery"),
+        ]
+
+    def __str__(self) -> str:
+        return f"case {self.public_id} ({self.reason}, {self.state})"
+
+
+class MisuseReport(models.Model):
+    """A public report about a file Signet made; the reporter never learns who the creator is."""
+
+    case = models.ForeignKey(ModerationCase, on_delete=models.CASCADE, related_name="reports")
+    output = models.ForeignKey(
+        "studio.OutputArtifact", null=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    message = models.TextField()
+    contact = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class DoNotAnimateEntry(models.Model):
+    """A person who must never be animated: public figures, people who filed a complaint."""
+
+    label = models.CharField(max_length=200)
+    photo = models.FileField(upload_to=gallery_path, blank=True)
+    embedding = models.JSONField()
+    face_backend = models.CharField(max_length=40)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    source_case = models.ForeignKey(
+        ModerationCase, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "do-not-animate entries"
+
+    def __str__(self) -> str:
+        return self.label

@@ -1,0 +1,62 @@
+"""The signing chain, trust anchors and watermark codec this process uses, from settings.
+
+The private key is read from a file by the signer and never passes through here as text.
+"""
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+
+from safety.provenance.certificates import create_development_chain
+from safety.provenance.signer import SignerConfig
+from safety.watermark import default_codec
+
+
+class SigningNotConfigured(Exception):
+    pass
+
+
+def _keys_dir() -> Path:
+    return Path(settings.SIGNET_KEYS_DIR)
+
+
+def signer_config() -> SignerConfig:
+    chain = Path(getattr(settings, "SIGNET_SIGNING_CHAIN", None) or _keys_dir() / "chain.pem")
+    key = Path(getattr(settings, "SIGNET_SIGNING_KEY", None) or _keys_dir() / "signer.key")
+    if not chain.exists() or not key.exists():
+        raise SigningNotConfigured(
+            f"No signing certificate chain at {chain.parent}. "
+            "Run `python manage.py create_signing_chain` (development) or configure "
+            "SIGNET_SIGNING_CHAIN and SIGNET_SIGNING_KEY."
+        )
+    return SignerConfig(chain_pem=chain, key_pem=key)
+
+
+def trust_anchors_pem() -> str | None:
+    """The root certificate(s) the verifier trusts, concatenated PEM."""
+    configured = getattr(settings, "SIGNET_TRUST_ANCHORS", None)
+    path = Path(configured) if configured else _keys_dir() / "root.pem"
+    return path.read_text() if path.exists() else None
+
+
+def ensure_development_chain() -> Path:
+    """Create a development chain in SIGNET_KEYS_DIR unless one is there already."""
+    directory = _keys_dir()
+    if not (directory / "chain.pem").exists():
+        create_development_chain(directory)
+    return directory
+
+
+@cache
+def watermark_codec():
+    key = settings.SIGNET_WATERMARK_KEY
+    if not key:
+        key_file = _keys_dir() / "watermark.key"
+        if not key_file.exists():
+            raise SigningNotConfigured(
+                "No watermark key: set SIGNET_WATERMARK_KEY or run `python manage.py create_signing_chain`."
+            )
+        key = key_file.read_text().strip()
+    return default_codec(key=hashlib.sha256(key.encode()).digest())

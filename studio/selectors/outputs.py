@@ -1,0 +1,20 @@
+from studio.errors import NotFound
+from studio.models import OutputArtifact
+from studio.roles import is_moderator
+
+
+def output_get_for_viewer(user, public_id) -> tuple[OutputArtifact, str]:
+    """The output `user` may watch, and why: 'creator' or 'moderator'.
+
+    A creator sees their own outputs once released. A moderator may open any output (to judge
+    it); the caller logs it. Everything else is "not found", so existence leaks nothing.
+    """
+    artifact = OutputArtifact.objects.select_related("job").filter(public_id=public_id).first()
+    if artifact is None or not artifact.file:
+        raise NotFound("No such video.")
+    job = artifact.job
+    if job is not None and job.creator_id == user.pk and artifact.status == "released":
+        return artifact, "creator"
+    if is_moderator(user):
+        return artifact, "moderator"
+    raise NotFound("No such video.")

@@ -1,0 +1,187 @@
+"""Enrolling a creator's face, recording their consent, and revoking it."""
+
+from dataclasses import asdict, is_dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from generation.media.audio import decode_audio
+from generation.media.errors import MediaError
+from generation.media.video import iter_video_frames
+from safety.consent import CONSENT_STATEMENTS, CURRENT_STATEMENT_VERSION, DEFAULT_VALIDITY_DAYS, statement_sha256
+from safety.faces import analyze_portrait, faces_match_across_frames
+from safety.speech import code_spoken, transcribe
+from studio.errors import InputRefused, NotAllowed
+from studio.face_backend import face_backend, identity_thresholds, quality_limits
+from studio.models import ConsentRecord, EnrolledIdentity, GenerationJob, JobState
+from studio.services.audit import audit_record
+from studio.services.uploads import image_check_upload
+
+MAX_RECORDING_BYTES = 60 * 1024 * 1024
+RECORDING_FRAMES_TO_CHECK = 8
+
+
+def _plain(value):
+    if is_dataclass(value):
+        return {k: _plain(v) for k, v in asdict(value).items()}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def consent_statement(version: str = CURRENT_STATEMENT_VERSION, *, full_name: str = "", code: str = "") -> str:
+    return CONSENT_STATEMENTS[version].format(full_name=full_name or "I", code=code)
+
+
+@transaction.atomic
+def identity_enrol(*, creator, selfie: UploadedFile | Path) -> EnrolledIdentity:
+    """Store the creator's reference face. Re-enrolling replaces it and voids earlier consent."""
+    checked = image_check_upload(selfie, what="selfie")
+    analysis = analyze_portrait(checked.data, backend=face_backend(), limits=quality_limits())
+    if analysis.problems:
+        message = " ".join(problem.message for problem in analysis.problems)
+        audit_record("identity.enrol_refused", actor=creator, details={"problems": [p.code for p in analysis.problems]})
+        raise InputRefused(f"The selfie was refused: {message}")
+    previous = EnrolledIdentity.objects.filter(creator=creator).first()
+    if previous is not None:
+        previous.selfie.delete(save=False)
+        previous.delete()
+        now = timezone.now()
+        ConsentRecord.objects.filter(creator=creator, revoked_at__isnull=True).update(revoked_at=now)
+    identity = EnrolledIdentity(
+        creator=creator,
+        embedding=np.asarray(analysis.face.embedding, dtype=float).tolist(),
+        face_backend=face_backend().name,
+    )
+    identity.selfie.save("selfie" + checked.extension, ContentFile(checked.data), save=False)
+    identity.save()
+    audit_record("identity.enrolled", actor=creator, subject=identity, details={"backend": identity.face_backend})
+    return identity
+
+
+def _recording_checks(path: Path, identity: EnrolledIdentity, code: str) -> tuple[dict, dict]:
+    try:
+        frames = list(iter_video_frames(path, max_frames=250))
+    except MediaError as error:
+        raise InputRefused(f"The consent recording could not be read: {error.message}") from error
+    if not frames:
+        raise InputRefused("The consent recording has no video frames. Please record again with your camera on.")
+    step = max(1, len(frames) // RECORDING_FRAMES_TO_CHECK)
+    sample = frames[::step][:RECORDING_FRAMES_TO_CHECK]
+    face_report = faces_match_across_frames(
+        np.asarray(identity.embedding), sample, backend=face_backend(), thresholds=identity_thresholds()
+    )
+    face_dict = {
+        "decision": face_report.decision,
+        "matched": face_report.matched,
+        "frames_checked": face_report.frames_checked,
+        "frames_matched": face_report.accepted_frames,
+        "distances": [None if d is None else round(float(d), 4) for d in face_report.distances],
+        "explanation": face_report.explanation,
+    }
+    if not face_report.matched:
+        raise InputRefused(f"{face_report.explanation} Please record again, facing the camera.")
+    try:
+        audio = decode_audio(path)
+        transcript = transcribe(audio.samples)
+        spoken = _plain(code_spoken(transcript, code))
+        spoken["transcript"] = transcript
+    except MediaError:
+        spoken = {"matched": False, "transcript": "", "note": "The recording has no readable audio."}
+    return face_dict, spoken
+
+
+def consent_grant(
+    *,
+    creator,
+    signature_name: str,
+    one_time_code: str,
+    recording: UploadedFile | Path,
+    ip_address: str | None = None,
+    user_agent: str = "",
+    statement_version: str = CURRENT_STATEMENT_VERSION,
+) -> ConsentRecord:
+    """Record consent with its evidence. The recording must show the enrolled face."""
+    identity = EnrolledIdentity.objects.filter(creator=creator).first()
+    if identity is None:
+        raise NotAllowed("Enrol your face with a selfie before giving consent.")
+    if not signature_name.strip():
+        raise InputRefused("Type your full name as your signature.")
+    size = recording.stat().st_size if isinstance(recording, Path) else recording.size
+    if not size:
+        raise InputRefused("The consent recording is empty. Please record again.")
+    if size > MAX_RECORDING_BYTES:
+        raise InputRefused("The consent recording is too large; keep it under a minute.")
+    data = recording.read_bytes() if isinstance(recording, Path) else b"".join(recording.chunks())
+
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="signet-consent-") as folder:
+        path = Path(folder) / "recording.webm"
+        path.write_bytes(data)
+        face_report, spoken_report = _recording_checks(path, identity, one_time_code)
+
+    text = consent_statement(statement_version, full_name=signature_name.strip(), code=one_time_code)
+    now = timezone.now()
+    with transaction.atomic():
+        record = ConsentRecord(
+            creator=creator,
+            statement_version=statement_version,
+            statement_text=text,
+            statement_sha256=statement_sha256(text),
+            signature_name=signature_name.strip()[:200],
+            one_time_code=one_time_code,
+            recording_face_check=face_report,
+            spoken_code_check=spoken_report,
+            ip_address=ip_address,
+            user_agent=user_agent[:1000],
+            granted_at=now,
+            expires_at=now + timedelta(days=DEFAULT_VALIDITY_DAYS),
+        )
+        suffix = ".mp4" if data[4:8] == b"ftyp" else ".webm"
+        record.recording.save("recording" + suffix, ContentFile(data), save=False)
+        record.save()
+        audit_record(
+            "consent.granted",
+            actor=creator,
+            subject=record,
+            details={
+                "statement_version": statement_version,
+                "statement_sha256": record.statement_sha256,
+                "face_frames_matched": face_report.get("frames_matched"),
+                "code_heard": spoken_report.get("matched"),
+            },
+        )
+    return record
+
+
+@transaction.atomic
+def consent_revoke(*, creator) -> int:
+    """Revoke every active consent at once: queued and held jobs are cancelled, outputs revoked."""
+    from studio.services.job_transitions import job_transition
+    from studio.services.outputs import outputs_revoke_for_creator
+
+    now = timezone.now()
+    revoked = ConsentRecord.objects.filter(creator=creator, revoked_at__isnull=True).update(revoked_at=now)
+    audit_record("consent.revoked", actor=creator, subject=creator, details={"records": revoked})
+    waiting = GenerationJob.objects.filter(
+        creator=creator, state__in=[JobState.SUBMITTED, JobState.CHECKING, JobState.QUEUED, JobState.HELD]
+    )
+    for job in waiting:
+        job_transition(job, JobState.CANCELLED, actor=creator, reason="Consent was revoked.")
+    GenerationJob.objects.filter(creator=creator, state__in=[JobState.RENDERING, JobState.SEALING]).update(
+        cancel_requested=True
+    )
+    outputs_revoke_for_creator(creator=creator, reason="consent_revoked")
+    return revoked

@@ -1,0 +1,139 @@
+"""The safety gate: consent, portrait quality, identity match and the do-not-animate gallery.
+
+Every entry point (pages, API, management command) submits jobs through studio.services.jobs,
+which calls `gate_evaluate` before anything is queued. There is no other way to queue a job.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.conf import settings
+from django.utils import timezone
+
+from safety.consent import consent_is_valid
+from safety.faces import analyze_portrait, closest_gallery_match, match_identity
+from studio.face_backend import face_backend, identity_thresholds, quality_limits
+from studio.models import ConsentRecord, DoNotAnimateEntry, EnrolledIdentity
+
+
+class GateOutcome:
+    ACCEPTED = "accepted"
+    HELD = "held"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    outcome: str
+    message: str
+    reason_code: str
+    consent: ConsentRecord | None = None
+    face: dict | None = None
+    distance: float | None = None
+    gallery_entry: DoNotAnimateEntry | None = None
+    report: dict = field(default_factory=dict)
+
+
+def creator_valid_consent(creator) -> tuple[ConsentRecord | None, str]:
+    """The creator's newest consent record if it is valid now, else None and why not."""
+    record = ConsentRecord.objects.filter(creator=creator).order_by("-granted_at").first()
+    if record is None:
+        return None, "You have not given consent yet. Enrol your face and consent first."
+    valid, reason = consent_is_valid(
+        granted_at=record.granted_at,
+        expires_at=record.expires_at,
+        revoked_at=record.revoked_at,
+        now=timezone.now(),
+    )
+    return (record, "") if valid else (None, reason)
+
+
+def gate_evaluate(*, creator, portrait_bytes: bytes) -> GateDecision:
+    """Decide whether `creator` may animate the portrait. Reads only; the caller records."""
+    identity = EnrolledIdentity.objects.filter(creator=creator).first()
+    if identity is None:
+        return GateDecision(
+            GateOutcome.REFUSED,
+            "You have not enrolled your face yet. Enrol and give consent before generating.",
+            "not_enrolled",
+        )
+    consent, why_not = creator_valid_consent(creator)
+    if consent is None:
+        return GateDecision(GateOutcome.REFUSED, why_not, "no_valid_consent")
+
+    backend = face_backend()
+    analysis = analyze_portrait(portrait_bytes, backend=backend, limits=quality_limits())
+    if analysis.problems:
+        message = " ".join(problem.message for problem in analysis.problems)
+        return GateDecision(
+            GateOutcome.REFUSED,
+            f"The portrait was refused: {message}",
+            analysis.problems[0].code,
+            consent=consent,
+            report={"problems": [p.code for p in analysis.problems]},
+        )
+    face = analysis.face
+    probe = np.asarray(face.embedding, dtype=np.float64)
+    face_record = {
+        "box": [face.box.left, face.box.top, face.box.right, face.box.bottom],
+        "landmarks": np.asarray(face.landmarks).round(2).tolist(),
+        "embedding": probe.tolist(),
+        "backend": backend.name,
+    }
+
+    thresholds = identity_thresholds()
+    gallery = (
+        (entry, np.asarray(entry.embedding, dtype=np.float64))
+        for entry in DoNotAnimateEntry.objects.filter(face_backend=backend.name)
+    )
+    # Cautious on purpose: "probably the same person" already blocks.
+    gallery_hit = closest_gallery_match(probe, gallery, threshold=thresholds.reject)
+    if gallery_hit is not None:
+        entry, distance = gallery_hit
+        return GateDecision(
+            GateOutcome.REFUSED,
+            "This face may not be animated on Signet. The request was sent to a moderator.",
+            "do_not_animate",
+            consent=consent,
+            face=face_record,
+            gallery_entry=entry,
+            report={"gallery_distance": round(float(distance), 4)},
+        )
+
+    match = match_identity(np.asarray(identity.embedding, dtype=np.float64), probe, thresholds)
+    report = {
+        "distance": round(float(match.distance), 4),
+        "accept_threshold": thresholds.accept,
+        "reject_threshold": thresholds.reject,
+        "decision": match.decision,
+    }
+    if match.decision == "accepted":
+        outcome, code = GateOutcome.ACCEPTED, "identity_accepted"
+        message = "Your portrait matches your enrolled face."
+    elif match.decision == "review":
+        outcome, code = GateOutcome.HELD, "identity_review"
+        message = (
+            "Your portrait is close to your enrolled face but not close enough to be sure, "
+            "so a moderator will check it before rendering."
+        )
+    else:
+        outcome, code = GateOutcome.REFUSED, "identity_mismatch"
+        message = (
+            "The face in the portrait does not match the face you enrolled "
+            f"(distance {match.distance:.2f}, it must be at most {thresholds.accept:.2f}). "
+            "Signet only animates your own face."
+        )
+    return GateDecision(
+        outcome, message, code, consent=consent, face=face_record, distance=match.distance,
+        report=report,
+    )
+
+
+def gate_uses_settings() -> dict:
+    """What the gate is configured with, for the pages that explain it."""
+    thresholds = identity_thresholds()
+    return {
+        "face_backend": settings.SIGNET_FACE_BACKEND,
+        "accept_threshold": thresholds.accept,
+        "reject_threshold": thresholds.reject,
+    }

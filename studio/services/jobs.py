@@ -1,0 +1,309 @@
+"""Submitting, cancelling and rendering generation jobs."""
+
+import logging
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile, File
+from django.db import transaction
+from django.utils import timezone
+
+from generation.media.audio import decode_audio
+from generation.media.errors import MediaError
+from generation.media.images import load_image_rgb
+from generation.render_job import RenderCancelled, render_to_file
+from generation.renderers import get_renderer
+from generation.renderers.base import RenderRequest
+from studio.errors import GateRefused, NotAllowed
+from studio.models import AudioClip, GenerationJob, JobState, ModerationCase, Portrait
+from studio.services.audit import audit_record
+from studio.services.gate import GateOutcome, gate_evaluate
+from studio.services.job_transitions import ACTIVE_STATES, job_transition
+from studio.services.uploads import CheckedAudio, CheckedImage
+
+logger = logging.getLogger(__name__)
+S = JobState
+LABEL_CORNERS = ("bottom-right", "bottom-left", "top-right", "top-left")
+
+
+def job_work_dir(job: GenerationJob) -> Path:
+    """Private scratch space for one job; never served, removed when the job ends."""
+    return Path(settings.MEDIA_ROOT) / "work" / str(job.public_id)
+
+
+def job_time_limits(audio_seconds: float) -> tuple[float, float]:
+    """(soft, hard) seconds: a job's time limit grows with the length of its audio."""
+    soft = settings.SIGNET_JOB_TIME_BASE_SECONDS + settings.SIGNET_JOB_TIME_PER_AUDIO_SECOND * audio_seconds
+    return soft, soft + 30.0
+
+
+def job_enqueue(job: GenerationJob) -> None:
+    """Queue the render once the surrounding transaction commits (the worker must see the row)."""
+    from studio import tasks
+
+    task = tasks.job_render_gpu if job.renderer == "diffusion" else tasks.job_render
+    soft, hard = job_time_limits(job.audio_seconds)
+    transaction.on_commit(
+        lambda: task.apply_async(args=[job.pk], soft_time_limit=soft, time_limit=hard)
+    )
+
+
+def job_submit(
+    *,
+    creator,
+    portrait: CheckedImage,
+    audio: CheckedAudio,
+    label_corner: str = "bottom-right",
+    renderer: str | None = None,
+    channel: str = "web",
+    enqueue: bool = True,
+) -> GenerationJob:
+    """Create a job for checked uploads, run the safety gate, and queue it if the gate allows.
+
+    Refusals by the gate leave a rejected job with its reason and no stored media (except when a
+    moderator needs the portrait as evidence), and raise GateRefused carrying that job.
+    """
+    if label_corner not in LABEL_CORNERS:
+        raise NotAllowed("The AI-generated label can be moved to a corner, not removed.")
+    try:
+        decision = gate_evaluate(creator=creator, portrait_bytes=portrait.data)
+        keep_media = decision.outcome != GateOutcome.REFUSED or decision.reason_code == "do_not_animate"
+        with transaction.atomic():
+            portrait_row = Portrait(
+                creator=creator,
+                sha256=portrait.sha256,
+                media_type=portrait.media_type,
+                width=portrait.width,
+                height=portrait.height,
+                face=decision.face,
+            )
+            audio_row = AudioClip(
+                creator=creator,
+                sha256=audio.sha256,
+                media_type="audio",
+                codec=audio.codec,
+                duration_seconds=audio.duration_seconds,
+            )
+            if keep_media:
+                portrait_row.image.save("portrait" + portrait.extension, ContentFile(portrait.data), save=False)
+                with audio.path.open("rb") as handle:
+                    audio_row.file.save("audio" + audio.extension, File(handle), save=False)
+            portrait_row.save()
+            audio_row.save()
+            job = GenerationJob.objects.create(
+                creator=creator,
+                portrait=portrait_row,
+                audio=audio_row,
+                consent=decision.consent,
+                renderer=renderer or settings.SIGNET_RENDERER,
+                label_corner=label_corner,
+                audio_seconds=audio.duration_seconds,
+                identity_distance=decision.distance,
+                gate_report={"reason_code": decision.reason_code, **decision.report},
+            )
+            audit_record(
+                "job.submitted", actor=creator, subject=job,
+                details={"channel": channel, "audio_seconds": round(audio.duration_seconds, 2)},
+            )
+            job_transition(job, S.CHECKING)
+            audit_record(
+                f"gate.{decision.outcome}",
+                actor=creator,
+                subject=job,
+                details={"reason_code": decision.reason_code, "message": decision.message, **decision.report},
+            )
+            if decision.outcome == GateOutcome.ACCEPTED:
+                job_transition(job, S.QUEUED)
+                if enqueue:
+                    job_enqueue(job)
+            elif decision.outcome == GateOutcome.HELD:
+                job_transition(job, S.HELD, reason=decision.message)
+                _case_open(job, ModerationCase.Reason.IDENTITY_GREY_ZONE, decision.report)
+            else:
+                job_transition(job, S.REJECTED, reason=decision.message)
+                if decision.reason_code == "do_not_animate":
+                    _case_open(
+                        job,
+                        ModerationCase.Reason.DO_NOT_ANIMATE,
+                        {**decision.report, "gallery_entry": decision.gallery_entry.pk},
+                    )
+    finally:
+        audio.discard()
+    job.refresh_from_db()
+    if job.state == S.REJECTED:
+        raise GateRefused(job.failure_reason, extra={"job": str(job.public_id)})
+    return job
+
+
+def _case_open(job: GenerationJob, reason: str, details: dict) -> ModerationCase:
+    case = ModerationCase.objects.create(job=job, reason=reason, details=details)
+    audit_record("case.opened", subject=case, details={"reason": reason, "job": str(job.public_id)})
+    return case
+
+
+def job_cancel(*, job: GenerationJob, actor) -> GenerationJob:
+    """Cancel at once if nothing runs yet; otherwise ask the worker, which stops within seconds."""
+    if job.state in {S.SUBMITTED, S.CHECKING, S.HELD, S.QUEUED}:
+        return job_transition(job, S.CANCELLED, actor=actor, reason="Cancelled by the creator.")
+    if job.state in {S.RENDERING, S.SEALING}:
+        GenerationJob.objects.filter(pk=job.pk).update(cancel_requested=True)
+        audit_record("job.cancel_requested", actor=actor, subject=job)
+        job.refresh_from_db()
+        return job
+    raise NotAllowed(f"This job is {job.get_state_display().lower()} and can no longer be cancelled.")
+
+
+class _JobProgress:
+    """Writes progress and heartbeat at most a few times a second, and reads cancel requests."""
+
+    def __init__(self, job: GenerationJob, interval: float = 0.5, observer=None):
+        self.job_pk = job.pk
+        self.observer = observer
+        self.interval = interval
+        self._last_write = 0.0
+        self._last_cancel_check = 0.0
+        self._cancelled = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.observer:
+            self.observer(done, total)
+        now = time.monotonic()
+        if done < total and now - self._last_write < self.interval:
+            return
+        self._last_write = now
+        GenerationJob.objects.filter(pk=self.job_pk).update(
+            progress_done=done, progress_total=total, heartbeat_at=timezone.now()
+        )
+
+    def should_cancel(self) -> bool:
+        now = time.monotonic()
+        if not self._cancelled and now - self._last_cancel_check >= self.interval:
+            self._last_cancel_check = now
+            self._cancelled = GenerationJob.objects.filter(
+                pk=self.job_pk, cancel_requested=True
+            ).exists()
+        return self._cancelled
+
+
+def _job_claim_for_render(job_pk: int) -> GenerationJob | None:
+    """Move a queued job to rendering, or recover one a dead worker left behind.
+
+    Returns None when there is nothing to do (cancelled meanwhile, finished, or running elsewhere).
+    """
+    job = GenerationJob.objects.get(pk=job_pk)
+    if job.state in {S.RENDERING, S.SEALING}:
+        fresh = job.heartbeat_at and (timezone.now() - job.heartbeat_at).total_seconds() < settings.SIGNET_STALE_JOB_SECONDS
+        if fresh:
+            return None
+        job_recover_stale(job)
+        job.refresh_from_db()
+    if job.state != S.QUEUED:
+        return None
+    return job_transition(
+        job, S.RENDERING, attempts=job.attempts + 1, heartbeat_at=timezone.now(),
+        progress_done=0, progress_total=0,
+    )
+
+
+def job_recover_stale(job: GenerationJob) -> None:
+    """A worker died mid-job: queue it again, or fail it with the reason after too many tries."""
+    if job.attempts >= settings.SIGNET_JOB_MAX_ATTEMPTS:
+        job_transition(
+            job, S.FAILED,
+            reason=f"The worker stopped unexpectedly while processing this job ({job.attempts} attempts). "
+            "It was not tried again; please submit it again later.",
+        )
+        shutil.rmtree(job_work_dir(job), ignore_errors=True)
+    else:
+        job_transition(job, S.QUEUED, reason="The worker stopped unexpectedly; the job was queued again.")
+
+
+def jobs_sweep_stale() -> int:
+    """Recover every rendering/sealing job whose heartbeat stopped. Returns how many."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=settings.SIGNET_STALE_JOB_SECONDS)
+    stale = GenerationJob.objects.filter(state__in=[S.RENDERING, S.SEALING], heartbeat_at__lt=cutoff)
+    count = 0
+    for job in stale:
+        job_recover_stale(job)
+        job.refresh_from_db()
+        if job.state == S.QUEUED:
+            job_enqueue(job)
+        count += 1
+    return count
+
+
+def job_fail(job: GenerationJob, reason: str) -> None:
+    job.refresh_from_db()
+    if job.state in ACTIVE_STATES:
+        job_transition(job, S.FAILED, reason=reason)
+    shutil.rmtree(job_work_dir(job), ignore_errors=True)
+
+
+def job_render(job_pk: int, *, observer: Callable[[int, int], None] | None = None) -> None:
+    """Render, seal and publish one job. Called by the Celery task of the same name.
+
+    `observer` sees every progress step (the management command prints them).
+    """
+    from studio.services.sealing import output_seal
+
+    job = _job_claim_for_render(job_pk)
+    if job is None:
+        return
+    work_dir = job_work_dir(job)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    progress = _JobProgress(job, observer=observer)
+    try:
+        request = _render_request(job)
+        renderer = get_renderer(job.renderer, **_renderer_options(job.renderer))
+        render_path = work_dir / "render.mp4"
+        render_to_file(
+            renderer, request, render_path,
+            crf=12,
+            on_progress=progress,
+            should_cancel=progress.should_cancel,
+        )
+        job_transition(job, S.SEALING, progress_done=0, progress_total=0, heartbeat_at=timezone.now())
+        output_seal(job, render_path, audio=request.audio, on_progress=progress, should_cancel=progress.should_cancel)
+    except RenderCancelled:
+        job.refresh_from_db()
+        job_transition(job, S.CANCELLED, reason="Cancelled by the creator while it was running.")
+    except MediaError as error:
+        job_fail(job, error.message)
+    except Exception as error:
+        from celery.exceptions import SoftTimeLimitExceeded
+
+        if isinstance(error, SoftTimeLimitExceeded):
+            job_fail(job, "Rendering took longer than this clip's time limit and was stopped.")
+            return
+        logger.exception("job %s failed", job.public_id)
+        job_fail(job, f"Rendering failed because of an internal error ({type(error).__name__}). "
+                      "The team has the details; please try again.")
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def _render_request(job: GenerationJob) -> RenderRequest:
+    import numpy as np
+
+    portrait_rgb = load_image_rgb(Path(job.portrait.image.path), max_pixels=settings.SIGNET_MAX_IMAGE_PIXELS)
+    landmarks = None
+    if job.portrait.face and job.portrait.face.get("landmarks"):
+        landmarks = np.asarray(job.portrait.face["landmarks"], dtype=np.float32)
+    audio = decode_audio(Path(job.audio.file.path))
+    return RenderRequest(
+        portrait_rgb=portrait_rgb,
+        landmarks=landmarks,
+        audio=audio,
+        size=settings.SIGNET_RENDER_SIZE,
+        fps=settings.SIGNET_RENDER_FPS,
+        seed=int(job.public_id.int % (2**31)),
+    )
+
+
+def _renderer_options(name: str) -> dict:
+    if name == "diffusion":
+        return {"model_dir": settings.SIGNET_MODEL_DIR}
+    return {}

@@ -1,0 +1,157 @@
+"""Moderators' actions on cases: claim, approve, reject, ban, add to the do-not-animate gallery."""
+
+from pathlib import PurePosixPath
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from studio.errors import InputRefused, InvalidTransition, NotAllowed
+from studio.models import DoNotAnimateEntry, GenerationJob, JobState, ModerationCase
+from studio.roles import is_moderator
+from studio.services.audit import audit_record
+from studio.services.job_transitions import can_transition, job_transition
+from studio.services.notifications import creator_notify
+from studio.services.outputs import output_status_set
+
+Decision = ModerationCase.Decision
+
+
+def _require_moderator(user) -> None:
+    if not is_moderator(user):
+        raise NotAllowed("Only moderators can do this.")
+
+
+@transaction.atomic
+def case_claim(*, case: ModerationCase, moderator) -> ModerationCase:
+    """Claim a case so two moderators don't work on the same one."""
+    _require_moderator(moderator)
+    locked = ModerationCase.objects.select_for_update().get(pk=case.pk)
+    if locked.state == ModerationCase.State.RESOLVED:
+        raise InvalidTransition("This case is already resolved.")
+    if locked.claimed_by_id and locked.claimed_by_id != moderator.pk:
+        raise InvalidTransition("Another moderator has already claimed this case.")
+    locked.state = ModerationCase.State.CLAIMED
+    locked.claimed_by = moderator
+    locked.claimed_at = timezone.now()
+    locked.save(update_fields=["state", "claimed_by", "claimed_at"])
+    audit_record("case.claimed", actor=moderator, subject=locked)
+    return locked
+
+
+def _job_release_or_queue(job: GenerationJob, moderator) -> None:
+    from studio.services.jobs import job_enqueue
+
+    if job.state == JobState.HELD:
+        job_transition(job, JobState.QUEUED, actor=moderator, reason="Approved by a moderator.")
+        job_enqueue(job)
+    elif job.state == JobState.IN_REVIEW:
+        job_transition(job, JobState.RELEASED, actor=moderator, reason="Approved by a moderator.")
+        output = getattr(job, "output", None)
+        if output is not None:
+            output_status_set(output, "released", actor=moderator, reason="approved")
+        creator_notify(job, subject="your video is released", body="A moderator approved your video. You can watch and download it now.")
+
+
+def _job_reject(job: GenerationJob, moderator, reason: str) -> None:
+    if can_transition(job.state, JobState.REJECTED):
+        job_transition(job, JobState.REJECTED, actor=moderator, reason=reason)
+    elif can_transition(job.state, JobState.CANCELLED):
+        job_transition(job, JobState.CANCELLED, actor=moderator, reason=reason)
+    output = getattr(job, "output", None)
+    if output is not None and output.status != "revoked":
+        output_status_set(output, "rejected", actor=moderator, reason=reason)
+    creator_notify(job, subject="your video was rejected", body=f"A moderator rejected your video: {reason}")
+
+
+@transaction.atomic
+def case_decide(*, case: ModerationCase, moderator, decision: str, reason: str = "") -> ModerationCase:
+    _require_moderator(moderator)
+    locked = ModerationCase.objects.select_for_update().select_related("job").get(pk=case.pk)
+    if locked.state == ModerationCase.State.RESOLVED:
+        raise InvalidTransition("This case is already resolved.")
+    if locked.claimed_by_id and locked.claimed_by_id != moderator.pk:
+        raise InvalidTransition("Another moderator has claimed this case.")
+    if decision not in Decision.values:
+        raise InputRefused("Unknown decision.")
+    reason = reason.strip()
+    if decision in {Decision.REJECT, Decision.BAN, Decision.GALLERY} and not reason:
+        raise InputRefused("Give a reason: the creator is shown it.")
+    job = locked.job
+
+    if decision == Decision.APPROVE and job is not None:
+        _job_release_or_queue(job, moderator)
+    elif decision == Decision.REJECT and job is not None:
+        _job_reject(job, moderator, reason)
+    elif decision == Decision.BAN and job is not None:
+        _creator_ban(job, moderator, reason)
+    elif decision == Decision.GALLERY and job is not None:
+        _gallery_add_from_job(job, moderator, reason, locked)
+        _job_reject(job, moderator, reason)
+
+    locked.state = ModerationCase.State.RESOLVED
+    locked.decision = decision
+    locked.decision_reason = reason
+    locked.decided_by = moderator
+    locked.decided_at = timezone.now()
+    if not locked.claimed_by_id:
+        locked.claimed_by, locked.claimed_at = moderator, locked.decided_at
+    locked.save()
+    audit_record(
+        "case.decided", actor=moderator, subject=locked,
+        details={"decision": decision, "reason": reason, "job": str(job.public_id) if job else None},
+    )
+    return locked
+
+
+def _creator_ban(job: GenerationJob, moderator, reason: str) -> None:
+    from studio.services.outputs import outputs_revoke_for_creator
+
+    creator = job.creator
+    _job_reject(job, moderator, reason)
+    if creator is None:
+        return
+    creator.is_active = False
+    creator.save(update_fields=["is_active"])
+    for waiting in GenerationJob.objects.filter(creator=creator, state__in=[JobState.QUEUED, JobState.HELD, JobState.SUBMITTED]):
+        job_transition(waiting, JobState.CANCELLED, actor=moderator, reason="The creator's account was suspended.")
+    GenerationJob.objects.filter(creator=creator, state__in=[JobState.RENDERING, JobState.SEALING]).update(cancel_requested=True)
+    outputs_revoke_for_creator(creator=creator, reason="creator_banned")
+    audit_record("account.banned", actor=moderator, subject=creator, details={"reason": reason})
+
+
+def _gallery_add_from_job(job: GenerationJob, moderator, reason: str, case: ModerationCase) -> DoNotAnimateEntry:
+    portrait = job.portrait
+    if portrait is None or not portrait.face or not portrait.face.get("embedding"):
+        raise InputRefused("This job's portrait has no analysed face to add to the gallery.")
+    entry = DoNotAnimateEntry.objects.create(
+        label=reason[:200], embedding=portrait.face["embedding"], face_backend=portrait.face.get("backend", "dlib"),
+        added_by=moderator, source_case=case,
+    )
+    if portrait.image:
+        with portrait.image.open("rb") as handle:
+            entry.photo.save("gallery" + PurePosixPath(portrait.image.name).suffix, handle)
+    audit_record("gallery.added", actor=moderator, subject=entry, details={"case": str(case.public_id)})
+    return entry
+
+
+@transaction.atomic
+def gallery_add(*, moderator, label: str, photo) -> DoNotAnimateEntry:
+    """Add a reference photo of someone who must never be animated."""
+    from safety.faces import analyze_portrait
+    from studio.face_backend import face_backend, quality_limits
+    from studio.services.uploads import image_check_upload
+
+    _require_moderator(moderator)
+    checked = image_check_upload(photo, what="reference photo")
+    analysis = analyze_portrait(checked.data, backend=face_backend(), limits=quality_limits())
+    if analysis.problems:
+        raise InputRefused("The reference photo was refused: " + " ".join(p.message for p in analysis.problems))
+    entry = DoNotAnimateEntry(
+        label=label.strip()[:200] or "unnamed", embedding=[float(x) for x in analysis.face.embedding],
+        face_backend=face_backend().name, added_by=moderator,
+    )
+    entry.photo.save("gallery" + checked.extension, ContentFile(checked.data), save=False)
+    entry.save()
+    audit_record("gallery.added", actor=moderator, subject=entry)
+    return entry

@@ -1,0 +1,107 @@
+"""Checking uploads by their content before anything is stored."""
+
+import hashlib
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+
+from generation.media.audio import probe_audio
+from generation.media.errors import MediaError
+from generation.media.images import probe_image
+from studio.errors import InputRefused
+
+IMAGE_MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+AUDIO_EXTENSIONS = {
+    "pcm_s16le": ".wav", "pcm_s24le": ".wav", "pcm_f32le": ".wav", "mp3": ".mp3",
+    "mp3float": ".mp3", "aac": ".m4a", "vorbis": ".ogg", "opus": ".webm", "flac": ".flac",
+}
+
+
+@dataclass(frozen=True)
+class CheckedImage:
+    data: bytes
+    sha256: str
+    media_type: str
+    extension: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class CheckedAudio:
+    path: Path  # a private temporary copy; the caller stores it and then removes it
+    sha256: str
+    codec: str
+    extension: str
+    duration_seconds: float
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path.parent, ignore_errors=True)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB"
+
+
+def image_check_upload(upload: UploadedFile | Path, *, what: str = "portrait") -> CheckedImage:
+    """Read an image upload whole (it is size-capped first) and check its content."""
+    limit = settings.SIGNET_MAX_IMAGE_BYTES
+    size = upload.stat().st_size if isinstance(upload, Path) else upload.size
+    if size is None or size > limit:
+        raise InputRefused(f"The {what} is larger than {_megabytes(limit)}. Please upload a smaller photo.")
+    if size == 0:
+        raise InputRefused(f"The {what} file is empty.")
+    data = upload.read_bytes() if isinstance(upload, Path) else b"".join(upload.chunks())
+    try:
+        info = probe_image(data, max_pixels=settings.SIGNET_MAX_IMAGE_PIXELS)
+    except MediaError as error:
+        raise InputRefused(f"The {what} was refused: {error.message}") from error
+    return CheckedImage(
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        media_type=IMAGE_MEDIA_TYPES[info.format],
+        extension=".jpg" if info.format == "JPEG" else f".{info.format.lower()}",
+        width=info.width,
+        height=info.height,
+    )
+
+
+def audio_check_upload(upload: UploadedFile | Path) -> CheckedAudio:
+    """Copy an audio upload to a private temporary file and check it decodes within limits."""
+    limit = settings.SIGNET_MAX_AUDIO_BYTES
+    size = upload.stat().st_size if isinstance(upload, Path) else upload.size
+    if size is None or size > limit:
+        raise InputRefused(f"The audio file is larger than {_megabytes(limit)}.")
+    if size == 0:
+        raise InputRefused("The audio file is empty.")
+    folder = Path(tempfile.mkdtemp(prefix="signet-audio-"))
+    path = folder / "upload.bin"
+    digest = hashlib.sha256()
+    try:
+        with path.open("wb") as out:
+            chunks = [upload.read_bytes()] if isinstance(upload, Path) else upload.chunks()
+            for chunk in chunks:
+                digest.update(chunk)
+                out.write(chunk)
+        info = probe_audio(
+            path,
+            max_seconds=settings.SIGNET_MAX_AUDIO_SECONDS,
+            min_seconds=settings.SIGNET_MIN_AUDIO_SECONDS,
+        )
+    except MediaError as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise InputRefused(f"The audio was refused: {error.message}") from error
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return CheckedAudio(
+        path=path,
+        sha256=digest.hexdigest(),
+        codec=info.codec,
+        extension=AUDIO_EXTENSIONS.get(info.codec, ".audio"),
+        duration_seconds=info.duration_seconds,
+    )

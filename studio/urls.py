@@ -1,0 +1,49 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+from django.views.generic import TemplateView
+
+from studio.views import accounts, api, consent, health, jobs, moderation, outputs, verify
+
+urlpatterns = [
+    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    # accounts
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # creators
+    path("dashboard/", jobs.dashboard, name="dashboard"),
+    path("enrol/", consent.enrol, name="enrol"),
+    path("consent/", consent.consent, name="consent"),
+    path("consent/revoke/", consent.consent_revoke_view, name="consent_revoke"),
+    path("jobs/new/", jobs.job_new, name="job_new"),
+    path("jobs/<uuid:public_id>/", jobs.job_detail, name="job_detail"),
+    path("jobs/<uuid:public_id>/status", jobs.job_status, name="job_status"),
+    path("jobs/<uuid:public_id>/cancel", jobs.job_cancel_view, name="job_cancel"),
+    path("outputs/<uuid:public_id>/video.mp4", outputs.output_video, name="output_video"),
+    # public verification
+    path("verify/", verify.verify_page, name="verify"),
+    path("verify/report/", verify.report_page, name="report"),
+    path("api/v1/verify", verify.api_verify, name="api_verify"),
+    path("api/v1/matches/byBinding", verify.api_matches_by_binding, name="api_matches_by_binding"),
+    path("api/v1/manifests/<path:manifest_id>", verify.api_manifest, name="api_manifest"),
+    # creators' API
+    path("api/v1/jobs", api.api_jobs_create, name="api_jobs_create"),
+    path("api/v1/jobs/<uuid:public_id>", api.api_job_detail, name="api_job_detail"),
+    path("api/v1/jobs/<uuid:public_id>/cancel", api.api_job_cancel, name="api_job_cancel"),
+    # moderators
+    path("moderation/", moderation.queue, name="moderation_queue"),
+    path("moderation/gallery/", moderation.gallery, name="moderation_gallery"),
+    path("moderation/cases/<uuid:public_id>/", moderation.case_detail, name="moderation_case"),
+    path("moderation/cases/<uuid:public_id>/claim", moderation.case_claim_view, name="moderation_case_claim"),
+    path("moderation/cases/<uuid:public_id>/decide", moderation.case_decide_view, name="moderation_case_decide"),
+    path("moderation/cases/<uuid:public_id>/evidence/<str:kind>", moderation.case_evidence, name="moderation_case_evidence"),
+]
+
+handler404 = "studio.views.errors.not_found"
+handler500 = "studio.views.errors.server_error"
+handler403 = "studio.views.errors.forbidden"

@@ -1,0 +1,86 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from studio.errors import ApplicationError, GateRefused
+from studio.forms import JobForm
+from studio.selectors.consent import creator_enrolment_status
+from studio.selectors.jobs import job_get_for_creator, job_status_payload, jobs_for_creator
+from studio.services.audit import audit_record
+from studio.services.jobs import job_cancel, job_submit
+from studio.services.uploads import audio_check_upload, image_check_upload
+
+
+@login_required
+def dashboard(request):
+    return render(
+        request,
+        "studio/dashboard.html",
+        {"jobs": jobs_for_creator(request.user)[:50], "enrolment": creator_enrolment_status(request.user)},
+    )
+
+
+def submit_uploads(*, creator, portrait_file, audio_file, label_corner: str, channel: str):
+    """Check both uploads by content, then submit. Shared by the page and the API."""
+    try:
+        portrait = image_check_upload(portrait_file)
+        audio = audio_check_upload(audio_file)
+    except ApplicationError as error:
+        audit_record("upload.refused", actor=creator, details={"message": error.message, "channel": channel})
+        raise
+    return job_submit(creator=creator, portrait=portrait, audio=audio, label_corner=label_corner, channel=channel)
+
+
+@login_required
+@permission_required("studio.submit_job", raise_exception=True)
+def job_new(request):
+    form = JobForm(request.POST or None, request.FILES or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = submit_uploads(
+                creator=request.user,
+                portrait_file=form.cleaned_data["portrait"],
+                audio_file=form.cleaned_data["audio"],
+                label_corner=form.cleaned_data["label_corner"],
+                channel="web",
+            )
+        except GateRefused as refused:
+            messages.error(request, refused.message)
+            return redirect("job_detail", public_id=refused.extra["job"])
+        except ApplicationError as refused:
+            error = refused.message
+        else:
+            if job.state == "held":
+                messages.warning(request, job.failure_reason or "Your job is held for review.")
+            return redirect("job_detail", public_id=job.public_id)
+    status = 400 if error else 200
+    return render(
+        request,
+        "studio/job_new.html",
+        {"form": form, "error": error, "enrolment": creator_enrolment_status(request.user)},
+        status=status,
+    )
+
+
+@login_required
+def job_detail(request, public_id):
+    job = job_get_for_creator(request.user, public_id)
+    return render(request, "studio/job_detail.html", {"job": job, "status": job_status_payload(job)})
+
+
+@login_required
+def job_status(request, public_id):
+    job = job_get_for_creator(request.user, public_id)
+    return JsonResponse(job_status_payload(job))
+
+
+@login_required
+@require_POST
+def job_cancel_view(request, public_id):
+    job = job_get_for_creator(request.user, public_id)
+    job_cancel(job=job, actor=request.user)
+    messages.info(request, "Cancellation requested." if job.state != "cancelled" else "Job cancelled.")
+    return redirect("job_detail", public_id=job.public_id)

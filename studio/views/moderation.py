@@ -1,0 +1,118 @@
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from studio.errors import ApplicationError, NotFound
+from studio.face_backend import identity_thresholds
+from studio.models import EnrolledIdentity, ModerationCase
+from studio.ranged_file import ranged_file_response
+from studio.selectors.moderation import case_counts, case_get_for_moderator, case_job_history, cases_queue
+from studio.services.audit import audit_record
+from studio.services.moderation import case_claim, case_decide, gallery_add
+
+
+@login_required
+def queue(request):
+    reason = request.GET.get("reason", "")
+    state = request.GET.get("state", "")
+    cases = cases_queue(request.user, reason=reason, state=state)
+    return render(
+        request,
+        "moderation/queue.html",
+        {
+            "cases": cases[:200],
+            "counts": case_counts(request.user),
+            "reasons": ModerationCase.Reason.choices,
+            "states": ModerationCase.State.choices,
+            "reason": reason,
+            "state": state,
+        },
+    )
+
+
+@login_required
+def case_detail(request, public_id):
+    case = case_get_for_moderator(request.user, public_id)
+    job = case.job
+    identity = EnrolledIdentity.objects.filter(creator=job.creator).first() if job and job.creator else None
+    thresholds = identity_thresholds()
+    return render(
+        request,
+        "moderation/case.html",
+        {
+            "case": case,
+            "job": job,
+            "identity": identity,
+            "consent": job.consent if job else None,
+            "output": getattr(job, "output", None) if job else None,
+            "history": case_job_history(case),
+            "reports": case.reports.all(),
+            "thresholds": thresholds,
+            "decisions": ModerationCase.Decision.choices,
+            "claimed_by_me": case.claimed_by_id == request.user.pk,
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_claim_view(request, public_id):
+    case = case_get_for_moderator(request.user, public_id)
+    try:
+        case_claim(case=case, moderator=request.user)
+    except ApplicationError as refused:
+        messages.error(request, refused.message)
+    return redirect("moderation_case", public_id=public_id)
+
+
+@login_required
+@require_POST
+def case_decide_view(request, public_id):
+    case = case_get_for_moderator(request.user, public_id)
+    try:
+        case_decide(
+            case=case, moderator=request.user,
+            decision=request.POST.get("decision", ""), reason=request.POST.get("reason", ""),
+        )
+    except ApplicationError as refused:
+        messages.error(request, refused.message)
+        return redirect("moderation_case", public_id=public_id)
+    messages.success(request, "Decision recorded.")
+    return redirect("moderation_queue")
+
+
+@login_required
+def case_evidence(request, public_id, kind: str):
+    """The inputs a decision needs (selfie, portrait, consent recording), for moderators only."""
+    case = case_get_for_moderator(request.user, public_id)
+    job = case.job
+    files = {
+        "portrait": job.portrait.image if job and job.portrait else None,
+        "selfie": getattr(EnrolledIdentity.objects.filter(creator=job.creator).first(), "selfie", None) if job and job.creator else None,
+        "recording": job.consent.recording if job and job.consent else None,
+    }
+    field = files.get(kind)
+    if not field:
+        raise NotFound("This evidence is not available (it may have been deleted with the account).")
+    audit_record("case.evidence_viewed", actor=request.user, subject=case, details={"kind": kind})
+    content_type = mimetypes.guess_type(field.name)[0] or "application/octet-stream"
+    return ranged_file_response(request, field.path, content_type, f"{kind}{field.name[field.name.rfind('.'):]}")
+
+
+@login_required
+def gallery(request):
+    if request.method == "POST":
+        try:
+            gallery_add(moderator=request.user, label=request.POST.get("label", ""), photo=request.FILES.get("photo"))
+        except ApplicationError as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, "Added to the do-not-animate gallery.")
+        return redirect("moderation_gallery")
+    from studio.models import DoNotAnimateEntry
+
+    cases_queue(request.user)  # the same moderator check as the queue
+    return render(request, "moderation/gallery.html", {"entries": DoNotAnimateEntry.objects.order_by("-created_at")})

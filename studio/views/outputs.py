@@ -1,0 +1,21 @@
+from django.contrib.auth.decorators import login_required
+
+from studio.ranged_file import ranged_file_response
+from studio.selectors.outputs import output_get_for_viewer
+from studio.services.audit import audit_record
+
+
+@login_required
+def output_video(request, public_id):
+    """Every output leaves Signet through here, and every output here is a published (sealed) one."""
+    artifact, role = output_get_for_viewer(request.user, public_id)
+    first_request_of_playback = request.headers.get("Range", "bytes=0-").startswith("bytes=0-")
+    if role == "moderator" and first_request_of_playback:
+        # Log once per playback, not per range request of the same playback.
+        audit_record(
+            "output.viewed_by_moderator",
+            actor=request.user,
+            subject=artifact,
+            details={"status": artifact.status, "under_review": artifact.status == "under_review"},
+        )
+    return ranged_file_response(request, artifact.file.path, "video/mp4", f"signet-{artifact.public_id}.mp4")
