@@ -64,26 +64,70 @@ def synthetic_talking_clip(seed: int, size: int = 512, frames: int = 100) -> Fra
         cy = size * 0.48 + 8 * s * np.sin(1.1 * t + phase[1])
         tilt = 4 * np.sin(0.5 * t + phase[2])
         centre = (int(cx), int(cy))
-        cv2.ellipse(image, (int(cx), int(cy - 40 * s)), (int(125 * s), int(130 * s)), tilt, 180, 360,
-                    tuple(float(v) for v in hair), -1)
-        cv2.ellipse(image, centre, (int(105 * s), int(140 * s)), tilt, 0, 360,
-                    tuple(float(v) for v in skin), -1)
+        cv2.ellipse(
+            image,
+            (int(cx), int(cy - 40 * s)),
+            (int(125 * s), int(130 * s)),
+            tilt,
+            180,
+            360,
+            tuple(float(v) for v in hair),
+            -1,
+        )
+        cv2.ellipse(
+            image,
+            centre,
+            (int(105 * s), int(140 * s)),
+            tilt,
+            0,
+            360,
+            tuple(float(v) for v in skin),
+            -1,
+        )
         # Soft shading over the face so skin is not one flat colour.
         shade = np.zeros((size, size), np.float32)
-        cv2.ellipse(shade, (int(cx - 25 * s), int(cy - 30 * s)), (int(60 * s), int(80 * s)), 0, 0, 360, 1.0, -1)
+        cv2.ellipse(
+            shade,
+            (int(cx - 25 * s), int(cy - 30 * s)),
+            (int(60 * s), int(80 * s)),
+            0,
+            0,
+            360,
+            1.0,
+            -1,
+        )
         shade = cv2.GaussianBlur(shade, (0, 0), 25 * s)
         image += shade[..., None] * 18
         eye_open = 0.15 if (index + int(phase[3] * 10)) % 90 < 4 else 1.0
         for side in (-1, 1):
             eye = (int(cx + side * 40 * s), int(cy - 30 * s))
-            cv2.ellipse(image, eye, (int(16 * s), max(1, int(8 * s * eye_open))), tilt, 0, 360, (245, 245, 240), -1)
+            cv2.ellipse(
+                image,
+                eye,
+                (int(16 * s), max(1, int(8 * s * eye_open))),
+                tilt,
+                0,
+                360,
+                (245, 245, 240),
+                -1,
+            )
             cv2.circle(image, eye, max(1, int(6 * s * eye_open)), (40, 30, 25), -1)
         opening = max(0.0, np.sin(2 * np.pi * syllable_rate * t + phase[3])) ** 1.5
         mouth = (int(cx), int(cy + 65 * s))
-        cv2.ellipse(image, mouth, (int(38 * s), int((4 + 22 * opening) * s)), tilt, 0, 360, (90, 30, 35), -1)
+        cv2.ellipse(
+            image, mouth, (int(38 * s), int((4 + 22 * opening) * s)), tilt, 0, 360, (90, 30, 35), -1
+        )
         if opening > 0.3:
-            cv2.ellipse(image, (mouth[0], mouth[1] - int(10 * opening * s)), (int(28 * s), int(5 * s)),
-                        tilt, 0, 360, (235, 230, 220), -1)
+            cv2.ellipse(
+                image,
+                (mouth[0], mouth[1] - int(10 * opening * s)),
+                (int(28 * s), int(5 * s)),
+                tilt,
+                0,
+                360,
+                (235, 230, 220),
+                -1,
+            )
         image += grain[..., None] * 3
         out[index] = np.clip(image, 0, 255).astype(np.uint8)
     return out

@@ -55,7 +55,7 @@ def whiten(luma: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
 
 
 def fold(image: npt.NDArray[np.float32], scale_x: float, scale_y: float) -> npt.NDArray[np.float32]:
-    """Resample ``image`` by 1/scale (back to the embedder's pixel grid) and sum it into one tile."""
+    """Resample ``image`` by 1/scale (to the embedder's pixel grid) and sum it into one tile."""
     resampled = cv2.resize(
         image, (0, 0), fx=1.0 / scale_x, fy=1.0 / scale_y, interpolation=cv2.INTER_LINEAR
     )
@@ -66,9 +66,13 @@ def fold(image: npt.NDArray[np.float32], scale_x: float, scale_y: float) -> npt.
         tile += resampled[: rows * TILE, : cols * TILE].reshape(rows, TILE, cols, TILE).sum((0, 2))
     rest_h, rest_w = height - rows * TILE, width - cols * TILE
     if rest_w and rows:
-        tile[:, :rest_w] += resampled[: rows * TILE, cols * TILE :].reshape(rows, TILE, rest_w).sum(0)
+        tile[:, :rest_w] += (
+            resampled[: rows * TILE, cols * TILE :].reshape(rows, TILE, rest_w).sum(0)
+        )
     if rest_h and cols:
-        tile[:rest_h, :] += resampled[rows * TILE :, : cols * TILE].reshape(rest_h, cols, TILE).sum(1)
+        tile[:rest_h, :] += (
+            resampled[rows * TILE :, : cols * TILE].reshape(rest_h, cols, TILE).sum(1)
+        )
     if rest_h and rest_w:
         tile[:rest_h, :rest_w] += resampled[rows * TILE :, cols * TILE :]
     return tile
@@ -86,7 +90,9 @@ def _peak_offset(surface: npt.NDArray[np.float64], row: int, col: int) -> tuple[
     return col + dx, row + dy
 
 
-def correlate(tile: npt.NDArray[np.float32], layout: TileLayout, scale_x: float, scale_y: float) -> SyncHit:
+def correlate(
+    tile: npt.NDArray[np.float32], layout: TileLayout, scale_x: float, scale_y: float
+) -> SyncHit:
     """Correlate a folded tile with the sync pattern over every circular offset."""
     spectrum = np.fft.rfft2(tile)
     # Phase-only weighting: every frequency votes equally, whatever the picture left in it.
@@ -109,9 +115,7 @@ def coarse_scales() -> npt.NDArray[np.float64]:
     return np.geomspace(MIN_SCALE, MAX_SCALE, COARSE_STEPS)
 
 
-def search(
-    whitened: npt.NDArray[np.float32], layout: TileLayout, keep: int = 3
-) -> list[SyncHit]:
+def search(whitened: npt.NDArray[np.float32], layout: TileLayout, keep: int = 3) -> list[SyncHit]:
     """Strongest tile placements: a coarse isotropic scale sweep, then a finer local search."""
     window = _central_window(whitened, COARSE_WINDOW)
     coarse = [correlate(fold(window, s, s), layout, s, s) for s in coarse_scales()]

@@ -5,7 +5,8 @@ frequencies (BAND_LOW..BAND_HIGH cycles per pixel): low frequencies are where th
 energy is (the detector discards them), high frequencies are what H.264 and downscaling destroy.
 Every used frequency gets a keyed random phase; FREQUENCIES_PER_BIT keyed frequencies carry
 each coded payload bit, and all the others (at least MIN_SYNC_SHARE; 546 of 1194 at 162 coded
-bits) form a known sync pattern for finding scale and offset. Without the key, neither the sync nor the bit positions can be predicted.
+bits) form a known sync pattern for finding scale and offset. Without the key, neither the
+sync nor the bit positions can be predicted.
 """
 
 from __future__ import annotations

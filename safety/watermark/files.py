@@ -66,7 +66,12 @@ def _image_frames(path: Path, max_frames: int) -> Iterator[npt.NDArray[np.uint8]
             image = Image.open(path)
     except UnidentifiedImageError:
         return None
-    except (OSError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+    except (
+        OSError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
         raise WatermarkReadError(f"{path}: unreadable image ({exc})") from exc
     if image.width * image.height > _MAX_IMAGE_PIXELS:
         image.close()

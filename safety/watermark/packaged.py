@@ -66,7 +66,10 @@ class DwtDctSvdCodec(WatermarkCodec):
         decoded = self._payload.decode(soft)
         if decoded.payload_id is None:
             return WatermarkReading(
-                False, None, 0.0, frames_read,
+                False,
+                None,
+                0.0,
+                frames_read,
                 f"no valid payload; codeword agreement {decoded.agreement:.2f}",
             )
         return WatermarkReading(

@@ -108,7 +108,9 @@ class PayloadCode:
         info = decoder.decode(-values).reshape(len(values), INFO_BITS).astype(np.uint8)
         symbols = 2.0 * code.encode(info).reshape(len(values), CODED_BITS) - 1.0
         norms = np.linalg.norm(values, axis=1) * np.sqrt(CODED_BITS)
-        agreements = np.where(norms > 0, (symbols * values).sum(axis=1) / np.maximum(norms, 1e-300), 0.0)
+        agreements = np.where(
+            norms > 0, (symbols * values).sum(axis=1) / np.maximum(norms, 1e-300), 0.0
+        )
 
         results = []
         for bits, agreement in zip(info, agreements, strict=True):

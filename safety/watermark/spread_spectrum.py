@@ -91,7 +91,9 @@ class SpreadSpectrumCodec(WatermarkCodec):
             payload_id=None,
             confidence=round(min(confidence, 0.49), 3),
             frames_read=frames_read,
-            detail=f"no valid payload; best sync score {best.score:.1f} at scale {best.scale_x:.3f}",
+            detail=(
+                f"no valid payload; best sync score {best.score:.1f} at scale {best.scale_x:.3f}"
+            ),
         )
 
     def _tiled_pattern(self, payload_id: int, height: int, width: int) -> npt.NDArray[np.float32]:
@@ -112,7 +114,7 @@ class SpreadSpectrumCodec(WatermarkCodec):
 def _average_luma(
     frames: Iterable[npt.NDArray[np.uint8]], max_frames: int
 ) -> tuple[npt.NDArray[np.float32] | None, int]:
-    """Sum of up to ``max_frames`` luma planes (frames of another size than the first are skipped)."""
+    """Sum of up to ``max_frames`` luma planes; frames of a size unlike the first are skipped."""
     total: npt.NDArray[np.float32] | None = None
     count = 0
     if max_frames <= 0:
