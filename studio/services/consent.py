@@ -1,7 +1,6 @@
 """Enrolling a creator's face, recording their consent, and revoking it."""
 
 from dataclasses import asdict, is_dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +12,7 @@ from django.utils import timezone
 from generation.media.audio import decode_audio
 from generation.media.errors import MediaError
 from generation.media.video import iter_video_frames
-from safety.consent import CONSENT_STATEMENTS, CURRENT_STATEMENT_VERSION, DEFAULT_VALIDITY_DAYS, statement_sha256
+from safety.consent import CURRENT_VERSION, consent_statement, default_expiry, spoken_sentence, statement_sha256
 from safety.faces import analyze_portrait, faces_match_across_frames
 from safety.speech import code_spoken, transcribe
 from studio.errors import InputRefused, NotAllowed
@@ -38,10 +37,6 @@ def _plain(value):
     if isinstance(value, np.generic):
         return value.item()
     return value
-
-
-def consent_statement(version: str = CURRENT_STATEMENT_VERSION, *, full_name: str = "", code: str = "") -> str:
-    return CONSENT_STATEMENTS[version].format(full_name=full_name or "I", code=code)
 
 
 @transaction.atomic
@@ -97,6 +92,7 @@ def _recording_checks(path: Path, identity: EnrolledIdentity, code: str) -> tupl
         transcript = transcribe(audio.samples)
         spoken = _plain(code_spoken(transcript, code))
         spoken["transcript"] = transcript
+        spoken["sentence"] = spoken_sentence(code, statement_version)
     except MediaError:
         spoken = {"matched": False, "transcript": "", "note": "The recording has no readable audio."}
     return face_dict, spoken
@@ -110,7 +106,7 @@ def consent_grant(
     recording: UploadedFile | Path,
     ip_address: str | None = None,
     user_agent: str = "",
-    statement_version: str = CURRENT_STATEMENT_VERSION,
+    statement_version: str = CURRENT_VERSION,
 ) -> ConsentRecord:
     """Record consent with its evidence. The recording must show the enrolled face."""
     identity = EnrolledIdentity.objects.filter(creator=creator).first()
@@ -132,7 +128,7 @@ def consent_grant(
         path.write_bytes(data)
         face_report, spoken_report = _recording_checks(path, identity, one_time_code)
 
-    text = consent_statement(statement_version, full_name=signature_name.strip(), code=one_time_code)
+    text = consent_statement(signature_name.strip(), statement_version)
     now = timezone.now()
     with transaction.atomic():
         record = ConsentRecord(
@@ -147,7 +143,7 @@ def consent_grant(
             ip_address=ip_address,
             user_agent=user_agent[:1000],
             granted_at=now,
-            expires_at=now + timedelta(days=DEFAULT_VALIDITY_DAYS),
+            expires_at=default_expiry(now),
         )
         suffix = ".mp4" if data[4:8] == b"ftyp" else ".webm"
         record.recording.save("recording" + suffix, ContentFile(data), save=False)

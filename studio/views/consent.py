@@ -5,12 +5,26 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from safety.consent import CURRENT_STATEMENT_VERSION, new_one_time_code
+from datetime import datetime
+
+from django.utils import timezone
+
+from safety.consent import CURRENT_VERSION, code_is_fresh, consent_statement, new_one_time_code, spoken_sentence
 from studio.errors import ApplicationError, InputRefused
 from studio.selectors.consent import consent_records_for_creator, creator_enrolment_status
-from studio.services.consent import consent_grant, consent_revoke, consent_statement, identity_enrol
+from studio.services.consent import consent_grant, consent_revoke, identity_enrol
 
 SESSION_CODE_KEY = "signet_consent_code"
+SESSION_CODE_ISSUED_KEY = "signet_consent_code_issued"
+
+
+def _session_code(request) -> str:
+    """The one-time code shown to this browser, if it is still fresh."""
+    code = request.session.get(SESSION_CODE_KEY, "")
+    issued = request.session.get(SESSION_CODE_ISSUED_KEY)
+    if not code or not issued:
+        return ""
+    return code if code_is_fresh(datetime.fromisoformat(issued), timezone.now()) else ""
 
 
 def _client_ip(request) -> str | None:
@@ -53,7 +67,7 @@ def consent(request):
         messages.warning(request, "Enrol your face with a selfie first.")
         return redirect("enrol")
     if request.method == "POST":
-        code = request.session.get(SESSION_CODE_KEY, "")
+        code = _session_code(request)
         wants_json = request.headers.get("Accept") == "application/json"
         try:
             if not request.POST.get("agree"):
@@ -77,19 +91,22 @@ def consent(request):
             messages.error(request, refused.message)
             return redirect("consent")
         request.session.pop(SESSION_CODE_KEY, None)
+        request.session.pop(SESSION_CODE_ISSUED_KEY, None)
         messages.success(request, "Thank you: your consent is recorded. You can now make videos.")
         if wants_json:
             return JsonResponse({"next": reverse("dashboard")})
         return redirect("dashboard")
     code = new_one_time_code()
     request.session[SESSION_CODE_KEY] = code
+    request.session[SESSION_CODE_ISSUED_KEY] = timezone.now().isoformat()
     return render(
         request,
         "studio/consent.html",
         {
             "code": code,
-            "statement": consent_statement(CURRENT_STATEMENT_VERSION, full_name="I", code=code),
-            "statement_version": CURRENT_STATEMENT_VERSION,
+            "statement": consent_statement("[your full name]", CURRENT_VERSION),
+            "spoken": spoken_sentence(code, CURRENT_VERSION),
+            "statement_version": CURRENT_VERSION,
         },
     )
 

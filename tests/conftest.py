@@ -1,0 +1,101 @@
+"""Suite-wide set-up: real services in CI, a development signing chain, a real Celery worker."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_sessionstart(session):
+    """In CI a missing PostgreSQL or Redis fails the run instead of quietly testing less."""
+    if os.environ.get("CI") != "true":
+        return
+    database_url = os.environ.get("DATABASE_URL", "")
+    broker_url = os.environ.get("CELERY_BROKER_URL", "")
+    problems = []
+    if not database_url.startswith("postgres") or not _reachable(database_url, 5432):
+        problems.append(f"PostgreSQL (DATABASE_URL={database_url or 'unset'})")
+    if not broker_url.startswith("redis") or not _reachable(broker_url, 6379):
+        problems.append(f"Redis (CELERY_BROKER_URL={broker_url or 'unset'})")
+    if problems:
+        pytest.exit("CI requires real services, not reachable: " + ", ".join(problems), returncode=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _signing_chain():
+    """A development chain in the test keys folder (outside the repository)."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return
+    from django.core.management import call_command
+
+    call_command("create_signing_chain", "--if-missing", stdout=open(os.devnull, "w"))
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    """A real Celery worker process on the configured broker and the test database."""
+    from django.conf import settings
+    from django.db import connection
+
+    db = connection.settings_dict
+    env = dict(os.environ)
+    env["DJANGO_SETTINGS_MODULE"] = "studio.settings.test"
+    if db["ENGINE"].endswith("sqlite3"):
+        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    else:
+        env["DATABASE_URL"] = (
+            f"postgres://{db['USER'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        )
+    env["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL
+    _purge_broker(settings.CELERY_BROKER_URL)
+    log_path = Path(settings.VAR_DIR) / "worker.log"
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "studio", "worker", "-Q", "cpu,gpu", "-c", "1",
+         "--without-mingle", "--without-gossip", "--loglevel=INFO"],
+        cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("The Celery worker exited at start:\n" + log_path.read_text()[-3000:])
+        if "ready." in log_path.read_text():
+            break
+        time.sleep(0.3)
+    else:
+        process.kill()
+        raise RuntimeError("The Celery worker did not start:\n" + log_path.read_text()[-3000:])
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+def _purge_broker(url: str) -> None:
+    from studio.celery_app import app
+
+    try:
+        app.control.purge()
+    except Exception:  # an empty or brand-new broker has nothing to purge
+        pass

@@ -1,0 +1,79 @@
+"""Creators, consent evidence and uploads for studio tests, made through the real services."""
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from tests.generation.media_factory import face_path, tone, write_audio
+
+PASSWORD = "a-long-test-password-42"
+
+
+def upload(path: Path, name: str | None = None, content_type: str = "application/octet-stream"):
+    return SimpleUploadedFile(name or path.name, path.read_bytes(), content_type=content_type)
+
+
+def write_recording(path: Path, photo: str = "obama.jpg", *, seconds: float = 2.0, size: int = 480) -> Path:
+    """A webcam-like consent recording: the photo, slightly moving, with a voice-like tone."""
+    image = Image.open(face_path(photo)).convert("RGB")
+    image.thumbnail((size, size))
+    canvas = Image.new("RGB", (size, size), (200, 200, 200))
+    canvas.paste(image, ((size - image.width) // 2, (size - image.height) // 2))
+    base = np.asarray(canvas)
+    rate = 16_000
+    samples = tone(seconds, frequency=180.0)
+    with av.open(str(path), mode="w") as container:
+        video = container.add_stream("libx264", rate=25)
+        video.width = video.height = size
+        video.pix_fmt = "yuv420p"
+        audio = container.add_stream("aac", rate=rate, layout="mono")
+        for index in range(int(seconds * 25)):
+            shifted = np.roll(base, shift=index % 3, axis=1)
+            for packet in video.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(shifted), format="rgb24")):
+                container.mux(packet)
+        for packet in video.encode(None):
+            container.mux(packet)
+        frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="flt", layout="mono")
+        frame.sample_rate = rate
+        frame.pts = 0
+        frame.time_base = Fraction(1, rate)
+        resampler = av.AudioResampler(format="fltp", layout="mono", rate=rate)
+        for converted in resampler.resample(frame) + resampler.resample(None):
+            for packet in audio.encode(converted):
+                container.mux(packet)
+        for packet in audio.encode(None):
+            container.mux(packet)
+    return path
+
+
+def write_speech(path: Path, *, seconds: float = 2.0) -> Path:
+    """A voice-like clip with a pause in the middle, as WAV."""
+    half = seconds / 2
+    samples = np.concatenate([tone(half * 0.8), np.zeros(int(16_000 * half * 0.4), np.float32), tone(half * 0.8, seed=1)])
+    return write_audio(path, samples, fmt="wav")
+
+
+def make_creator(email: str = "creator@example.com"):
+    from studio.services.accounts import creator_create
+
+    return creator_create(email=email, password=PASSWORD)
+
+
+def enrol_and_consent(creator, tmp_path: Path, *, selfie: str = "obama.jpg", recording_photo: str | None = None):
+    """Enrol `selfie` as the creator's face and grant consent with a matching recording."""
+    from studio.services.consent import consent_grant, identity_enrol
+
+    identity_enrol(creator=creator, selfie=face_path(selfie))
+    recording = write_recording(tmp_path / f"recording-{creator.pk}.mp4", recording_photo or selfie)
+    return consent_grant(
+        creator=creator,
+        signature_name="Test Creator",
+        one_time_code="482913",
+        recording=recording,
+        ip_address="127.0.0.1",
+        user_agent="pytest",
+    )
