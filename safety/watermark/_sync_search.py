@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from ._tile_layout import TILE, TileLayout
+from ._tile_layout import TILE, TileLayout, band_coefficients
 
 # Receiver-to-embedder scale range searched: 0.45 covers 512 -> 230 px, 1.3 covers 512 -> 666 px.
 MIN_SCALE, MAX_SCALE = 0.45, 1.3
@@ -116,26 +116,109 @@ def coarse_scales() -> npt.NDArray[np.float64]:
 
 
 def search(whitened: npt.NDArray[np.float32], layout: TileLayout, keep: int = 3) -> list[SyncHit]:
-    """Strongest tile placements: a coarse isotropic scale sweep, then a finer local search."""
+    """Strongest tile placements: candidate scales, then a finer local search around the best.
+
+    Candidates come from a coarse isotropic sweep (coherent: strong even for faint marks) and
+    from the tile lattice seen in the power spectrum (finds a different scale per axis, i.e. an
+    aspect-ratio change, which the isotropic sweep cannot).
+    """
     window = _central_window(whitened, COARSE_WINDOW)
-    coarse = [correlate(fold(window, s, s), layout, s, s) for s in coarse_scales()]
-    coarse.sort(key=lambda hit: hit.score, reverse=True)
+    candidates = [correlate(fold(window, s, s), layout, s, s) for s in coarse_scales()]
+    candidates += [
+        correlate(fold(window, sx, sy), layout, sx, sy)
+        for sx, sy in lattice_scale_pairs(whitened)
+        if abs(sx / sy - 1.0) > _ASPECT_TOLERANCE
+    ]
+    candidates.sort(key=lambda hit: hit.score, reverse=True)
 
     ratio_step = (MAX_SCALE / MIN_SCALE) ** (1.0 / (COARSE_STEPS - 1)) - 1.0
-    refined: list[SyncHit] = []
-    for candidate in _distinct(coarse, ratio_step)[:keep]:
-        refined.append(_refine(whitened, layout, candidate, ratio_step))
+    refined = [
+        _refine(whitened, layout, candidate, ratio_step)
+        for candidate in _distinct(candidates, ratio_step)[:keep]
+    ]
     refined.sort(key=lambda hit: hit.score, reverse=True)
-    return refined
+    # Two coarse candidates often climb to the same placement: decode it once.
+    return _distinct(refined, ratio_step / 4)
 
 
 def _distinct(hits: list[SyncHit], ratio_step: float) -> list[SyncHit]:
     """Drop candidates that are neighbours of a stronger one (the same peak seen twice)."""
     kept: list[SyncHit] = []
     for hit in hits:
-        if all(abs(hit.scale_x / other.scale_x - 1.0) > 2.5 * ratio_step for other in kept):
+        if all(
+            abs(hit.scale_x / other.scale_x - 1.0) > 2.5 * ratio_step
+            or abs(hit.scale_y / other.scale_y - 1.0) > 2.5 * ratio_step
+            for other in kept
+        ):
             kept.append(hit)
     return kept
+
+
+# Lattice candidates closer to isotropic than this are left to the isotropic sweep.
+_ASPECT_TOLERANCE = 0.01
+_LATTICE_STEPS = 800
+_LATTICE_PEAKS = 3
+
+
+def lattice_scale_pairs(whitened: npt.NDArray[np.float32]) -> list[tuple[float, float]]:
+    """(scale_x, scale_y) pairs suggested by the periodicity of the picture's power spectrum.
+
+    A tiled pattern puts its energy on a lattice of spectral lines, one every W / (TILE * scale)
+    bins along x (and likewise along y). Summing the power spectrum over rows gives a column
+    profile whose comb of lines reveals scale_x without the key; rows give scale_y. This is an
+    energy detector, weaker than the keyed correlation, so it only proposes candidates.
+    """
+    height, width = whitened.shape
+    power = np.abs(np.fft.rfft2(whitened)) ** 2
+    columns = power.sum(axis=0)
+    by_row = power.sum(axis=1)
+    rows = by_row[: height // 2 + 1].copy()
+    rows[1 : (height + 1) // 2] += by_row[::-1][: (height + 1) // 2 - 1]
+    scales = np.geomspace(MIN_SCALE, MAX_SCALE, _LATTICE_STEPS)
+    column_weight, row_weight = _lattice_weights()
+    best_x = _comb_peaks(columns, width, column_weight, scales)
+    best_y = _comb_peaks(rows, height, row_weight, scales)
+    return [(sx, sy) for sx in best_x for sy in best_y]
+
+
+def _lattice_weights() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """How many of the tile's band frequencies lie on each column / row index of the tile."""
+    rows, cols = band_coefficients()
+    row_index = np.abs(np.rint(np.fft.fftfreq(TILE)[rows] * TILE)).astype(int)
+    return (
+        np.bincount(cols, minlength=TILE // 2 + 1).astype(np.float64),
+        np.bincount(row_index, minlength=TILE // 2 + 1).astype(np.float64),
+    )
+
+
+def _comb_peaks(
+    profile: npt.NDArray[np.float64],
+    length: int,
+    weights: npt.NDArray[np.float64],
+    scales: npt.NDArray[np.float64],
+) -> list[float]:
+    """Scales whose comb of spectral lines carries the most excess energy in ``profile``."""
+    profile = profile.astype(np.float64).copy()
+    # Block-coding artefacts (4, 8, 16 px grids) make lines of their own: blank them.
+    grid = np.arange(0, len(profile), length / 16.0)
+    for position in grid:
+        low, high = int(np.floor(position)) - 1, int(np.ceil(position)) + 2
+        profile[max(0, low) : high] = np.nan
+    baseline = np.nanmedian(profile[1:])
+    profile = np.nan_to_num(profile / baseline - 1.0, nan=0.0)
+    harmonics = np.nonzero(weights)[0]
+    positions = harmonics[None, :] * length / (TILE * scales[:, None])
+    inside = positions < len(profile) - 1
+    values = np.interp(np.where(inside, positions, 0), np.arange(len(profile)), profile)
+    scores = (values * weights[harmonics] * inside).sum(axis=1)
+    order = np.argsort(scores)[::-1]
+    picked: list[float] = []
+    for index in order:
+        if all(abs(scales[index] / other - 1.0) > 0.02 for other in picked):
+            picked.append(float(scales[index]))
+        if len(picked) == _LATTICE_PEAKS:
+            break
+    return picked
 
 
 # Isotropic steps first, then one axis at a time (a slight aspect change).
