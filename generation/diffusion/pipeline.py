@@ -172,13 +172,13 @@ class EmoPipeline(DiffusionPipeline):
             face_mask,
             audio_16k,
             fps,
-            num_frames,
-            window,
-            motion_frames,
-            num_inference_steps,
-            guidance_scale,
-            generator,
-            callback,
+            num_frames=num_frames,
+            window=window,
+            motion_frames=motion_frames,
+            num_inference_steps=num_inference_steps,
+            guidance_scale=guidance_scale,
+            generator=generator,
+            callback=callback,
         )
         return EmoPipelineOutput(frames=np.concatenate([w.frames for w in windows]))
 
@@ -199,6 +199,10 @@ class EmoPipeline(DiffusionPipeline):
     ) -> Iterator[GeneratedWindow]:
         """Yield the clip window by window; stop iterating to cancel between windows.
 
+        Not thread-safe: the reference features of the window in progress live on the
+        pipeline. Interleaving several streams in one thread is fine, since each window is
+        finished within one step of its iterator.
+
         ``portrait`` is a square (H, W, 3) uint8 RGB image, ``face_mask`` an (H, W) array in
         [0, 1] marking where motion may happen, ``audio_16k`` mono float samples at 16 kHz.
         ``num_frames`` defaults to the audio's length at ``fps``. ``guidance_scale`` <= 1 runs
@@ -215,7 +219,6 @@ class EmoPipeline(DiffusionPipeline):
             motion_frames,
             num_inference_steps,
         )
-        do_guidance = guidance_scale > 1.0
 
         try:
             # 2. Encode the portrait into the latent space and the face mask into a latent offset.
@@ -238,11 +241,13 @@ class EmoPipeline(DiffusionPipeline):
                     face_offset=face_offset,
                     audio_tokens=audio_tokens[frames.start : frames.stop],
                     num_inference_steps=num_inference_steps,
-                    guidance_scale=guidance_scale if do_guidance else 1.0,
+                    guidance_scale=guidance_scale,
                     generator=generator,
                     report=self._reporter(callback, index, len(windows), num_inference_steps),
                 )
                 clip = latents[0].transpose(0, 1)  # (frames, channels, h, w)
+                # The last motion_frames of all frames so far: a window shorter than that
+                # keeps some of the older ones.
                 recent = torch.cat([recent, clip])[len(recent) + len(clip) - motion_frames :]
                 yield GeneratedWindow(
                     index=index, frame_start=frames.start, frames=self.decode_latents(clip)

@@ -78,6 +78,14 @@ def test_loading_can_pick_the_scheduler_and_device(tiny_dir, no_network):
     assert len(frames_of(pipe)) == 4
 
 
+def test_half_precision_loads_and_runs_as_on_a_gpu(tiny_dir, no_network):
+    # CUDA defaults to float16; CPU float16 kernels exercise the same dtype handling.
+    pipe = load_emo_pipeline(tiny_dir, dtype=torch.float16)
+    assert pipe.denoising_unet.dtype == pipe.audio_encoder.dtype == torch.float16
+    frames = frames_of(pipe)
+    assert frames.dtype == np.uint8 and frames.std() > 0
+
+
 def test_every_missing_part_is_named_at_once_before_anything_loads(tiny_dir, tmp_path, monkeypatch):
     model_dir = copy_of(tiny_dir, tmp_path)
     for weights in (model_dir / "face_locator").glob("*.safetensors"):
