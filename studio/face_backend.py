@@ -1,6 +1,9 @@
-"""The face-analysis backend and thresholds this process uses, built once from settings."""
+"""The face-analysis backend, thresholds and quality limits this process uses, from settings.
 
-from functools import cache
+The gate, enrolment, the consent-recording check and `manage.py face_check` all take them from
+here, so the command prints exactly the verdict the gate would reach.
+"""
+
 from pathlib import Path
 
 from django.conf import settings
@@ -13,13 +16,13 @@ def face_backend():
     return get_face_backend(settings.SIGNET_FACE_BACKEND, Path(model_dir) if model_dir else None)
 
 
-@cache
 def identity_thresholds() -> IdentityThresholds:
-    defaults = IdentityThresholds()
-    return IdentityThresholds(
-        accept=getattr(settings, "SIGNET_IDENTITY_ACCEPT", None) or defaults.accept,
-        reject=getattr(settings, "SIGNET_IDENTITY_REJECT", None) or defaults.reject,
-    )
+    defaults = face_backend().default_thresholds
+    accept = getattr(settings, "SIGNET_IDENTITY_ACCEPT", None)
+    reject = getattr(settings, "SIGNET_IDENTITY_REJECT", None)
+    if accept is None and reject is None:
+        return defaults
+    return IdentityThresholds(accept=accept or defaults.accept, reject=reject or defaults.reject)
 
 
 def quality_limits() -> QualityLimits:

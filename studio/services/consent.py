@@ -1,6 +1,6 @@
 """Enrolling a creator's face, recording their consent, and revoking it."""
 
-from dataclasses import asdict, is_dataclass
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +12,14 @@ from django.utils import timezone
 from generation.media.audio import decode_audio
 from generation.media.errors import MediaError
 from generation.media.video import iter_video_frames
-from safety.consent import CURRENT_VERSION, consent_statement, default_expiry, spoken_sentence, statement_sha256
+from safety.consent import (
+    CURRENT_VERSION,
+    consent_statement,
+    default_expiry,
+    spoken_lead_in,
+    spoken_sentence,
+    statement_sha256,
+)
 from safety.faces import analyze_portrait, faces_match_across_frames
 from safety.speech import code_spoken, transcribe
 from studio.errors import InputRefused, NotAllowed
@@ -22,21 +29,7 @@ from studio.services.audit import audit_record
 from studio.services.uploads import image_check_upload
 
 MAX_RECORDING_BYTES = 60 * 1024 * 1024
-RECORDING_FRAMES_TO_CHECK = 8
-
-
-def _plain(value):
-    if is_dataclass(value):
-        return {k: _plain(v) for k, v in asdict(value).items()}
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+RECORDING_FRAMES_TO_CHECK = 5  # enough for faces_match_across_frames' minimum of 3 usable
 
 
 @transaction.atomic
@@ -65,7 +58,7 @@ def identity_enrol(*, creator, selfie: UploadedFile | Path) -> EnrolledIdentity:
     return identity
 
 
-def _recording_checks(path: Path, identity: EnrolledIdentity, code: str) -> tuple[dict, dict]:
+def _recording_checks(path: Path, identity: EnrolledIdentity, code: str, version: str) -> tuple[dict, dict]:
     try:
         frames = list(iter_video_frames(path, max_frames=250))
     except MediaError as error:
@@ -89,10 +82,10 @@ def _recording_checks(path: Path, identity: EnrolledIdentity, code: str) -> tupl
         raise InputRefused(f"{face_report.explanation} Please record again, facing the camera.")
     try:
         audio = decode_audio(path)
-        transcript = transcribe(audio.samples)
-        spoken = _plain(code_spoken(transcript, code))
+        transcript = transcribe(audio.samples, lead_in=spoken_lead_in(version))
+        spoken = code_spoken(transcript, code).to_dict()
         spoken["transcript"] = transcript
-        spoken["sentence"] = spoken_sentence(code, statement_version)
+        spoken["sentence"] = spoken_sentence(code, version)
     except MediaError:
         spoken = {"matched": False, "transcript": "", "note": "The recording has no readable audio."}
     return face_dict, spoken
@@ -121,12 +114,11 @@ def consent_grant(
         raise InputRefused("The consent recording is too large; keep it under a minute.")
     data = recording.read_bytes() if isinstance(recording, Path) else b"".join(recording.chunks())
 
-    import tempfile
 
     with tempfile.TemporaryDirectory(prefix="signet-consent-") as folder:
         path = Path(folder) / "recording.webm"
         path.write_bytes(data)
-        face_report, spoken_report = _recording_checks(path, identity, one_time_code)
+        face_report, spoken_report = _recording_checks(path, identity, one_time_code, statement_version)
 
     text = consent_statement(signature_name.strip(), statement_version)
     now = timezone.now()

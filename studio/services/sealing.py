@@ -98,7 +98,7 @@ def _seal(job, render_path, *, audio, on_progress, should_cancel) -> SealedOutpu
     marked_path = work_dir / "marked.mp4"
     sealed_path = work_dir / "sealed.mp4"
 
-    with Mp4Writer(marked_path, width=info.width, height=info.height, fps=info.fps, audio=audio, crf=18) as writer:
+    with Mp4Writer(marked_path, width=info.width, height=info.height, fps=round(info.fps), audio=audio, crf=18) as writer:
         for index, frame in enumerate(iter_video_frames(render_path)):
             writer.write(codec.embed_frame(label.apply(frame), watermark_id, index))
             if on_progress:

@@ -177,3 +177,6 @@ Path(VAR_DIR).mkdir(parents=True, exist_ok=True)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-jobs": {"task": "studio.tasks.jobs_sweep_stale", "schedule": 60.0},
 }
+# Identity thresholds (face-descriptor distance); unset means the face backend's calibrated defaults.
+SIGNET_IDENTITY_ACCEPT = env_float("SIGNET_IDENTITY_ACCEPT", 0.0) or None
+SIGNET_IDENTITY_REJECT = env_float("SIGNET_IDENTITY_REJECT", 0.0) or None

@@ -63,12 +63,25 @@ def make_creator(email: str = "creator@example.com"):
     return creator_create(email=email, password=PASSWORD)
 
 
+_RECORDINGS: dict[str, Path] = {}
+
+
+def cached_recording(photo: str) -> Path:
+    """One short consent recording per photo for the whole test session."""
+    if photo not in _RECORDINGS:
+        import tempfile
+
+        folder = Path(tempfile.mkdtemp(prefix="signet-recordings-"))
+        _RECORDINGS[photo] = write_recording(folder / f"{Path(photo).stem}.mp4", photo, seconds=1.2, size=360)
+    return _RECORDINGS[photo]
+
+
 def enrol_and_consent(creator, tmp_path: Path, *, selfie: str = "obama.jpg", recording_photo: str | None = None):
     """Enrol `selfie` as the creator's face and grant consent with a matching recording."""
     from studio.services.consent import consent_grant, identity_enrol
 
     identity_enrol(creator=creator, selfie=face_path(selfie))
-    recording = write_recording(tmp_path / f"recording-{creator.pk}.mp4", recording_photo or selfie)
+    recording = cached_recording(recording_photo or selfie)
     return consent_grant(
         creator=creator,
         signature_name="Test Creator",
