@@ -1,0 +1,230 @@
+"""Was the one-time code spoken in the consent recording? An offline, advisory check.
+
+pocketsphinx (CMU Sphinx) decodes with the US-English acoustic model and dictionary that its
+wheel ships; nothing is downloaded. Its open-vocabulary recogniser is weak on short clips, so
+by default the audio is decoded against a small grammar: the words of the consent sentence
+before the code (each may be skipped) followed by one or more digits. That makes digits far
+more reliable, but the grammar forces any speech into digit words, so the result is only
+meaningful for a recording of that sentence. It is shown to moderators, never a gate on its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from pocketsphinx import Decoder
+
+SAMPLE_RATE = 16_000
+DEFAULT_LEAD_IN = "my code is"
+
+_UNITS = {
+    "zero": 0, "oh": 0, "o": 0, "nought": 0, "naught": 0, "nil": 0,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9,
+}
+_TEENS = {
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+_TENS = {
+    "twenty": 2, "thirty": 3, "forty": 4, "fourty": 4, "fifty": 5,
+    "sixty": 6, "seventy": 7, "eighty": 8, "ninety": 9,
+}
+_REPEATS = {"double": 2, "triple": 3}
+_DIGIT_WORDS = ("zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+@dataclass(frozen=True)
+class SpokenCodeCheck:
+    """`matched`: the code's digits were heard in a row. `digits_correct`: the most code digits
+    heard in their places, for the best alignment of the code on what was heard; the
+    recogniser confuses single digits (e.g. "five"/"nine"), so 5 of 6 is worth a moderator's
+    look, not a verdict of fraud."""
+
+    heard_digits: str
+    expected: str
+    matched: bool
+    digits_correct: int = 0
+
+    @property
+    def explanation(self) -> str:
+        heard = " ".join(self.heard_digits) or "no digits"
+        if self.matched:
+            return f"Heard {heard}: the one-time code was spoken."
+        return (
+            f"Heard {heard}, expected {' '.join(self.expected)}: "
+            f"{self.digits_correct} of {len(self.expected)} digits recognised in place."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "heard_digits": self.heard_digits,
+            "expected": self.expected,
+            "matched": self.matched,
+            "digits_correct": self.digits_correct,
+            "explanation": self.explanation,
+        }
+
+
+def words_to_digits(transcript: str) -> str:
+    """The digits spoken in a transcript, in order: "four seven oh" -> "470",
+    "forty seven" -> "47", "double five" -> "55", "nineteen" -> "19", "4 7" -> "47",
+    "three hundred and five" -> "305". Other words are ignored.
+    """
+    tokens = re.findall(r"[a-z]+|\d", transcript.lower().replace("-", " "))
+    digits: list[str] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        if token.isdigit():
+            digits.append(token)
+        elif token in _REPEATS and following in _UNITS:
+            digits.append(str(_UNITS[following]) * _REPEATS[token])
+            index += 1
+        elif token in _UNITS and following == "hundred":
+            rest, consumed = _below_hundred(tokens, index + 2)
+            digits.append(f"{_UNITS[token]}{rest:02d}")
+            index += 1 + consumed
+        elif token in _UNITS:
+            digits.append(str(_UNITS[token]))
+        elif token in _TEENS:
+            digits.append(str(_TEENS[token]))
+        elif token in _TENS:
+            if following in _UNITS and _UNITS[following] > 0 and following not in ("oh", "o"):
+                digits.append(f"{_TENS[token]}{_UNITS[following]}")
+                index += 1
+            else:
+                digits.append(f"{_TENS[token]}0")
+        index += 1
+    return "".join(digits)
+
+
+def _below_hundred(tokens: list[str], start: int) -> tuple[int, int]:
+    """The number 0-99 spoken from tokens[start] ("and" allowed first), and tokens used,
+    counting the word "hundred" before it."""
+    position = start
+    if position < len(tokens) and tokens[position] == "and":
+        position += 1
+    word = tokens[position] if position < len(tokens) else None
+    following = tokens[position + 1] if position + 1 < len(tokens) else None
+    if word in _TEENS:
+        return _TEENS[word], position + 1 - start + 1
+    if word in _TENS:
+        if following in _UNITS and _UNITS[following] > 0:
+            return _TENS[word] * 10 + _UNITS[following], position + 2 - start + 1
+        return _TENS[word] * 10, position + 1 - start + 1
+    if word in _UNITS and word not in ("oh", "o"):
+        return _UNITS[word], position + 1 - start + 1
+    return 0, 1
+
+
+def code_spoken(transcript: str, code: str) -> SpokenCodeCheck:
+    """Whether the code's digits were heard in a row somewhere in the transcript."""
+    heard = words_to_digits(transcript)
+    return SpokenCodeCheck(
+        heard_digits=heard,
+        expected=code,
+        matched=bool(code) and code in heard,
+        digits_correct=_best_alignment(heard, code),
+    )
+
+
+def _best_alignment(heard: str, code: str) -> int:
+    """Most positions where code and heard agree, sliding the code along what was heard
+    (also partly off either end)."""
+    best = 0
+    for offset in range(-len(code) + 1, len(heard)):
+        agree = sum(
+            1
+            for position, digit in enumerate(code)
+            if 0 <= offset + position < len(heard) and heard[offset + position] == digit
+        )
+        best = max(best, agree)
+    return best
+
+
+class _Recogniser:
+    """One pocketsphinx decoder per process (model load ~0.3 s, ~20 MB), grammars added on
+    demand. A decoder holds one utterance at a time, so decoding is serialised by a lock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._decoder: Decoder | None = None
+        self._open_search = ""
+        self._grammars: set[str] = set()
+
+    def _loaded(self) -> Decoder:
+        if self._decoder is None:
+            # Decoder() with no model arguments uses the en-us model inside the pocketsphinx
+            # package (pocketsphinx.get_model_path()).
+            self._decoder = Decoder(samprate=SAMPLE_RATE, loglevel="FATAL")
+            self._open_search = self._decoder.current_search()
+        return self._decoder
+
+    def decode(self, pcm: np.ndarray, lead_in: str | None) -> str:
+        with self._lock:
+            decoder = self._loaded()
+            if lead_in is None:
+                decoder.activate_search(self._open_search)
+            else:
+                decoder.activate_search(self._grammar(decoder, lead_in))
+            decoder.start_utt()
+            decoder.process_raw(pcm.tobytes(), full_utt=True)
+            decoder.end_utt()
+            hypothesis = decoder.hyp()
+        return hypothesis.hypstr if hypothesis is not None else ""
+
+    def _grammar(self, decoder: Decoder, lead_in: str) -> str:
+        words = re.findall(r"[a-z']+", lead_in.lower())
+        unknown = [word for word in words if decoder.lookup_word(word) is None]
+        if unknown:
+            raise ValueError(f"words not in the recogniser's dictionary: {', '.join(unknown)}")
+        name = "code_" + hashlib.sha1(" ".join(words).encode()).hexdigest()[:12]
+        if name not in self._grammars:
+            # Each lead-in word is optional: people skip or swallow words, and a grammar that
+            # demands every one makes the whole utterance fail to decode.
+            lead = " ".join(f"[{word}]" for word in words)
+            jsgf = (
+                "#JSGF V1.0;\ngrammar code;\n"
+                f"public <utterance> = {lead} <digit>+;\n"
+                f"<digit> = {' | '.join(_DIGIT_WORDS)};\n"
+            )
+            decoder.add_jsgf_string(name, jsgf)
+            self._grammars.add(name)
+        return name
+
+
+_recogniser = _Recogniser()
+
+
+def transcribe(pcm_16k_mono: np.ndarray, *, lead_in: str | None = DEFAULT_LEAD_IN) -> str:
+    """Lower-case words heard in 16 kHz mono audio (int16, or float in [-1, 1]).
+
+    With `lead_in` (the words said before the code, e.g. consent.spoken_lead_in()) the audio is
+    decoded against "lead-in words, then digits"; with lead_in=None against pocketsphinx's
+    open English language model. An empty string means nothing fitted.
+    """
+    return _recogniser.decode(_as_int16(pcm_16k_mono), lead_in)
+
+
+def check_spoken_code(
+    pcm_16k_mono: np.ndarray, code: str, *, lead_in: str | None = DEFAULT_LEAD_IN
+) -> SpokenCodeCheck:
+    return code_spoken(transcribe(pcm_16k_mono, lead_in=lead_in), code)
+
+
+def _as_int16(pcm: np.ndarray) -> np.ndarray:
+    samples = np.asarray(pcm)
+    if samples.ndim != 1:
+        raise ValueError(f"expected mono audio (1-D samples), got shape {samples.shape}")
+    if samples.dtype == np.int16:
+        return np.ascontiguousarray(samples)
+    if np.issubdtype(samples.dtype, np.floating):
+        return (np.clip(samples, -1.0, 1.0) * 32767).astype(np.int16)
+    raise ValueError(f"expected int16 or float samples, got {samples.dtype}")
