@@ -26,6 +26,7 @@ WINDOW_SAMPLES_AT_16K = 512  # 32 ms: resolves formants of voices up to ~250 Hz 
 # than audio-ahead-of-video, so features are sampled this much later than each frame's time.
 DEFAULT_LEAD_SECONDS = 0.03
 _EPS = 1e-10
+HUM_CLOSURE = 0.5
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,7 +40,8 @@ class AudioFeatures:
     low_band: np.ndarray  # share of 200-4000 Hz energy below 1 kHz
     high_band: np.ndarray  # share of 200-8000 Hz energy above 3 kHz (fricatives: s, sh, f)
     roundness: np.ndarray  # rounded-vowel cue (oo, oh, aw): F1 and F2 both low
-    closure: np.ndarray  # lips-closed cue: the hush before a plosive burst (p, b) or a hum (m)
+    closure: np.ndarray  # lips-closed cue: 1 in the hush before a plosive burst (p, b, t...),
+    # HUM_CLOSURE during a hum (m, but also n, l)
 
     def __len__(self) -> int:
         return len(self.loudness)
@@ -219,7 +221,7 @@ def _normalised_level(level_db: np.ndarray, voiced: np.ndarray) -> np.ndarray:
 def _closure_cue(
     level_db: np.ndarray, centroid_hz: np.ndarray, voiced: np.ndarray
 ) -> np.ndarray:
-    """1 where the lips should be shut inside speech.
+    """1 where the lips should be shut inside speech, HUM_CLOSURE where they may be.
 
     Stops (p, b, t, k...) show as a 30-150 ms dip at least 15 dB under the surrounding speech
     followed by a burst rising >= 10 dB within 20 ms; only the dip is marked (the lips part
@@ -247,9 +249,10 @@ def _closure_cue(
         & (level_db > local_peak - 25.0)
         & (centroid_hz < 600.0)
     )
-    # A hum counts only when it lasts at least 40 ms: shorter ones are pitch-period artefacts.
-    hum = maximum_filter1d(minimum_filter1d(hum, 4), 4)
-    closure = np.maximum(closure, hum.astype(np.float64))
+    # A hum counts only when it lasts at least 60 ms. Its weight is partial: l, n and ng
+    # sound much like m here but keep the lips apart, so the mouth only half closes.
+    hum = maximum_filter1d(minimum_filter1d(hum, 6), 6)
+    closure = np.maximum(closure, HUM_CLOSURE * hum)
     return closure
 
 

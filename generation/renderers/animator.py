@@ -1,0 +1,67 @@
+"""The default CPU renderer: a classical landmark-driven talking photo.
+
+The mouth opens with the voice's level and closes in silence, shuts on p/b/m and rounds on
+oo/oh (generation.audio_features); eyes blink every 2-6 s; the head sways and nods a little
+with speech. Only the face moves: the photo is warped in place from the 68 landmarks given
+with the request (never re-detected per frame), so the background stays still.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from generation.audio_features import extract_features
+from generation.renderers.base import RenderRequest, crop_portrait, frame_count_for
+from generation.renderers.talking.face_animator import FaceAnimator, FramePose
+from generation.renderers.talking.motion import MotionTrack, plan_motion
+
+
+class AnimatorRenderer:
+    name = "animator"
+    version = "1"
+
+    def __init__(
+        self, *, expressiveness: float = 1.0, head_motion: float = 1.0, blinks: bool = True
+    ) -> None:
+        self.expressiveness = expressiveness
+        self.head_motion = head_motion
+        self.blinks = blinks
+
+    def frame_count(self, request: RenderRequest) -> int:
+        return frame_count_for(request.audio, request.fps)
+
+    def motion(self, request: RenderRequest) -> MotionTrack:
+        """The per-frame plan (mouth opening, width, blinks, head motion) for this request."""
+        features = extract_features(
+            request.audio, fps=request.fps, frame_count=self.frame_count(request)
+        )
+        return plan_motion(
+            features,
+            seed=request.seed,
+            expressiveness=self.expressiveness,
+            head_motion=self.head_motion,
+            blinks=self.blinks,
+        )
+
+    def frames(self, request: RenderRequest) -> Iterator[np.ndarray]:
+        if request.landmarks is None:
+            raise ValueError("The animator needs the portrait's 68 face landmarks.")
+        crop = crop_portrait(request.portrait_rgb, request.landmarks, request.size)
+        assert crop.landmarks is not None
+        animator = FaceAnimator(crop.image, crop.landmarks)
+        track = self.motion(request)
+        for index in range(len(track)):
+            yield animator.render(pose_at(track, index))
+
+
+def pose_at(track: MotionTrack, index: int) -> FramePose:
+    return FramePose(
+        mouth_open=float(track.mouth_open[index]),
+        mouth_width=float(track.mouth_width[index]),
+        blink=float(track.blink[index]),
+        head_roll=float(track.head_roll[index]),
+        head_shift=(float(track.head_shift[index, 0]), float(track.head_shift[index, 1])),
+        head_nod=float(track.head_nod[index]),
+    )

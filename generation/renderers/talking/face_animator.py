@@ -1,0 +1,277 @@
+"""Renders one frame of a talking portrait from the photo and that frame's motion parameters.
+
+Per frame: a backward map for the head's small rigid motion (faded out towards the frame's
+edges, so the background stays put), the mouth and eyelid fields added in their own small
+regions, one cv2.remap of the photo, and the mouth interior painted over the opening.
+Everything that does not change between frames (grids, masks, regions) is built once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from generation.renderers.talking.face_fields import eyelid_field, mouth_field
+from generation.renderers.talking.geometry import FaceGeometry
+from generation.renderers.talking.mouth_interior import MouthLook, paint_interior
+
+# Widest inner-lip gap while speaking, as a share of the brow-to-chin height (about 15-20 mm
+# on an adult face).
+MAX_OPENING_SHARE = 0.12
+# A photo counts as showing teeth when its inner lips are this far apart (share of height).
+TEETH_VISIBLE_SHARE = 0.025
+DRAWN_TEETH_SHARE = 0.045
+# How strongly a lowered lid takes its skin's even colour (the rest is stretched texture).
+LID_TINT = 0.7
+# Grid spacing (px) for the smooth part of the mouth's field.
+COARSE_STEP = 4
+
+
+@dataclass(frozen=True)
+class FramePose:
+    mouth_open: float = 0.0
+    mouth_width: float = 1.0
+    blink: float = 0.0
+    head_roll: float = 0.0
+    head_shift: tuple[float, float] = (0.0, 0.0)
+    head_nod: float = 0.0
+
+
+class FaceAnimator:
+    def __init__(self, image: np.ndarray, landmarks: np.ndarray) -> None:
+        if image.shape[0] != image.shape[1]:
+            raise ValueError("the animator works on a square crop")
+        self.image = np.ascontiguousarray(image)
+        self.size = size = image.shape[0]
+        self.geometry = g = FaceGeometry.from_landmarks(landmarks)
+        self.max_opening_px = MAX_OPENING_SHARE * g.face_height
+
+        ys, xs = np.mgrid[0:size, 0:size].astype(np.float32)
+        self._grid_x, self._grid_y = xs, ys
+        self._head_box, self._mask, self._mask_x, self._mask_y = self._head_mask(xs, ys)
+        self._pivot = np.array(g.to_image(np.array(0.0), np.array(g.chin_v + 0.35 * g.face_height)),
+                               dtype=np.float64)
+
+        # Room for the head's motion around each region (a few percent of the frame).
+        margin = self._motion_margin = int(np.ceil(0.04 * size)) + 2
+        uc = g.mouth_centre_u
+        self._mouth_box = g.image_box(
+            uc - 0.65 * g.face_width, uc + 0.65 * g.face_width,
+            g.nose_v - 0.1 * g.face_height, g.chin_v + 0.35 * g.face_height, size, margin,
+        )
+        self._eye_boxes = [
+            g.image_box(
+                eye.centre_u - 1.6 * eye.half_width, eye.centre_u + 1.6 * eye.half_width,
+                float(eye.brow(eye.centre_u)) - 0.03 * g.face_height,
+                float(eye.lower(eye.centre_u)) + 0.05 * g.face_height, size, margin,
+            )
+            for eye in g.eyes
+        ]
+        self.look = MouthLook(
+            light=self._skin_light(),
+            teeth_height_px=DRAWN_TEETH_SHARE * g.face_height,
+            photo_shows_teeth=g.rest_gap > TEETH_VISIBLE_SHARE * g.face_height,
+        )
+        x0, y0, x1, y1 = self._mouth_box
+        # Where each pixel of the mouth region falls on the coarse grid (corner-aligned).
+        self._coarse_lookup_x = (xs[y0:y1, x0:x1] - x0) / COARSE_STEP
+        self._coarse_lookup_y = (ys[y0:y1, x0:x1] - y0) / COARSE_STEP
+        self._lid_colours = self._lid_skin_colours()
+        self._map_x = np.empty_like(xs)
+        self._map_y = np.empty_like(ys)
+
+    def render(self, pose: FramePose) -> np.ndarray:
+        map_x, map_y = self._head_maps(pose)
+        interior = self._mouth(pose, map_x, map_y)
+        overlays = self._eyelids(pose.blink, map_x, map_y) if pose.blink > 0.01 else []
+        frame = cv2.remap(self.image, map_x, map_y, cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_REPLICATE)
+        if interior is not None:
+            overlays.append(interior)
+        for (x0, y0, x1, y1), colour, alpha in overlays:
+            region = frame[y0:y1, x0:x1].astype(np.float32)
+            blended = region + (colour - region) * alpha[..., None]
+            frame[y0:y1, x0:x1] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
+        return frame
+
+    # -- head ---------------------------------------------------------------------------
+
+    def _head_mask(self, xs: np.ndarray, ys: np.ndarray):
+        """1 over head and hair, fading to 0 beyond: the part of the frame that sways."""
+        g = self.geometry
+        u, v = g.to_aligned(xs, ys)
+        brow_v = float(g.points[17:27, 1].min())
+        top = brow_v - 0.8 * g.face_height
+        bottom = g.chin_v + 0.12 * g.face_height
+        centre_v, half_height = (top + bottom) / 2.0, (bottom - top) / 2.0
+        half_width = 0.62 * g.face_width
+        radius = np.sqrt((u / half_width) ** 2 + ((v - centre_v) / half_height) ** 2)
+        x = np.clip((radius - 1.0) / 0.35, 0.0, 1.0)
+        mask = (1.0 - x * x * (3.0 - 2.0 * x)).astype(np.float32)
+        rows = np.flatnonzero(mask.max(axis=1) > 0)
+        cols = np.flatnonzero(mask.max(axis=0) > 0)
+        if len(rows) == 0:
+            box = (0, 0, 0, 0)
+        else:
+            box = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
+        x0, y0, x1, y1 = box
+        crop = mask[y0:y1, x0:x1]
+        return box, crop, crop * xs[y0:y1, x0:x1], crop * ys[y0:y1, x0:x1]
+
+    def _head_maps(self, pose: FramePose) -> tuple[np.ndarray, np.ndarray]:
+        g = self.geometry
+        np.copyto(self._map_x, self._grid_x)
+        np.copyto(self._map_y, self._grid_y)
+        forward = self._head_affine(pose)
+        backward = cv2.invertAffineTransform(forward)
+        x0, y0, x1, y1 = self._head_box
+        if x1 > x0 and y1 > y0:
+            a, b, c = backward[0]
+            d, e, f = backward[1]
+            self._map_x[y0:y1, x0:x1] += (a - 1.0) * self._mask_x + b * self._mask_y + c * self._mask
+            self._map_y[y0:y1, x0:x1] += d * self._mask_x + (e - 1.0) * self._mask_y + f * self._mask
+        del g
+        return self._map_x, self._map_y
+
+    def _head_affine(self, pose: FramePose) -> np.ndarray:
+        """Forward 2x3 affine of the head: roll about the neck, a nod (the face shortening
+        towards the neck as it tips forward), and a small shift."""
+        g = self.geometry
+        cos_a, sin_a = np.cos(g.angle), np.sin(g.angle)
+        to_image = np.array([[cos_a, -sin_a], [sin_a, cos_a]])
+        brow_v = float(g.points[17:27, 1].min())
+        pivot_v = g.chin_v + 0.35 * g.face_height
+        squash = 1.0 - pose.head_nod * g.face_height / max(pivot_v - brow_v, 1.0)
+        nod = to_image @ np.diag([1.0, squash]) @ to_image.T
+        cos_r, sin_r = np.cos(pose.head_roll), np.sin(pose.head_roll)
+        roll = np.array([[cos_r, -sin_r], [sin_r, cos_r]])
+        linear = roll @ nod
+        shift = np.array([pose.head_shift[0] * g.face_width, pose.head_shift[1] * g.face_width])
+        offset = self._pivot - linear @ self._pivot + shift
+        return np.hstack([linear, offset[:, None]]).astype(np.float64)
+
+    # -- mouth and eyes -----------------------------------------------------------------
+
+    def _mouth(self, pose: FramePose, map_x: np.ndarray, map_y: np.ndarray):
+        """Add the mouth's field to the maps; returns the interior to paint, if any.
+
+        Away from the lips the field is smooth (jaw, cheeks, chin), so it is computed on a
+        grid every COARSE_STEP pixels and interpolated; only the box around the lips, where
+        the opening's edges are, is computed at every pixel.
+        """
+        g = self.geometry
+        opening_px = pose.mouth_open * self.max_opening_px
+        x0, y0, x1, y1 = self._mouth_box
+        if x1 <= x0 or y1 <= y0:
+            return None
+        hx = map_x[y0:y1:COARSE_STEP, x0:x1:COARSE_STEP]
+        hy = map_y[y0:y1:COARSE_STEP, x0:x1:COARSE_STEP]
+        u, v = g.to_aligned(hx, hy)
+        coarse = mouth_field(g, u, v, opening_px=opening_px, width=pose.mouth_width)
+        dx, dy = g.rotate_to_image(coarse.du, coarse.dv)
+        coarse_d = np.dstack([dx, dy]).astype(np.float32)
+        fine_d = cv2.remap(coarse_d, self._coarse_lookup_x, self._coarse_lookup_y,
+                           cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        map_x[y0:y1, x0:x1] += fine_d[..., 0]
+        map_y[y0:y1, x0:x1] += fine_d[..., 1]
+
+        lx0, ly0, lx1, ly1 = self._lips_box(opening_px)
+        if lx1 <= lx0 or ly1 <= ly0:
+            return None
+        # Redo the lips' box exactly, from the head-only positions (before the coarse field).
+        hx = map_x[ly0:ly1, lx0:lx1] - fine_d[ly0 - y0 : ly1 - y0, lx0 - x0 : lx1 - x0, 0]
+        hy = map_y[ly0:ly1, lx0:lx1] - fine_d[ly0 - y0 : ly1 - y0, lx0 - x0 : lx1 - x0, 1]
+        u, v = g.to_aligned(hx, hy)
+        field = mouth_field(g, u, v, opening_px=opening_px, width=pose.mouth_width)
+        dx, dy = g.rotate_to_image(field.du, field.dv)
+        map_x[ly0:ly1, lx0:lx1] = hx + dx
+        map_y[ly0:ly1, lx0:lx1] = hy + dy
+        if not (field.coverage > 0).any():
+            return None
+        upper_sample = lower_sample = None
+        if self.look.photo_shows_teeth:
+            upper_sample = self._sample(g, hx, hy, field.du, field.upper_source_v - v)
+            lower_sample = self._sample(g, hx, hy, field.du, field.lower_source_v - v)
+        colour = paint_interior(self.look, field, upper_sample, lower_sample)
+        return (lx0, ly0, lx1, ly1), colour, field.coverage.astype(np.float32)
+
+    def _lips_box(self, opening_px: float) -> tuple[int, int, int, int]:
+        g = self.geometry
+        uc, half = g.mouth_centre_u, g.mouth_half_width
+        lip_top, lip_bottom = float(g.upper_outer(uc)), float(g.lower_outer(uc))
+        lip_height = max(lip_bottom - lip_top, 4.0)
+        box = g.image_box(
+            uc - 1.6 * half, uc + 1.6 * half,
+            lip_top - 0.8 * lip_height - 0.2 * opening_px,
+            lip_bottom + 0.6 * lip_height + opening_px,
+            self.size, self._motion_margin,
+        )
+        x0, y0, x1, y1 = self._mouth_box
+        return max(box[0], x0), max(box[1], y0), min(box[2], x1), min(box[3], y1)
+
+    def _sample(self, g: FaceGeometry, hx, hy, du, dv) -> np.ndarray:
+        dx, dy = g.rotate_to_image(du, dv)
+        return cv2.remap(self.image, (hx + dx).astype(np.float32), (hy + dy).astype(np.float32),
+                         cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+    def _eyelids(self, closed: float, map_x: np.ndarray, map_y: np.ndarray):
+        """Add the lids' fields to the maps; returns (box, colour, alpha) overlays that tint
+        the stretched lid skin towards the lid's own even colour (stretching alone turns the
+        crease's detail into streaks)."""
+        g = self.geometry
+        overlays = []
+        for eye, (x0, y0, x1, y1), lid_rgb in zip(
+            g.eyes, self._eye_boxes, self._lid_colours, strict=True
+        ):
+            if x1 <= x0 or y1 <= y0:
+                continue
+            hx = map_x[y0:y1, x0:x1]
+            hy = map_y[y0:y1, x0:x1]
+            u, v = g.to_aligned(hx, hy)
+            field = eyelid_field(eye, u, v, closed=closed)
+            dx, dy = g.rotate_to_image(np.zeros_like(field.dv), field.dv)
+            hx += dx.astype(np.float32)
+            hy += dy.astype(np.float32)
+            if (field.covering > 0).any():
+                shade = (1.0 - 0.12 * field.towards_lashes)[..., None]
+                colour = (lid_rgb * shade).astype(np.float32)
+                overlays.append(((x0, y0, x1, y1), colour,
+                                 (LID_TINT * field.covering).astype(np.float32)))
+        return overlays
+
+    def _lid_skin_colours(self) -> list[np.ndarray]:
+        """Median colour of each upper lid's skin (between the lid's lashes and the brow)."""
+        g = self.geometry
+        colours = []
+        for eye in g.eyes:
+            us = np.linspace(eye.centre_u - 0.6 * eye.half_width,
+                             eye.centre_u + 0.6 * eye.half_width, 9)
+            upper, brow = eye.upper(us), eye.brow(us)
+            samples = []
+            for share in (0.25, 0.35, 0.45):
+                xs, ys = g.to_image(us, upper - share * (upper - brow))
+                xi = np.clip(np.round(xs).astype(int), 0, self.size - 1)
+                yi = np.clip(np.round(ys).astype(int), 0, self.size - 1)
+                samples.append(self.image[yi, xi].astype(np.float32))
+            colours.append(np.median(np.concatenate(samples), axis=0))
+        return colours
+
+    def _skin_light(self) -> float:
+        """Brightness of the cheeks and nose bridge relative to a typical portrait's skin."""
+        g = self.geometry
+        points = g.points
+        patches = [(points[2] + points[31]) / 2, (points[14] + points[35]) / 2, points[29]]
+        radius = max(2.0, 0.05 * g.face_width)
+        luma = cv2.cvtColor(self.image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+        values = []
+        for centre in patches:
+            x, y = g.to_image(np.array(centre[0]), np.array(centre[1]))
+            x0, x1 = int(max(0, x - radius)), int(min(self.size, x + radius + 1))
+            y0, y1 = int(max(0, y - radius)), int(min(self.size, y + radius + 1))
+            if x1 > x0 and y1 > y0:
+                values.append(luma[y0:y1, x0:x1].ravel())
+        if not values:
+            return 1.0
+        return float(np.clip(np.median(np.concatenate(values)) / 150.0, 0.45, 1.3))

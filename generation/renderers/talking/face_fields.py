@@ -1,0 +1,150 @@
+"""Backward displacement fields for the mouth and the eyelids, in the face-aligned frame.
+
+Each function takes destination points (u, v) - where a pixel of the new frame lies - and
+returns where in the photo that pixel should be read from. Working backward (rather than
+moving photo pixels forward) lets us open gaps (a mouth) and cover things (an eyelid over an
+eye) with nothing more than OpenCV's remap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from generation.renderers.talking.geometry import EyeGeometry, FaceGeometry
+
+# The upper lip rises by this share of the opening; the jaw does the rest.
+UPPER_LIP_SHARE = 0.15
+
+
+@dataclass(frozen=True, eq=False)
+class MouthField:
+    du: np.ndarray  # backward displacement, aligned axes
+    dv: np.ndarray
+    coverage: np.ndarray  # 0..1: how much of each pixel lies inside the open mouth
+    depth: np.ndarray  # 0 at the lips .. 1 in the middle of the opening
+    column: np.ndarray  # -1 .. 1 across the opening (mouth corners at +-1)
+    from_top: np.ndarray  # distance below the (new) upper inner lip, px
+    gap: np.ndarray  # opening height of this pixel's column, px
+    upper_source_v: np.ndarray  # v to read if the pixel shows what moves with the upper lip
+    lower_source_v: np.ndarray  # v to read if it shows what moves with the jaw
+    upper_limit_v: np.ndarray  # the photo's upper-teeth band: [upper inner lip, this]
+    lower_limit_v: np.ndarray  # the photo's lower-teeth band: [this, lower inner lip]
+
+
+def mouth_field(
+    geometry: FaceGeometry, u: np.ndarray, v: np.ndarray, *, opening_px: float, width: float
+) -> MouthField:
+    """Open the mouth to ``opening_px`` (inner-lip gap at the centre) at ``width`` x the photo's
+    width. Lips keep their own pixels; the jaw, chin and lower lip move as one below the
+    lip line, fading out under the chin and towards the ears."""
+    g = geometry
+    uc, half = g.mouth_centre_u, g.mouth_half_width
+    lip_top, lip_bottom = float(g.upper_outer(uc)), float(g.lower_outer(uc))
+    lip_height = max(lip_bottom - lip_top, 4.0)
+
+    # 1. Narrow or widen the mouth: a horizontal scaling about its centre, fading away from it.
+    across = np.abs(u - uc)
+    envelope_u = np.where(across <= half, 1.0, np.exp(-(((across - half) / (0.45 * half)) ** 2)))
+    band_top, band_bottom = lip_top - 0.3 * lip_height, lip_bottom + 0.3 * lip_height
+    envelope_v = np.where(
+        v < band_top,
+        np.exp(-(((band_top - v) / (0.5 * lip_height)) ** 2)),
+        np.where(v > band_bottom, np.exp(-(((v - band_bottom) / (0.6 * lip_height)) ** 2)), 1.0),
+    )
+    effective_width = 1.0 + (width - 1.0) * envelope_u * envelope_v
+    source_u = uc + (u - uc) / effective_width
+
+    # 2. The new inner-lip lines of each column, from the photo's lines and an oval opening.
+    upper = g.upper_inner(source_u)
+    lower = g.lower_inner(source_u)
+    column = (source_u - uc) / half
+    profile = np.sqrt(np.clip(1.0 - column * column, 0.0, 1.0))
+    gap = opening_px * profile
+    rise = UPPER_LIP_SHARE * gap
+    new_upper = upper - rise
+    new_lower = new_upper + gap
+
+    # 3. Above the opening: the upper lip rises, fading within about a lip's height.
+    upper_fall = max(float(g.upper_inner(uc)) - lip_top, 3.0)
+    upper_source = v + rise * np.exp(-(((new_upper - v) / (1.5 * upper_fall)) ** 2))
+
+    # 4. Below it: lower lip, chin and jaw move down (or up, to close a photo's open mouth).
+    shift_at_lip = new_lower - lower
+    centre_upper = float(g.upper_inner(uc))
+    jaw_shift = centre_upper + (1.0 - UPPER_LIP_SHARE) * opening_px - float(g.lower_inner(uc))
+    # The jaw takes over from the lip line across the lower lip's thickness; beside the mouth
+    # (where the lip thins out) over a longer stretch of cheek, so the cheek shears smoothly.
+    centre_thickness = max(float(g.lower_outer(uc) - g.lower_inner(uc)), 0.04 * g.face_height)
+    beyond_corner = np.clip((across - 0.5 * half) / half, 0.0, 2.0)
+    lower_thickness = np.maximum(g.lower_outer(source_u) - lower, centre_thickness) * (
+        1.0 + 1.5 * beyond_corner
+    )
+    into_jaw = _smoothstep((v - new_lower) / lower_thickness)
+    jaw_profile = 1.0 - _smoothstep((across - 0.28 * g.face_width) / (0.32 * g.face_width))
+    under_chin = 1.0 - _smoothstep((v - g.chin_v) / (0.3 * g.face_height))
+    shift = (shift_at_lip * (1.0 - into_jaw) + jaw_shift * jaw_profile * into_jaw) * under_chin
+    lower_source = v - shift
+
+    inside = (v > new_upper) & (v < new_lower)
+    source_v = np.where(v <= new_upper, upper_source, np.where(inside, v + rise, lower_source))
+    coverage = np.clip(np.minimum(v - new_upper, new_lower - v) + 0.5, 0.0, 1.0)
+    coverage = np.where(gap > 0.5, coverage, 0.0)
+    half_gap = np.maximum(gap / 2.0, 0.5)
+    depth = np.clip(np.minimum(v - new_upper, new_lower - v) / half_gap, 0.0, 1.0)
+    photo_gap = np.maximum(lower - upper, 0.0)
+    return MouthField(
+        du=source_u - u,
+        dv=source_v - v,
+        coverage=coverage,
+        depth=depth,
+        column=column,
+        from_top=v - new_upper,
+        gap=gap,
+        upper_source_v=v + rise,
+        lower_source_v=lower_source,
+        upper_limit_v=upper + 0.55 * photo_gap,
+        lower_limit_v=lower - 0.5 * photo_gap,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class EyelidField:
+    dv: np.ndarray  # backward vertical displacement, aligned axes
+    covering: np.ndarray  # 0..1: share of the pixel where the lowered lid now covers the eye
+    towards_lashes: np.ndarray  # 0 at the lid's old margin .. 1 at its lash line
+
+
+def eyelid_field(eye: EyeGeometry, u: np.ndarray, v: np.ndarray, *, closed: float
+                 ) -> EyelidField:
+    """Lower the upper lid by ``closed`` (0..1) of the eye's opening. The lid skin between
+    crease and lid stretches down over the eye, which stays where it is (eyeballs do not
+    squash); the lash line just above the margin moves down unchanged (stretched lashes read
+    as a dark smear)."""
+    upper = eye.upper(u)
+    lower = eye.lower(u)
+    opening = np.clip(lower - upper, 0.0, None)
+    top = upper - 0.55 * np.clip(upper - eye.brow(u), 0.0, None)
+    lash = 0.25 * (upper - top)
+    drop = closed * opening
+    new_upper = upper + drop
+    stretch = (upper - lash - top) / np.maximum(new_upper - lash - top, 1e-3)
+    source = np.where(
+        (v >= top) & (v <= new_upper - lash),
+        top + (v - top) * stretch,
+        np.where((v > new_upper - lash) & (v <= new_upper), v - drop, v),
+    )
+    cover_bottom = new_upper - lash
+    # Soft edges (about 3 px), fading towards the eye's corners where the lid is thin.
+    covering = np.clip((np.minimum(v - upper, cover_bottom - v) + 0.5) / 3.0, 0.0, 1.0)
+    covering = np.where(cover_bottom - upper > 0.5, covering, 0.0)
+    across = (u - eye.centre_u) / eye.half_width
+    covering = covering * np.clip(1.0 - across * across, 0.0, 1.0)
+    towards = np.clip((v - upper) / np.maximum(cover_bottom - upper, 1.0), 0.0, 1.0)
+    return EyelidField(dv=source - v, covering=covering, towards_lashes=towards)
+
+
+def _smoothstep(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * (3.0 - 2.0 * x)

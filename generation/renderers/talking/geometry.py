@@ -1,0 +1,164 @@
+"""Face geometry in a face-aligned frame, measured once per render from the 68 landmarks.
+
+The aligned frame has its origin between the eyes, u along the eye line (towards the image's
+right) and v perpendicular to it, pointing down the face; it makes a tilted head look upright,
+so lips and lids can be treated as curves v(u).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# dlib / iBUG 300-W 68-point indices.
+JAW = list(range(0, 17))
+CHIN = 8
+NOSE_TIP = 33
+RIGHT_BROW = list(range(17, 22))  # the subject's right: the image's left
+LEFT_BROW = list(range(22, 27))
+RIGHT_EYE_UPPER = [36, 37, 38, 39]
+RIGHT_EYE_LOWER = [36, 41, 40, 39]
+LEFT_EYE_UPPER = [42, 43, 44, 45]
+LEFT_EYE_LOWER = [42, 47, 46, 45]
+OUTER_UPPER_LIP = [48, 49, 50, 51, 52, 53, 54]
+OUTER_LOWER_LIP = [48, 59, 58, 57, 56, 55, 54]
+INNER_UPPER_LIP = [60, 61, 62, 63, 64]
+INNER_LOWER_LIP = [60, 67, 66, 65, 64]
+
+
+@dataclass(frozen=True, eq=False)
+class Curve:
+    """A curve v(u) through landmark points, flat beyond its ends."""
+
+    us: np.ndarray
+    vs: np.ndarray
+
+    @classmethod
+    def through(cls, points: np.ndarray) -> Curve:
+        order = np.argsort(points[:, 0], kind="stable")
+        us = points[order, 0].astype(np.float64)
+        # np.interp needs increasing knots: nudge exact ties apart.
+        us = us + np.arange(len(us)) * 1e-6
+        return cls(us=us, vs=points[order, 1].astype(np.float64))
+
+    def __call__(self, u: np.ndarray | float) -> np.ndarray:
+        return np.interp(u, self.us, self.vs)
+
+    @property
+    def start(self) -> float:
+        return float(self.us[0])
+
+    @property
+    def end(self) -> float:
+        return float(self.us[-1])
+
+
+@dataclass(frozen=True, eq=False)
+class EyeGeometry:
+    upper: Curve  # upper lid margin
+    lower: Curve  # lower lid margin
+    brow: Curve
+    centre_u: float
+    half_width: float
+
+
+@dataclass(frozen=True, eq=False)
+class FaceGeometry:
+    origin: np.ndarray  # image position of the aligned frame's origin
+    angle: float  # eye line's angle in the image (radians)
+    points: np.ndarray  # (68, 2) landmarks in aligned coordinates
+    face_width: float  # jaw contour width (0 -> 16)
+    face_height: float  # brow line to chin
+    mouth_centre_u: float
+    mouth_half_width: float
+    upper_inner: Curve
+    lower_inner: Curve
+    upper_outer: Curve
+    lower_outer: Curve
+    rest_gap: float  # inner-lip gap at the mouth centre in the photo (px, >= 0)
+    chin_v: float
+    nose_v: float
+    eyes: tuple[EyeGeometry, EyeGeometry]
+
+    @classmethod
+    def from_landmarks(cls, landmarks: np.ndarray) -> FaceGeometry:
+        points = np.asarray(landmarks, dtype=np.float64)
+        right_eye = points[36:42].mean(axis=0)
+        left_eye = points[42:48].mean(axis=0)
+        angle = float(np.arctan2(*(left_eye - right_eye)[::-1]))
+        origin = (right_eye + left_eye) / 2.0
+        aligned = to_aligned(points, origin, angle)
+
+        face_width = float(np.linalg.norm(aligned[16] - aligned[0]))
+        brow_v = float(aligned[17:27, 1].min())
+        face_height = float(aligned[CHIN, 1] - brow_v)
+        upper_inner = Curve.through(aligned[INNER_UPPER_LIP])
+        lower_inner = Curve.through(aligned[INNER_LOWER_LIP])
+        mouth_centre = float(aligned[60:68, 0].mean())
+        half_width = max(float(aligned[64, 0] - aligned[60, 0]) / 2.0, 2.0)
+        rest_gap = max(0.0, float(lower_inner(mouth_centre) - upper_inner(mouth_centre)))
+        return cls(
+            origin=origin,
+            angle=angle,
+            points=aligned,
+            face_width=max(face_width, 8.0),
+            face_height=max(face_height, 8.0),
+            mouth_centre_u=mouth_centre,
+            mouth_half_width=half_width,
+            upper_inner=upper_inner,
+            lower_inner=lower_inner,
+            upper_outer=Curve.through(aligned[OUTER_UPPER_LIP]),
+            lower_outer=Curve.through(aligned[OUTER_LOWER_LIP]),
+            rest_gap=rest_gap,
+            chin_v=float(aligned[CHIN, 1]),
+            nose_v=float(aligned[NOSE_TIP, 1]),
+            eyes=(
+                _eye(aligned, RIGHT_EYE_UPPER, RIGHT_EYE_LOWER, RIGHT_BROW),
+                _eye(aligned, LEFT_EYE_UPPER, LEFT_EYE_LOWER, LEFT_BROW),
+            ),
+        )
+
+    def to_image(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        cos, sin = np.cos(self.angle), np.sin(self.angle)
+        return self.origin[0] + cos * u - sin * v, self.origin[1] + sin * u + cos * v
+
+    def to_aligned(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        cos, sin = np.cos(self.angle), np.sin(self.angle)
+        dx, dy = x - self.origin[0], y - self.origin[1]
+        return cos * dx + sin * dy, -sin * dx + cos * dy
+
+    def rotate_to_image(self, du: np.ndarray, dv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A displacement in aligned axes expressed in image axes."""
+        cos, sin = np.cos(self.angle), np.sin(self.angle)
+        return cos * du - sin * dv, sin * du + cos * dv
+
+    def image_box(self, u0: float, u1: float, v0: float, v1: float, size: int, margin: int
+                  ) -> tuple[int, int, int, int]:
+        """Pixel rectangle (x0, y0, x1, y1) covering an aligned box, clipped to the frame."""
+        us = np.array([u0, u1, u0, u1])
+        vs = np.array([v0, v0, v1, v1])
+        xs, ys = self.to_image(us, vs)
+        x0 = int(np.clip(np.floor(xs.min()) - margin, 0, size))
+        x1 = int(np.clip(np.ceil(xs.max()) + margin + 1, 0, size))
+        y0 = int(np.clip(np.floor(ys.min()) - margin, 0, size))
+        y1 = int(np.clip(np.ceil(ys.max()) + margin + 1, 0, size))
+        return x0, y0, x1, y1
+
+
+def to_aligned(points: np.ndarray, origin: np.ndarray, angle: float) -> np.ndarray:
+    cos, sin = np.cos(angle), np.sin(angle)
+    d = points - origin
+    return np.stack([cos * d[:, 0] + sin * d[:, 1], -sin * d[:, 0] + cos * d[:, 1]], axis=1)
+
+
+def _eye(aligned: np.ndarray, upper: list[int], lower: list[int], brow: list[int]
+         ) -> EyeGeometry:
+    corners = aligned[[upper[0], upper[-1]]]
+    return EyeGeometry(
+        upper=Curve.through(aligned[upper]),
+        lower=Curve.through(aligned[lower]),
+        brow=Curve.through(aligned[brow]),
+        centre_u=float(corners[:, 0].mean()),
+        half_width=max(float(abs(corners[1, 0] - corners[0, 0])) / 2.0, 1.0),
+    )
