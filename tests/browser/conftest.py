@@ -1,0 +1,85 @@
+"""Headless Debian Chromium driven by Playwright (never a downloaded browser), with a fake camera."""
+
+import os
+import shutil
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.generation.media_factory import face_path, tone, write_audio
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# between browser steps are plain synchronous code, which Django otherwise refuses there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+def write_y4m(path: Path, photo: str, *, seconds: float = 2.0, size=(640, 480)) -> Path:
+    """A Y4M clip of a still photo, for Chromium's fake camera."""
+    image = Image.open(face_path(photo)).convert("RGB")
+    image.thumbnail(size)
+    canvas = Image.new("RGB", size, (190, 190, 190))
+    canvas.paste(image, ((size[0] - image.width) // 2, (size[1] - image.height) // 2))
+    pixels = np.asarray(canvas)
+    with av.open(str(path), mode="w", format="yuv4mpegpipe") as container:
+        stream = container.add_stream("rawvideo", rate=Fraction(30))
+        stream.width, stream.height = size
+        stream.pix_fmt = "yuv420p"
+        for _ in range(int(seconds * 30)):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return path
+
+
+@pytest.fixture(scope="session")
+def fake_media(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("fake-media")
+    return {
+        "camera": write_y4m(folder / "camera.y4m", "obama.jpg"),
+        "microphone": write_audio(folder / "microphone.wav", tone(4.0, frequency=170.0), fmt="wav"),
+    }
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed (bin/test installs it with apt-get).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture
+def page(playwright_instance, fake_media, tmp_path):
+    profile = tmp_path / "chromium-profile"
+    context = playwright_instance.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_FLAGS + [
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={fake_media['camera']}",
+            f"--use-file-for-fake-audio-capture={fake_media['microphone']}",
+        ],
+        permissions=["camera", "microphone"],
+        viewport={"width": 1200, "height": 900},
+    )
+    page = context.pages[0] if context.pages else context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+    shutil.rmtree(profile, ignore_errors=True)

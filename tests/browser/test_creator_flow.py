@@ -1,0 +1,96 @@
+"""A new creator, in real headless Chromium: sign up, enrol with the webcam, record consent,
+upload a portrait and a clip, watch the progress, and play the sealed video."""
+
+import pytest
+
+from studio.models import ConsentRecord, EnrolledIdentity, GenerationJob
+from tests.generation.media_factory import face_path
+from tests.studio.factories import write_speech
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+EMAIL = "browser-creator@example.com"
+PASSWORD = "a-browser-test-password-77"
+
+
+def _sign_up(page, live_server):
+    page.goto(f"{live_server.url}/accounts/signup/")
+    page.fill("#id_email", EMAIL)
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/dashboard/")
+
+
+def _enrol_with_webcam(page, live_server):
+    page.goto(f"{live_server.url}/enrol/")
+    page.click("#start-camera")
+    page.wait_for_function("document.getElementById('camera').videoWidth > 0")
+    page.click("#take-selfie")
+    page.wait_for_url(f"{live_server.url}/consent/")
+
+
+def _record_consent(page):
+    code = page.inner_text("#one-time-code")
+    assert code.isdigit() and len(code) == 6
+    page.click("#start-recording")
+    page.wait_for_timeout(2500)
+    page.click("#stop-recording")
+    page.wait_for_function("document.getElementById('recording-status').textContent.includes('Recorded')")
+    page.fill("#id_signature_name", "Browser Creator")
+    page.check("#id_agree")
+    page.click("#give-consent")
+    page.wait_for_url("**/dashboard/", timeout=60_000)
+    return code
+
+
+def test_sign_up_enrol_consent_generate_and_watch(page, live_server, celery_worker, tmp_path):
+    _sign_up(page, live_server)
+    assert "enrol your face" in page.inner_text("main").lower()
+
+    _enrol_with_webcam(page, live_server)
+    assert EnrolledIdentity.objects.filter(creator__email=EMAIL).exists()
+
+    code = _record_consent(page)
+    consent = ConsentRecord.objects.get(creator__email=EMAIL)
+    assert consent.one_time_code == code
+    assert consent.recording_face_check["matched"]
+    assert consent.user_agent and consent.signature_name == "Browser Creator"
+
+    speech = write_speech(tmp_path / "speech.wav", seconds=2.0)
+    page.goto(f"{live_server.url}/jobs/new/")
+    page.set_input_files("#id_portrait", str(face_path("obama2.jpg")))
+    page.set_input_files("#id_audio", str(speech))
+    page.click("#submit-job")
+    page.wait_for_url("**/jobs/*/")
+    saw_progress = page.evaluate("document.getElementById('job-state').textContent")
+    assert saw_progress  # the state badge is there from the first paint
+
+    page.wait_for_selector("#video-box:not([hidden])", timeout=180_000)
+    job = GenerationJob.objects.get(creator__email=EMAIL)
+    assert job.state == "released", job.failure_reason
+    page.wait_for_function("document.getElementById('job-video').readyState >= 1", timeout=30_000)
+    duration = page.evaluate("document.getElementById('job-video').duration")
+    assert abs(duration - job.audio_seconds) <= 0.1
+    page.evaluate("const v = document.getElementById('job-video'); v.muted = true; v.play()")
+    page.wait_for_function("document.getElementById('job-video').currentTime > 0.3", timeout=15_000)
+    assert page.evaluate("document.getElementById('job-video').videoWidth") == 512
+
+
+def test_a_refused_upload_explains_itself(page, live_server, tmp_path):
+    from studio.services.accounts import creator_create
+
+    creator_create(email=EMAIL, password=PASSWORD)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", EMAIL)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/dashboard/")
+    not_an_image = tmp_path / "photo.jpg"
+    not_an_image.write_text("this is text, not a photo")
+    page.goto(f"{live_server.url}/jobs/new/")
+    page.set_input_files("#id_portrait", str(not_an_image))
+    page.set_input_files("#id_audio", str(write_speech(tmp_path / "speech.wav", seconds=1.0)))
+    page.click("#submit-job")
+    assert "The portrait was refused" in page.inner_text("#upload-error")
+    assert GenerationJob.objects.count() == 0
