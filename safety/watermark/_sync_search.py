@@ -1,40 +1,46 @@
-"""Finding the tile again in a received picture: whiten, fold at candidate scales, correlate.
+"""Finding the tile again in a received picture: whiten, fold at candidate placements, correlate.
 
 After a crop the tile grid is shifted, after a downscale it is smaller, after an aspect change it
-is squeezed along one axis. Folding the picture into one tile at the right scale (sum every
-tile-sized block) adds up all copies of the mark coherently, while the picture itself adds up
-incoherently; a circular cross-correlation of the folded tile with the keyed sync pattern then
-peaks at the crop offset. The scale is found by trying many candidates and keeping the strongest
-peaks, then refining them on a finer grid.
+is squeezed along one axis, after a slight turn it is rotated. Folding the picture into one tile
+under the right placement (resample to the embedder's grid, sum every tile-sized block) adds up
+all copies of the mark coherently while the picture adds up incoherently; a circular
+cross-correlation of the folded tile with the keyed sync pattern then peaks at the crop offset.
+
+Placements come from a coarse isotropic scale sweep and from keyless lattice estimates
+(``_lattice``); the strongest few are refined by hill-climbing on the sync score.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
-from ._tile_layout import TILE, TileLayout, band_coefficients
+from ._lattice import Placement, comb_placements, rotated_placements
+from ._tile_layout import TILE, TileLayout
 
 # Receiver-to-embedder scale range searched: 0.45 covers 512 -> 230 px, 1.3 covers 512 -> 666 px.
 MIN_SCALE, MAX_SCALE = 0.45, 1.3
 COARSE_STEPS = 220
+_RATIO_STEP = (MAX_SCALE / MIN_SCALE) ** (1.0 / (COARSE_STEPS - 1)) - 1.0
 # Below this the picture's own (static) content dominates; the band starts at 0.04 c/px, which
 # becomes 0.031 c/px after a 1.3x upscale.
 _WHITEN_CUTOFF = 0.025  # cycles per pixel
 _WHITEN_SMOOTH = 9  # spectral bins over which the picture's magnitude spectrum is averaged
 # The coarse search folds only a central window: its scale tolerance is set by the window size.
 COARSE_WINDOW = 512
+# Lattice placements this close to the isotropic, unrotated case are left to the coarse sweep.
+_ASPECT_TOLERANCE = 0.01
 
 
 @dataclass(frozen=True)
 class SyncHit:
     """A candidate placement of the tile grid and how strongly the sync pattern agreed with it."""
 
-    scale_x: float
-    scale_y: float
+    placement: Placement
     score: float  # peak height in standard deviations of the correlation surface
     offset_x: float  # sub-pixel offset of the tile grid within the folded tile
     offset_y: float
@@ -54,11 +60,37 @@ def whiten(luma: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     return np.fft.irfft2(spectrum, s=(height, width)).astype(np.float32)
 
 
-def fold(image: npt.NDArray[np.float32], scale_x: float, scale_y: float) -> npt.NDArray[np.float32]:
-    """Resample ``image`` by 1/scale (to the embedder's pixel grid) and sum it into one tile."""
-    resampled = cv2.resize(
-        image, (0, 0), fx=1.0 / scale_x, fy=1.0 / scale_y, interpolation=cv2.INTER_LINEAR
+def _to_embedder_grid(
+    image: npt.NDArray[np.float32], placement: Placement
+) -> npt.NDArray[np.float32]:
+    """Resample ``image`` so the tile grid is upright and TILE pixels wide again."""
+    if placement.angle == 0.0:
+        return cv2.resize(
+            image,
+            (0, 0),
+            fx=1.0 / placement.scale_x,
+            fy=1.0 / placement.scale_y,
+            interpolation=cv2.INTER_LINEAR,
+        )
+    # received = R(angle) @ diag(scale) @ embedder + shift; the shift keeps every pixel in view.
+    turn = math.radians(placement.angle)
+    forward = np.array(
+        [[math.cos(turn), -math.sin(turn)], [math.sin(turn), math.cos(turn)]]
+    ) @ np.diag([placement.scale_x, placement.scale_y])
+    height, width = image.shape
+    corners = np.array([[0, 0], [width, 0], [0, height], [width, height]], dtype=np.float64).T
+    mapped = np.linalg.solve(forward, corners)
+    low, high = mapped.min(axis=1), mapped.max(axis=1)
+    size = (int(math.ceil(high[0] - low[0])), int(math.ceil(high[1] - low[1])))
+    matrix = np.hstack([forward, (forward @ low)[:, None]])
+    return cv2.warpAffine(
+        image, matrix, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=0.0
     )
+
+
+def fold(image: npt.NDArray[np.float32], placement: Placement) -> npt.NDArray[np.float32]:
+    """Resample ``image`` to the embedder's grid and sum it into one TILE x TILE tile."""
+    resampled = _to_embedder_grid(image, placement)
     height, width = resampled.shape
     rows, cols = height // TILE, width // TILE
     tile = np.zeros((TILE, TILE), dtype=np.float32)
@@ -90,19 +122,16 @@ def _peak_offset(surface: npt.NDArray[np.float64], row: int, col: int) -> tuple[
     return col + dx, row + dy
 
 
-def correlate(
-    tile: npt.NDArray[np.float32], layout: TileLayout, scale_x: float, scale_y: float
-) -> SyncHit:
-    """Correlate a folded tile with the sync pattern over every circular offset."""
-    spectrum = np.fft.rfft2(tile)
+def correlate(image: npt.NDArray[np.float32], layout: TileLayout, placement: Placement) -> SyncHit:
+    """Fold ``image`` under ``placement`` and correlate with the sync pattern at every offset."""
+    spectrum = np.fft.rfft2(fold(image, placement))
     # Phase-only weighting: every frequency votes equally, whatever the picture left in it.
     spectrum /= np.abs(spectrum) + 1e-9
     surface = np.fft.irfft2(spectrum * np.conj(layout.sync_spectrum), s=(TILE, TILE))
-    flat_index = int(np.argmax(surface))
-    row, col = divmod(flat_index, TILE)
+    row, col = divmod(int(np.argmax(surface)), TILE)
     score = float((surface[row, col] - surface.mean()) / (surface.std() + 1e-12))
     offset_x, offset_y = _peak_offset(surface, row, col)
-    return SyncHit(scale_x, scale_y, score, offset_x, offset_y, spectrum)
+    return SyncHit(placement, score, offset_x, offset_y, spectrum)
 
 
 def _central_window(image: npt.NDArray[np.float32], size: int) -> npt.NDArray[np.float32]:
@@ -111,136 +140,71 @@ def _central_window(image: npt.NDArray[np.float32], size: int) -> npt.NDArray[np
     return image[top : top + size, left : left + size]
 
 
-def coarse_scales() -> npt.NDArray[np.float64]:
-    return np.geomspace(MIN_SCALE, MAX_SCALE, COARSE_STEPS)
-
-
 def search(whitened: npt.NDArray[np.float32], layout: TileLayout, keep: int = 3) -> list[SyncHit]:
-    """Strongest tile placements: candidate scales, then a finer local search around the best.
-
-    Candidates come from a coarse isotropic sweep (coherent: strong even for faint marks) and
-    from the tile lattice seen in the power spectrum (finds a different scale per axis, i.e. an
-    aspect-ratio change, which the isotropic sweep cannot).
-    """
+    """Strongest tile placements, refined, best first (at most ``keep``)."""
     window = _central_window(whitened, COARSE_WINDOW)
-    candidates = [correlate(fold(window, s, s), layout, s, s) for s in coarse_scales()]
-    candidates += [
-        correlate(fold(window, sx, sy), layout, sx, sy)
-        for sx, sy in lattice_scale_pairs(whitened)
-        if abs(sx / sy - 1.0) > _ASPECT_TOLERANCE
+    placements = [Placement(s, s) for s in np.geomspace(MIN_SCALE, MAX_SCALE, COARSE_STEPS)]
+    placements += [
+        p
+        for p in comb_placements(window, MIN_SCALE, MAX_SCALE)
+        if abs(p.scale_x / p.scale_y - 1.0) > _ASPECT_TOLERANCE
     ]
-    candidates.sort(key=lambda hit: hit.score, reverse=True)
-
-    ratio_step = (MAX_SCALE / MIN_SCALE) ** (1.0 / (COARSE_STEPS - 1)) - 1.0
-    refined = [
-        _refine(whitened, layout, candidate, ratio_step)
-        for candidate in _distinct(candidates, ratio_step)[:keep]
+    candidates = sorted(
+        (correlate(window, layout, p) for p in placements), key=lambda h: h.score, reverse=True
+    )
+    chosen = _distinct(candidates, _RATIO_STEP)[:keep]
+    # A turned grid's first estimate is rough (whole-pixel periods), so its unrefined score
+    # says little: the most promising turned placement is always refined as well.
+    turned = [
+        correlate(window, layout, p) for p in rotated_placements(window, MIN_SCALE, MAX_SCALE)
     ]
+    if turned:
+        chosen.append(max(turned, key=lambda hit: hit.score))
+    refined = [_refine(whitened, layout, hit) for hit in chosen]
     refined.sort(key=lambda hit: hit.score, reverse=True)
     # Two coarse candidates often climb to the same placement: decode it once.
-    return _distinct(refined, ratio_step / 4)
+    return _distinct(refined, _RATIO_STEP / 4)
 
 
 def _distinct(hits: list[SyncHit], ratio_step: float) -> list[SyncHit]:
     """Drop candidates that are neighbours of a stronger one (the same peak seen twice)."""
     kept: list[SyncHit] = []
     for hit in hits:
+        p = hit.placement
         if all(
-            abs(hit.scale_x / other.scale_x - 1.0) > 2.5 * ratio_step
-            or abs(hit.scale_y / other.scale_y - 1.0) > 2.5 * ratio_step
-            for other in kept
+            abs(p.scale_x / q.placement.scale_x - 1.0) > 2.5 * ratio_step
+            or abs(p.scale_y / q.placement.scale_y - 1.0) > 2.5 * ratio_step
+            or abs(p.angle - q.placement.angle) > 0.5
+            for q in kept
         ):
             kept.append(hit)
     return kept
 
 
-# Lattice candidates closer to isotropic than this are left to the isotropic sweep.
-_ASPECT_TOLERANCE = 0.01
-_LATTICE_STEPS = 800
-_LATTICE_PEAKS = 3
-
-
-def lattice_scale_pairs(whitened: npt.NDArray[np.float32]) -> list[tuple[float, float]]:
-    """(scale_x, scale_y) pairs suggested by the periodicity of the picture's power spectrum.
-
-    A tiled pattern puts its energy on a lattice of spectral lines, one every W / (TILE * scale)
-    bins along x (and likewise along y). Summing the power spectrum over rows gives a column
-    profile whose comb of lines reveals scale_x without the key; rows give scale_y. This is an
-    energy detector, weaker than the keyed correlation, so it only proposes candidates.
-    """
-    height, width = whitened.shape
-    power = np.abs(np.fft.rfft2(whitened)) ** 2
-    columns = power.sum(axis=0)
-    by_row = power.sum(axis=1)
-    rows = by_row[: height // 2 + 1].copy()
-    rows[1 : (height + 1) // 2] += by_row[::-1][: (height + 1) // 2 - 1]
-    scales = np.geomspace(MIN_SCALE, MAX_SCALE, _LATTICE_STEPS)
-    column_weight, row_weight = _lattice_weights()
-    best_x = _comb_peaks(columns, width, column_weight, scales)
-    best_y = _comb_peaks(rows, height, row_weight, scales)
-    return [(sx, sy) for sx in best_x for sy in best_y]
-
-
-def _lattice_weights() -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """How many of the tile's band frequencies lie on each column / row index of the tile."""
-    rows, cols = band_coefficients()
-    row_index = np.abs(np.rint(np.fft.fftfreq(TILE)[rows] * TILE)).astype(int)
-    return (
-        np.bincount(cols, minlength=TILE // 2 + 1).astype(np.float64),
-        np.bincount(row_index, minlength=TILE // 2 + 1).astype(np.float64),
-    )
-
-
-def _comb_peaks(
-    profile: npt.NDArray[np.float64],
-    length: int,
-    weights: npt.NDArray[np.float64],
-    scales: npt.NDArray[np.float64],
-) -> list[float]:
-    """Scales whose comb of spectral lines carries the most excess energy in ``profile``."""
-    profile = profile.astype(np.float64).copy()
-    # Block-coding artefacts (4, 8, 16 px grids) make lines of their own: blank them.
-    grid = np.arange(0, len(profile), length / 16.0)
-    for position in grid:
-        low, high = int(np.floor(position)) - 1, int(np.ceil(position)) + 2
-        profile[max(0, low) : high] = np.nan
-    baseline = np.nanmedian(profile[1:])
-    profile = np.nan_to_num(profile / baseline - 1.0, nan=0.0)
-    harmonics = np.nonzero(weights)[0]
-    positions = harmonics[None, :] * length / (TILE * scales[:, None])
-    inside = positions < len(profile) - 1
-    values = np.interp(np.where(inside, positions, 0), np.arange(len(profile)), profile)
-    scores = (values * weights[harmonics] * inside).sum(axis=1)
-    order = np.argsort(scores)[::-1]
-    picked: list[float] = []
-    for index in order:
-        if all(abs(scales[index] / other - 1.0) > 0.02 for other in picked):
-            picked.append(float(scales[index]))
-        if len(picked) == _LATTICE_PEAKS:
-            break
-    return picked
-
-
 # Isotropic steps first, then one axis at a time (a slight aspect change).
-_DIRECTIONS = ((1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1))
+_SCALE_MOVES = ((1, 1, 0), (-1, -1, 0), (1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0))
+_TURN_MOVES = ((0, 0, 1), (0, 0, -1))
 
 
-def _refine(
-    whitened: npt.NDArray[np.float32], layout: TileLayout, hit: SyncHit, ratio_step: float
-) -> SyncHit:
-    """Search scale (and a little aspect) around a coarse candidate on the whole picture."""
-    best = correlate(fold(whitened, hit.scale_x, hit.scale_y), layout, hit.scale_x, hit.scale_y)
-    # A scale error e misplaces the far edge of the folded picture by e * size pixels: keep
-    # halving the step until that is a fraction of a pixel.
-    size = max(whitened.shape) / min(hit.scale_x, hit.scale_y)
-    step = ratio_step / 2
+def _refine(whitened: npt.NDArray[np.float32], layout: TileLayout, hit: SyncHit) -> SyncHit:
+    """Hill-climb scale (and angle, for turned placements) on the whole picture."""
+    best = correlate(whitened, layout, hit.placement)
+    moves = _SCALE_MOVES + (_TURN_MOVES if hit.placement.angle else ())
+    # A scale error e misplaces the far edge of the folded picture by e * size pixels, and an
+    # angle error a (radians) by a * size: halve the steps until that is a fraction of a pixel.
+    size = max(whitened.shape) / min(hit.placement.scale_x, hit.placement.scale_y)
+    step = _RATIO_STEP / 2
     while step >= 0.25 / size:
         for _ in range(4):
             improved = False
-            for factor_x, factor_y in _DIRECTIONS:
-                scale_x = best.scale_x * (1.0 + factor_x * step)
-                scale_y = best.scale_y * (1.0 + factor_y * step)
-                trial = correlate(fold(whitened, scale_x, scale_y), layout, scale_x, scale_y)
+            for move_x, move_y, move_angle in moves:
+                placement = replace(
+                    best.placement,
+                    scale_x=best.placement.scale_x * (1.0 + move_x * step),
+                    scale_y=best.placement.scale_y * (1.0 + move_y * step),
+                    angle=best.placement.angle + move_angle * math.degrees(step),
+                )
+                trial = correlate(whitened, layout, placement)
                 if trial.score > best.score:
                     best, improved = trial, True
             if not improved:
@@ -251,11 +215,10 @@ def _refine(
 
 def soft_bits(hit: SyncHit, layout: TileLayout) -> npt.NDArray[np.float64]:
     """Soft values of the coded bits (positive = 1) read at a tile placement."""
-    spectrum = hit.spectrum
     fy = np.fft.fftfreq(TILE)[:, None]
     fx = np.fft.rfftfreq(TILE)[None, :]
     # Undo the circular shift of the tile grid found by the sync correlation.
-    aligned = spectrum * np.exp(2j * np.pi * (fx * hit.offset_x + fy * hit.offset_y))
+    aligned = hit.spectrum * np.exp(2j * np.pi * (fx * hit.offset_x + fy * hit.offset_y))
     sync = aligned[layout.sync_rows, layout.sync_cols] * np.conj(layout.sync_phase)
     # A residual common phase (sub-pixel error, interpolation) is measured on the sync part.
     common = np.sum(sync)

@@ -80,7 +80,8 @@ class SpreadSpectrumCodec(WatermarkCodec):
                     confidence=round(confidence, 3),
                     frames_read=frames_read,
                     detail=(
-                        f"sync score {hit.score:.1f} at scale {hit.scale_x:.3f}x{hit.scale_y:.3f}, "
+                        f"sync score {hit.score:.1f} at scale {hit.placement.scale_x:.3f}"
+                        f"x{hit.placement.scale_y:.3f}, angle {hit.placement.angle:.1f} deg, "
                         f"codeword agreement {decoded.agreement:.2f}"
                     ),
                 )
@@ -92,7 +93,8 @@ class SpreadSpectrumCodec(WatermarkCodec):
             confidence=round(min(confidence, 0.49), 3),
             frames_read=frames_read,
             detail=(
-                f"no valid payload; best sync score {best.score:.1f} at scale {best.scale_x:.3f}"
+                f"no valid payload; best sync score {best.score:.1f} "
+                f"at scale {best.placement.scale_x:.3f}x{best.placement.scale_y:.3f}"
             ),
         )
 

@@ -143,6 +143,24 @@ def test_id_survives_a_crop_and_a_downscale(
     assert reading.found and reading.payload_id == PAYLOAD_ID
 
 
+def _turn_2_degrees(frame: np.ndarray) -> np.ndarray:
+    matrix = cv2.getRotationMatrix2D((SIZE / 2, SIZE / 2), 2.0, 1.0)
+    return cv2.warpAffine(frame, matrix, (SIZE, SIZE), borderMode=cv2.BORDER_REFLECT)
+
+
+def _squeeze_to_4_3(frame: np.ndarray) -> np.ndarray:
+    return cv2.resize(frame, (320, 240), interpolation=cv2.INTER_AREA)
+
+
+@pytest.mark.parametrize("attack", [_turn_2_degrees, _squeeze_to_4_3])
+def test_id_survives_a_slight_turn_or_an_aspect_change(
+    attack, codec: SpreadSpectrumCodec, delivered: Path, tmp_path: Path
+) -> None:
+    frames = np.stack([attack(f) for f in read_h264(delivered)])
+    reading = read_watermark_from_file(write_h264(frames, tmp_path / "turned.mp4", crf=23), codec)
+    assert reading.found and reading.payload_id == PAYLOAD_ID
+
+
 def test_unmarked_video_is_not_found(
     codec: SpreadSpectrumCodec, clip: np.ndarray, tmp_path: Path
 ) -> None:
