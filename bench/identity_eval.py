@@ -8,6 +8,7 @@ the configured thresholds; time per face covers detection, 68 landmarks and the 
 (analyze_portrait on a decoded image, so decoding the file is not counted).
 
     .venv/bin/python bench/identity_eval.py [--repeats N] [--json]
+        [--backend insightface --model-dir DIR]   # calibrate another backend's thresholds
 
 Targets: every genuine pair accepted, every impostor pair refused, under 150 ms per face.
 """
@@ -35,7 +36,7 @@ from PIL import Image, ImageEnhance  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from safety.faces.analysis import analyze_portrait  # noqa: E402
-from safety.faces.backends import get_face_backend  # noqa: E402
+from safety.faces.backends import KNOWN_BACKENDS, FaceBackend, get_face_backend  # noqa: E402
 from safety.faces.identity import match_identity  # noqa: E402
 from safety.faces.images import decode_rgb  # noqa: E402
 
@@ -84,9 +85,9 @@ class Sample:
         return f"{self.photo}/{self.augmentation}"
 
 
-def embed_all(repeats: int) -> tuple[list[Sample], list[float], list[str]]:
-    backend = get_face_backend()
-    backend.load()  # keep the one-off model load out of the timings
+def embed_all(backend: FaceBackend, repeats: int) -> tuple[list[Sample], list[float], list[str]]:
+    # Keep the one-off model load out of the timings.
+    analyze_portrait(decode_rgb(FACES_DIR / next(iter(PEOPLE))), backend=backend)
     samples, timings, failures = [], [], []
     for photo, person in PEOPLE.items():
         original = decode_rgb(FACES_DIR / photo)
@@ -121,11 +122,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per image (median)")
     parser.add_argument("--json", action="store_true", help="print figures as JSON, last line")
+    parser.add_argument("--backend", choices=KNOWN_BACKENDS, default="dlib")
+    parser.add_argument("--model-dir", type=Path, help="model folder (required for insightface)")
     args = parser.parse_args()
 
-    backend = get_face_backend()
+    backend = get_face_backend(args.backend, args.model_dir)
     thresholds = backend.default_thresholds
-    samples, timings, failures = embed_all(args.repeats)
+    samples, timings, failures = embed_all(backend, args.repeats)
     genuine, impostor = pairs(samples)
 
     def decide(group: list[tuple[Sample, Sample]]) -> list[tuple[float, str, Sample, Sample]]:
@@ -137,7 +140,9 @@ def main() -> None:
 
     genuine_rows, impostor_rows = decide(genuine), decide(impostor)
     genuine_accepted = sum(row[1] == "accepted" for row in genuine_rows) / max(len(genuine_rows), 1)
-    impostor_refused = sum(row[1] == "refused" for row in impostor_rows) / max(len(impostor_rows), 1)
+    impostor_refused = sum(row[1] == "refused" for row in impostor_rows) / max(
+        len(impostor_rows), 1
+    )
     genuine_d = [row[0] for row in genuine_rows]
     impostor_d = [row[0] for row in impostor_rows]
 
@@ -146,9 +151,12 @@ def main() -> None:
         print(f"  no single face: {failure}")
     for sample in samples:
         if sample.problems:
-            print(f"  quality flags (embedding still used): {sample.label}: {', '.join(sample.problems)}")
+            flags = ", ".join(sample.problems)
+            print(f"  quality flags (embedding still used): {sample.label}: {flags}")
     print()
-    print(f"{'pairs':<10}{'n':>5}{'min':>8}{'median':>8}{'max':>8}{'accepted':>10}{'review':>8}{'refused':>9}")
+    print(
+        f"{'pairs':<10}{'n':>5}{'min':>8}{'median':>8}{'max':>8}{'accepted':>10}{'review':>8}{'refused':>9}"
+    )
     for name, rows in (("genuine", genuine_rows), ("impostor", impostor_rows)):
         distances = [row[0] for row in rows]
         counts = {d: sum(row[1] == d for row in rows) for d in ("accepted", "review", "refused")}
@@ -168,8 +176,9 @@ def main() -> None:
         f"thresholds: accept <= {thresholds.accept:.2f}, refuse >= {thresholds.reject:.2f}. "
         f"Worst genuine {max(genuine_d):.3f} leaves {thresholds.accept - max(genuine_d):.2f} "
         f"below accept; closest impostor {min(impostor_d):.3f} leaves "
-        f"{min(impostor_d) - thresholds.reject:.2f} above refuse. 0.60 is dlib's published "
-        "LFW boundary; the gap between the two thresholds goes to a moderator."
+        f"{min(impostor_d) - thresholds.reject:.2f} above refuse. The gap between the two "
+        "thresholds goes to a moderator."
+        + (" 0.60 is dlib's published LFW boundary." if backend.name == "dlib" else "")
     )
     ms_median = statistics.median(timings)
     print(

@@ -140,6 +140,8 @@ def _check_code(code: str) -> None:
 
 
 def _require_aware(**moments: datetime | None) -> None:
-    naive = [name for name, moment in moments.items() if moment is not None and moment.tzinfo is None]
+    naive = [
+        name for name, moment in moments.items() if moment is not None and moment.tzinfo is None
+    ]
     if naive:
         raise ValueError(f"datetimes must be timezone-aware: {', '.join(naive)}")

@@ -14,13 +14,14 @@ from safety.faces.types import PortraitAnalysis, QualityLimits
 # 640 px, 40 ms at 800, 60 ms at 1000 on one core) while a portrait's face stays far above the
 # detector's 80 px window. Landmarks found there are mapped back; embeddings use full resolution.
 DETECT_MAX_SIDE = 800
+DEFAULT_LIMITS = QualityLimits()
 
 
 def analyze_portrait(
     image: ImageInput,
     *,
     backend: FaceBackend | None = None,
-    limits: QualityLimits = QualityLimits(),
+    limits: QualityLimits = DEFAULT_LIMITS,
     detect_max_side: int = DETECT_MAX_SIDE,
 ) -> PortraitAnalysis:
     """Faces and quality problems of one photo or video frame (an RGB array).

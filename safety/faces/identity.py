@@ -30,12 +30,15 @@ from safety.faces.types import (
 )
 
 VERDICT_SCHEMA_VERSION = 1
+DLIB_THRESHOLDS = IdentityThresholds(accept=0.50, reject=0.60)
 
 
 def embedding_distance(first: np.ndarray, second: np.ndarray) -> float:
     first, second = np.asarray(first, dtype=np.float64), np.asarray(second, dtype=np.float64)
     if first.shape != second.shape or first.ndim != 1:
-        raise ValueError(f"embeddings must be vectors of one length, got {first.shape} and {second.shape}")
+        raise ValueError(
+            f"embeddings must be vectors of one length, got {first.shape} and {second.shape}"
+        )
     distance = float(np.linalg.norm(first - second))
     if not np.isfinite(distance):
         raise ValueError("embeddings contain NaN or infinite values")
@@ -45,7 +48,7 @@ def embedding_distance(first: np.ndarray, second: np.ndarray) -> float:
 def match_identity(
     enrolled_embedding: np.ndarray,
     probe_embedding: np.ndarray,
-    thresholds: IdentityThresholds = IdentityThresholds(),
+    thresholds: IdentityThresholds = DLIB_THRESHOLDS,
 ) -> IdentityMatch:
     """Compare two embeddings: accepted at or below thresholds.accept, refused at or above
     thresholds.reject, review in between."""

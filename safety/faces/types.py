@@ -98,7 +98,9 @@ class DetectedFace:
         # has no place in logs or command output; the box is enough to show what was found.
         return {
             "box": self.box.to_dict(),
-            "detector_score": None if self.detector_score is None else round(self.detector_score, 3),
+            "detector_score": None
+            if self.detector_score is None
+            else round(self.detector_score, 3),
             "has_embedding": self.embedding is not None,
         }
 

@@ -25,13 +25,17 @@ GRANTED = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
 
 
 def test_valid_consent_says_until_when():
-    valid, reason = consent_is_valid(GRANTED, GRANTED + timedelta(days=30), None, GRANTED + timedelta(days=1))
+    valid, reason = consent_is_valid(
+        GRANTED, GRANTED + timedelta(days=30), None, GRANTED + timedelta(days=1)
+    )
     assert valid
     assert reason == "Consent is valid until 9 February 2026."
 
 
 def test_expired_consent_is_not_valid():
-    valid, reason = consent_is_valid(GRANTED, GRANTED + timedelta(days=30), None, GRANTED + timedelta(days=30))
+    valid, reason = consent_is_valid(
+        GRANTED, GRANTED + timedelta(days=30), None, GRANTED + timedelta(days=30)
+    )
     assert not valid
     assert reason == "Consent expired on 9 February 2026; it must be renewed."
 

@@ -42,13 +42,23 @@ def test_verdict_json_is_complete_and_stable(faces_dir, dlib_backend):
     ).to_dict()
     assert json.loads(json.dumps(payload)) == payload
     assert set(payload) == {
-        "schema_version", "decision", "explanation", "backend", "selfie", "portrait", "match"
+        "schema_version",
+        "decision",
+        "explanation",
+        "backend",
+        "selfie",
+        "portrait",
+        "match",
     }
     assert payload["backend"] == "dlib"
     assert set(payload["selfie"]) == {"image_size", "faces_found", "faces", "problems"}
     assert payload["selfie"]["faces_found"] == 1
     assert set(payload["match"]) == {
-        "distance", "accept_threshold", "reject_threshold", "decision", "explanation"
+        "distance",
+        "accept_threshold",
+        "reject_threshold",
+        "decision",
+        "explanation",
     }
     # Biometric vectors never leave the process through this report.
     assert "embedding" not in json.dumps(payload).replace("has_embedding", "")
@@ -103,8 +113,13 @@ def test_inconsistent_inputs_are_rejected():
 
 
 def test_gallery_finds_a_blocked_person_in_a_new_photo(photo, analysed, dlib_backend):
-    gallery = [("collins", _embedding(analysed, "astronaut.png")), ("biden", _embedding(analysed, "biden.jpg"))]
-    mirrored = analyze_portrait(np.ascontiguousarray(photo("biden.jpg")[:, ::-1]), backend=dlib_backend)
+    gallery = [
+        ("collins", _embedding(analysed, "astronaut.png")),
+        ("biden", _embedding(analysed, "biden.jpg")),
+    ]
+    mirrored = analyze_portrait(
+        np.ascontiguousarray(photo("biden.jpg")[:, ::-1]), backend=dlib_backend
+    )
     hit = closest_gallery_match(mirrored.face.embedding, gallery, threshold=0.6)
     assert hit is not None and hit[0] == "biden" and hit[1] < 0.3
     assert closest_gallery_match(_embedding(analysed, "obama.jpg"), gallery, threshold=0.6) is None
@@ -120,7 +135,11 @@ def test_gallery_edge_cases():
 
 def _webcam_frames(rgb: np.ndarray) -> list[np.ndarray]:
     frame = cv2.resize(rgb, None, fx=640 / max(rgb.shape[:2]), fy=640 / max(rgb.shape[:2]))
-    return [frame, np.ascontiguousarray(frame[:, ::-1]), np.clip(frame * 0.8, 0, 255).astype(np.uint8)]
+    return [
+        frame,
+        np.ascontiguousarray(frame[:, ::-1]),
+        np.clip(frame * 0.8, 0, 255).astype(np.uint8),
+    ]
 
 
 def test_recording_of_the_enrolled_person_matches(photo, analysed, dlib_backend):
@@ -161,7 +180,9 @@ def test_backend_is_built_once_and_safe_to_share_between_threads(photo, analysed
     results = []
 
     def work():
-        results.append(analyze_portrait(photo("obama2.jpg"), backend=get_face_backend()).face.embedding)
+        results.append(
+            analyze_portrait(photo("obama2.jpg"), backend=get_face_backend()).face.embedding
+        )
 
     threads = [threading.Thread(target=work) for _ in range(3)]
     for thread in threads:

@@ -66,7 +66,9 @@ def test_two_people_side_by_side_are_refused_with_the_count(photo, dlib_backend)
 
 def test_tiny_face_in_a_big_frame_is_too_small(photo, dlib_backend):
     portrait = photo("obama.jpg")
-    small = cv2.resize(portrait, (portrait.shape[1] // 5, portrait.shape[0] // 5), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(
+        portrait, (portrait.shape[1] // 5, portrait.shape[0] // 5), interpolation=cv2.INTER_AREA
+    )
     canvas = np.full((480, 640, 3), 200, np.uint8)
     canvas[100 : 100 + small.shape[0], 200 : 200 + small.shape[1]] = small
     analysis = analyze_portrait(canvas, backend=dlib_backend)

