@@ -22,60 +22,15 @@ from pocketsphinx import Decoder
 SAMPLE_RATE = 16_000
 DEFAULT_LEAD_IN = "my code is"
 
-_UNITS = {
-    "zero": 0,
-    "oh": 0,
-    "o": 0,
-    "nought": 0,
-    "naught": 0,
-    "nil": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-}
-_TEENS = {
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-}
-_TENS = {
-    "twenty": 2,
-    "thirty": 3,
-    "forty": 4,
-    "fourty": 4,
-    "fifty": 5,
-    "sixty": 6,
-    "seventy": 7,
-    "eighty": 8,
-    "ninety": 9,
-}
+_DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_ZERO_WORDS = ("oh", "o", "nought", "naught", "nil")
+_TEEN_WORDS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen")
+_TEEN_WORDS += ("eighteen", "nineteen")
+_TEN_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_UNITS = {word: value for value, word in enumerate(_DIGIT_WORDS)} | dict.fromkeys(_ZERO_WORDS, 0)
+_TEENS = {word: 10 + value for value, word in enumerate(_TEEN_WORDS)}
+_TENS = {word: 2 + value for value, word in enumerate(_TEN_WORDS)} | {"fourty": 4}
 _REPEATS = {"double": 2, "triple": 3}
-_DIGIT_WORDS = (
-    "zero",
-    "oh",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-)
 
 
 @dataclass(frozen=True)
@@ -127,9 +82,9 @@ def words_to_digits(transcript: str) -> str:
             digits.append(str(_UNITS[following]) * _REPEATS[token])
             index += 1
         elif token in _UNITS and following == "hundred":
-            rest, consumed = _below_hundred(tokens, index + 2)
+            rest, used = _below_hundred(tokens, index + 2)
             digits.append(f"{_UNITS[token]}{rest:02d}")
-            index += 1 + consumed
+            index += 1 + used  # past "hundred" and the words of the rest
         elif token in _UNITS:
             digits.append(str(_UNITS[token]))
         elif token in _TEENS:
@@ -145,22 +100,20 @@ def words_to_digits(transcript: str) -> str:
 
 
 def _below_hundred(tokens: list[str], start: int) -> tuple[int, int]:
-    """The number 0-99 spoken from tokens[start] ("and" allowed first), and tokens used,
-    counting the word "hundred" before it."""
-    position = start
-    if position < len(tokens) and tokens[position] == "and":
-        position += 1
+    """The number 0-99 spoken from tokens[start] on ("and" may come first), and how many
+    tokens it took; (0, 0) when no number follows ("nine hundred")."""
+    position = start + 1 if start < len(tokens) and tokens[start] == "and" else start
     word = tokens[position] if position < len(tokens) else None
     following = tokens[position + 1] if position + 1 < len(tokens) else None
     if word in _TEENS:
-        return _TEENS[word], position + 1 - start + 1
+        return _TEENS[word], position + 1 - start
     if word in _TENS:
         if following in _UNITS and _UNITS[following] > 0:
-            return _TENS[word] * 10 + _UNITS[following], position + 2 - start + 1
-        return _TENS[word] * 10, position + 1 - start + 1
+            return _TENS[word] * 10 + _UNITS[following], position + 2 - start
+        return _TENS[word] * 10, position + 1 - start
     if word in _UNITS and word not in ("oh", "o"):
-        return _UNITS[word], position + 1 - start + 1
-    return 0, 1
+        return _UNITS[word], position + 1 - start
+    return 0, 0
 
 
 def code_spoken(transcript: str, code: str) -> SpokenCodeCheck:
@@ -232,7 +185,7 @@ class _Recogniser:
             jsgf = (
                 "#JSGF V1.0;\ngrammar code;\n"
                 f"public <utterance> = {lead} <digit>+;\n"
-                f"<digit> = {' | '.join(_DIGIT_WORDS)};\n"
+                f"<digit> = {' | '.join(_DIGIT_WORDS + ('oh',))};\n"
             )
             decoder.add_jsgf_string(name, jsgf)
             self._grammars.add(name)

@@ -168,3 +168,23 @@ def test_minimum_face_size_is_configurable(analysed, photo, dlib_backend):
     strict = QualityLimits(min_face_px=side + 1)
     analysis = analyze_portrait(photo("astronaut.png"), backend=dlib_backend, limits=strict)
     assert analysis.problem_codes == (FACE_TOO_SMALL,)
+
+
+def test_compressed_copy_of_a_portrait_still_has_one_face(photo, dlib_backend):
+    # After JPEG compression a patch of the astronaut's suit looks faintly face-like to the
+    # detector (score ~0.1); it must not turn her portrait into "several faces".
+    compressed = Image.open(io.BytesIO(_jpeg_bytes(photo("astronaut.png")))).convert("RGB")
+    buffer = io.BytesIO()
+    compressed.save(buffer, "JPEG", quality=50)
+    analysis = analyze_portrait(buffer.getvalue(), backend=dlib_backend)
+    assert analysis.problems == ()
+    assert len(analysis.faces) == 1
+
+
+def test_dim_or_low_contrast_photo_is_not_called_blurry(photo, dlib_backend):
+    darker = (photo("astronaut.png").astype(np.float32) * 0.6).astype(np.uint8)
+    flatter = (128 + (photo("obama2.jpg").astype(np.float32) - 128) * 0.5).astype(np.uint8)
+    for image in (darker, flatter):
+        analysis = analyze_portrait(image, backend=dlib_backend)
+        assert TOO_BLURRED not in analysis.problem_codes
+        assert len(analysis.faces) == 1
