@@ -38,7 +38,10 @@ def output_publish(job: GenerationJob, sealed: SealedOutput) -> OutputArtifact:
     job.refresh_from_db()
     if job.watermark_id != sealed.watermark_id:
         raise UnsealedOutputRefused("The sealed file belongs to another watermark; it was not published.")
-    sealed_read_back(sealed.path, expected_watermark_id=sealed.watermark_id, check_watermark=False)
+    try:
+        sealed_read_back(sealed.path, expected_watermark_id=sealed.watermark_id, check_watermark=False)
+    except SealingFailed as failure:
+        raise UnsealedOutputRefused(failure.message) from failure
 
     status = "under_review" if sealed.hold_for_review else "released"
     with transaction.atomic():

@@ -32,3 +32,11 @@ def media_files():
         return {path for path in root.rglob("*") if path.is_file()}
 
     return snapshot
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

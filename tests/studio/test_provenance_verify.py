@@ -1,0 +1,231 @@
+"""Sealed outputs, the single publish path, and the public verifier."""
+
+import io
+import json
+import logging
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from PIL import Image
+
+from safety.provenance.manifest import TRAINED_ALGORITHMIC_MEDIA
+from safety.provenance.reading import read_manifest
+from studio.models import OutputArtifact
+from studio.provenance_config import trust_anchors_pem
+from studio.services.jobs import job_render, job_submit
+from studio.services.publishing import UnsealedOutputRefused, output_publish
+from studio.services.sealing import SealedOutput
+from studio.services.uploads import audio_check_upload, image_check_upload
+from tests.generation.media_factory import face_path
+from tests.studio.factories import upload, write_speech
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def released(consented_creator, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    job = job_submit(
+        creator=consented_creator,
+        portrait=image_check_upload(face_path("obama2.jpg")),
+        audio=audio_check_upload(write_speech(tmp_path / "speech.wav", seconds=1.5)),
+        enqueue=False,
+    )
+    job_render(job.pk)
+    job.refresh_from_db()
+    assert job.state == "released", job.failure_reason
+    return job.output
+
+
+def _verify(client, path: Path, name="file.mp4"):
+    return client.post("/api/v1/verify", {"file": upload(path, name)})
+
+
+def _reencode(source: Path, target: Path, *, crf: int = 28) -> Path:
+    with av.open(str(source)) as src, av.open(str(target), mode="w") as dst:
+        stream = dst.add_stream("libx264", rate=25)
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"crf": str(crf)}
+        first = True
+        for frame in src.decode(video=0):
+            if first:
+                stream.width, stream.height = frame.width, frame.height
+                first = False
+            for packet in stream.encode(frame.reformat(format="yuv420p")):
+                dst.mux(packet)
+        for packet in stream.encode(None):
+            dst.mux(packet)
+    return target
+
+
+def test_a_sealed_output_carries_every_assertion(released):
+    report = read_manifest(Path(released.file.path), media_type="video/mp4", trust_anchors_pem=trust_anchors_pem())
+    assert report.present and report.valid and report.trusted
+    assert report.claim_generator and "Signet" in report.claim_generator
+    actions = {action.action: action for action in report.actions}
+    assert actions["c2pa.created"].digital_source_type == TRAINED_ALGORITHMIC_MEDIA
+    assert "c2pa.watermarked" in actions
+    signet = report.signet_assertion
+    job = released.job
+    assert signet["generation_id"] == str(job.public_id)
+    assert signet["generator_backend"] == job.renderer
+    assert signet["consent_record_id"] == str(job.consent.public_id)
+    assert signet["consent_statement_sha256"] == job.consent.statement_sha256
+    assert signet["moderation_state"] == "released"
+    assert {i["role"] for i in signet["ingredients"]} == {"portrait", "audio"}
+    assert report.soft_binding.alg == released.watermark_alg
+    assert report.soft_binding.value == str(released.watermark_id)
+
+
+def test_the_verifier_recognises_the_original_without_naming_the_creator(client, released):
+    response = _verify(client, Path(released.file.path))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["verdict_code"] == "signed"
+    assert body["c2pa"]["trusted"] and body["watermark"]["found"]
+    assert body["watermark"]["id"] == released.watermark_id
+    assert body["record"]["status"] == "released"
+    assert body["record"]["creator"].startswith("creator-")
+    text = json.dumps(body)
+    creator = released.job.creator
+    for personal in (creator.email, creator.username, "Test Creator"):
+        assert personal not in text
+
+
+def test_a_flipped_byte_reads_as_tampered(client, released, tmp_path):
+    data = bytearray(Path(released.file.path).read_bytes())
+    data[data.index(b"mdat") + 2000] ^= 0xFF
+    tampered = tmp_path / "tampered.mp4"
+    tampered.write_bytes(bytes(data))
+    body = _verify(client, tampered).json()
+    assert body["verdict_code"] == "tampered"
+    assert body["c2pa"]["present"] and not body["c2pa"]["valid"]
+
+
+def test_a_reencoded_copy_has_no_manifest_but_the_watermark_finds_the_record(client, released, tmp_path):
+    copy = _reencode(Path(released.file.path), tmp_path / "copy.mp4", crf=28)
+    body = _verify(client, copy).json()
+    assert not body["c2pa"]["present"]
+    assert body["watermark"]["found"] and body["watermark"]["id"] == released.watermark_id
+    assert body["verdict_code"] == "watermark_only"
+    assert body["record"]["id"] == str(released.public_id)
+
+
+def test_an_unmarked_video_has_no_signet_provenance(client, tmp_path):
+    path = tmp_path / "plain.mp4"
+    with av.open(str(path), mode="w") as container:
+        stream = container.add_stream("libx264", rate=25)
+        stream.width = stream.height = 256
+        stream.pix_fmt = "yuv420p"
+        rng = np.random.default_rng(3)
+        base = rng.integers(0, 255, (256, 256, 3), dtype=np.uint8)
+        for index in range(50):
+            frame = np.roll(base, index, axis=1)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    body = _verify(client, path).json()
+    assert body["verdict_code"] == "no_provenance" and body["record"] is None
+    assert "No Signet provenance" in body["verdict"]
+
+
+def test_publish_refuses_an_unsealed_file(released, tmp_path):
+    job = released.job
+    unsealed = _reencode(Path(released.file.path), tmp_path / "unsealed.mp4", crf=18)
+    forged = SealedOutput(
+        path=unsealed, sha256="0" * 64, watermark_id=job.watermark_id, watermark_alg=released.watermark_alg,
+        manifest_id="x", manifest={}, review_reason="", hold_for_review=False, duration_seconds=1.0,
+        width=512, height=512,
+    )
+    with pytest.raises(UnsealedOutputRefused):
+        output_publish(job, forged)
+    from studio.services.sealing import file_sha256
+
+    honest_hash = SealedOutput(**{**forged.__dict__, "sha256": file_sha256(unsealed)})
+    with pytest.raises(UnsealedOutputRefused, match="not published|did not verify"):
+        output_publish(job, honest_hash)
+    with pytest.raises(UnsealedOutputRefused):
+        output_publish(job, unsealed)  # a bare path is not a sealed output
+    assert OutputArtifact.objects.count() == 1
+
+
+def test_the_signing_key_never_leaves(client, released, caplog, tmp_path):
+    from django.conf import settings
+
+    key_pem = (Path(settings.SIGNET_KEYS_DIR) / "signer.key").read_text()
+    key_body = "".join(key_pem.strip().splitlines()[1:-1])
+    responses = [
+        _verify(client, Path(released.file.path)).content,
+        client.get(f"/api/v1/manifests/{released.manifest_id}").content,
+        client.post("/api/v1/matches/byBinding", json.dumps({"alg": released.watermark_alg, "value": str(released.watermark_id)}),
+                    content_type="application/json").content,
+    ]
+    for payload in responses + [Path(released.file.path).read_bytes()]:
+        assert key_body[:40].encode() not in payload and b"PRIVATE KEY" not in payload
+    assert key_body[:40] not in caplog.text and "PRIVATE KEY" not in caplog.text
+
+
+def test_soft_binding_resolution(client, released):
+    matches = client.post(
+        "/api/v1/matches/byBinding",
+        json.dumps({"alg": released.watermark_alg, "value": str(released.watermark_id)}),
+        content_type="application/json",
+    ).json()["matches"]
+    assert matches == [{"manifestId": released.manifest_id}]
+    manifest = client.get(f"/api/v1/manifests/{released.manifest_id}").json()
+    assert manifest["manifest"]["signet_assertion"]["generation_id"] == str(released.job.public_id)
+    assert client.get("/api/v1/manifests/urn:c2pa:nothing").status_code == 404
+    assert client.post("/api/v1/matches/byBinding", "not json", content_type="application/json").status_code == 400
+
+
+def test_the_command_prints_what_the_api_answers(client, released, capsys):
+    call_command("verify", released.file.path, "--json")
+    printed = json.loads(capsys.readouterr().out)
+    answered = _verify(client, Path(released.file.path)).json()
+    answered.pop("report_token")
+    assert printed == answered
+
+
+def _broken_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), (10, 200, 30)).save(buffer, format="PNG")
+    data = bytearray(buffer.getvalue())
+    data[33:45] = b"\x00" * 12  # smash the first chunk after IHDR, CRC and all
+    data[16:20] = b"\xff\xff\xff\xff"  # and an impossible width
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("random.mp4", lambda released: np.random.default_rng(1).bytes(50_000)),
+        ("truncated.mp4", lambda released: Path(released.file.path).read_bytes()[:3000]),
+        ("broken.png", lambda released: _broken_png()),
+        ("empty.mp4", lambda released: b""),
+    ],
+)
+def test_malformed_files_get_a_4xx_with_a_message(client, released, tmp_path, name, make):
+    path = tmp_path / name
+    path.write_bytes(make(released))
+    response = _verify(client, path, name)
+    assert 400 <= response.status_code < 500, response.content[:500]
+    assert response.json()["error"]["message"]
+
+
+@override_settings(SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE=3)
+def test_verification_is_rate_limited_per_client(client, tmp_path):
+    path = tmp_path / "x.txt"
+    path.write_bytes(b"hello")
+    codes = [_verify(client, path, "x.txt").status_code for _ in range(5)]
+    assert codes[:3] == [400, 400, 400] and codes[3:] == [429, 429]
+
+
+def test_the_verify_page_shows_the_verdict(client, released):
+    response = client.post("/verify/", {"file": upload(Path(released.file.path), "v.mp4")})
+    assert response.status_code == 200
+    assert "Made with Signet, signed and unaltered" in response.content.decode()
