@@ -33,8 +33,8 @@ def analyze_portrait(
     """
     try:
         rgb = decode_rgb(image)
-    except UnreadableImage as error:
-        return PortraitAnalysis(faces=(), problems=(unreadable_image(str(error)),), image_size=None)
+    except UnreadableImage:
+        return PortraitAnalysis(faces=(), problems=(unreadable_image(),), image_size=None)
     backend = backend or get_face_backend()
     height, width = rgb.shape[:2]
 

@@ -47,7 +47,8 @@ def _array_as_rgb(array: np.ndarray) -> np.ndarray:
     if array.ndim == 2:
         return np.repeat(array[:, :, None], 3, axis=2)
     if array.ndim == 3 and array.shape[2] == 3:
-        return array
+        # Views such as a mirrored frame (rgb[:, ::-1]) have strides OpenCV and dlib refuse.
+        return np.ascontiguousarray(array)
     if array.ndim == 3 and array.shape[2] == 4:
         return np.ascontiguousarray(array[:, :, :3])
     raise ValueError(f"expected an image array (H, W), (H, W, 3) or (H, W, 4), got {array.shape}")

@@ -24,11 +24,13 @@ from safety.faces.types import (
 BLUR_PATCH_PX = 128
 
 
-def unreadable_image(detail: str | None = None) -> QualityProblem:
-    message = "We could not read this file as a picture. Please upload a JPEG or PNG photo."
-    if detail:
-        message += f" ({detail})"
-    return QualityProblem(UNREADABLE_IMAGE, message)
+def unreadable_image() -> QualityProblem:
+    # The decoder's own error text is left out: it names internals (even memory addresses),
+    # which would make the verdict JSON unstable and means nothing to a creator.
+    return QualityProblem(
+        UNREADABLE_IMAGE,
+        "We could not read this file as a picture. Please upload a JPEG or PNG photo.",
+    )
 
 
 def face_count_problem(count: int) -> QualityProblem | None:

@@ -110,7 +110,9 @@ def test_corrupt_bytes_are_unreadable(content, dlib_backend):
     analysis = analyze_portrait(content, backend=dlib_backend)
     assert analysis.problem_codes == (UNREADABLE_IMAGE,)
     assert analysis.image_size is None
-    assert "could not read this file" in analysis.problems[0].message
+    assert analysis.problems[0].message == (
+        "We could not read this file as a picture. Please upload a JPEG or PNG photo."
+    )
 
 
 def test_truncated_jpeg_is_unreadable(faces_dir, dlib_backend):
