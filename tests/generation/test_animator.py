@@ -78,9 +78,9 @@ def test_clip_is_as_long_as_the_audio_with_an_audio_track(tmp_path: Path, portra
 def test_mouth_plan_opens_on_sound_and_shuts_in_silence(portraits) -> None:
     track = AnimatorRenderer().motion(_request(portraits, "obama.jpg", mf.tone_bursts(BURSTS)))
 
-    loud = np.r_[track.mouth_open[_frame(0.65):_frame(1.2)], track.mouth_open[_frame(2.1):_frame(2.5)]]
-    quiet = np.r_[track.mouth_open[:_frame(0.4)], track.mouth_open[_frame(1.6):_frame(1.9)],
-                  track.mouth_open[_frame(2.85):]]
+    opening = track.mouth_open
+    loud = np.r_[opening[_frame(0.65):_frame(1.2)], opening[_frame(2.1):_frame(2.5)]]
+    quiet = np.r_[opening[:_frame(0.4)], opening[_frame(1.6):_frame(1.9)], opening[_frame(2.85):]]
     assert loud.min() > 0.5
     assert quiet.max() < 0.05
 
@@ -107,11 +107,13 @@ def test_closed_mouth_photo_opens_onto_a_dark_cavity(portraits) -> None:
     assert fh.inner_lip_opening(landmarks) > 0.06
     inside = np.zeros(frame.shape[:2], dtype=np.uint8)
     cv2.fillPoly(inside, [np.round(landmarks[60:68]).astype(np.int32)], 1)
-    luma = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(float)
+    luma = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
     lips = np.zeros_like(inside)
     cv2.fillPoly(lips, [np.round(landmarks[48:60]).astype(np.int32)], 1)
     lips[inside > 0] = 0
-    assert luma[inside > 0].mean() < 0.75 * luma[lips > 0].mean()
+    dark_inside = (luma[inside > 0] < 45).mean()
+    assert dark_inside > 0.25  # a dark mouth cavity...
+    assert dark_inside > 2.5 * (luma[lips > 0] < 45).mean()  # ...framed by lighter lips
 
 
 def test_photo_teeth_stay_visible_in_an_open_mouth(portraits) -> None:
@@ -122,8 +124,8 @@ def test_photo_teeth_stay_visible_in_an_open_mouth(portraits) -> None:
     inside = np.zeros(frame.shape[:2], dtype=np.uint8)
     cv2.fillPoly(inside, [np.round(landmarks[60:68]).astype(np.int32)], 1)
     luma = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)[inside > 0]
-    assert (luma > 170).mean() > 0.15  # bright teeth
-    assert (luma < 70).mean() > 0.15  # and a dark gap below them
+    assert (luma > 170).mean() > 0.3  # the photo's bright teeth
+    assert (luma < 70).mean() > 0.05  # parted by a dark gap as the jaw drops
 
 
 def test_lips_close_on_plosives_and_round_on_oo(portraits) -> None:

@@ -121,18 +121,17 @@ class FaceAnimator:
         return box, crop, crop * xs[y0:y1, x0:x1], crop * ys[y0:y1, x0:x1]
 
     def _head_maps(self, pose: FramePose) -> tuple[np.ndarray, np.ndarray]:
-        g = self.geometry
+        """Backward maps for the head's motion alone: the inverse affine, weighted by the
+        head mask (M * (B x - x) is linear in x, so it is three multiply-adds per axis)."""
         np.copyto(self._map_x, self._grid_x)
         np.copyto(self._map_y, self._grid_y)
-        forward = self._head_affine(pose)
-        backward = cv2.invertAffineTransform(forward)
+        backward = cv2.invertAffineTransform(self._head_affine(pose))
         x0, y0, x1, y1 = self._head_box
         if x1 > x0 and y1 > y0:
-            a, b, c = backward[0]
-            d, e, f = backward[1]
-            self._map_x[y0:y1, x0:x1] += (a - 1.0) * self._mask_x + b * self._mask_y + c * self._mask
-            self._map_y[y0:y1, x0:x1] += d * self._mask_x + (e - 1.0) * self._mask_y + f * self._mask
-        del g
+            (a, b, c), (d, e, f) = backward
+            mx, my, m = self._mask_x, self._mask_y, self._mask
+            self._map_x[y0:y1, x0:x1] += (a - 1.0) * mx + b * my + c * m
+            self._map_y[y0:y1, x0:x1] += d * mx + (e - 1.0) * my + f * m
         return self._map_x, self._map_y
 
     def _head_affine(self, pose: FramePose) -> np.ndarray:
@@ -203,7 +202,7 @@ class FaceAnimator:
         lip_top, lip_bottom = float(g.upper_outer(uc)), float(g.lower_outer(uc))
         lip_height = max(lip_bottom - lip_top, 4.0)
         box = g.image_box(
-            uc - 1.6 * half, uc + 1.6 * half,
+            uc - 1.15 * half, uc + 1.15 * half,
             lip_top - 0.8 * lip_height - 0.2 * opening_px,
             lip_bottom + 0.6 * lip_height + opening_px,
             self.size, self._motion_margin,

@@ -44,23 +44,32 @@ def mouth_field(
     lip_top, lip_bottom = float(g.upper_outer(uc)), float(g.lower_outer(uc))
     lip_height = max(lip_bottom - lip_top, 4.0)
 
-    # 1. Narrow or widen the mouth: a horizontal scaling about its centre, fading away from it.
+    # 1. Narrow or widen the mouth: scale columns about its centre between the corners;
+    #    beyond them, carry the corners' shift and let it fade over the cheek.
     across = np.abs(u - uc)
-    envelope_u = np.where(across <= half, 1.0, np.exp(-(((across - half) / (0.45 * half)) ** 2)))
     band_top, band_bottom = lip_top - 0.3 * lip_height, lip_bottom + 0.3 * lip_height
     envelope_v = np.where(
         v < band_top,
         np.exp(-(((band_top - v) / (0.5 * lip_height)) ** 2)),
         np.where(v > band_bottom, np.exp(-(((v - band_bottom) / (0.6 * lip_height)) ** 2)), 1.0),
     )
-    effective_width = 1.0 + (width - 1.0) * envelope_u * envelope_v
-    source_u = uc + (u - uc) / effective_width
+    scale = 1.0 / width - 1.0  # backward: read from further out when the mouth is narrower
+    inside_span = np.minimum(across, half)
+    fade_out = np.exp(-(((across - inside_span) / (0.5 * half)) ** 2))
+    source_u = u + np.sign(u - uc) * inside_span * scale * fade_out * envelope_v
 
     # 2. The new inner-lip lines of each column, from the photo's lines and an oval opening.
     upper = g.upper_inner(source_u)
     lower = g.lower_inner(source_u)
     column = (source_u - uc) / half
-    profile = np.sqrt(np.clip(1.0 - column * column, 0.0, 1.0))
+    inside_mouth = np.clip(1.0 - column * column, 0.0, 1.0)
+    if g.rest_gap > 0.0:
+        # A smiling photo's teeth reach nearly to the corners, beyond the straight lines
+        # dlib's few lip points give: take the photo's gap as at least an oval that wide.
+        middle = (upper + lower) / 2.0
+        photo_gap = np.maximum(lower - upper, g.rest_gap * inside_mouth**0.35)
+        upper, lower = middle - photo_gap / 2.0, middle + photo_gap / 2.0
+    profile = np.sqrt(inside_mouth)
     gap = opening_px * profile
     rise = UPPER_LIP_SHARE * gap
     new_upper = upper - rise

@@ -23,8 +23,10 @@ LEFT_EYE_UPPER = [42, 43, 44, 45]
 LEFT_EYE_LOWER = [42, 47, 46, 45]
 OUTER_UPPER_LIP = [48, 49, 50, 51, 52, 53, 54]
 OUTER_LOWER_LIP = [48, 59, 58, 57, 56, 55, 54]
-INNER_UPPER_LIP = [60, 61, 62, 63, 64]
-INNER_LOWER_LIP = [60, 67, 66, 65, 64]
+# The inner-lip lines run corner to corner (48 -> 54): dlib puts the inner corners 60/64 well
+# inside a wide smile's commissures, and the teeth showing beyond them must close too.
+INNER_UPPER_LIP = [48, 61, 62, 63, 54]
+INNER_LOWER_LIP = [48, 67, 66, 65, 54]
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,7 +45,9 @@ class Curve:
         return cls(us=us, vs=points[order, 1].astype(np.float64))
 
     def __call__(self, u: np.ndarray | float) -> np.ndarray:
-        return np.interp(u, self.us, self.vs)
+        # float32 in, float32 out: the per-frame fields are float32 end to end.
+        values = np.interp(u, self.us, self.vs)
+        return values.astype(np.float32) if isinstance(u, np.ndarray) else values
 
     @property
     def start(self) -> float:
@@ -95,8 +99,8 @@ class FaceGeometry:
         face_height = float(aligned[CHIN, 1] - brow_v)
         upper_inner = Curve.through(aligned[INNER_UPPER_LIP])
         lower_inner = Curve.through(aligned[INNER_LOWER_LIP])
-        mouth_centre = float(aligned[60:68, 0].mean())
-        half_width = max(float(aligned[64, 0] - aligned[60, 0]) / 2.0, 2.0)
+        mouth_centre = float((aligned[48, 0] + aligned[54, 0]) / 2.0)
+        half_width = max(float(aligned[54, 0] - aligned[48, 0]) / 2.0, 2.0)
         rest_gap = max(0.0, float(lower_inner(mouth_centre) - upper_inner(mouth_centre)))
         return cls(
             origin=origin,
@@ -120,17 +124,18 @@ class FaceGeometry:
         )
 
     def to_image(self, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        cos, sin = np.cos(self.angle), np.sin(self.angle)
-        return self.origin[0] + cos * u - sin * v, self.origin[1] + sin * u + cos * v
+        cos, sin = float(np.cos(self.angle)), float(np.sin(self.angle))
+        ox, oy = float(self.origin[0]), float(self.origin[1])
+        return ox + cos * u - sin * v, oy + sin * u + cos * v
 
     def to_aligned(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        cos, sin = np.cos(self.angle), np.sin(self.angle)
-        dx, dy = x - self.origin[0], y - self.origin[1]
+        cos, sin = float(np.cos(self.angle)), float(np.sin(self.angle))
+        dx, dy = x - float(self.origin[0]), y - float(self.origin[1])
         return cos * dx + sin * dy, -sin * dx + cos * dy
 
     def rotate_to_image(self, du: np.ndarray, dv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """A displacement in aligned axes expressed in image axes."""
-        cos, sin = np.cos(self.angle), np.sin(self.angle)
+        cos, sin = float(np.cos(self.angle)), float(np.sin(self.angle))
         return cos * du - sin * dv, sin * du + cos * dv
 
     def image_box(self, u0: float, u1: float, v0: float, v1: float, size: int, margin: int

@@ -47,10 +47,12 @@ def paint_interior(
     colour = colour * look.light
 
     if look.photo_shows_teeth and upper_sample is not None and lower_sample is not None:
-        upper_valid = (field.upper_source_v <= field.upper_limit_v)[..., None]
-        lower_valid = (field.lower_source_v >= field.lower_limit_v)[..., None]
-        colour = np.where(lower_valid, lower_sample.astype(np.float32), colour)
-        colour = np.where(upper_valid, upper_sample.astype(np.float32), colour)
+        # Soft one-pixel edges where the photo's teeth bands end, so the gap opening between
+        # upper and lower teeth is not a jagged line.
+        upper_weight = np.clip(field.upper_limit_v - field.upper_source_v + 0.5, 0.0, 1.0)
+        lower_weight = np.clip(field.lower_source_v - field.lower_limit_v + 0.5, 0.0, 1.0)
+        colour = colour + (lower_sample - colour) * lower_weight[..., None]
+        colour = colour + (upper_sample - colour) * upper_weight[..., None]
     else:
         colour = _drawn_upper_teeth(look, field, colour)
     return colour
