@@ -78,10 +78,17 @@ def _comb_peaks(
     baseline = np.nanmedian(profile[1:])
     profile = np.nan_to_num(profile / baseline - 1.0, nan=0.0)
     harmonics = np.nonzero(weights)[0]
-    positions = harmonics[None, :] * length / (TILE * scales[:, None])
-    inside = positions < len(profile) - 1
-    values = np.interp(np.where(inside, positions, 0), np.arange(len(profile)), profile)
-    scores = (values * weights[harmonics] * inside).sum(axis=1)
+    spacing = length / (TILE * scales[:, None])
+
+    def comb(offset: float) -> npt.NDArray[np.float64]:
+        positions = (harmonics[None, :] + offset) * spacing
+        inside = positions < len(profile) - 1
+        values = np.interp(np.where(inside, positions, 0), np.arange(len(profile)), profile)
+        return (values * weights[harmonics] * inside).sum(axis=1)
+
+    # Minus the comb shifted by half a tooth: at half the true scale every other tooth, and
+    # the shifted comb's teeth too, land on real lines, so sub-harmonics score nothing.
+    scores = comb(0.0) - comb(0.5)
     picked: list[float] = []
     for index in np.argsort(scores)[::-1]:
         if all(abs(scales[index] / other - 1.0) > 0.02 for other in picked):

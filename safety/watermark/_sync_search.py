@@ -141,28 +141,32 @@ def _central_window(image: npt.NDArray[np.float32], size: int) -> npt.NDArray[np
 
 
 def search(whitened: npt.NDArray[np.float32], layout: TileLayout, keep: int = 3) -> list[SyncHit]:
-    """Strongest tile placements, refined, best first (at most ``keep``)."""
+    """Refined tile placements, best first: the ``keep`` strongest of the isotropic sweep, plus
+    the strongest stretched and the strongest turned lattice estimate.
+
+    Lattice estimates are rough (a stretched grid's scale to about 1 %, a turned grid's period
+    to a pixel), so their unrefined score says little: the best of each kind is always refined.
+    """
     window = _central_window(whitened, COARSE_WINDOW)
-    placements = [Placement(s, s) for s in np.geomspace(MIN_SCALE, MAX_SCALE, COARSE_STEPS)]
-    placements += [
-        p
+    sweep = [
+        correlate(window, layout, Placement(s, s))
+        for s in np.geomspace(MIN_SCALE, MAX_SCALE, COARSE_STEPS)
+    ]
+    chosen = _distinct(sorted(sweep, key=lambda h: h.score, reverse=True), _RATIO_STEP)[:keep]
+    stretched = [
+        correlate(window, layout, p)
         for p in comb_placements(window, MIN_SCALE, MAX_SCALE)
         if abs(p.scale_x / p.scale_y - 1.0) > _ASPECT_TOLERANCE
     ]
-    candidates = sorted(
-        (correlate(window, layout, p) for p in placements), key=lambda h: h.score, reverse=True
-    )
-    chosen = _distinct(candidates, _RATIO_STEP)[:keep]
-    # A turned grid's first estimate is rough (whole-pixel periods), so its unrefined score
-    # says little: the most promising turned placement is always refined as well.
     turned = [
         correlate(window, layout, p) for p in rotated_placements(window, MIN_SCALE, MAX_SCALE)
     ]
-    if turned:
-        chosen.append(max(turned, key=lambda hit: hit.score))
+    for estimates in (stretched, turned):
+        if estimates:
+            chosen.append(max(estimates, key=lambda hit: hit.score))
     refined = [_refine(whitened, layout, hit) for hit in chosen]
     refined.sort(key=lambda hit: hit.score, reverse=True)
-    # Two coarse candidates often climb to the same placement: decode it once.
+    # Two candidates often climb to the same placement: decode it once.
     return _distinct(refined, _RATIO_STEP / 4)
 
 

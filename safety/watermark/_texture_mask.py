@@ -15,9 +15,9 @@ import numpy.typing as npt
 
 _DOWNSCALE = 4
 _WINDOW = 5  # in downscaled pixels, i.e. about 20 source pixels
-_FLOOR = 1.5  # detail level (grey levels) below which an area counts as flat
-_EXPONENT = 0.7  # below 1: more energy to texture, without starving moderately smooth areas
-_MIN_GAIN, _MAX_GAIN = 0.3, 2.5  # relative to the frame's root-mean-square gain
+_FLOOR = 1.0  # detail level (grey levels) below which an area counts as flat
+_EXPONENT = 1.0  # gain proportional to local detail (measured: least mottling on flat skin)
+_MIN_GAIN, _MAX_GAIN = 0.15, 2.5  # relative to the frame's root-mean-square gain
 
 
 def texture_mask(luma: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
