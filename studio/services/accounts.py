@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from studio.roles import CREATOR, MODERATOR, roles_ensure
 from studio.services.audit import audit_record
@@ -29,3 +30,52 @@ def moderator_create(*, email: str, password: str):
     user.groups.add(Group.objects.get(name=MODERATOR))
     audit_record("account.created", subject=user, details={"role": MODERATOR})
     return user
+
+
+@transaction.atomic
+def account_delete(*, user) -> None:
+    """Delete a creator's personal data and account; keep the minimal provenance record.
+
+    Kept: each output's row (hashes, watermark, manifest, pseudonymous handle, status "revoked")
+    so the verifier can still answer for any copy, consent records' IDs, statement hashes and
+    dates, and the audit log. Gone: selfie, consent recordings and signatures, portraits, audio,
+    face descriptors, output videos, API tokens, the account itself.
+    """
+    from studio.models import ConsentRecord, EnrolledIdentity, GenerationJob, JobState, OutputArtifact
+    from studio.services.job_transitions import job_transition
+    from studio.services.outputs import outputs_revoke_for_creator
+
+    outputs_revoke_for_creator(creator=user, reason="account_deleted")
+    for job in GenerationJob.objects.filter(
+        creator=user, state__in=[JobState.SUBMITTED, JobState.CHECKING, JobState.QUEUED, JobState.HELD]
+    ):
+        job_transition(job, JobState.CANCELLED, actor=user, reason="The account was deleted.")
+    GenerationJob.objects.filter(creator=user, state__in=[JobState.RENDERING, JobState.SEALING]).update(
+        cancel_requested=True
+    )
+    for identity in EnrolledIdentity.objects.filter(creator=user):
+        identity.selfie.delete(save=False)
+        identity.delete()
+    for record in ConsentRecord.objects.filter(creator=user):
+        record.recording.delete(save=False)
+        record.signature_name = ""
+        record.statement_text = ""
+        record.ip_address = None
+        record.user_agent = ""
+        record.one_time_code = ""
+        record.recording_face_check = None
+        record.spoken_code_check = None
+        record.revoked_at = record.revoked_at or timezone.now()
+        record.save()
+    for portrait in user.portraits.all():
+        portrait.image.delete(save=False)
+        portrait.face = None
+        portrait.save(update_fields=["image", "face"])
+    for clip in user.audio_clips.all():
+        clip.file.delete(save=False)
+        clip.save(update_fields=["file"])
+    for artifact in OutputArtifact.objects.filter(job__creator=user):
+        artifact.file.delete(save=False)
+        artifact.save(update_fields=["file"])
+    audit_record("account.deleted", actor=user, subject=user)
+    user.delete()

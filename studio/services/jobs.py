@@ -22,6 +22,7 @@ from studio.models import AudioClip, GenerationJob, JobState, ModerationCase, Po
 from studio.services.audit import audit_record
 from studio.services.gate import GateOutcome, gate_evaluate
 from studio.services.job_transitions import ACTIVE_STATES, job_transition
+from studio.services.notifications import creator_notify
 from studio.services.uploads import CheckedAudio, CheckedImage
 
 logger = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ def job_submit(
                 label_corner=label_corner,
                 audio_seconds=audio.duration_seconds,
                 identity_distance=decision.distance,
-                gate_report={"reason_code": decision.reason_code, **decision.report},
+                gate_report={"reason_code": decision.reason_code, "message": decision.message, **decision.report},
             )
             audit_record(
                 "job.submitted", actor=creator, subject=job,
@@ -133,6 +134,8 @@ def job_submit(
     finally:
         audio.discard()
     job.refresh_from_db()
+    if job.state == S.HELD:
+        creator_notify(job, subject="your video is waiting for a moderator", body=decision.message)
     if job.state == S.REJECTED:
         raise GateRefused(job.failure_reason, extra={"job": str(job.public_id)})
     return job

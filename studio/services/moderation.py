@@ -67,7 +67,7 @@ def _job_reject(job: GenerationJob, moderator, reason: str) -> None:
 @transaction.atomic
 def case_decide(*, case: ModerationCase, moderator, decision: str, reason: str = "") -> ModerationCase:
     _require_moderator(moderator)
-    locked = ModerationCase.objects.select_for_update().select_related("job").get(pk=case.pk)
+    locked = ModerationCase.objects.select_for_update(of=("self",)).select_related("job").get(pk=case.pk)
     if locked.state == ModerationCase.State.RESOLVED:
         raise InvalidTransition("This case is already resolved.")
     if locked.claimed_by_id and locked.claimed_by_id != moderator.pk:

@@ -15,6 +15,7 @@ from django.db import transaction
 from studio.models import GenerationJob, JobState, ModerationCase, OutputArtifact
 from studio.services.audit import audit_record
 from studio.services.job_transitions import job_transition
+from studio.services.notifications import creator_notify
 from studio.services.sealing import SealedOutput, SealingFailed, file_sha256, sealed_read_back
 
 
@@ -73,6 +74,8 @@ def output_publish(job: GenerationJob, sealed: SealedOutput) -> OutputArtifact:
             job_transition(job, JobState.IN_REVIEW, progress_done=0, progress_total=0)
             case = ModerationCase.objects.create(job=job, reason=sealed.review_reason)
             audit_record("case.opened", subject=case, details={"reason": sealed.review_reason, "job": str(job.public_id)})
+            creator_notify(job, subject="your video is waiting for a moderator",
+                           body="Your first videos are checked by a moderator before you can watch and share them.")
         else:
             job_transition(job, JobState.RELEASED, progress_done=0, progress_total=0)
             if sealed.review_reason:

@@ -1,9 +1,10 @@
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from studio.forms import SignUpForm
-from studio.services.accounts import creator_create
+from studio.services.accounts import account_delete, creator_create
 
 
 def signup(request):
@@ -14,3 +15,16 @@ def signup(request):
         messages.success(request, "Welcome to Signet. Enrol your face and give consent to start.")
         return redirect("dashboard")
     return render(request, "registration/signup.html", {"form": form})
+
+
+@login_required
+def delete_account(request):
+    error = None
+    if request.method == "POST":
+        if request.user.check_password(request.POST.get("password", "")):
+            account_delete(user=request.user)
+            logout(request)
+            messages.success(request, "Your account and personal data are deleted. Your videos now verify as revoked.")
+            return redirect("home")
+        error = "That password is not right."
+    return render(request, "registration/delete_account.html", {"error": error}, status=400 if error else 200)

@@ -39,6 +39,11 @@ def case_detail(request, public_id):
     job = case.job
     identity = EnrolledIdentity.objects.filter(creator=job.creator).first() if job and job.creator else None
     thresholds = identity_thresholds()
+    report = (job.gate_report or {}) if job else {}
+    distance, distance_kind = (
+        (report["distance"], "to the enrolled selfie") if "distance" in report
+        else (report.get("gallery_distance"), "to a do-not-animate entry")
+    )
     return render(
         request,
         "moderation/case.html",
@@ -51,6 +56,8 @@ def case_detail(request, public_id):
             "history": case_job_history(case),
             "reports": case.reports.all(),
             "thresholds": thresholds,
+            "distance": distance,
+            "distance_kind": distance_kind,
             "decisions": ModerationCase.Decision.choices,
             "claimed_by_me": case.claimed_by_id == request.user.pk,
         },
