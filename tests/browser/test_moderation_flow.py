@@ -1,0 +1,69 @@
+"""A moderator works the queue in real headless Chromium: filter, open, claim, approve."""
+
+import time
+
+import pytest
+from django.test import override_settings
+
+from studio.models import GenerationJob, JobState, ModerationCase
+from studio.services.accounts import moderator_create
+from studio.services.jobs import job_submit
+from studio.services.uploads import audio_check_upload, image_check_upload
+from tests.generation.media_factory import face_path
+from tests.studio.factories import PASSWORD, enrol_and_consent, make_creator, write_speech
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@override_settings(SIGNET_IDENTITY_ACCEPT=0.2, SIGNET_IDENTITY_REJECT=0.7)
+def test_a_moderator_approves_a_held_job_which_then_renders(page, live_server, celery_worker, tmp_path):
+    creator = make_creator("held@example.com")
+    enrol_and_consent(creator, tmp_path)
+    job = job_submit(
+        creator=creator,
+        portrait=image_check_upload(face_path("obama2.jpg")),
+        audio=audio_check_upload(write_speech(tmp_path / "speech.wav", seconds=1.2)),
+    )
+    assert job.state == JobState.HELD
+    moderator_create(email="mod@example.com", password=PASSWORD)
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "mod@example.com")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/moderation/?reason=identity_grey_zone")
+    counts = page.inner_text("#case-counts")
+    assert "Identity match in the grey zone\t1" in counts
+    page.click("#case-list a")
+    page.wait_for_selector("#claim-case")
+    assert page.locator("img[alt='enrolled selfie']").evaluate("img => img.naturalWidth") > 0
+    assert page.locator("img[alt='portrait']").evaluate("img => img.naturalWidth") > 0
+    assert float(page.inner_text("#identity-distance")) > 0.2
+    page.click("#claim-case")
+    assert "claimed by you" in page.inner_text("#case")
+    page.select_option("#decision", "approve")
+    page.click("#decide-submit")
+    page.wait_for_url("**/moderation/")
+    assert "Decision recorded." in page.inner_text("main")
+
+    case = ModerationCase.objects.get(job=job)
+    assert case.state == "resolved" and case.decision == "approve"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.state in (JobState.RELEASED, JobState.FAILED):
+            break
+        time.sleep(0.3)
+    assert job.state == JobState.RELEASED, job.failure_reason
+
+
+def test_a_creator_is_turned_away_from_the_queue(page, live_server):
+    make_creator("nosy@example.com")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "nosy@example.com")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    response = page.goto(f"{live_server.url}/moderation/")
+    assert response.status == 403
+    assert "Only moderators can open the moderation queue." in page.inner_text("main")
+    assert GenerationJob.objects.count() == 0
