@@ -219,7 +219,7 @@ def speech_wav(
 ) -> Path | None:
     """Speak ``text`` to a WAV with espeak-ng; None when espeak-ng is not installed.
 
-    Use ``[[_:]]``-free plain text; commas and full stops give audible pauses.
+    Commas and full stops give short pauses; ``pitch`` (0-99) and a slow rate make it sing-song.
     """
     espeak = shutil.which("espeak-ng")
     if espeak is None:

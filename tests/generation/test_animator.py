@@ -142,6 +142,14 @@ def test_lips_close_on_plosives_and_round_on_oo(portraits) -> None:
     assert width("oo") < width("ah") - 0.1
 
 
+def test_sung_note_holds_the_mouth_open_without_flutter(portraits) -> None:
+    track = AnimatorRenderer().motion(_request(portraits, "obama.jpg", mf.sung_vowel(3.0)))
+    held = track.mouth_open[_frame(0.3):_frame(2.7)]
+
+    assert held.min() > 0.6
+    assert np.abs(np.diff(held)).max() < 0.05
+
+
 def test_blinks_every_two_to_six_seconds_for_about_150_ms(portraits) -> None:
     request = _request(portraits, "astronaut.png", mf.tone(10.0, amplitude=0.1))
     track = AnimatorRenderer().motion(request)
