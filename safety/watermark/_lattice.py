@@ -75,6 +75,8 @@ def _comb_peaks(
     for position in np.arange(0, len(profile), length / 16.0):
         low, high = int(np.floor(position)) - 1, int(np.ceil(position)) + 2
         profile[max(0, low) : high] = np.nan
+    if np.isnan(profile[1:]).all():
+        return []
     baseline = np.nanmedian(profile[1:])
     profile = np.nan_to_num(profile / baseline - 1.0, nan=0.0)
     harmonics = np.nonzero(weights)[0]

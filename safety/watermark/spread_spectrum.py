@@ -6,9 +6,14 @@ H.264). Because the pattern repeats, a crop only shifts its phase and a resize o
 period, and every frame carries the same pattern, so the detector can average frames: the moving
 picture averages out, the mark adds up.
 
-Detection averages up to ``max_frames`` frames, whitens, searches scale and offset with the keyed
-sync pattern (see ``_sync_search``), reads the coded bits at the best few placements and accepts
-a payload only when its keyed checksum matches (see ``payload``).
+Detection averages up to ``max_frames`` frames, whitens, searches scale (per axis), a slight turn
+and the offset with the keyed sync pattern (see ``_sync_search`` and ``_lattice``), reads the
+coded bits at the best few placements and accepts a payload only when its keyed checksum matches
+(see ``payload``). Pictures bigger than MAX_SCALE x 512 px are searched a second time shrunk to
+512 px, so a Signet output upscaled for a platform (say to 1080p) is still read.
+
+Cost: embedding ~1 ms per 512x512 frame (the tiled pattern is cached per payload and size);
+detection ~0.3 s for 50 frames of 512x512 after decoding, a few seconds for 1080p.
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ from .payload import CODED_BITS, MIN_AGREEMENT, PayloadCode
 
 DEFAULT_TARGET_PSNR_DB = 40.4
 _PATTERN_CACHE_SIZE = 4
+# Half a tile: anything smaller cannot hold enough of the pattern to decode.
+MIN_SIDE = 64
+_UPSCALE_PROBE_SIDE = 512
 # Sync scores of unmarked pictures stay below about 6 (see the benchmark); used only to scale
 # the reported confidence of a reading that did not decode.
 _UNMARKED_SCORE_CEILING = 6.5
@@ -66,37 +74,42 @@ class SpreadSpectrumCodec(WatermarkCodec):
         total, frames_read = _average_luma(frames, max_frames)
         if total is None:
             return WatermarkReading(False, None, 0.0, 0, "no frames to read")
-        whitened = _sync_search.whiten(total / frames_read)
-        hits = _sync_search.search(whitened, self._layout)
-        soft = np.stack([_sync_search.soft_bits(hit, self._layout) for hit in hits])
-        for hit, decoded in zip(hits, self._payload.decode_many(soft), strict=True):
-            if decoded.payload_id is not None:
-                confidence = 0.5 + 0.5 * min(
-                    1.0, (decoded.agreement - MIN_AGREEMENT) / (0.85 - MIN_AGREEMENT)
-                )
-                return WatermarkReading(
-                    found=True,
-                    payload_id=decoded.payload_id,
-                    confidence=round(confidence, 3),
-                    frames_read=frames_read,
-                    detail=(
-                        f"sync score {hit.score:.1f} at scale {hit.placement.scale_x:.3f}"
-                        f"x{hit.placement.scale_y:.3f}, angle {hit.placement.angle:.1f} deg, "
-                        f"codeword agreement {decoded.agreement:.2f}"
-                    ),
-                )
-        best = hits[0]
-        confidence = 0.5 * min(1.0, max(0.0, best.score) / _UNMARKED_SCORE_CEILING) ** 4
+        luma = total / frames_read
+        if min(luma.shape) < MIN_SIDE:
+            return WatermarkReading(
+                False,
+                None,
+                0.0,
+                frames_read,
+                f"picture too small to read ({luma.shape[1]}x"
+                f"{luma.shape[0]}, need {MIN_SIDE} px a side)",
+            )
+        best: tuple[_sync_search.SyncHit, float] | None = None
+        for shrink in _shrink_factors(luma.shape):
+            hits = self._search(luma, shrink)
+            soft = np.stack([_sync_search.soft_bits(hit, self._layout) for hit in hits])
+            for hit, decoded in zip(hits, self._payload.decode_many(soft), strict=True):
+                if decoded.payload_id is not None:
+                    return _found(decoded.payload_id, decoded.agreement, hit, shrink, frames_read)
+            if best is None or hits[0].score > best[0].score:
+                best = (hits[0], shrink)
+        assert best is not None
+        hit, shrink = best
+        confidence = 0.5 * min(1.0, max(0.0, hit.score) / _UNMARKED_SCORE_CEILING) ** 4
         return WatermarkReading(
             found=False,
             payload_id=None,
             confidence=round(min(confidence, 0.49), 3),
             frames_read=frames_read,
-            detail=(
-                f"no valid payload; best sync score {best.score:.1f} "
-                f"at scale {best.placement.scale_x:.3f}x{best.placement.scale_y:.3f}"
-            ),
+            detail=f"no valid payload; best sync score {hit.score:.1f} {_where(hit, shrink)}",
         )
+
+    def _search(self, luma: npt.NDArray[np.float32], shrink: float) -> list[_sync_search.SyncHit]:
+        if shrink != 1.0:
+            height, width = luma.shape
+            size = (round(width / shrink), round(height / shrink))
+            luma = cv2.resize(luma, size, interpolation=cv2.INTER_AREA)
+        return _sync_search.search(_sync_search.whiten(luma), self._layout)
 
     def _tiled_pattern(self, payload_id: int, height: int, width: int) -> npt.NDArray[np.float32]:
         cache_key = (payload_id, height, width)
@@ -134,3 +147,37 @@ def _average_luma(
         if count >= max_frames:
             break
     return total, count
+
+
+def _shrink_factors(shape: tuple[int, ...]) -> list[float]:
+    """Resolutions to search: as received, and for big pictures also shrunk to about 512 px.
+
+    The scale search covers received/embedded sizes up to MAX_SCALE; a Signet video upscaled
+    beyond that (512 px to 1080p, say) is found by shrinking it back first. A picture marked at
+    its own large size is found in the first pass, before any shrinking.
+    """
+    factor = min(shape) / _UPSCALE_PROBE_SIDE
+    return [1.0, factor] if factor > _sync_search.MAX_SCALE else [1.0]
+
+
+def _where(hit: _sync_search.SyncHit, shrink: float) -> str:
+    placement = hit.placement
+    return (
+        f"at scale {placement.scale_x * shrink:.3f}x{placement.scale_y * shrink:.3f}, "
+        f"angle {placement.angle:.1f} deg"
+    )
+
+
+def _found(
+    payload_id: int, agreement: float, hit: _sync_search.SyncHit, shrink: float, frames_read: int
+) -> WatermarkReading:
+    confidence = 0.5 + 0.5 * min(1.0, (agreement - MIN_AGREEMENT) / (0.85 - MIN_AGREEMENT))
+    return WatermarkReading(
+        found=True,
+        payload_id=payload_id,
+        confidence=round(confidence, 3),
+        frames_read=frames_read,
+        detail=(
+            f"sync score {hit.score:.1f} {_where(hit, shrink)}, codeword agreement {agreement:.2f}"
+        ),
+    )

@@ -185,6 +185,24 @@ def test_still_png_round_trips(codec: SpreadSpectrumCodec, tmp_path: Path) -> No
     assert not read_watermark_from_file(plain, codec).found
 
 
+def test_an_upscaled_still_is_still_read(codec: SpreadSpectrumCodec, tmp_path: Path) -> None:
+    photo = np.asarray(Image.open(FACES / "astronaut.png").convert("RGB"))
+    marked = codec.embed_frame(photo, 78, 0)
+    path = tmp_path / "upscaled.jpg"
+    Image.fromarray(marked).resize((1000, 1000), Image.Resampling.BICUBIC).save(path, quality=90)
+    reading = read_watermark_from_file(path, codec)
+    assert reading.found and reading.payload_id == 78
+
+
+def test_a_picture_too_small_to_hold_the_mark_reads_as_not_found(
+    codec: SpreadSpectrumCodec,
+) -> None:
+    tiny = codec.embed_frame(np.full((40, 300, 3), 128, np.uint8), 79, 0)
+    reading = codec.detect([tiny])
+    assert not reading.found and reading.frames_read == 1
+    assert "too small" in reading.detail
+
+
 def test_max_frames_bounds_the_read(codec: SpreadSpectrumCodec, delivered: Path) -> None:
     reading = read_watermark_from_file(delivered, codec, max_frames=5)
     assert reading.frames_read == 5 and reading.payload_id == PAYLOAD_ID
