@@ -15,6 +15,7 @@ from generation.media.audio import decode_audio
 from generation.media.errors import MediaError
 from generation.media.images import load_image_rgb
 from generation.render_job import RenderCancelled, render_to_file
+from safety.sealing import SealingCancelled, SealingFailed
 from generation.renderers import get_renderer
 from generation.renderers.base import RenderRequest
 from studio.errors import GateRefused, NotAllowed
@@ -28,6 +29,7 @@ from studio.services.uploads import CheckedAudio, CheckedImage
 logger = logging.getLogger(__name__)
 S = JobState
 LABEL_CORNERS = ("bottom-right", "bottom-left", "top-right", "top-left")
+OUTPUT_SAMPLE_RATE = 48_000
 
 
 def job_work_dir(job: GenerationJob) -> Path:
@@ -262,6 +264,8 @@ def job_render(job_pk: int, *, observer: Callable[[int, int], None] | None = Non
         request = _render_request(job)
         renderer = get_renderer(job.renderer, **_renderer_options(job.renderer))
         render_path = work_dir / "render.mp4"
+        # The render is private and re-encoded once more at sealing, so keep it near-lossless;
+        # the sealed file gets the clip's sound at 48 kHz, not the 16 kHz the animator listens to.
         render_to_file(
             renderer, request, render_path,
             crf=12,
@@ -269,11 +273,14 @@ def job_render(job_pk: int, *, observer: Callable[[int, int], None] | None = Non
             should_cancel=progress.should_cancel,
         )
         job_transition(job, S.SEALING, progress_done=0, progress_total=0, heartbeat_at=timezone.now())
-        output_seal(job, render_path, audio=request.audio, on_progress=progress, should_cancel=progress.should_cancel)
-    except RenderCancelled:
+        output_audio = decode_audio(
+            Path(job.audio.file.path), sample_rate=OUTPUT_SAMPLE_RATE, max_seconds=settings.SIGNET_MAX_AUDIO_SECONDS + 1
+        )
+        output_seal(job, render_path, audio=output_audio, on_progress=progress, should_cancel=progress.should_cancel)
+    except (RenderCancelled, SealingCancelled):
         job.refresh_from_db()
         job_transition(job, S.CANCELLED, reason="Cancelled by the creator while it was running.")
-    except MediaError as error:
+    except (MediaError, SealingFailed) as error:
         job_fail(job, error.message)
     except Exception as error:
         from celery.exceptions import SoftTimeLimitExceeded
@@ -295,7 +302,7 @@ def _render_request(job: GenerationJob) -> RenderRequest:
     landmarks = None
     if job.portrait.face and job.portrait.face.get("landmarks"):
         landmarks = np.asarray(job.portrait.face["landmarks"], dtype=np.float32)
-    audio = decode_audio(Path(job.audio.file.path))
+    audio = decode_audio(Path(job.audio.file.path), max_seconds=settings.SIGNET_MAX_AUDIO_SECONDS + 1)
     return RenderRequest(
         portrait_rgb=portrait_rgb,
         landmarks=landmarks,

@@ -35,6 +35,7 @@ def _assert_playable_output(artifact: OutputArtifact, audio_seconds: float):
         audio = container.streams.audio[0]
         assert video.codec_context.name == "h264"
         assert audio.codec_context.name == "aac"
+        assert audio.codec_context.sample_rate == 48_000  # the clip's sound, not the 16 kHz analysis copy
         assert float(video.average_rate) == pytest.approx(25.0)
         frames = sum(1 for _ in container.decode(video=0))
     assert abs(frames / 25.0 - audio_seconds) <= 1 / 25 + 1e-6
