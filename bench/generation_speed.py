@@ -41,9 +41,16 @@ SPEECH = (
     "Please listen carefully, because the next part matters. Thank you for watching."
 )
 
-# Steps run on the finished MP4 after rendering, each timed as part of the job, in order.
-# The studio's sealing (watermark + C2PA) registers here as ("seal", function(path)).
+# Steps run on the finished MP4 after rendering, each timed as part of the job, in order:
+# sealing is the studio's (safety.sealing.seal_video: label, watermark, encode, sign, read back).
 JOB_STEPS: list[tuple[str, Callable[[Path], None]]] = []
+
+
+def _register_sealing() -> None:
+    from bench._sealing import BenchSealer
+
+    sealer = BenchSealer()
+    JOB_STEPS.append(("seal", lambda path: sealer.seal(path).path.unlink()))
 
 
 def clip_audio(seconds: float, workdir: Path) -> DecodedAudio:
@@ -78,7 +85,7 @@ def time_animator(request: RenderRequest) -> float:
 
 def time_job(request: RenderRequest, workdir: Path) -> float:
     started = time.perf_counter()
-    result = render_to_file(get_renderer("animator"), request, workdir / "job.mp4")
+    result = render_to_file(get_renderer("animator"), request, workdir / "job.mp4", crf=12)
     for _name, step in JOB_STEPS:
         step(result.path)
     return time.perf_counter() - started
@@ -92,6 +99,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     cv2.setNumThreads(1)
+    _register_sealing()
 
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
