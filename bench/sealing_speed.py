@@ -37,7 +37,7 @@ def rendered_clip(path: Path, seconds: float, size: int = 512) -> Path:
     with Mp4Writer(path, width=size, height=size, audio=audio, crf=12) as writer:
         for index in range(round(seconds * 25)):
             shift = int(16 + 12 * np.sin(index / 8))
-            writer.write(np.ascontiguousarray(texture[shift:shift + size, shift:shift + size]))
+            writer.write(np.ascontiguousarray(texture[shift : shift + size, shift : shift + size]))
     return path
 
 

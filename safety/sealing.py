@@ -63,7 +63,12 @@ def seal_video(
     marked_path = sealed_path.with_name(sealed_path.stem + ".unsigned.mp4")
     try:
         with Mp4Writer(
-            marked_path, width=info.width, height=info.height, fps=round(info.fps), audio=audio, crf=SEALED_CRF
+            marked_path,
+            width=info.width,
+            height=info.height,
+            fps=round(info.fps),
+            audio=audio,
+            crf=SEALED_CRF,
         ) as writer:
             for index, frame in enumerate(iter_video_frames(render_path)):
                 # The label goes on first so the watermark covers every pixel that leaves.
@@ -81,7 +86,10 @@ def seal_video(
 
     try:
         report, confidence = read_back(
-            sealed_path, codec=codec, expected_watermark_id=watermark_id, trust_anchors_pem=trust_anchors_pem
+            sealed_path,
+            codec=codec,
+            expected_watermark_id=watermark_id,
+            trust_anchors_pem=trust_anchors_pem,
         )
         sealed_info = probe_video(sealed_path)
     except BaseException:
@@ -118,7 +126,9 @@ def read_back(
         return report, 0.0
     reading = read_watermark_from_file(path, codec)
     if not reading.found or reading.payload_id != expected_watermark_id:
-        raise SealingFailed("The watermark could not be read back from the output; it was not published.")
+        raise SealingFailed(
+            "The watermark could not be read back from the output; it was not published."
+        )
     return report, reading.confidence
 
 

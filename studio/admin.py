@@ -35,7 +35,14 @@ class OutputArtifactAdmin(admin.ModelAdmin):
 
 @admin.register(ConsentRecord)
 class ConsentRecordAdmin(admin.ModelAdmin):
-    list_display = ("public_id", "creator", "statement_version", "granted_at", "expires_at", "revoked_at")
+    list_display = (
+        "public_id",
+        "creator",
+        "statement_version",
+        "granted_at",
+        "expires_at",
+        "revoked_at",
+    )
     readonly_fields = [field.name for field in ConsentRecord._meta.fields]
 
 
@@ -47,7 +54,9 @@ class ModerationCaseAdmin(admin.ModelAdmin):
 
 @admin.action(description="Export selected events as JSON Lines")
 def export_jsonl(modeladmin, request, queryset):
-    response = StreamingHttpResponse(audit_events_jsonl(queryset.order_by("sequence")), content_type="application/jsonl")
+    response = StreamingHttpResponse(
+        audit_events_jsonl(queryset.order_by("sequence")), content_type="application/jsonl"
+    )
     response["Content-Disposition"] = 'attachment; filename="signet-audit.jsonl"'
     return response
 

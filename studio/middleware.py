@@ -7,7 +7,9 @@ from studio.errors import ApplicationError
 
 
 def wants_json(request) -> bool:
-    return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
+    return request.path.startswith("/api/") or "application/json" in request.headers.get(
+        "Accept", ""
+    )
 
 
 class ApplicationErrorMiddleware:
@@ -22,10 +24,18 @@ class ApplicationErrorMiddleware:
             return None
         if wants_json(request):
             return JsonResponse(
-                {"error": {"code": exception.code, "message": exception.message, **exception.extra}},
+                {
+                    "error": {
+                        "code": exception.code,
+                        "message": exception.message,
+                        **exception.extra,
+                    }
+                },
                 status=exception.status,
             )
         return render(
-            request, "error.html", {"message": exception.message, "code": exception.code},
+            request,
+            "error.html",
+            {"message": exception.message, "code": exception.code},
             status=exception.status,
         )

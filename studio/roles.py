@@ -16,7 +16,9 @@ def roles_ensure() -> None:
         group, _ = Group.objects.get_or_create(name=role)
         for name in permission_names:
             app_label, codename = name.split(".")
-            permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            permission = Permission.objects.get(
+                content_type__app_label=app_label, codename=codename
+            )
             group.permissions.add(permission)
 
 

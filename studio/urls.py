@@ -15,7 +15,11 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/delete/", accounts.delete_account, name="delete_account"),
-    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     # creators
     path("dashboard/", jobs.dashboard, name="dashboard"),
     path("enrol/", consent.enrol, name="enrol"),
@@ -40,9 +44,21 @@ urlpatterns = [
     path("moderation/", moderation.queue, name="moderation_queue"),
     path("moderation/gallery/", moderation.gallery, name="moderation_gallery"),
     path("moderation/cases/<uuid:public_id>/", moderation.case_detail, name="moderation_case"),
-    path("moderation/cases/<uuid:public_id>/claim", moderation.case_claim_view, name="moderation_case_claim"),
-    path("moderation/cases/<uuid:public_id>/decide", moderation.case_decide_view, name="moderation_case_decide"),
-    path("moderation/cases/<uuid:public_id>/evidence/<str:kind>", moderation.case_evidence, name="moderation_case_evidence"),
+    path(
+        "moderation/cases/<uuid:public_id>/claim",
+        moderation.case_claim_view,
+        name="moderation_case_claim",
+    ),
+    path(
+        "moderation/cases/<uuid:public_id>/decide",
+        moderation.case_decide_view,
+        name="moderation_case_decide",
+    ),
+    path(
+        "moderation/cases/<uuid:public_id>/evidence/<str:kind>",
+        moderation.case_evidence,
+        name="moderation_case_evidence",
+    ),
 ]
 
 handler404 = "studio.views.errors.not_found"

@@ -16,7 +16,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 def _reachable(url: str, default_port: int) -> bool:
     parsed = urlparse(url)
     try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2):
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2
+        ):
             return True
     except OSError:
         return False
@@ -34,7 +36,9 @@ def pytest_sessionstart(session):
     if not broker_url.startswith("redis") or not _reachable(broker_url, 6379):
         problems.append(f"Redis (CELERY_BROKER_URL={broker_url or 'unset'})")
     if problems:
-        pytest.exit("CI requires real services, not reachable: " + ", ".join(problems), returncode=1)
+        pytest.exit(
+            "CI requires real services, not reachable: " + ", ".join(problems), returncode=1
+        )
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -69,14 +73,32 @@ def celery_worker(django_db_setup, django_db_blocker):
     log_path = Path(settings.VAR_DIR) / "worker.log"
     log = log_path.open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "studio", "worker", "-Q", "cpu,gpu", "-c", "1",
-         "--without-mingle", "--without-gossip", "--loglevel=INFO"],
-        cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "studio",
+            "worker",
+            "-Q",
+            "cpu,gpu",
+            "-c",
+            "1",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel=INFO",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError("The Celery worker exited at start:\n" + log_path.read_text()[-3000:])
+            raise RuntimeError(
+                "The Celery worker exited at start:\n" + log_path.read_text()[-3000:]
+            )
         if "ready." in log_path.read_text():
             break
         time.sleep(0.3)

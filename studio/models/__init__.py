@@ -4,7 +4,7 @@ from studio.models.consent import ConsentRecord
 from studio.models.identity import EnrolledIdentity
 from studio.models.jobs import GenerationJob, JobState
 from studio.models.media import AudioClip, Portrait
-from studio.models.moderation import DoNotAnimateEntry, ModerationCase, MisuseReport
+from studio.models.moderation import DoNotAnimateEntry, MisuseReport, ModerationCase
 from studio.models.outputs import OutputArtifact
 
 __all__ = [

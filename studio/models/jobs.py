@@ -37,7 +37,11 @@ class GenerationJob(models.Model):
         "studio.AudioClip", null=True, on_delete=models.SET_NULL, related_name="jobs"
     )
     consent = models.ForeignKey(
-        "studio.ConsentRecord", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+        "studio.ConsentRecord",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="jobs",
     )
     state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.SUBMITTED)
     renderer = models.CharField(max_length=40)

@@ -16,7 +16,9 @@ def cases_queue(user, *, reason: str = "", state: str = "") -> QuerySet[Moderati
     cases = ModerationCase.objects.select_related("job", "claimed_by").order_by("created_at")
     if reason:
         cases = cases.filter(reason=reason)
-    cases = cases.filter(state=state) if state else cases.exclude(state=ModerationCase.State.RESOLVED)
+    cases = (
+        cases.filter(state=state) if state else cases.exclude(state=ModerationCase.State.RESOLVED)
+    )
     return cases
 
 
@@ -28,16 +30,24 @@ def case_counts(user) -> list[dict]:
         for row in ModerationCase.objects.values("reason", "state").annotate(n=Count("id"))
     }
     return [
-        {"reason": value, "label": label, **{state: found.get((value, state), 0) for state in ModerationCase.State.values}}
+        {
+            "reason": value,
+            "label": label,
+            **{state: found.get((value, state), 0) for state in ModerationCase.State.values},
+        }
         for value, label in ModerationCase.Reason.choices
     ]
 
 
 def case_get_for_moderator(user, public_id) -> ModerationCase:
     _require_moderator(user)
-    case = ModerationCase.objects.select_related(
-        "job", "job__portrait", "job__audio", "job__consent", "job__creator", "claimed_by"
-    ).filter(public_id=public_id).first()
+    case = (
+        ModerationCase.objects.select_related(
+            "job", "job__portrait", "job__audio", "job__consent", "job__creator", "claimed_by"
+        )
+        .filter(public_id=public_id)
+        .first()
+    )
     if case is None:
         raise NotFound("No such case.")
     return case

@@ -26,7 +26,9 @@ def creator_create(*, email: str, password: str, full_name: str = ""):
 def moderator_create(*, email: str, password: str):
     roles_ensure()
     User = get_user_model()
-    user = User.objects.create_user(username=email.lower(), email=email.lower(), password=password, is_staff=False)
+    user = User.objects.create_user(
+        username=email.lower(), email=email.lower(), password=password, is_staff=False
+    )
     user.groups.add(Group.objects.get(name=MODERATOR))
     audit_record("account.created", subject=user, details={"role": MODERATOR})
     return user
@@ -41,18 +43,25 @@ def account_delete(*, user) -> None:
     dates, and the audit log. Gone: selfie, consent recordings and signatures, portraits, audio,
     face descriptors, output videos, API tokens, the account itself.
     """
-    from studio.models import ConsentRecord, EnrolledIdentity, GenerationJob, JobState, OutputArtifact
+    from studio.models import (
+        ConsentRecord,
+        EnrolledIdentity,
+        GenerationJob,
+        JobState,
+        OutputArtifact,
+    )
     from studio.services.job_transitions import job_transition
     from studio.services.outputs import outputs_revoke_for_creator
 
     outputs_revoke_for_creator(creator=user, reason="account_deleted")
     for job in GenerationJob.objects.filter(
-        creator=user, state__in=[JobState.SUBMITTED, JobState.CHECKING, JobState.QUEUED, JobState.HELD]
+        creator=user,
+        state__in=[JobState.SUBMITTED, JobState.CHECKING, JobState.QUEUED, JobState.HELD],
     ):
         job_transition(job, JobState.CANCELLED, actor=user, reason="The account was deleted.")
-    GenerationJob.objects.filter(creator=user, state__in=[JobState.RENDERING, JobState.SEALING]).update(
-        cancel_requested=True
-    )
+    GenerationJob.objects.filter(
+        creator=user, state__in=[JobState.RENDERING, JobState.SEALING]
+    ).update(cancel_requested=True)
     for identity in EnrolledIdentity.objects.filter(creator=user):
         identity.selfie.delete(save=False)
         identity.delete()

@@ -20,11 +20,27 @@ def _actor_label(actor) -> str:
 
 
 def audit_event_hash(
-    *, sequence: int, created_at: str, actor_label: str, action: str, subject_type: str,
-    subject_id: str, details: dict, previous_hash: str,
+    *,
+    sequence: int,
+    created_at: str,
+    actor_label: str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    details: dict,
+    previous_hash: str,
 ) -> str:
     canonical = json.dumps(
-        [sequence, created_at, actor_label, action, subject_type, subject_id, details, previous_hash],
+        [
+            sequence,
+            created_at,
+            actor_label,
+            action,
+            subject_type,
+            subject_id,
+            details,
+            previous_hash,
+        ],
         sort_keys=True,
         separators=(",", ":"),
         default=str,

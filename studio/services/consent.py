@@ -39,14 +39,20 @@ def identity_enrol(*, creator, selfie: UploadedFile | Path) -> EnrolledIdentity:
     analysis = analyze_portrait(checked.data, backend=face_backend(), limits=quality_limits())
     if analysis.problems:
         message = " ".join(problem.message for problem in analysis.problems)
-        audit_record("identity.enrol_refused", actor=creator, details={"problems": [p.code for p in analysis.problems]})
+        audit_record(
+            "identity.enrol_refused",
+            actor=creator,
+            details={"problems": [p.code for p in analysis.problems]},
+        )
         raise InputRefused(f"The selfie was refused: {message}")
     previous = EnrolledIdentity.objects.filter(creator=creator).first()
     if previous is not None:
         previous.selfie.delete(save=False)
         previous.delete()
         now = timezone.now()
-        ConsentRecord.objects.filter(creator=creator, revoked_at__isnull=True).update(revoked_at=now)
+        ConsentRecord.objects.filter(creator=creator, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
     identity = EnrolledIdentity(
         creator=creator,
         embedding=np.asarray(analysis.face.embedding, dtype=float).tolist(),
@@ -54,21 +60,33 @@ def identity_enrol(*, creator, selfie: UploadedFile | Path) -> EnrolledIdentity:
     )
     identity.selfie.save("selfie" + checked.extension, ContentFile(checked.data), save=False)
     identity.save()
-    audit_record("identity.enrolled", actor=creator, subject=identity, details={"backend": identity.face_backend})
+    audit_record(
+        "identity.enrolled",
+        actor=creator,
+        subject=identity,
+        details={"backend": identity.face_backend},
+    )
     return identity
 
 
-def _recording_checks(path: Path, identity: EnrolledIdentity, code: str, version: str) -> tuple[dict, dict]:
+def _recording_checks(
+    path: Path, identity: EnrolledIdentity, code: str, version: str
+) -> tuple[dict, dict]:
     try:
         frames = list(iter_video_frames(path, max_frames=250))
     except MediaError as error:
         raise InputRefused(f"The consent recording could not be read: {error.message}") from error
     if not frames:
-        raise InputRefused("The consent recording has no video frames. Please record again with your camera on.")
+        raise InputRefused(
+            "The consent recording has no video frames. Please record again with your camera on."
+        )
     step = max(1, len(frames) // RECORDING_FRAMES_TO_CHECK)
     sample = frames[::step][:RECORDING_FRAMES_TO_CHECK]
     face_report = faces_match_across_frames(
-        np.asarray(identity.embedding), sample, backend=face_backend(), thresholds=identity_thresholds()
+        np.asarray(identity.embedding),
+        sample,
+        backend=face_backend(),
+        thresholds=identity_thresholds(),
     )
     face_dict = {
         "decision": face_report.decision,
@@ -87,7 +105,11 @@ def _recording_checks(path: Path, identity: EnrolledIdentity, code: str, version
         spoken["transcript"] = transcript
         spoken["sentence"] = spoken_sentence(code, version)
     except MediaError:
-        spoken = {"matched": False, "transcript": "", "note": "The recording has no readable audio."}
+        spoken = {
+            "matched": False,
+            "transcript": "",
+            "note": "The recording has no readable audio.",
+        }
     return face_dict, spoken
 
 
@@ -114,11 +136,12 @@ def consent_grant(
         raise InputRefused("The consent recording is too large; keep it under a minute.")
     data = recording.read_bytes() if isinstance(recording, Path) else b"".join(recording.chunks())
 
-
     with tempfile.TemporaryDirectory(prefix="signet-consent-") as folder:
         path = Path(folder) / "recording.webm"
         path.write_bytes(data)
-        face_report, spoken_report = _recording_checks(path, identity, one_time_code, statement_version)
+        face_report, spoken_report = _recording_checks(
+            path, identity, one_time_code, statement_version
+        )
 
     text = consent_statement(signature_name.strip(), statement_version)
     now = timezone.now()
@@ -161,15 +184,18 @@ def consent_revoke(*, creator) -> int:
     from studio.services.outputs import outputs_revoke_for_creator
 
     now = timezone.now()
-    revoked = ConsentRecord.objects.filter(creator=creator, revoked_at__isnull=True).update(revoked_at=now)
+    revoked = ConsentRecord.objects.filter(creator=creator, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
     audit_record("consent.revoked", actor=creator, subject=creator, details={"records": revoked})
     waiting = GenerationJob.objects.filter(
-        creator=creator, state__in=[JobState.SUBMITTED, JobState.CHECKING, JobState.QUEUED, JobState.HELD]
+        creator=creator,
+        state__in=[JobState.SUBMITTED, JobState.CHECKING, JobState.QUEUED, JobState.HELD],
     )
     for job in waiting:
         job_transition(job, JobState.CANCELLED, actor=creator, reason="Consent was revoked.")
-    GenerationJob.objects.filter(creator=creator, state__in=[JobState.RENDERING, JobState.SEALING]).update(
-        cancel_requested=True
-    )
+    GenerationJob.objects.filter(
+        creator=creator, state__in=[JobState.RENDERING, JobState.SEALING]
+    ).update(cancel_requested=True)
     outputs_revoke_for_creator(creator=creator, reason="consent_revoked")
     return revoked

@@ -124,7 +124,12 @@ def gate_evaluate(*, creator, portrait_bytes: bytes) -> GateDecision:
             "Signet only animates your own face."
         )
     return GateDecision(
-        outcome, message, code, consent=consent, face=face_record, distance=match.distance,
+        outcome,
+        message,
+        code,
+        consent=consent,
+        face=face_record,
+        distance=match.distance,
         report=report,
     )
 

@@ -15,11 +15,11 @@ from generation.media.audio import decode_audio
 from generation.media.errors import MediaError
 from generation.media.images import load_image_rgb
 from generation.render_job import RenderCancelled, render_to_file
-from safety.sealing import SealingCancelled, SealingFailed
-from generation.renderers import get_renderer
 from generation.renderers.base import RenderRequest
+from safety.sealing import SealingCancelled, SealingFailed
 from studio.errors import GateRefused, NotAllowed
 from studio.models import AudioClip, GenerationJob, JobState, ModerationCase, Portrait
+from studio.renderers import renderer_for
 from studio.services.audit import audit_record
 from studio.services.gate import GateOutcome, gate_evaluate
 from studio.services.job_transitions import ACTIVE_STATES, job_transition
@@ -39,7 +39,10 @@ def job_work_dir(job: GenerationJob) -> Path:
 
 def job_time_limits(audio_seconds: float) -> tuple[float, float]:
     """(soft, hard) seconds: a job's time limit grows with the length of its audio."""
-    soft = settings.SIGNET_JOB_TIME_BASE_SECONDS + settings.SIGNET_JOB_TIME_PER_AUDIO_SECOND * audio_seconds
+    soft = (
+        settings.SIGNET_JOB_TIME_BASE_SECONDS
+        + settings.SIGNET_JOB_TIME_PER_AUDIO_SECOND * audio_seconds
+    )
     return soft, soft + 30.0
 
 
@@ -73,7 +76,9 @@ def job_submit(
         raise NotAllowed("The AI-generated label can be moved to a corner, not removed.")
     try:
         decision = gate_evaluate(creator=creator, portrait_bytes=portrait.data)
-        keep_media = decision.outcome != GateOutcome.REFUSED or decision.reason_code == "do_not_animate"
+        keep_media = (
+            decision.outcome != GateOutcome.REFUSED or decision.reason_code == "do_not_animate"
+        )
         with transaction.atomic():
             portrait_row = Portrait(
                 creator=creator,
@@ -91,7 +96,9 @@ def job_submit(
                 duration_seconds=audio.duration_seconds,
             )
             if keep_media:
-                portrait_row.image.save("portrait" + portrait.extension, ContentFile(portrait.data), save=False)
+                portrait_row.image.save(
+                    "portrait" + portrait.extension, ContentFile(portrait.data), save=False
+                )
                 with audio.path.open("rb") as handle:
                     audio_row.file.save("audio" + audio.extension, File(handle), save=False)
             portrait_row.save()
@@ -105,10 +112,16 @@ def job_submit(
                 label_corner=label_corner,
                 audio_seconds=audio.duration_seconds,
                 identity_distance=decision.distance,
-                gate_report={"reason_code": decision.reason_code, "message": decision.message, **decision.report},
+                gate_report={
+                    "reason_code": decision.reason_code,
+                    "message": decision.message,
+                    **decision.report,
+                },
             )
             audit_record(
-                "job.submitted", actor=creator, subject=job,
+                "job.submitted",
+                actor=creator,
+                subject=job,
                 details={"channel": channel, "audio_seconds": round(audio.duration_seconds, 2)},
             )
             job_transition(job, S.CHECKING)
@@ -116,7 +129,11 @@ def job_submit(
                 f"gate.{decision.outcome}",
                 actor=creator,
                 subject=job,
-                details={"reason_code": decision.reason_code, "message": decision.message, **decision.report},
+                details={
+                    "reason_code": decision.reason_code,
+                    "message": decision.message,
+                    **decision.report,
+                },
             )
             if decision.outcome == GateOutcome.ACCEPTED:
                 job_transition(job, S.QUEUED)
@@ -158,7 +175,9 @@ def job_cancel(*, job: GenerationJob, actor) -> GenerationJob:
         audit_record("job.cancel_requested", actor=actor, subject=job)
         job.refresh_from_db()
         return job
-    raise NotAllowed(f"This job is {job.get_state_display().lower()} and can no longer be cancelled.")
+    raise NotAllowed(
+        f"This job is {job.get_state_display().lower()} and can no longer be cancelled."
+    )
 
 
 class _JobProgress:
@@ -200,7 +219,11 @@ def _job_claim_for_render(job_pk: int) -> GenerationJob | None:
     """
     job = GenerationJob.objects.get(pk=job_pk)
     if job.state in {S.RENDERING, S.SEALING}:
-        fresh = job.heartbeat_at and (timezone.now() - job.heartbeat_at).total_seconds() < settings.SIGNET_STALE_JOB_SECONDS
+        fresh = (
+            job.heartbeat_at
+            and (timezone.now() - job.heartbeat_at).total_seconds()
+            < settings.SIGNET_STALE_JOB_SECONDS
+        )
         if fresh:
             return None
         job_recover_stale(job)
@@ -208,8 +231,12 @@ def _job_claim_for_render(job_pk: int) -> GenerationJob | None:
     if job.state != S.QUEUED:
         return None
     return job_transition(
-        job, S.RENDERING, attempts=job.attempts + 1, heartbeat_at=timezone.now(),
-        progress_done=0, progress_total=0,
+        job,
+        S.RENDERING,
+        attempts=job.attempts + 1,
+        heartbeat_at=timezone.now(),
+        progress_done=0,
+        progress_total=0,
     )
 
 
@@ -217,19 +244,24 @@ def job_recover_stale(job: GenerationJob) -> None:
     """A worker died mid-job: queue it again, or fail it with the reason after too many tries."""
     if job.attempts >= settings.SIGNET_JOB_MAX_ATTEMPTS:
         job_transition(
-            job, S.FAILED,
+            job,
+            S.FAILED,
             reason=f"The worker stopped unexpectedly while processing this job ({job.attempts} attempts). "
             "It was not tried again; please submit it again later.",
         )
         shutil.rmtree(job_work_dir(job), ignore_errors=True)
     else:
-        job_transition(job, S.QUEUED, reason="The worker stopped unexpectedly; the job was queued again.")
+        job_transition(
+            job, S.QUEUED, reason="The worker stopped unexpectedly; the job was queued again."
+        )
 
 
 def jobs_sweep_stale() -> int:
     """Recover every rendering/sealing job whose heartbeat stopped. Returns how many."""
     cutoff = timezone.now() - timezone.timedelta(seconds=settings.SIGNET_STALE_JOB_SECONDS)
-    stale = GenerationJob.objects.filter(state__in=[S.RENDERING, S.SEALING], heartbeat_at__lt=cutoff)
+    stale = GenerationJob.objects.filter(
+        state__in=[S.RENDERING, S.SEALING], heartbeat_at__lt=cutoff
+    )
     count = 0
     for job in stale:
         job_recover_stale(job)
@@ -262,21 +294,33 @@ def job_render(job_pk: int, *, observer: Callable[[int, int], None] | None = Non
     progress = _JobProgress(job, observer=observer)
     try:
         request = _render_request(job)
-        renderer = get_renderer(job.renderer, **_renderer_options(job.renderer))
+        renderer = renderer_for(job.renderer)
         render_path = work_dir / "render.mp4"
         # The render is private and re-encoded once more at sealing, so keep it near-lossless;
         # the sealed file gets the clip's sound at 48 kHz, not the 16 kHz the animator listens to.
         render_to_file(
-            renderer, request, render_path,
+            renderer,
+            request,
+            render_path,
             crf=12,
             on_progress=progress,
             should_cancel=progress.should_cancel,
         )
-        job_transition(job, S.SEALING, progress_done=0, progress_total=0, heartbeat_at=timezone.now())
-        output_audio = decode_audio(
-            Path(job.audio.file.path), sample_rate=OUTPUT_SAMPLE_RATE, max_seconds=settings.SIGNET_MAX_AUDIO_SECONDS + 1
+        job_transition(
+            job, S.SEALING, progress_done=0, progress_total=0, heartbeat_at=timezone.now()
         )
-        output_seal(job, render_path, audio=output_audio, on_progress=progress, should_cancel=progress.should_cancel)
+        output_audio = decode_audio(
+            Path(job.audio.file.path),
+            sample_rate=OUTPUT_SAMPLE_RATE,
+            max_seconds=settings.SIGNET_MAX_AUDIO_SECONDS + 1,
+        )
+        output_seal(
+            job,
+            render_path,
+            audio=output_audio,
+            on_progress=progress,
+            should_cancel=progress.should_cancel,
+        )
     except (RenderCancelled, SealingCancelled):
         job.refresh_from_db()
         job_transition(job, S.CANCELLED, reason="Cancelled by the creator while it was running.")
@@ -289,8 +333,11 @@ def job_render(job_pk: int, *, observer: Callable[[int, int], None] | None = Non
             job_fail(job, "Rendering took longer than this clip's time limit and was stopped.")
             return
         logger.exception("job %s failed", job.public_id)
-        job_fail(job, f"Rendering failed because of an internal error ({type(error).__name__}). "
-                      "The team has the details; please try again.")
+        job_fail(
+            job,
+            f"Rendering failed because of an internal error ({type(error).__name__}). "
+            "The team has the details; please try again.",
+        )
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
 
@@ -298,11 +345,15 @@ def job_render(job_pk: int, *, observer: Callable[[int, int], None] | None = Non
 def _render_request(job: GenerationJob) -> RenderRequest:
     import numpy as np
 
-    portrait_rgb = load_image_rgb(Path(job.portrait.image.path), max_pixels=settings.SIGNET_MAX_IMAGE_PIXELS)
+    portrait_rgb = load_image_rgb(
+        Path(job.portrait.image.path), max_pixels=settings.SIGNET_MAX_IMAGE_PIXELS
+    )
     landmarks = None
     if job.portrait.face and job.portrait.face.get("landmarks"):
         landmarks = np.asarray(job.portrait.face["landmarks"], dtype=np.float32)
-    audio = decode_audio(Path(job.audio.file.path), max_seconds=settings.SIGNET_MAX_AUDIO_SECONDS + 1)
+    audio = decode_audio(
+        Path(job.audio.file.path), max_seconds=settings.SIGNET_MAX_AUDIO_SECONDS + 1
+    )
     return RenderRequest(
         portrait_rgb=portrait_rgb,
         landmarks=landmarks,
@@ -311,9 +362,3 @@ def _render_request(job: GenerationJob) -> RenderRequest:
         fps=settings.SIGNET_RENDER_FPS,
         seed=int(job.public_id.int % (2**31)),
     )
-
-
-def _renderer_options(name: str) -> dict:
-    if name == "diffusion":
-        return {"model_dir": settings.SIGNET_MODEL_DIR}
-    return {}

@@ -50,7 +50,11 @@ def _job_release_or_queue(job: GenerationJob, moderator) -> None:
         output = getattr(job, "output", None)
         if output is not None:
             output_status_set(output, "released", actor=moderator, reason="approved")
-        creator_notify(job, subject="your video is released", body="A moderator approved your video. You can watch and download it now.")
+        creator_notify(
+            job,
+            subject="your video is released",
+            body="A moderator approved your video. You can watch and download it now.",
+        )
 
 
 def _job_reject(job: GenerationJob, moderator, reason: str) -> None:
@@ -61,13 +65,19 @@ def _job_reject(job: GenerationJob, moderator, reason: str) -> None:
     output = getattr(job, "output", None)
     if output is not None and output.status != "revoked":
         output_status_set(output, "rejected", actor=moderator, reason=reason)
-    creator_notify(job, subject="your video was rejected", body=f"A moderator rejected your video: {reason}")
+    creator_notify(
+        job, subject="your video was rejected", body=f"A moderator rejected your video: {reason}"
+    )
 
 
 @transaction.atomic
-def case_decide(*, case: ModerationCase, moderator, decision: str, reason: str = "") -> ModerationCase:
+def case_decide(
+    *, case: ModerationCase, moderator, decision: str, reason: str = ""
+) -> ModerationCase:
     _require_moderator(moderator)
-    locked = ModerationCase.objects.select_for_update(of=("self",)).select_related("job").get(pk=case.pk)
+    locked = (
+        ModerationCase.objects.select_for_update(of=("self",)).select_related("job").get(pk=case.pk)
+    )
     if locked.state == ModerationCase.State.RESOLVED:
         raise InvalidTransition("This case is already resolved.")
     if locked.claimed_by_id and locked.claimed_by_id != moderator.pk:
@@ -98,8 +108,14 @@ def case_decide(*, case: ModerationCase, moderator, decision: str, reason: str =
         locked.claimed_by, locked.claimed_at = moderator, locked.decided_at
     locked.save()
     audit_record(
-        "case.decided", actor=moderator, subject=locked,
-        details={"decision": decision, "reason": reason, "job": str(job.public_id) if job else None},
+        "case.decided",
+        actor=moderator,
+        subject=locked,
+        details={
+            "decision": decision,
+            "reason": reason,
+            "job": str(job.public_id) if job else None,
+        },
     )
     return locked
 
@@ -113,25 +129,41 @@ def _creator_ban(job: GenerationJob, moderator, reason: str) -> None:
         return
     creator.is_active = False
     creator.save(update_fields=["is_active"])
-    for waiting in GenerationJob.objects.filter(creator=creator, state__in=[JobState.QUEUED, JobState.HELD, JobState.SUBMITTED]):
-        job_transition(waiting, JobState.CANCELLED, actor=moderator, reason="The creator's account was suspended.")
-    GenerationJob.objects.filter(creator=creator, state__in=[JobState.RENDERING, JobState.SEALING]).update(cancel_requested=True)
+    for waiting in GenerationJob.objects.filter(
+        creator=creator, state__in=[JobState.QUEUED, JobState.HELD, JobState.SUBMITTED]
+    ):
+        job_transition(
+            waiting,
+            JobState.CANCELLED,
+            actor=moderator,
+            reason="The creator's account was suspended.",
+        )
+    GenerationJob.objects.filter(
+        creator=creator, state__in=[JobState.RENDERING, JobState.SEALING]
+    ).update(cancel_requested=True)
     outputs_revoke_for_creator(creator=creator, reason="creator_banned")
     audit_record("account.banned", actor=moderator, subject=creator, details={"reason": reason})
 
 
-def _gallery_add_from_job(job: GenerationJob, moderator, reason: str, case: ModerationCase) -> DoNotAnimateEntry:
+def _gallery_add_from_job(
+    job: GenerationJob, moderator, reason: str, case: ModerationCase
+) -> DoNotAnimateEntry:
     portrait = job.portrait
     if portrait is None or not portrait.face or not portrait.face.get("embedding"):
         raise InputRefused("This job's portrait has no analysed face to add to the gallery.")
     entry = DoNotAnimateEntry.objects.create(
-        label=reason[:200], embedding=portrait.face["embedding"], face_backend=portrait.face.get("backend", "dlib"),
-        added_by=moderator, source_case=case,
+        label=reason[:200],
+        embedding=portrait.face["embedding"],
+        face_backend=portrait.face.get("backend", "dlib"),
+        added_by=moderator,
+        source_case=case,
     )
     if portrait.image:
         with portrait.image.open("rb") as handle:
             entry.photo.save("gallery" + PurePosixPath(portrait.image.name).suffix, handle)
-    audit_record("gallery.added", actor=moderator, subject=entry, details={"case": str(case.public_id)})
+    audit_record(
+        "gallery.added", actor=moderator, subject=entry, details={"case": str(case.public_id)}
+    )
     return entry
 
 
@@ -146,10 +178,14 @@ def gallery_add(*, moderator, label: str, photo) -> DoNotAnimateEntry:
     checked = image_check_upload(photo, what="reference photo")
     analysis = analyze_portrait(checked.data, backend=face_backend(), limits=quality_limits())
     if analysis.problems:
-        raise InputRefused("The reference photo was refused: " + " ".join(p.message for p in analysis.problems))
+        raise InputRefused(
+            "The reference photo was refused: " + " ".join(p.message for p in analysis.problems)
+        )
     entry = DoNotAnimateEntry(
-        label=label.strip()[:200] or "unnamed", embedding=[float(x) for x in analysis.face.embedding],
-        face_backend=face_backend().name, added_by=moderator,
+        label=label.strip()[:200] or "unnamed",
+        embedding=[float(x) for x in analysis.face.embedding],
+        face_backend=face_backend().name,
+        added_by=moderator,
     )
     entry.photo.save("gallery" + checked.extension, ContentFile(checked.data), save=False)
     entry.save()

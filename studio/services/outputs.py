@@ -8,18 +8,29 @@ from studio.services.job_transitions import can_transition, job_transition
 
 
 @transaction.atomic
-def output_status_set(artifact: OutputArtifact, status: str, *, actor=None, reason: str = "") -> None:
+def output_status_set(
+    artifact: OutputArtifact, status: str, *, actor=None, reason: str = ""
+) -> None:
     previous = artifact.status
     artifact.status = status
     artifact.save(update_fields=["status", "status_changed_at"])
-    audit_record("output.status", actor=actor, subject=artifact, details={"from": previous, "to": status, "reason": reason})
+    audit_record(
+        "output.status",
+        actor=actor,
+        subject=artifact,
+        details={"from": previous, "to": status, "reason": reason},
+    )
 
 
 @transaction.atomic
 def outputs_revoke_for_creator(*, creator, reason: str) -> int:
     """Mark every output of the creator revoked: the verifier says so for any copy, even stripped."""
     count = 0
-    for artifact in OutputArtifact.objects.filter(job__creator=creator).exclude(status="revoked").select_related("job"):
+    for artifact in (
+        OutputArtifact.objects.filter(job__creator=creator)
+        .exclude(status="revoked")
+        .select_related("job")
+    ):
         output_status_set(artifact, "revoked", actor=creator, reason=reason)
         job = artifact.job
         if job is not None and can_transition(job.state, JobState.REVOKED):

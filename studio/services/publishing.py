@@ -38,9 +38,13 @@ def output_publish(job: GenerationJob, sealed: SealedOutput) -> OutputArtifact:
         raise UnsealedOutputRefused("The file changed after sealing; it was not published.")
     job.refresh_from_db()
     if job.watermark_id != sealed.watermark_id:
-        raise UnsealedOutputRefused("The sealed file belongs to another watermark; it was not published.")
+        raise UnsealedOutputRefused(
+            "The sealed file belongs to another watermark; it was not published."
+        )
     try:
-        sealed_read_back(sealed.path, expected_watermark_id=sealed.watermark_id, check_watermark=False)
+        sealed_read_back(
+            sealed.path, expected_watermark_id=sealed.watermark_id, check_watermark=False
+        )
     except SealingFailed as failure:
         raise UnsealedOutputRefused(failure.message) from failure
 
@@ -67,19 +71,34 @@ def output_publish(job: GenerationJob, sealed: SealedOutput) -> OutputArtifact:
         audit_record(
             "output.published",
             subject=artifact,
-            details={"job": str(job.public_id), "sha256": sealed.sha256, "status": status,
-                     "manifest_id": sealed.manifest_id},
+            details={
+                "job": str(job.public_id),
+                "sha256": sealed.sha256,
+                "status": status,
+                "manifest_id": sealed.manifest_id,
+            },
         )
         if sealed.hold_for_review:
             job_transition(job, JobState.IN_REVIEW, progress_done=0, progress_total=0)
             case = ModerationCase.objects.create(job=job, reason=sealed.review_reason)
-            audit_record("case.opened", subject=case, details={"reason": sealed.review_reason, "job": str(job.public_id)})
-            creator_notify(job, subject="your video is waiting for a moderator",
-                           body="Your first videos are checked by a moderator before you can watch and share them.")
+            audit_record(
+                "case.opened",
+                subject=case,
+                details={"reason": sealed.review_reason, "job": str(job.public_id)},
+            )
+            creator_notify(
+                job,
+                subject="your video is waiting for a moderator",
+                body="Your first videos are checked by a moderator before you can watch and share them.",
+            )
         else:
             job_transition(job, JobState.RELEASED, progress_done=0, progress_total=0)
             if sealed.review_reason:
                 case = ModerationCase.objects.create(job=job, reason=sealed.review_reason)
-                audit_record("case.opened", subject=case, details={"reason": sealed.review_reason, "job": str(job.public_id)})
+                audit_record(
+                    "case.opened",
+                    subject=case,
+                    details={"reason": sealed.review_reason, "job": str(job.public_id)},
+                )
     sealed.path.unlink(missing_ok=True)
     return artifact

@@ -21,7 +21,9 @@ def misuse_report_file(*, token: str, message: str, contact: str = "") -> Modera
     try:
         data = signing.loads(token, salt=REPORT_TOKEN_SALT, max_age=REPORT_TOKEN_MAX_AGE)
     except signing.BadSignature as error:
-        raise InputRefused("This report link expired. Verify the file again, then report it.") from error
+        raise InputRefused(
+            "This report link expired. Verify the file again, then report it."
+        ) from error
     message = message.strip()
     if len(message) < 10:
         raise InputRefused("Please tell us in a sentence or two what is wrong with this video.")
@@ -33,9 +35,17 @@ def misuse_report_file(*, token: str, message: str, contact: str = "") -> Modera
     ).first()
     if case is None:
         case = ModerationCase.objects.create(
-            job=artifact.job, reason=ModerationCase.Reason.MISUSE_REPORT, details={"output": str(artifact.public_id)}
+            job=artifact.job,
+            reason=ModerationCase.Reason.MISUSE_REPORT,
+            details={"output": str(artifact.public_id)},
         )
-        audit_record("case.opened", subject=case, details={"reason": case.reason, "output": str(artifact.public_id)})
-    MisuseReport.objects.create(case=case, output=artifact, message=message[:5000], contact=contact[:200])
+        audit_record(
+            "case.opened",
+            subject=case,
+            details={"reason": case.reason, "output": str(artifact.public_id)},
+        )
+    MisuseReport.objects.create(
+        case=case, output=artifact, message=message[:5000], contact=contact[:200]
+    )
     audit_record("report.filed", subject=case, details={"output": str(artifact.public_id)})
     return case

@@ -64,7 +64,9 @@ def _review_decision(job: GenerationJob):
     return review_decision(policy, creator_outputs_before=outputs_before, rng=random.SystemRandom())
 
 
-def _manifest(job: GenerationJob, *, watermark_alg: str, watermark_id: int, moderation_state: str) -> dict:
+def _manifest(
+    job: GenerationJob, *, watermark_alg: str, watermark_id: int, moderation_state: str
+) -> dict:
     audio_type = "audio/" + (job.audio.codec or "unknown").replace("_", "-")
     return build_manifest(
         claim_generator_version=settings.SIGNET_VERSION,
@@ -78,7 +80,9 @@ def _manifest(job: GenerationJob, *, watermark_alg: str, watermark_id: int, mode
         watermark_alg=watermark_alg,
         watermark_value=str(watermark_id),
         ingredients=[
-            IngredientInfo(role="portrait", media_type=job.portrait.media_type, sha256=job.portrait.sha256),
+            IngredientInfo(
+                role="portrait", media_type=job.portrait.media_type, sha256=job.portrait.sha256
+            ),
             IngredientInfo(role="audio", media_type=audio_type, sha256=job.audio.sha256),
         ],
     )
@@ -106,7 +110,9 @@ def output_seal(
         label=DisclosureLabel(corner=job.label_corner),
         audio=audio,
         manifest=_manifest(
-            job, watermark_alg=codec.name, watermark_id=watermark_id,
+            job,
+            watermark_alg=codec.name,
+            watermark_id=watermark_id,
             moderation_state="in_review" if review.hold else "released",
         ),
         signer=signer_config(),

@@ -16,8 +16,15 @@ from studio.errors import InputRefused
 
 IMAGE_MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 AUDIO_EXTENSIONS = {
-    "pcm_s16le": ".wav", "pcm_s24le": ".wav", "pcm_f32le": ".wav", "mp3": ".mp3",
-    "mp3float": ".mp3", "aac": ".m4a", "vorbis": ".ogg", "opus": ".webm", "flac": ".flac",
+    "pcm_s16le": ".wav",
+    "pcm_s24le": ".wav",
+    "pcm_f32le": ".wav",
+    "mp3": ".mp3",
+    "mp3float": ".mp3",
+    "aac": ".m4a",
+    "vorbis": ".ogg",
+    "opus": ".webm",
+    "flac": ".flac",
 }
 
 
@@ -52,7 +59,9 @@ def image_check_upload(upload: UploadedFile | Path, *, what: str = "portrait") -
     limit = settings.SIGNET_MAX_IMAGE_BYTES
     size = upload.stat().st_size if isinstance(upload, Path) else upload.size
     if size is None or size > limit:
-        raise InputRefused(f"The {what} is larger than {_megabytes(limit)}. Please upload a smaller photo.")
+        raise InputRefused(
+            f"The {what} is larger than {_megabytes(limit)}. Please upload a smaller photo."
+        )
     if size == 0:
         raise InputRefused(f"The {what} file is empty.")
     data = upload.read_bytes() if isinstance(upload, Path) else b"".join(upload.chunks())

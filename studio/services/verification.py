@@ -42,7 +42,9 @@ def verify_rate_limit(client_key: str) -> None:
         cache.set(bucket, 1, timeout=60)
         count = 1
     if count > limit:
-        raise RateLimited(f"Too many verification requests: at most {limit} a minute. Please wait a minute.")
+        raise RateLimited(
+            f"Too many verification requests: at most {limit} a minute. Please wait a minute."
+        )
 
 
 def sniff_media_type(head: bytes) -> str | None:
@@ -82,23 +84,41 @@ def _verdict(manifest, watermark, record) -> tuple[str, str]:
     status_tail = f" Signet's record says it is {STATUS_WORDS[record['status']]}." if record else ""
     if manifest.present and not manifest.valid and manifest.state != "Unreadable":
         if record:
-            return "tampered", ("Tampered: this file was changed after Signet signed it. "
-                                "Its watermark still leads to a Signet record." + status_tail)
-        return "tampered", "Tampered: this file carries a C2PA manifest that does not match its content."
+            return "tampered", (
+                "Tampered: this file was changed after Signet signed it. "
+                "Its watermark still leads to a Signet record." + status_tail
+            )
+        return (
+            "tampered",
+            "Tampered: this file carries a C2PA manifest that does not match its content.",
+        )
     if manifest.present and manifest.valid and record:
-        trust = "" if manifest.trusted else " (signed by a certificate this verifier does not trust)"
+        trust = (
+            "" if manifest.trusted else " (signed by a certificate this verifier does not trust)"
+        )
         return "signed", f"Made with Signet, signed and unaltered{trust}." + status_tail
     if manifest.present and manifest.valid:
-        return "signed_elsewhere", "This file has valid Content Credentials, but not from a Signet record."
+        return (
+            "signed_elsewhere",
+            "This file has valid Content Credentials, but not from a Signet record.",
+        )
     if record:
-        return "watermark_only", ("Made with Signet: the signed manifest was stripped (for example by "
-                                  "re-encoding), but the invisible watermark identifies it." + status_tail)
-    return "no_provenance", "No Signet provenance: no Signet manifest or watermark was found in this file."
+        return "watermark_only", (
+            "Made with Signet: the signed manifest was stripped (for example by "
+            "re-encoding), but the invisible watermark identifies it." + status_tail
+        )
+    return (
+        "no_provenance",
+        "No Signet provenance: no Signet manifest or watermark was found in this file.",
+    )
 
 
 def verify_path(path: Path, media_type: str) -> dict:
-    manifest = read_manifest(path, media_type=media_type if media_type != "video/webm" else None,
-                             trust_anchors_pem=trust_anchors_pem())
+    manifest = read_manifest(
+        path,
+        media_type=media_type if media_type != "video/webm" else None,
+        trust_anchors_pem=trust_anchors_pem(),
+    )
     try:
         watermark = read_watermark_from_file(path, watermark_codec())
     except WatermarkReadError as error:
@@ -134,7 +154,9 @@ def verify_upload(upload: UploadedFile | Path) -> dict:
     if not size:
         raise InputRefused("The file is empty.")
     if size > settings.SIGNET_VERIFY_MAX_BYTES:
-        raise InputRefused(f"The file is larger than {settings.SIGNET_VERIFY_MAX_BYTES // (1024 * 1024)} MB.")
+        raise InputRefused(
+            f"The file is larger than {settings.SIGNET_VERIFY_MAX_BYTES // (1024 * 1024)} MB."
+        )
     folder = Path(tempfile.mkdtemp(prefix="signet-verify-"))
     try:
         path = folder / "upload.bin"

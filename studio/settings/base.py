@@ -27,7 +27,9 @@ if not SECRET_KEY:
     raise RuntimeError("DJANGO_SECRET_KEY is not set (bin/run sets a local one for you).")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
-_LOCAL_ONLY = all(host in {"127.0.0.1", "localhost", "testserver", "[::1]"} for host in ALLOWED_HOSTS)
+_LOCAL_ONLY = all(
+    host in {"127.0.0.1", "localhost", "testserver", "[::1]"} for host in ALLOWED_HOSTS
+)
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not _LOCAL_ONLY)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
@@ -124,7 +126,9 @@ CELERY_TASK_IGNORE_RESULT = True  # job state lives in the database, not in a re
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 if CELERY_BROKER_URL.startswith("redis"):
     # Redis redelivers an unacknowledged job (a dead worker's) after this many seconds.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+    }
 elif CELERY_BROKER_URL.startswith("sqla+sqlite"):
     # kombu passes these to SQLAlchemy's create_engine: wait for SQLite's write lock.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"connect_args": {"timeout": 30}}
@@ -185,3 +189,6 @@ CELERY_BEAT_SCHEDULE = {
 # Identity thresholds (face-descriptor distance); unset means the face backend's calibrated defaults.
 SIGNET_IDENTITY_ACCEPT = env_float("SIGNET_IDENTITY_ACCEPT", 0.0) or None
 SIGNET_IDENTITY_REJECT = env_float("SIGNET_IDENTITY_REJECT", 0.0) or None
+SIGNET_DIFFUSION_SCHEDULER = env_str("SIGNET_DIFFUSION_SCHEDULER", "ddim")
+SIGNET_DIFFUSION_STEPS = env_int("SIGNET_DIFFUSION_STEPS", 25)
+SIGNET_DIFFUSION_GUIDANCE = env_float("SIGNET_DIFFUSION_GUIDANCE", 3.5)

@@ -8,8 +8,11 @@ import os
 import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-for-production")
-for _name, _prefix in (("MEDIA_ROOT", "signet-media-"), ("SIGNET_KEYS_DIR", "signet-keys-"),
-                       ("SIGNET_VAR_DIR", "signet-var-")):
+for _name, _prefix in (
+    ("MEDIA_ROOT", "signet-media-"),
+    ("SIGNET_KEYS_DIR", "signet-keys-"),
+    ("SIGNET_VAR_DIR", "signet-var-"),
+):
     if not os.environ.get(_name):
         os.environ[_name] = tempfile.mkdtemp(prefix=_prefix)
 

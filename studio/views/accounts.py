@@ -10,7 +10,9 @@ from studio.services.accounts import account_delete, creator_create
 def signup(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = creator_create(email=form.cleaned_data["email"], password=form.cleaned_data["password1"])
+        user = creator_create(
+            email=form.cleaned_data["email"], password=form.cleaned_data["password1"]
+        )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome to Signet. Enrol your face and give consent to start.")
         return redirect("dashboard")
@@ -24,7 +26,12 @@ def delete_account(request):
         if request.user.check_password(request.POST.get("password", "")):
             account_delete(user=request.user)
             logout(request)
-            messages.success(request, "Your account and personal data are deleted. Your videos now verify as revoked.")
+            messages.success(
+                request,
+                "Your account and personal data are deleted. Your videos now verify as revoked.",
+            )
             return redirect("home")
         error = "That password is not right."
-    return render(request, "registration/delete_account.html", {"error": error}, status=400 if error else 200)
+    return render(
+        request, "registration/delete_account.html", {"error": error}, status=400 if error else 200
+    )

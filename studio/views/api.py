@@ -25,9 +25,11 @@ def token_required(view):
         header = request.headers.get("Authorization", "")
         if not header.startswith("Bearer "):
             raise Unauthenticated("Send your API token as `Authorization: Bearer <token>`.")
-        token = ApiToken.objects.select_related("creator").filter(
-            key_sha256=ApiToken.hash_key(header.removeprefix("Bearer ").strip())
-        ).first()
+        token = (
+            ApiToken.objects.select_related("creator")
+            .filter(key_sha256=ApiToken.hash_key(header.removeprefix("Bearer ").strip()))
+            .first()
+        )
         if token is None or not token.creator.is_active:
             raise Unauthenticated("This API token is not valid.")
         request.user = token.creator
@@ -46,8 +48,11 @@ def api_jobs_create(request):
     if portrait is None or audio is None:
         raise InputRefused("Send the multipart fields `portrait` and `audio`.")
     job = submit_uploads(
-        creator=request.user, portrait_file=portrait, audio_file=audio,
-        label_corner=request.POST.get("label_corner", "bottom-right"), channel="api",
+        creator=request.user,
+        portrait_file=portrait,
+        audio_file=audio,
+        label_corner=request.POST.get("label_corner", "bottom-right"),
+        channel="api",
     )
     return JsonResponse(job_status_payload(job), status=202)
 

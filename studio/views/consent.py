@@ -1,15 +1,20 @@
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from datetime import datetime
-
-from django.utils import timezone
-
-from safety.consent import CURRENT_VERSION, code_is_fresh, consent_statement, new_one_time_code, spoken_sentence
+from safety.consent import (
+    CURRENT_VERSION,
+    code_is_fresh,
+    consent_statement,
+    new_one_time_code,
+    spoken_sentence,
+)
 from studio.errors import ApplicationError, InputRefused
 from studio.selectors.consent import consent_records_for_creator, creator_enrolment_status
 from studio.services.consent import consent_grant, consent_revoke, identity_enrol
@@ -53,8 +58,11 @@ def enrol(request):
     return render(
         request,
         "studio/enrol.html",
-        {"error": error, "status": creator_enrolment_status(request.user),
-         "records": consent_records_for_creator(request.user)[:10]},
+        {
+            "error": error,
+            "status": creator_enrolment_status(request.user),
+            "records": consent_records_for_creator(request.user)[:10],
+        },
         status=400 if error else 200,
     )
 
@@ -74,7 +82,9 @@ def consent(request):
                 raise InputRefused("Tick the box to confirm that you agree to the statement.")
             recording = request.FILES.get("recording")
             if recording is None:
-                raise InputRefused("Record yourself reading the statement (camera and microphone on).")
+                raise InputRefused(
+                    "Record yourself reading the statement (camera and microphone on)."
+                )
             if not code:
                 raise InputRefused("Your one-time code expired. Reload the page to get a new one.")
             consent_grant(

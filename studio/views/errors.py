@@ -7,16 +7,34 @@ from studio.middleware import wants_json
 def not_found(request, exception=None):
     if wants_json(request):
         return JsonResponse({"error": {"code": "not_found", "message": "Not found."}}, status=404)
-    return render(request, "error.html", {"message": "This page does not exist, or it is not yours to see."}, status=404)
+    return render(
+        request,
+        "error.html",
+        {"message": "This page does not exist, or it is not yours to see."},
+        status=404,
+    )
 
 
 def server_error(request):
     if wants_json(request):
-        return JsonResponse({"error": {"code": "internal", "message": "Something went wrong on our side."}}, status=500)
-    return render(request, "error.html", {"message": "Something went wrong on our side. Please try again."}, status=500)
+        return JsonResponse(
+            {"error": {"code": "internal", "message": "Something went wrong on our side."}},
+            status=500,
+        )
+    return render(
+        request,
+        "error.html",
+        {"message": "Something went wrong on our side. Please try again."},
+        status=500,
+    )
 
 
 def forbidden(request, exception=None):
     if wants_json(request):
-        return JsonResponse({"error": {"code": "forbidden", "message": "You are not allowed to do this."}}, status=403)
-    return render(request, "error.html", {"message": "You are not allowed to open this page."}, status=403)
+        return JsonResponse(
+            {"error": {"code": "forbidden", "message": "You are not allowed to do this."}},
+            status=403,
+        )
+    return render(
+        request, "error.html", {"message": "You are not allowed to open this page."}, status=403
+    )

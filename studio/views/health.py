@@ -18,7 +18,9 @@ def _broker_ok() -> tuple[bool, str]:
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
-            return True, conn.transport_cls if isinstance(conn.transport_cls, str) else conn.transport.driver_name
+            return True, conn.transport_cls if isinstance(
+                conn.transport_cls, str
+            ) else conn.transport.driver_name
     except Exception as error:
         return False, type(error).__name__
 

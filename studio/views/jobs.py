@@ -18,7 +18,10 @@ def dashboard(request):
     return render(
         request,
         "studio/dashboard.html",
-        {"jobs": jobs_for_creator(request.user)[:50], "enrolment": creator_enrolment_status(request.user)},
+        {
+            "jobs": jobs_for_creator(request.user)[:50],
+            "enrolment": creator_enrolment_status(request.user),
+        },
     )
 
 
@@ -28,9 +31,13 @@ def submit_uploads(*, creator, portrait_file, audio_file, label_corner: str, cha
         portrait = image_check_upload(portrait_file)
         audio = audio_check_upload(audio_file)
     except ApplicationError as error:
-        audit_record("upload.refused", actor=creator, details={"message": error.message, "channel": channel})
+        audit_record(
+            "upload.refused", actor=creator, details={"message": error.message, "channel": channel}
+        )
         raise
-    return job_submit(creator=creator, portrait=portrait, audio=audio, label_corner=label_corner, channel=channel)
+    return job_submit(
+        creator=creator, portrait=portrait, audio=audio, label_corner=label_corner, channel=channel
+    )
 
 
 @login_required
@@ -68,7 +75,9 @@ def job_new(request):
 @login_required
 def job_detail(request, public_id):
     job = job_get_for_creator(request.user, public_id)
-    return render(request, "studio/job_detail.html", {"job": job, "status": job_status_payload(job)})
+    return render(
+        request, "studio/job_detail.html", {"job": job, "status": job_status_payload(job)}
+    )
 
 
 @login_required
@@ -82,5 +91,7 @@ def job_status(request, public_id):
 def job_cancel_view(request, public_id):
     job = job_get_for_creator(request.user, public_id)
     job_cancel(job=job, actor=request.user)
-    messages.info(request, "Cancellation requested." if job.state != "cancelled" else "Job cancelled.")
+    messages.info(
+        request, "Cancellation requested." if job.state != "cancelled" else "Job cancelled."
+    )
     return redirect("job_detail", public_id=job.public_id)

@@ -9,7 +9,12 @@ from studio.errors import ApplicationError, NotFound
 from studio.face_backend import identity_thresholds
 from studio.models import EnrolledIdentity, ModerationCase
 from studio.ranged_file import ranged_file_response
-from studio.selectors.moderation import case_counts, case_get_for_moderator, case_job_history, cases_queue
+from studio.selectors.moderation import (
+    case_counts,
+    case_get_for_moderator,
+    case_job_history,
+    cases_queue,
+)
 from studio.services.audit import audit_record
 from studio.services.moderation import case_claim, case_decide, gallery_add
 
@@ -37,11 +42,16 @@ def queue(request):
 def case_detail(request, public_id):
     case = case_get_for_moderator(request.user, public_id)
     job = case.job
-    identity = EnrolledIdentity.objects.filter(creator=job.creator).first() if job and job.creator else None
+    identity = (
+        EnrolledIdentity.objects.filter(creator=job.creator).first()
+        if job and job.creator
+        else None
+    )
     thresholds = identity_thresholds()
     report = (job.gate_report or {}) if job else {}
     distance, distance_kind = (
-        (report["distance"], "to the enrolled selfie") if "distance" in report
+        (report["distance"], "to the enrolled selfie")
+        if "distance" in report
         else (report.get("gallery_distance"), "to a do-not-animate entry")
     )
     return render(
@@ -81,8 +91,10 @@ def case_decide_view(request, public_id):
     case = case_get_for_moderator(request.user, public_id)
     try:
         case_decide(
-            case=case, moderator=request.user,
-            decision=request.POST.get("decision", ""), reason=request.POST.get("reason", ""),
+            case=case,
+            moderator=request.user,
+            decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", ""),
         )
     except ApplicationError as refused:
         messages.error(request, refused.message)
@@ -98,22 +110,34 @@ def case_evidence(request, public_id, kind: str):
     job = case.job
     files = {
         "portrait": job.portrait.image if job and job.portrait else None,
-        "selfie": getattr(EnrolledIdentity.objects.filter(creator=job.creator).first(), "selfie", None) if job and job.creator else None,
+        "selfie": getattr(
+            EnrolledIdentity.objects.filter(creator=job.creator).first(), "selfie", None
+        )
+        if job and job.creator
+        else None,
         "recording": job.consent.recording if job and job.consent else None,
     }
     field = files.get(kind)
     if not field:
-        raise NotFound("This evidence is not available (it may have been deleted with the account).")
+        raise NotFound(
+            "This evidence is not available (it may have been deleted with the account)."
+        )
     audit_record("case.evidence_viewed", actor=request.user, subject=case, details={"kind": kind})
     content_type = mimetypes.guess_type(field.name)[0] or "application/octet-stream"
-    return ranged_file_response(request, field.path, content_type, f"{kind}{field.name[field.name.rfind('.'):]}")
+    return ranged_file_response(
+        request, field.path, content_type, f"{kind}{field.name[field.name.rfind('.') :]}"
+    )
 
 
 @login_required
 def gallery(request):
     if request.method == "POST":
         try:
-            gallery_add(moderator=request.user, label=request.POST.get("label", ""), photo=request.FILES.get("photo"))
+            gallery_add(
+                moderator=request.user,
+                label=request.POST.get("label", ""),
+                photo=request.FILES.get("photo"),
+            )
         except ApplicationError as refused:
             messages.error(request, refused.message)
         else:
@@ -122,4 +146,8 @@ def gallery(request):
     from studio.models import DoNotAnimateEntry
 
     cases_queue(request.user)  # the same moderator check as the queue
-    return render(request, "moderation/gallery.html", {"entries": DoNotAnimateEntry.objects.order_by("-created_at")})
+    return render(
+        request,
+        "moderation/gallery.html",
+        {"entries": DoNotAnimateEntry.objects.order_by("-created_at")},
+    )

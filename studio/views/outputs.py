@@ -18,4 +18,6 @@ def output_video(request, public_id):
             subject=artifact,
             details={"status": artifact.status, "under_review": artifact.status == "under_review"},
         )
-    return ranged_file_response(request, artifact.file.path, "video/mp4", f"signet-{artifact.public_id}.mp4")
+    return ranged_file_response(
+        request, artifact.file.path, "video/mp4", f"signet-{artifact.public_id}.mp4"
+    )

@@ -36,7 +36,11 @@ def verify_page(request):
     return render(
         request,
         "verify/verify.html",
-        {"result": result, "error": error, "result_json": json.dumps(result, indent=2) if result else ""},
+        {
+            "result": result,
+            "error": error,
+            "result_json": json.dumps(result, indent=2) if result else "",
+        },
         status=400 if error else 200,
     )
 
@@ -57,8 +61,12 @@ def report_page(request):
             contact=request.POST.get("contact", ""),
         )
     except ApplicationError as refused:
-        return render(request, "verify/report.html",
-                      {"token": request.POST.get("token", ""), "error": refused.message}, status=400)
+        return render(
+            request,
+            "verify/report.html",
+            {"token": request.POST.get("token", ""), "error": refused.message},
+            status=400,
+        )
     return render(request, "verify/report.html", {"done": True})
 
 
@@ -75,7 +83,9 @@ def api_matches_by_binding(request):
     matches = []
     if value.isdigit():
         matches = list(
-            OutputArtifact.objects.filter(watermark_alg=alg, watermark_id=int(value)).values_list("manifest_id", flat=True)
+            OutputArtifact.objects.filter(watermark_alg=alg, watermark_id=int(value)).values_list(
+                "manifest_id", flat=True
+            )
         )
     return JsonResponse({"matches": [{"manifestId": manifest_id} for manifest_id in matches]})
 
@@ -85,5 +95,10 @@ def api_manifest(request, manifest_id: str):
     artifact = OutputArtifact.objects.filter(manifest_id=manifest_id).first()
     if artifact is None:
         raise NotFound("No manifest with this ID.")
-    return JsonResponse({"manifestId": artifact.manifest_id, "manifest": artifact.manifest,
-                         "status": artifact.status})
+    return JsonResponse(
+        {
+            "manifestId": artifact.manifest_id,
+            "manifest": artifact.manifest,
+            "status": artifact.status,
+        }
+    )

@@ -36,7 +36,9 @@ def _record_consent(page):
     page.click("#start-recording")
     page.wait_for_timeout(2500)
     page.click("#stop-recording")
-    page.wait_for_function("document.getElementById('recording-status').textContent.includes('Recorded')")
+    page.wait_for_function(
+        "document.getElementById('recording-status').textContent.includes('Recorded')"
+    )
     page.fill("#id_signature_name", "Browser Creator")
     page.check("#id_agree")
     page.click("#give-consent")

@@ -16,7 +16,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @override_settings(SIGNET_IDENTITY_ACCEPT=0.2, SIGNET_IDENTITY_REJECT=0.7)
-def test_a_moderator_approves_a_held_job_which_then_renders(page, live_server, celery_worker, tmp_path):
+def test_a_moderator_approves_a_held_job_which_then_renders(
+    page, live_server, celery_worker, tmp_path
+):
     creator = make_creator("held@example.com")
     enrol_and_consent(creator, tmp_path)
     job = job_submit(

@@ -26,10 +26,14 @@ while job.state not in (JobState.RELEASED, JobState.FAILED) and time.monotonic()
     time.sleep(0.3)
     job = GenerationJob.objects.get(pk=job.pk)
 info = probe_video(job.output.file.path) if job.state == JobState.RELEASED else None
-print(json.dumps({
-    "state": job.state,
-    "reason": job.failure_reason,
-    "duration": info.duration_seconds if info else None,
-    "audio_seconds": job.audio_seconds,
-}))
+print(
+    json.dumps(
+        {
+            "state": job.state,
+            "reason": job.failure_reason,
+            "duration": info.duration_seconds if info else None,
+            "audio_seconds": job.audio_seconds,
+        }
+    )
+)
 sys.stdout.flush()

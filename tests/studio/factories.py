@@ -17,7 +17,9 @@ def upload(path: Path, name: str | None = None, content_type: str = "application
     return SimpleUploadedFile(name or path.name, path.read_bytes(), content_type=content_type)
 
 
-def write_recording(path: Path, photo: str = "obama.jpg", *, seconds: float = 2.0, size: int = 480) -> Path:
+def write_recording(
+    path: Path, photo: str = "obama.jpg", *, seconds: float = 2.0, size: int = 480
+) -> Path:
     """A webcam-like consent recording: the photo, slightly moving, with a voice-like tone."""
     image = Image.open(face_path(photo)).convert("RGB")
     image.thumbnail((size, size))
@@ -33,7 +35,9 @@ def write_recording(path: Path, photo: str = "obama.jpg", *, seconds: float = 2.
         audio = container.add_stream("aac", rate=rate, layout="mono")
         for index in range(int(seconds * 25)):
             shifted = np.roll(base, shift=index % 3, axis=1)
-            for packet in video.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(shifted), format="rgb24")):
+            for packet in video.encode(
+                av.VideoFrame.from_ndarray(np.ascontiguousarray(shifted), format="rgb24")
+            ):
                 container.mux(packet)
         for packet in video.encode(None):
             container.mux(packet)
@@ -53,7 +57,9 @@ def write_recording(path: Path, photo: str = "obama.jpg", *, seconds: float = 2.
 def write_speech(path: Path, *, seconds: float = 2.0) -> Path:
     """A voice-like clip with a pause in the middle, as WAV."""
     half = seconds / 2
-    samples = np.concatenate([tone(half * 0.8), np.zeros(int(16_000 * half * 0.4), np.float32), tone(half * 0.8, seed=1)])
+    samples = np.concatenate(
+        [tone(half * 0.8), np.zeros(int(16_000 * half * 0.4), np.float32), tone(half * 0.8, seed=1)]
+    )
     return write_audio(path, samples, fmt="wav")
 
 
@@ -72,11 +78,15 @@ def cached_recording(photo: str) -> Path:
         import tempfile
 
         folder = Path(tempfile.mkdtemp(prefix="signet-recordings-"))
-        _RECORDINGS[photo] = write_recording(folder / f"{Path(photo).stem}.mp4", photo, seconds=1.2, size=360)
+        _RECORDINGS[photo] = write_recording(
+            folder / f"{Path(photo).stem}.mp4", photo, seconds=1.2, size=360
+        )
     return _RECORDINGS[photo]
 
 
-def enrol_and_consent(creator, tmp_path: Path, *, selfie: str = "obama.jpg", recording_photo: str | None = None):
+def enrol_and_consent(
+    creator, tmp_path: Path, *, selfie: str = "obama.jpg", recording_photo: str | None = None
+):
     """Enrol `selfie` as the creator's face and grant consent with a matching recording."""
     from studio.services.consent import consent_grant, identity_enrol
 

@@ -15,7 +15,11 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def embedded_env(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "MEDIA_ROOT", "SIGNET_KEYS_DIR"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "MEDIA_ROOT", "SIGNET_KEYS_DIR"}
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="studio.settings.base",
         DJANGO_SECRET_KEY="embedded-test-secret",
@@ -28,22 +32,48 @@ def embedded_env(tmp_path):
 
 def _manage(env, *args, timeout=300):
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=timeout
+        [sys.executable, "manage.py", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
 def test_a_job_completes_on_sqlite_and_the_sqlite_broker(embedded_env, tmp_path):
     assert _manage(embedded_env, "migrate", "--noinput").returncode == 0
     assert _manage(embedded_env, "create_signing_chain").returncode == 0
-    health = _manage(embedded_env, "shell", "-c", "from django.conf import settings;print(settings.DATABASES['default']['ENGINE'], settings.CELERY_BROKER_URL)")
+    health = _manage(
+        embedded_env,
+        "shell",
+        "-c",
+        "from django.conf import settings;print(settings.DATABASES['default']['ENGINE'], settings.CELERY_BROKER_URL)",
+    )
     engine, broker = health.stdout.strip().splitlines()[-1].split()
     assert engine == "django.db.backends.sqlite3" and broker.startswith("sqla+sqlite:///")
 
     log = (tmp_path / "worker.log").open("w")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "studio", "worker", "-c", "1", "-Q", "cpu,gpu",
-         "--without-mingle", "--without-gossip", "--loglevel=INFO"],
-        cwd=REPO_ROOT, env=embedded_env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "studio",
+            "worker",
+            "-c",
+            "1",
+            "-Q",
+            "cpu,gpu",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel=INFO",
+        ],
+        cwd=REPO_ROOT,
+        env=embedded_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 60
@@ -54,9 +84,14 @@ def test_a_job_completes_on_sqlite_and_the_sqlite_broker(embedded_env, tmp_path)
         run = _manage(embedded_env, "shell", "-c", script)
         assert run.returncode == 0, run.stderr[-3000:]
         result = json.loads(run.stdout.strip().splitlines()[-1])
-        assert result["state"] == "released", (result, (tmp_path / "worker.log").read_text()[-3000:])
+        assert result["state"] == "released", (
+            result,
+            (tmp_path / "worker.log").read_text()[-3000:],
+        )
         assert abs(result["duration"] - result["audio_seconds"]) <= 0.04 + 1e-6
-        assert "studio.tasks.job_render" in (tmp_path / "worker.log").read_text()  # the worker did it
+        assert (
+            "studio.tasks.job_render" in (tmp_path / "worker.log").read_text()
+        )  # the worker did it
     finally:
         worker.terminate()
         worker.wait(timeout=20)

@@ -10,7 +10,14 @@ from django.test import override_settings
 from PIL import Image, ImageFilter
 
 from studio.errors import GateRefused
-from studio.models import ApiToken, AuditEvent, DoNotAnimateEntry, GenerationJob, JobState, ModerationCase
+from studio.models import (
+    ApiToken,
+    AuditEvent,
+    DoNotAnimateEntry,
+    GenerationJob,
+    JobState,
+    ModerationCase,
+)
 from studio.services.consent import consent_revoke
 from studio.services.jobs import job_submit
 from studio.services.uploads import audio_check_upload, image_check_upload
@@ -31,7 +38,9 @@ def _submit(creator, portrait_path_or_bytes, speech):
         if not isinstance(portrait_path_or_bytes, bytes)
         else image_check_upload(_bytes_upload(portrait_path_or_bytes))
     )
-    return job_submit(creator=creator, portrait=checked, audio=audio_check_upload(speech), enqueue=False)
+    return job_submit(
+        creator=creator, portrait=checked, audio=audio_check_upload(speech), enqueue=False
+    )
 
 
 def _bytes_upload(data: bytes):
@@ -75,7 +84,9 @@ def test_without_consent_every_job_is_refused(creator, speech):
     assert _gate_events("refused").get().details["reason_code"] == "not_enrolled"
 
 
-def test_after_revocation_every_job_is_refused_and_waiting_jobs_are_cancelled(consented_creator, speech):
+def test_after_revocation_every_job_is_refused_and_waiting_jobs_are_cancelled(
+    consented_creator, speech
+):
     waiting = _submit(consented_creator, face_path("obama2.jpg"), speech)
     consent_revoke(creator=consented_creator)
     waiting.refresh_from_db()
@@ -97,7 +108,9 @@ def test_a_do_not_animate_match_is_refused_and_opens_a_case(consented_creator, s
     from studio.models import EnrolledIdentity
 
     identity = EnrolledIdentity.objects.get(creator=consented_creator)
-    DoNotAnimateEntry.objects.create(label="public figure", embedding=identity.embedding, face_backend="dlib")
+    DoNotAnimateEntry.objects.create(
+        label="public figure", embedding=identity.embedding, face_backend="dlib"
+    )
     with pytest.raises(GateRefused, match="may not be animated"):
         _submit(consented_creator, face_path("obama2.jpg"), speech)
     job = GenerationJob.objects.get()
@@ -108,7 +121,10 @@ def test_a_do_not_animate_match_is_refused_and_opens_a_case(consented_creator, s
 
 
 def _two_faces() -> bytes:
-    left, right = Image.open(face_path("obama.jpg")).convert("RGB"), Image.open(face_path("biden.jpg")).convert("RGB")
+    left, right = (
+        Image.open(face_path("obama.jpg")).convert("RGB"),
+        Image.open(face_path("biden.jpg")).convert("RGB"),
+    )
     height = min(left.height, right.height)
     left = left.resize((left.width * height // left.height, height))
     right = right.resize((right.width * height // right.height, height))
@@ -127,7 +143,9 @@ def _tiny_face() -> bytes:
 
 
 def _blurred() -> bytes:
-    return _png(Image.open(face_path("obama2.jpg")).convert("RGB").filter(ImageFilter.GaussianBlur(6)))
+    return _png(
+        Image.open(face_path("obama2.jpg")).convert("RGB").filter(ImageFilter.GaussianBlur(6))
+    )
 
 
 def _no_face() -> bytes:
@@ -144,7 +162,9 @@ def _no_face() -> bytes:
         (_blurred, "too_blurred", "blur"),
     ],
 )
-def test_unusable_portraits_are_refused_each_with_its_own_reason(consented_creator, speech, make, code, words):
+def test_unusable_portraits_are_refused_each_with_its_own_reason(
+    consented_creator, speech, make, code, words
+):
     with pytest.raises(GateRefused) as refused:
         _submit(consented_creator, make(), speech)
     assert words in refused.value.message.lower()
@@ -156,8 +176,15 @@ def test_the_page_hits_the_gate(client, consented_creator, speech):
     from tests.studio.factories import PASSWORD
 
     client.login(username=consented_creator.username, password=PASSWORD)
-    response = client.post("/jobs/new/", {"portrait": upload(face_path("biden.jpg")), "audio": upload(speech),
-                                          "label_corner": "bottom-right"}, follow=True)
+    response = client.post(
+        "/jobs/new/",
+        {
+            "portrait": upload(face_path("biden.jpg")),
+            "audio": upload(speech),
+            "label_corner": "bottom-right",
+        },
+        follow=True,
+    )
     assert "does not match the face you enrolled" in response.content.decode()
     assert GenerationJob.objects.get().state == JobState.REJECTED
 
@@ -183,8 +210,17 @@ def test_the_api_hits_the_gate(client, consented_creator, speech):
 
 def test_the_management_command_hits_the_gate(consented_creator, speech, tmp_path):
     with pytest.raises(CommandError, match="does not match the face you enrolled"):
-        call_command("generate", "--user", consented_creator.email, "--portrait", str(face_path("biden.jpg")),
-                     "--audio", str(speech), "--out", str(tmp_path / "out.mp4"))
+        call_command(
+            "generate",
+            "--user",
+            consented_creator.email,
+            "--portrait",
+            str(face_path("biden.jpg")),
+            "--audio",
+            str(speech),
+            "--out",
+            str(tmp_path / "out.mp4"),
+        )
     assert not (tmp_path / "out.mp4").exists()
 
 

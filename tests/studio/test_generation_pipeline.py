@@ -12,7 +12,14 @@ from safety.provenance.reading import read_manifest
 from safety.watermark import read_watermark_from_file
 from studio.models import AuditEvent, GenerationJob, JobState, OutputArtifact
 from studio.provenance_config import trust_anchors_pem, watermark_codec
-from studio.services.jobs import job_cancel, job_render, job_submit, job_time_limits, job_work_dir, jobs_sweep_stale
+from studio.services.jobs import (
+    job_cancel,
+    job_render,
+    job_submit,
+    job_time_limits,
+    job_work_dir,
+    jobs_sweep_stale,
+)
 from studio.services.uploads import audio_check_upload, image_check_upload
 from tests.generation.media_factory import face_path
 from tests.studio.factories import write_speech
@@ -35,7 +42,9 @@ def _assert_playable_output(artifact: OutputArtifact, audio_seconds: float):
         audio = container.streams.audio[0]
         assert video.codec_context.name == "h264"
         assert audio.codec_context.name == "aac"
-        assert audio.codec_context.sample_rate == 48_000  # the clip's sound, not the 16 kHz analysis copy
+        assert (
+            audio.codec_context.sample_rate == 48_000
+        )  # the clip's sound, not the 16 kHz analysis copy
         assert float(video.average_rate) == pytest.approx(25.0)
         frames = sum(1 for _ in container.decode(video=0))
     assert abs(frames / 25.0 - audio_seconds) <= 1 / 25 + 1e-6
@@ -55,18 +64,25 @@ def test_a_job_renders_seals_and_is_released_inline(consented_creator, tmp_path)
     assert job.state == JobState.RELEASED, job.failure_reason
     assert seen and seen[-1][0] == seen[-1][1]  # progress reached the end
     _assert_playable_output(job.output, job.audio_seconds)
-    states = [e.details["to"] for e in AuditEvent.objects.filter(action="job.transition", subject_id=str(job.public_id))]
+    states = [
+        e.details["to"]
+        for e in AuditEvent.objects.filter(action="job.transition", subject_id=str(job.public_id))
+    ]
     assert states == ["checking", "queued", "rendering", "sealing", "released"]
     assert not job_work_dir(job).exists()
 
 
 @pytest.mark.django_db
-def test_a_stale_job_is_queued_again_then_failed_with_a_reason(consented_creator, tmp_path, settings):
+def test_a_stale_job_is_queued_again_then_failed_with_a_reason(
+    consented_creator, tmp_path, settings
+):
     from django.utils import timezone
 
     job = _submit(consented_creator, tmp_path)
     old = timezone.now() - timezone.timedelta(seconds=settings.SIGNET_STALE_JOB_SECONDS + 5)
-    GenerationJob.objects.filter(pk=job.pk).update(state=JobState.RENDERING, heartbeat_at=old, attempts=1)
+    GenerationJob.objects.filter(pk=job.pk).update(
+        state=JobState.RENDERING, heartbeat_at=old, attempts=1
+    )
     assert jobs_sweep_stale() == 1
     job.refresh_from_db()
     assert job.state == JobState.QUEUED
@@ -116,7 +132,9 @@ def test_cancelling_a_running_job_stops_it_and_leaves_no_file(consented_creator,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_renders_a_job_submitted_from_the_page(client, consented_creator, tmp_path, celery_worker):
+def test_a_real_worker_renders_a_job_submitted_from_the_page(
+    client, consented_creator, tmp_path, celery_worker
+):
     from tests.studio.factories import PASSWORD, upload
 
     client.login(username=consented_creator.username, password=PASSWORD)
@@ -124,7 +142,11 @@ def test_a_real_worker_renders_a_job_submitted_from_the_page(client, consented_c
     started = time.monotonic()
     response = client.post(
         "/jobs/new/",
-        {"portrait": upload(face_path("obama2.jpg")), "audio": upload(audio), "label_corner": "top-left"},
+        {
+            "portrait": upload(face_path("obama2.jpg")),
+            "audio": upload(audio),
+            "label_corner": "top-left",
+        },
     )
     assert response.status_code == 302
     assert time.monotonic() - started < 15  # the request returns while the worker renders

@@ -14,14 +14,22 @@ def _job(creator, state=JobState.SUBMITTED):
 
 def test_a_job_walks_the_happy_path_and_every_step_is_audited():
     job = _job(make_creator())
-    path = [JobState.CHECKING, JobState.QUEUED, JobState.RENDERING, JobState.SEALING, JobState.RELEASED]
+    path = [
+        JobState.CHECKING,
+        JobState.QUEUED,
+        JobState.RENDERING,
+        JobState.SEALING,
+        JobState.RELEASED,
+    ]
     for state in path:
         job_transition(job, state)
     job.refresh_from_db()
     assert job.state == JobState.RELEASED
     moves = [
         (event.details["from"], event.details["to"])
-        for event in AuditEvent.objects.filter(action="job.transition", subject_id=str(job.public_id))
+        for event in AuditEvent.objects.filter(
+            action="job.transition", subject_id=str(job.public_id)
+        )
     ]
     assert moves == list(zip([JobState.SUBMITTED, *path[:-1]], path, strict=True))
 
@@ -49,7 +57,12 @@ def test_a_forbidden_transition_is_refused_and_leaves_the_job_alone(start, targe
 
 
 def test_terminal_states_have_no_way_out():
-    assert TERMINAL_STATES == {JobState.FAILED, JobState.REJECTED, JobState.CANCELLED, JobState.REVOKED}
+    assert TERMINAL_STATES == {
+        JobState.FAILED,
+        JobState.REJECTED,
+        JobState.CANCELLED,
+        JobState.REVOKED,
+    }
     assert all(ALLOWED_TRANSITIONS[state] == frozenset() for state in TERMINAL_STATES)
 
 

@@ -8,7 +8,13 @@ from django.core import mail
 from django.test import override_settings
 
 from studio.errors import GateRefused, InvalidTransition
-from studio.models import AuditEvent, DoNotAnimateEntry, GenerationJob, JobState, ModerationCase, OutputArtifact
+from studio.models import (
+    AuditEvent,
+    DoNotAnimateEntry,
+    JobState,
+    ModerationCase,
+    OutputArtifact,
+)
 from studio.services.accounts import account_delete, moderator_create
 from studio.services.consent import consent_revoke
 from studio.services.jobs import job_render, job_submit
@@ -48,7 +54,9 @@ def _render(job):
 
 
 @override_settings(SIGNET_IDENTITY_ACCEPT=0.2, SIGNET_IDENTITY_REJECT=0.7)
-def test_a_grey_zone_job_waits_in_the_queue_and_renders_only_after_approval(consented_creator, moderator, tmp_path, moderator_client):
+def test_a_grey_zone_job_waits_in_the_queue_and_renders_only_after_approval(
+    consented_creator, moderator, tmp_path, moderator_client
+):
     job = _submit(consented_creator, tmp_path)
     assert job.state == JobState.HELD and not OutputArtifact.objects.exists()
     queue = moderator_client.get("/moderation/").content.decode()
@@ -65,7 +73,9 @@ def test_a_grey_zone_job_waits_in_the_queue_and_renders_only_after_approval(cons
 
 
 @override_settings(SIGNET_HOLD_FIRST_JOBS=1)
-def test_a_first_output_is_held_then_released_on_approval(client, consented_creator, moderator, tmp_path):
+def test_a_first_output_is_held_then_released_on_approval(
+    client, consented_creator, moderator, tmp_path
+):
     job = _render(_submit(consented_creator, tmp_path))
     assert job.state == JobState.IN_REVIEW and job.output.status == "under_review"
     assert any("waiting for a moderator" in m.subject for m in mail.outbox)
@@ -84,14 +94,21 @@ def test_a_rejected_video_is_never_downloadable(client, consented_creator, moder
     case = ModerationCase.objects.get(job=job)
     with pytest.raises(Exception, match="reason"):
         case_decide(case=case, moderator=moderator, decision="reject")
-    case_decide(case=case, moderator=moderator, decision="reject", reason="The portrait is not of the creator.")
+    case_decide(
+        case=case,
+        moderator=moderator,
+        decision="reject",
+        reason="The portrait is not of the creator.",
+    )
     job.refresh_from_db()
     assert job.state == JobState.REJECTED and job.output.status == "rejected"
     client.login(username=consented_creator.username, password=PASSWORD)
     assert client.get(f"/outputs/{job.output.public_id}/video.mp4").status_code == 404
     page = client.get(f"/jobs/{job.public_id}/").content.decode()
     assert "The portrait is not of the creator." in page
-    body = client.post("/api/v1/verify", {"file": upload(Path(job.output.file.path), "v.mp4")}).json()
+    body = client.post(
+        "/api/v1/verify", {"file": upload(Path(job.output.file.path), "v.mp4")}
+    ).json()
     assert body["record"]["status"] == "rejected"
 
 
@@ -107,38 +124,58 @@ def test_only_one_moderator_works_a_case(consented_creator, moderator, tmp_path)
         case_decide(case=case, moderator=other, decision="approve")
 
 
-def test_a_report_from_the_verifier_opens_a_case_without_revealing_the_creator(client, consented_creator, tmp_path):
+def test_a_report_from_the_verifier_opens_a_case_without_revealing_the_creator(
+    client, consented_creator, tmp_path
+):
     job = _render(_submit(consented_creator, tmp_path))
-    verified = client.post("/api/v1/verify", {"file": upload(Path(job.output.file.path), "v.mp4")}).json()
-    response = client.post("/verify/report/", {"token": verified["report_token"], "message": "This video impersonates me."})
+    verified = client.post(
+        "/api/v1/verify", {"file": upload(Path(job.output.file.path), "v.mp4")}
+    ).json()
+    response = client.post(
+        "/verify/report/",
+        {"token": verified["report_token"], "message": "This video impersonates me."},
+    )
     assert response.status_code == 200
     text = response.content.decode()
     assert "A Signet moderator will look at this video" in text
     assert consented_creator.email not in text
     case = ModerationCase.objects.get(reason="misuse_report")
     assert case.job == job and case.reports.get().message == "This video impersonates me."
-    forged = client.post("/verify/report/", {"token": "forged", "message": "This video impersonates me."})
+    forged = client.post(
+        "/verify/report/", {"token": "forged", "message": "This video impersonates me."}
+    )
     assert forged.status_code == 400
 
 
-def test_revocation_flips_the_verifier_for_the_original_and_a_reencoded_copy(client, consented_creator, tmp_path):
+def test_revocation_flips_the_verifier_for_the_original_and_a_reencoded_copy(
+    client, consented_creator, tmp_path
+):
     job = _render(_submit(consented_creator, tmp_path))
     original = Path(job.output.file.path)
     copy = _reencode(original, tmp_path / "copy.mp4", crf=28)
-    assert client.post("/api/v1/verify", {"file": upload(copy)}).json()["record"]["status"] == "released"
+    assert (
+        client.post("/api/v1/verify", {"file": upload(copy)}).json()["record"]["status"]
+        == "released"
+    )
     consent_revoke(creator=consented_creator)
     for path in (original, copy):
         record = client.post("/api/v1/verify", {"file": upload(path)}).json()["record"]
         assert record["status"] == "revoked" and "revoked" in record["status_explained"]
 
 
-def test_account_deletion_removes_personal_data_but_the_verifier_still_answers(client, consented_creator, tmp_path):
+def test_account_deletion_removes_personal_data_but_the_verifier_still_answers(
+    client, consented_creator, tmp_path
+):
     job = _render(_submit(consented_creator, tmp_path))
     output_path = Path(job.output.file.path)
     copy = _reencode(output_path, tmp_path / "copy.mp4", crf=28)
-    personal_files = [Path(job.portrait.image.path), Path(job.audio.file.path),
-                      Path(consented_creator.enrolled_identity.selfie.path),
-                      Path(job.consent.recording.path), output_path]
+    personal_files = [
+        Path(job.portrait.image.path),
+        Path(job.audio.file.path),
+        Path(consented_creator.enrolled_identity.selfie.path),
+        Path(job.consent.recording.path),
+        output_path,
+    ]
     assert all(path.exists() for path in personal_files)
     account_delete(user=consented_creator)
     assert not any(path.exists() for path in personal_files)
@@ -155,13 +192,22 @@ def test_creators_cannot_open_the_queue_or_a_case(creator_client, consented_crea
     case = ModerationCase.objects.get(job=job)
     assert creator_client.get("/moderation/").status_code == 403
     assert creator_client.get(f"/moderation/cases/{case.public_id}/").status_code == 403
-    assert creator_client.post(f"/moderation/cases/{case.public_id}/decide", {"decision": "approve"}).status_code == 403
-    assert creator_client.get(f"/moderation/cases/{case.public_id}/evidence/selfie").status_code == 403
+    assert (
+        creator_client.post(
+            f"/moderation/cases/{case.public_id}/decide", {"decision": "approve"}
+        ).status_code
+        == 403
+    )
+    assert (
+        creator_client.get(f"/moderation/cases/{case.public_id}/evidence/selfie").status_code == 403
+    )
     job.refresh_from_db()
     assert job.state == JobState.HELD
 
 
-def test_a_moderator_opening_a_released_output_is_logged(moderator_client, consented_creator, tmp_path):
+def test_a_moderator_opening_a_released_output_is_logged(
+    moderator_client, consented_creator, tmp_path
+):
     job = _render(_submit(consented_creator, tmp_path))
     response = moderator_client.get(f"/outputs/{job.output.public_id}/video.mp4")
     assert response.status_code == 200
@@ -169,7 +215,9 @@ def test_a_moderator_opening_a_released_output_is_logged(moderator_client, conse
     assert event.details["under_review"] is False and event.subject_id == str(job.output.public_id)
 
 
-def test_banning_deactivates_the_creator_and_revokes_their_outputs(consented_creator, moderator, tmp_path):
+def test_banning_deactivates_the_creator_and_revokes_their_outputs(
+    consented_creator, moderator, tmp_path
+):
     released = _render(_submit(consented_creator, tmp_path))
     report_case = ModerationCase.objects.create(job=released, reason="misuse_report")
     case_decide(case=report_case, moderator=moderator, decision="ban", reason="Impersonation.")
@@ -180,7 +228,9 @@ def test_banning_deactivates_the_creator_and_revokes_their_outputs(consented_cre
     assert AuditEvent.objects.filter(action="account.banned").exists()
 
 
-def test_adding_a_face_to_the_gallery_blocks_it_from_then_on(consented_creator, moderator, tmp_path):
+def test_adding_a_face_to_the_gallery_blocks_it_from_then_on(
+    consented_creator, moderator, tmp_path
+):
     with override_settings(SIGNET_IDENTITY_ACCEPT=0.2, SIGNET_IDENTITY_REJECT=0.7):
         job = _submit(consented_creator, tmp_path)
     case = ModerationCase.objects.get(job=job)
@@ -195,11 +245,22 @@ def test_the_case_page_shows_what_a_decision_needs(moderator_client, consented_c
         job = _submit(consented_creator, tmp_path)
     case = ModerationCase.objects.get(job=job)
     page = moderator_client.get(f"/moderation/cases/{case.public_id}/").content.decode()
-    for expected in ("Enrolled selfie", "Portrait", "Consent evidence", "Test Creator", job.consent.one_time_code,
-                     f"{job.identity_distance:.4f}"[:5], "Audit history", "job.transition"):
+    for expected in (
+        "Enrolled selfie",
+        "Portrait",
+        "Consent evidence",
+        "Test Creator",
+        job.consent.one_time_code,
+        f"{job.identity_distance:.4f}"[:5],
+        "Audit history",
+        "job.transition",
+    ):
         assert expected in page
     for kind in ("selfie", "portrait", "recording"):
-        assert moderator_client.get(f"/moderation/cases/{case.public_id}/evidence/{kind}").status_code == 200
+        assert (
+            moderator_client.get(f"/moderation/cases/{case.public_id}/evidence/{kind}").status_code
+            == 200
+        )
 
 
 def test_audit_export_writes_json_lines(consented_creator, capsys):
@@ -207,4 +268,6 @@ def test_audit_export_writes_json_lines(consented_creator, capsys):
 
     call_command("audit_export")
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert lines and all(b["previous_hash"] == a["event_hash"] for a, b in zip(lines, lines[1:], strict=False))
+    assert lines and all(
+        b["previous_hash"] == a["event_hash"] for a, b in zip(lines, lines[1:], strict=False)
+    )

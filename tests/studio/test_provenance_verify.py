@@ -63,7 +63,9 @@ def _reencode(source: Path, target: Path, *, crf: int = 28) -> Path:
 
 
 def test_a_sealed_output_carries_every_assertion(released):
-    report = read_manifest(Path(released.file.path), media_type="video/mp4", trust_anchors_pem=trust_anchors_pem())
+    report = read_manifest(
+        Path(released.file.path), media_type="video/mp4", trust_anchors_pem=trust_anchors_pem()
+    )
     assert report.present and report.valid and report.trusted
     assert report.claim_generator and "Signet" in report.claim_generator
     actions = {action.action: action for action in report.actions}
@@ -106,7 +108,9 @@ def test_a_flipped_byte_reads_as_tampered(client, released, tmp_path):
     assert body["c2pa"]["present"] and not body["c2pa"]["valid"]
 
 
-def test_a_reencoded_copy_has_no_manifest_but_the_watermark_finds_the_record(client, released, tmp_path):
+def test_a_reencoded_copy_has_no_manifest_but_the_watermark_finds_the_record(
+    client, released, tmp_path
+):
     copy = _reencode(Path(released.file.path), tmp_path / "copy.mp4", crf=28)
     body = _verify(client, copy).json()
     assert not body["c2pa"]["present"]
@@ -138,9 +142,17 @@ def test_publish_refuses_an_unsealed_file(released, tmp_path):
     job = released.job
     unsealed = _reencode(Path(released.file.path), tmp_path / "unsealed.mp4", crf=18)
     forged = SealedOutput(
-        path=unsealed, sha256="0" * 64, watermark_id=job.watermark_id, watermark_alg=released.watermark_alg,
-        manifest_id="x", manifest={}, review_reason="", hold_for_review=False, duration_seconds=1.0,
-        width=512, height=512,
+        path=unsealed,
+        sha256="0" * 64,
+        watermark_id=job.watermark_id,
+        watermark_alg=released.watermark_alg,
+        manifest_id="x",
+        manifest={},
+        review_reason="",
+        hold_for_review=False,
+        duration_seconds=1.0,
+        width=512,
+        height=512,
     )
     with pytest.raises(UnsealedOutputRefused):
         output_publish(job, forged)
@@ -162,8 +174,11 @@ def test_the_signing_key_never_leaves(client, released, caplog, tmp_path):
     responses = [
         _verify(client, Path(released.file.path)).content,
         client.get(f"/api/v1/manifests/{released.manifest_id}").content,
-        client.post("/api/v1/matches/byBinding", json.dumps({"alg": released.watermark_alg, "value": str(released.watermark_id)}),
-                    content_type="application/json").content,
+        client.post(
+            "/api/v1/matches/byBinding",
+            json.dumps({"alg": released.watermark_alg, "value": str(released.watermark_id)}),
+            content_type="application/json",
+        ).content,
     ]
     for payload in responses + [Path(released.file.path).read_bytes()]:
         assert key_body[:40].encode() not in payload and b"PRIVATE KEY" not in payload
@@ -180,7 +195,12 @@ def test_soft_binding_resolution(client, released):
     manifest = client.get(f"/api/v1/manifests/{released.manifest_id}").json()
     assert manifest["manifest"]["signet_assertion"]["generation_id"] == str(released.job.public_id)
     assert client.get("/api/v1/manifests/urn:c2pa:nothing").status_code == 404
-    assert client.post("/api/v1/matches/byBinding", "not json", content_type="application/json").status_code == 400
+    assert (
+        client.post(
+            "/api/v1/matches/byBinding", "not json", content_type="application/json"
+        ).status_code
+        == 400
+    )
 
 
 def test_the_command_prints_what_the_api_answers(client, released, capsys):

@@ -16,7 +16,9 @@ def speech(tmp_path):
 
 
 def _submit(client, portrait, audio):
-    return client.post("/jobs/new/", {"portrait": portrait, "audio": audio, "label_corner": "bottom-right"})
+    return client.post(
+        "/jobs/new/", {"portrait": portrait, "audio": audio, "label_corner": "bottom-right"}
+    )
 
 
 def _assert_refused(response, media_files, before_files, fragment):
@@ -31,14 +33,18 @@ def _assert_refused(response, media_files, before_files, fragment):
 
 def test_a_text_file_posing_as_a_photo_is_refused(creator_client, speech, media_files):
     before = media_files()
-    response = _submit(creator_client, upload_bytes(b"hello, I am not a picture", "me.jpg"), upload(speech))
+    response = _submit(
+        creator_client, upload_bytes(b"hello, I am not a picture", "me.jpg"), upload(speech)
+    )
     _assert_refused(response, media_files, before, "The portrait was refused")
 
 
 def test_audio_that_does_not_decode_is_refused(creator_client, tmp_path, media_files):
     before = media_files()
     response = _submit(
-        creator_client, upload(face_path("obama2.jpg")), upload_bytes(b"RIFF" + bytes(2000), "clip.wav")
+        creator_client,
+        upload(face_path("obama2.jpg")),
+        upload_bytes(b"RIFF" + bytes(2000), "clip.wav"),
     )
     _assert_refused(response, media_files, before, "The audio was refused")
 
@@ -46,7 +52,9 @@ def test_audio_that_does_not_decode_is_refused(creator_client, tmp_path, media_f
 def test_a_truncated_audio_file_is_refused(creator_client, tmp_path, media_files):
     full = write_audio(tmp_path / "clip.mp3", tone(2.0), fmt="mp3").read_bytes()
     before = media_files()
-    response = _submit(creator_client, upload(face_path("obama2.jpg")), upload_bytes(full[:200], "clip.mp3"))
+    response = _submit(
+        creator_client, upload(face_path("obama2.jpg")), upload_bytes(full[:200], "clip.mp3")
+    )
     _assert_refused(response, media_files, before, "The audio was refused")
 
 

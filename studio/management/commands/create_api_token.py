@@ -16,5 +16,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No account with the e-mail {options['user']}.")
         key = ApiToken.new_key()
-        ApiToken.objects.create(creator=user, key_sha256=ApiToken.hash_key(key), label=options["label"])
+        ApiToken.objects.create(
+            creator=user, key_sha256=ApiToken.hash_key(key), label=options["label"]
+        )
         self.stdout.write(key)

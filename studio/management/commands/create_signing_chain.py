@@ -13,7 +13,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--dir", type=Path, default=None, help="defaults to SIGNET_KEYS_DIR")
         parser.add_argument("--force", action="store_true", help="replace an existing chain")
-        parser.add_argument("--if-missing", action="store_true", help="do nothing when a chain exists")
+        parser.add_argument(
+            "--if-missing", action="store_true", help="do nothing when a chain exists"
+        )
 
     def handle(self, *args, **options):
         directory = (options["dir"] or Path(settings.SIGNET_KEYS_DIR)).resolve()
@@ -21,7 +23,9 @@ class Command(BaseCommand):
         inside_repository = directory == repository or repository in directory.parents
         inside_ignored_var = (repository / "var") in (directory, *directory.parents)
         if inside_repository and not inside_ignored_var:
-            raise CommandError("Keep signing keys outside the repository's tracked files (var/ is ignored).")
+            raise CommandError(
+                "Keep signing keys outside the repository's tracked files (var/ is ignored)."
+            )
         if options["if_missing"] and (directory / "chain.pem").exists():
             self.stdout.write(f"signing chain already in {directory}")
             return
@@ -33,6 +37,8 @@ class Command(BaseCommand):
         if options["force"] or not watermark_key.exists():
             watermark_key.write_text(secrets.token_hex(32))
             watermark_key.chmod(0o600)
-        self.stdout.write(self.style.SUCCESS(
-            f"development chain written: trust anchor {paths.root}, chain {paths.chain}, key {paths.key} (mode 600)"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"development chain written: trust anchor {paths.root}, chain {paths.chain}, key {paths.key} (mode 600)"
+            )
+        )

@@ -8,7 +8,9 @@ from studio.face_backend import face_backend, identity_thresholds, quality_limit
 
 
 class Command(BaseCommand):
-    help = "Print the gate's face verdict for a selfie and a portrait (accepted / review / refused)."
+    help = (
+        "Print the gate's face verdict for a selfie and a portrait (accepted / review / refused)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("selfie", type=Path)

@@ -40,7 +40,9 @@ class Command(BaseCommand):
         except ApplicationError as refused:
             raise CommandError(f"Refused: {refused.message}") from refused
         if job.state == JobState.HELD:
-            raise CommandError(f"Held for review by a moderator (job {job.public_id}); nothing rendered yet.")
+            raise CommandError(
+                f"Held for review by a moderator (job {job.public_id}); nothing rendered yet."
+            )
         self.stdout.write(f"job {job.public_id}: gate accepted, rendering…")
 
         last = {"percent": -1}
@@ -56,8 +58,18 @@ class Command(BaseCommand):
         job_render(job.pk, observer=show)
         job.refresh_from_db()
         if job.state not in (JobState.RELEASED, JobState.IN_REVIEW):
-            raise CommandError(f"Job {job.public_id} {job.state}: {job.failure_reason or 'no reason recorded'}")
+            raise CommandError(
+                f"Job {job.public_id} {job.state}: {job.failure_reason or 'no reason recorded'}"
+            )
         options["out"].parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(job.output.file.path, options["out"])
-        note = " (held for moderator review before public release)" if job.state == JobState.IN_REVIEW else ""
-        self.stdout.write(self.style.SUCCESS(f"wrote {options['out']}: {job.output.duration_seconds:.2f} s, sealed{note}"))
+        note = (
+            " (held for moderator review before public release)"
+            if job.state == JobState.IN_REVIEW
+            else ""
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"wrote {options['out']}: {job.output.duration_seconds:.2f} s, sealed{note}"
+            )
+        )
