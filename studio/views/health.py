@@ -13,16 +13,21 @@ def _database_ok() -> tuple[bool, str]:
 
 
 def _broker_ok() -> tuple[bool, str]:
-    from studio.celery_app import app
+    """A fresh connection each time: a pooled one could hide a broker that went away."""
+    from kombu import Connection
 
+    connection = Connection(
+        settings.CELERY_BROKER_URL,
+        connect_timeout=2,
+        transport_options=getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}),
+    )
     try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-            return True, conn.transport_cls if isinstance(
-                conn.transport_cls, str
-            ) else conn.transport.driver_name
+        connection.ensure_connection(max_retries=1, timeout=2)
+        return True, connection.transport.driver_name
     except Exception as error:
         return False, type(error).__name__
+    finally:
+        connection.release()
 
 
 def healthz(request):
