@@ -15,6 +15,7 @@ from generation.media.audio import decode_audio
 from generation.media.errors import MediaError
 from generation.media.images import load_image_rgb
 from generation.render_job import RenderCancelled, render_to_file
+from generation.renderers import UnknownRendererError
 from generation.renderers.base import RenderRequest
 from safety.sealing import SealingCancelled, SealingFailed
 from studio.errors import GateRefused, NotAllowed
@@ -293,8 +294,24 @@ def job_render(job_pk: int, *, observer: Callable[[int, int], None] | None = Non
     work_dir.mkdir(parents=True, exist_ok=True)
     progress = _JobProgress(job, observer=observer)
     try:
-        request = _render_request(job)
         renderer = renderer_for(job.renderer)
+    except (UnknownRendererError, FileNotFoundError) as error:
+        # An operator problem (e.g. diffusion weights missing): the detail goes to the log and the
+        # audit trail, and the creator gets a reason without server paths in it.
+        logger.error("renderer %s unavailable: %s", job.renderer, error)
+        audit_record(
+            "job.renderer_unavailable",
+            subject=job,
+            details={"renderer": job.renderer, "detail": str(error)},
+        )
+        job_fail(
+            job,
+            f"The {job.renderer} video engine is not available on this server right now; the operators have been told.",
+        )
+        shutil.rmtree(work_dir, ignore_errors=True)
+        return
+    try:
+        request = _render_request(job)
         render_path = work_dir / "render.mp4"
         # The render is private and re-encoded once more at sealing, so keep it near-lossless;
         # the sealed file gets the clip's sound at 48 kHz, not the 16 kHz the animator listens to.

@@ -17,15 +17,21 @@ def test_sign_up_logs_in_a_creator(client):
     assert response.redirect_chain[-1][0] == "/dashboard/"
     user = get_user_model().objects.get(username="new@example.com")
     assert is_creator(user) and not is_moderator(user)
-    assert "Enrol your face" in response.content.decode() or "enrol your face" in response.content.decode()
+    assert (
+        "Enrol your face" in response.content.decode()
+        or "enrol your face" in response.content.decode()
+    )
 
 
 def test_sign_up_refuses_a_weak_password_and_a_taken_email(client):
     make_creator("taken@example.com")
-    weak = client.post("/accounts/signup/", {"email": "a@example.com", "password1": "123", "password2": "123"})
+    weak = client.post(
+        "/accounts/signup/", {"email": "a@example.com", "password1": "123", "password2": "123"}
+    )
     assert weak.status_code == 200 and "too short" in weak.content.decode()
     taken = client.post(
-        "/accounts/signup/", {"email": "taken@example.com", "password1": PASSWORD, "password2": PASSWORD}
+        "/accounts/signup/",
+        {"email": "taken@example.com", "password1": PASSWORD, "password2": PASSWORD},
     )
     assert "already exists" in taken.content.decode()
 
@@ -34,11 +40,20 @@ def test_log_in_log_out_and_change_password(client):
     make_creator("me@example.com")
     bad = client.post("/accounts/login/", {"username": "me@example.com", "password": "wrong"})
     assert "didn't match" in bad.content.decode()
-    assert client.post("/accounts/login/", {"username": "me@example.com", "password": PASSWORD}).status_code == 302
+    assert (
+        client.post(
+            "/accounts/login/", {"username": "me@example.com", "password": PASSWORD}
+        ).status_code
+        == 302
+    )
     assert client.get("/dashboard/").status_code == 200
     changed = client.post(
         "/accounts/password/",
-        {"old_password": PASSWORD, "new_password1": "another-long-pass-99", "new_password2": "another-long-pass-99"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another-long-pass-99",
+            "new_password2": "another-long-pass-99",
+        },
     )
     assert changed.status_code == 302
     client.post("/accounts/logout/")
