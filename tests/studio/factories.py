@@ -18,16 +18,20 @@ def upload(path: Path, name: str | None = None, content_type: str = "application
 
 
 def write_recording(
-    path: Path, photo: str = "obama.jpg", *, seconds: float = 2.0, size: int = 480
+    path: Path, photo: str = "obama.jpg", *, seconds: float = 2.0, size: int = 480, samples=None
 ) -> Path:
-    """A webcam-like consent recording: the photo, slightly moving, with a voice-like tone."""
+    """A webcam-like consent recording: the photo, slightly moving, with a voice-like tone
+    (or the given 16 kHz samples, whose length then sets the recording's)."""
     image = Image.open(face_path(photo)).convert("RGB")
     image.thumbnail((size, size))
     canvas = Image.new("RGB", (size, size), (200, 200, 200))
     canvas.paste(image, ((size - image.width) // 2, (size - image.height) // 2))
     base = np.asarray(canvas)
     rate = 16_000
-    samples = tone(seconds, frequency=180.0)
+    if samples is None:
+        samples = tone(seconds, frequency=180.0)
+    else:
+        seconds = len(samples) / rate
     with av.open(str(path), mode="w") as container:
         video = container.add_stream("libx264", rate=25)
         video.width = video.height = size
