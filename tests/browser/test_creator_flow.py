@@ -1,6 +1,8 @@
 """A new creator, in real headless Chromium: sign up, enrol with the webcam, record consent,
 upload a portrait and a clip, watch the progress, and play the sealed video."""
 
+import time
+
 import pytest
 
 from studio.models import ConsentRecord, EnrolledIdentity, GenerationJob
@@ -59,16 +61,22 @@ def test_sign_up_enrol_consent_generate_and_watch(page, live_server, celery_work
     assert consent.recording_face_check["matched"]
     assert consent.user_agent and consent.signature_name == "Browser Creator"
 
-    speech = write_speech(tmp_path / "speech.wav", seconds=2.0)
+    speech = write_speech(tmp_path / "speech.wav", seconds=8.0)
     page.goto(f"{live_server.url}/jobs/new/")
     page.set_input_files("#id_portrait", str(face_path("obama2.jpg")))
     page.set_input_files("#id_audio", str(speech))
     page.click("#submit-job")
     page.wait_for_url("**/jobs/*/")
-    saw_progress = page.evaluate("document.getElementById('job-state').textContent")
-    assert saw_progress  # the state badge is there from the first paint
-
-    page.wait_for_selector("#video-box:not([hidden])", timeout=180_000)
+    progress_seen = set()
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and page.is_hidden("#video-box"):
+        if page.is_visible("#job-progress"):
+            progress_seen.add(round(page.evaluate("document.getElementById('job-progress').value"), 3))
+        page.wait_for_timeout(150)
+    # The bar moved while the worker rendered: several values strictly between empty and full.
+    assert len({value for value in progress_seen if 0 < value < 1}) >= 2, progress_seen
+    page.screenshot(path=str(tmp_path / "job-page.png"))
+    page.wait_for_selector("#video-box:not([hidden])", timeout=30_000)
     job = GenerationJob.objects.get(creator__email=EMAIL)
     assert job.state == "released", job.failure_reason
     page.wait_for_function("document.getElementById('job-video').readyState >= 1", timeout=30_000)
