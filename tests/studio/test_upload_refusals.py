@@ -90,3 +90,23 @@ def upload_bytes(data: bytes, name: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+def test_an_hour_long_clip_is_refused_without_decoding_it_all(
+    creator_client, tmp_path, media_files
+):
+    import time
+
+    import numpy as np
+
+    rate = 8_000
+    samples = np.zeros(rate * 3600, dtype=np.float32)
+    samples[:rate] = tone(1.0, sample_rate=rate)  # audible, so only its length is wrong
+    hour = write_audio(tmp_path / "hour.flac", samples, sample_rate=rate, fmt="flac")
+    assert hour.stat().st_size < 5_000_000
+    before = media_files()
+    started = time.monotonic()
+    response = _submit(creator_client, upload(face_path("obama2.jpg")), upload(hour))
+    assert time.monotonic() - started < 10
+    _assert_refused(response, media_files, before, "The audio was refused")
+    assert "long" in response.content.decode()
