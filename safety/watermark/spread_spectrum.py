@@ -63,9 +63,10 @@ class SpreadSpectrumCodec(WatermarkCodec):
         pattern = self._tiled_pattern(payload_id, height, width)
         luma = cv2.cvtColor(frame_rgb, cv2.COLOR_RGB2GRAY)
         delta = cv2.multiply(pattern, texture_mask(luma))
-        # Split into saturating uint8 additions: about 5x faster than widening the frame to int16.
-        raise_by = cv2.cvtColor(np.rint(np.maximum(delta, 0)).astype(np.uint8), cv2.COLOR_GRAY2RGB)
-        lower_by = cv2.cvtColor(np.rint(np.maximum(-delta, 0)).astype(np.uint8), cv2.COLOR_GRAY2RGB)
+        # Split into rounded, saturating uint8 additions: about 5x faster than widening the
+        # frame to int16 and back.
+        raise_by = cv2.cvtColor(cv2.convertScaleAbs(cv2.max(delta, 0.0)), cv2.COLOR_GRAY2RGB)
+        lower_by = cv2.cvtColor(cv2.convertScaleAbs(cv2.min(delta, 0.0)), cv2.COLOR_GRAY2RGB)
         return cv2.subtract(cv2.add(frame_rgb, raise_by), lower_by)
 
     def detect(
