@@ -107,15 +107,58 @@ def seal_video(
     )
 
 
+@dataclass(frozen=True)
+class StillSealReport:
+    path: Path
+    sha256: str
+    manifest: ManifestReport
+
+
+def seal_still(
+    frame_rgb,
+    sealed_path: Path,
+    *,
+    codec: WatermarkCodec,
+    watermark_id: int,
+    label: DisclosureLabel,
+    manifest: dict,
+    signer: SignerConfig,
+    trust_anchors_pem: str | None,
+    jpeg_quality: int = 92,
+) -> StillSealReport:
+    """A preview still (the video's poster) sealed like the video: labelled, marked, signed."""
+    from PIL import Image
+
+    marked_path = sealed_path.with_name(sealed_path.stem + ".unsigned.jpg")
+    try:
+        marked = codec.embed_frame(label.apply(frame_rgb), watermark_id, 0)
+        Image.fromarray(marked).save(marked_path, format="JPEG", quality=jpeg_quality)
+        sign_media(marked_path, sealed_path, manifest, signer, media_type="image/jpeg")
+        report, _confidence = read_back(
+            sealed_path,
+            codec=codec,
+            expected_watermark_id=watermark_id,
+            trust_anchors_pem=trust_anchors_pem,
+            media_type="image/jpeg",
+        )
+    except BaseException:
+        sealed_path.unlink(missing_ok=True)
+        raise
+    finally:
+        marked_path.unlink(missing_ok=True)
+    return StillSealReport(path=sealed_path, sha256=file_sha256(sealed_path), manifest=report)
+
+
 def read_back(
     path: Path,
     *,
     codec: WatermarkCodec | None,
     expected_watermark_id: int,
     trust_anchors_pem: str | None,
+    media_type: str = "video/mp4",
 ) -> tuple[ManifestReport, float]:
     """Raise SealingFailed unless `path` has a valid, trusted manifest and (given a codec) our mark."""
-    report = read_manifest(path, media_type="video/mp4", trust_anchors_pem=trust_anchors_pem)
+    report = read_manifest(path, media_type=media_type, trust_anchors_pem=trust_anchors_pem)
     if not (report.present and report.valid and report.trusted):
         raise SealingFailed(
             f"The signed output did not verify when read back (manifest {report.state}); it was not published."

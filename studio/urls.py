@@ -30,6 +30,7 @@ urlpatterns = [
     path("jobs/<uuid:public_id>/status", jobs.job_status, name="job_status"),
     path("jobs/<uuid:public_id>/cancel", jobs.job_cancel_view, name="job_cancel"),
     path("outputs/<uuid:public_id>/video.mp4", outputs.output_video, name="output_video"),
+    path("outputs/<uuid:public_id>/poster.jpg", outputs.output_poster, name="output_poster"),
     # public verification
     path("verify/", verify.verify_page, name="verify"),
     path("verify/report/", verify.report_page, name="report"),

@@ -17,6 +17,10 @@ class OutputArtifact(models.Model):
         "studio.GenerationJob", null=True, on_delete=models.SET_NULL, related_name="output"
     )
     file = models.FileField(upload_to=output_path, blank=True)
+    poster = models.FileField(
+        upload_to=output_path, blank=True, help_text="Sealed preview still (JPEG)."
+    )
+    poster_sha256 = models.CharField(max_length=64, blank=True)
     media_type = models.CharField(max_length=40, default="video/mp4")
     sha256 = models.CharField(max_length=64, db_index=True)
     size_bytes = models.PositiveBigIntegerField()

@@ -26,6 +26,7 @@ def job_get_for_creator(creator, public_id) -> GenerationJob:
 
 def job_status_payload(job: GenerationJob) -> dict:
     output = getattr(job, "output", None)
+    released = output is not None and job.state == "released"
     return {
         "id": str(job.public_id),
         "state": job.state,
@@ -38,8 +39,9 @@ def job_status_payload(job: GenerationJob) -> dict:
         "audio_seconds": round(job.audio_seconds, 3),
         "failure_reason": job.failure_reason,
         "cancel_requested": job.cancel_requested,
-        "video_url": f"/outputs/{output.public_id}/video.mp4"
-        if output and job.state == "released"
+        "video_url": f"/outputs/{output.public_id}/video.mp4" if released else None,
+        "poster_url": f"/outputs/{output.public_id}/poster.jpg"
+        if released and output.poster
         else None,
         "created_at": job.created_at.isoformat(),
     }

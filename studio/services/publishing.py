@@ -34,8 +34,9 @@ def creator_handle(user) -> str:
 def output_publish(job: GenerationJob, sealed: SealedOutput) -> OutputArtifact:
     if not isinstance(sealed, SealedOutput):
         raise UnsealedOutputRefused("Only a sealed output can be published.")
-    if not sealed.path.exists() or file_sha256(sealed.path) != sealed.sha256:
-        raise UnsealedOutputRefused("The file changed after sealing; it was not published.")
+    for path, digest in ((sealed.path, sealed.sha256), (sealed.poster_path, sealed.poster_sha256)):
+        if not path.exists() or file_sha256(path) != digest:
+            raise UnsealedOutputRefused("A file changed after sealing; it was not published.")
     job.refresh_from_db()
     if job.watermark_id != sealed.watermark_id:
         raise UnsealedOutputRefused(
@@ -67,6 +68,9 @@ def output_publish(job: GenerationJob, sealed: SealedOutput) -> OutputArtifact:
         )
         with sealed.path.open("rb") as handle:
             artifact.file.save("output.mp4", File(handle), save=False)
+        with sealed.poster_path.open("rb") as handle:
+            artifact.poster.save("poster.jpg", File(handle), save=False)
+        artifact.poster_sha256 = sealed.poster_sha256
         artifact.save()
         audit_record(
             "output.published",
@@ -101,4 +105,5 @@ def output_publish(job: GenerationJob, sealed: SealedOutput) -> OutputArtifact:
                     details={"reason": sealed.review_reason, "job": str(job.public_id)},
                 )
     sealed.path.unlink(missing_ok=True)
+    sealed.poster_path.unlink(missing_ok=True)
     return artifact

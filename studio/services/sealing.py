@@ -14,10 +14,11 @@ from django.conf import settings
 from django.db import IntegrityError
 
 from generation.media.audio import DecodedAudio
+from generation.media.video import iter_video_frames
 from safety.disclosure import DisclosureLabel
 from safety.moderation import ReviewPolicy, review_decision
 from safety.provenance.manifest import IngredientInfo, build_manifest
-from safety.sealing import SealingFailed, file_sha256, read_back, seal_video
+from safety.sealing import SealingFailed, file_sha256, read_back, seal_still, seal_video
 from studio.models import GenerationJob, OutputArtifact
 from studio.provenance_config import signer_config, trust_anchors_pem, watermark_codec
 
@@ -30,6 +31,8 @@ class SealedOutput:
 
     path: Path
     sha256: str
+    poster_path: Path
+    poster_sha256: str
     watermark_id: int
     watermark_alg: str
     manifest_id: str
@@ -64,13 +67,26 @@ def _review_decision(job: GenerationJob):
     return review_decision(policy, creator_outputs_before=outputs_before, rng=random.SystemRandom())
 
 
+POSTER_FRAME = 12  # half a second in: the mouth is usually moving, the face settled
+
+
+def _poster_frame(render_path: Path):
+    frames = list(iter_video_frames(render_path, max_frames=POSTER_FRAME + 1))
+    return frames[-1]
+
+
 def _manifest(
-    job: GenerationJob, *, watermark_alg: str, watermark_id: int, moderation_state: str
+    job: GenerationJob,
+    *,
+    watermark_alg: str,
+    watermark_id: int,
+    moderation_state: str,
+    title: str = "Signet AI-generated portrait video",
 ) -> dict:
     audio_type = "audio/" + (job.audio.codec or "unknown").replace("_", "-")
     return build_manifest(
         claim_generator_version=settings.SIGNET_VERSION,
-        title="Signet AI-generated portrait video",
+        title=title,
         generation_id=str(job.public_id),
         generator_backend=job.renderer,
         generator_version=settings.SIGNET_VERSION,
@@ -96,51 +112,70 @@ def output_seal(
     on_progress: Callable[[int, int], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
 ) -> OutputArtifact:
-    """Seal a rendered file and publish it. Returns the published artifact."""
+    """Seal a rendered file and its preview still, then publish them. Returns the artifact."""
     from studio.services.publishing import output_publish
 
     codec = watermark_codec()
     watermark_id = _watermark_id_allocate(job)
     review = _review_decision(job)
-    report = seal_video(
+    moderation_state = "in_review" if review.hold else "released"
+    label = DisclosureLabel(corner=job.label_corner)
+    marks = {"codec": codec, "watermark_id": watermark_id, "label": label}
+    keys = {"signer": signer_config(), "trust_anchors_pem": trust_anchors_pem()}
+    manifest = {
+        "watermark_alg": codec.name,
+        "watermark_id": watermark_id,
+        "moderation_state": moderation_state,
+    }
+    video = seal_video(
         render_path,
         render_path.with_name("sealed.mp4"),
-        codec=codec,
-        watermark_id=watermark_id,
-        label=DisclosureLabel(corner=job.label_corner),
         audio=audio,
-        manifest=_manifest(
-            job,
-            watermark_alg=codec.name,
-            watermark_id=watermark_id,
-            moderation_state="in_review" if review.hold else "released",
-        ),
-        signer=signer_config(),
-        trust_anchors_pem=trust_anchors_pem(),
+        manifest=_manifest(job, **manifest),
         on_progress=on_progress,
         should_cancel=should_cancel,
+        **marks,
+        **keys,
+    )
+    poster = seal_still(
+        _poster_frame(render_path),
+        render_path.with_name("poster.jpg"),
+        manifest=_manifest(
+            job, **manifest, title="Signet AI-generated portrait video (preview still)"
+        ),
+        **marks,
+        **keys,
     )
     sealed = SealedOutput(
-        path=report.path,
-        sha256=report.sha256,
+        path=video.path,
+        sha256=video.sha256,
+        poster_path=poster.path,
+        poster_sha256=poster.sha256,
         watermark_id=watermark_id,
         watermark_alg=codec.name,
-        manifest_id=report.manifest.manifest_id,
-        manifest=report.manifest.to_dict(),
+        manifest_id=video.manifest.manifest_id,
+        manifest=video.manifest.to_dict(),
         review_reason=review.reason,
         hold_for_review=review.hold,
-        duration_seconds=report.duration_seconds,
-        width=report.width,
-        height=report.height,
+        duration_seconds=video.duration_seconds,
+        width=video.width,
+        height=video.height,
     )
     return output_publish(job, sealed)
 
 
-def sealed_read_back(path: Path, *, expected_watermark_id: int, check_watermark: bool = True):
+def sealed_read_back(
+    path: Path,
+    *,
+    expected_watermark_id: int,
+    check_watermark: bool = True,
+    media_type: str = "video/mp4",
+):
     report, _confidence = read_back(
         path,
         codec=watermark_codec() if check_watermark else None,
         expected_watermark_id=expected_watermark_id,
         trust_anchors_pem=trust_anchors_pem(),
+        media_type=media_type,
     )
     return report

@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 
+from studio.errors import NotFound
 from studio.ranged_file import ranged_file_response
 from studio.selectors.outputs import output_get_for_viewer
 from studio.services.audit import audit_record
@@ -20,4 +21,15 @@ def output_video(request, public_id):
         )
     return ranged_file_response(
         request, artifact.file.path, "video/mp4", f"signet-{artifact.public_id}.mp4"
+    )
+
+
+@login_required
+def output_poster(request, public_id):
+    """The sealed preview still: same rules as the video (it is an output too)."""
+    artifact, _role = output_get_for_viewer(request.user, public_id)
+    if not artifact.poster:
+        raise NotFound("This video has no preview.")
+    return ranged_file_response(
+        request, artifact.poster.path, "image/jpeg", f"signet-{artifact.public_id}.jpg"
     )

@@ -111,7 +111,15 @@ def test_render_tasks_survive_a_dead_worker():
 @pytest.mark.django_db(transaction=True)
 def test_cancelling_a_running_job_stops_it_and_leaves_no_file(consented_creator, tmp_path):
     job = _submit(consented_creator, tmp_path, seconds=12.0)
-    worker = threading.Thread(target=job_render, args=(job.pk,))
+    def render_then_close_connection():
+        from django.db import connection
+
+        try:
+            job_render(job.pk)
+        finally:
+            connection.close()  # a thread's connection would otherwise hold the test database open
+
+    worker = threading.Thread(target=render_then_close_connection)
     worker.start()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -14,6 +14,7 @@ from PIL import Image
 
 from safety.provenance.manifest import TRAINED_ALGORITHMIC_MEDIA
 from safety.provenance.reading import read_manifest
+from safety.watermark import read_watermark_from_file
 from studio.models import OutputArtifact
 from studio.provenance_config import trust_anchors_pem
 from studio.services.jobs import job_render, job_submit
@@ -144,6 +145,8 @@ def test_publish_refuses_an_unsealed_file(released, tmp_path):
     forged = SealedOutput(
         path=unsealed,
         sha256="0" * 64,
+        poster_path=Path(released.poster.path),
+        poster_sha256=released.poster_sha256,
         watermark_id=job.watermark_id,
         watermark_alg=released.watermark_alg,
         manifest_id="x",
@@ -249,3 +252,23 @@ def test_the_verify_page_shows_the_verdict(client, released):
     response = client.post("/verify/", {"file": upload(Path(released.file.path), "v.mp4")})
     assert response.status_code == 200
     assert "Made with Signet, signed and unaltered" in response.content.decode()
+
+
+def test_the_preview_still_is_sealed_like_the_video(client, released, consented_creator):
+    from studio.provenance_config import watermark_codec
+
+    poster = Path(released.poster.path)
+    report = read_manifest(poster, media_type="image/jpeg", trust_anchors_pem=trust_anchors_pem())
+    assert report.present and report.valid and report.trusted
+    assert report.soft_binding.value == str(released.watermark_id)
+    reading = read_watermark_from_file(poster, watermark_codec())
+    assert reading.found and reading.payload_id == released.watermark_id
+    body = client.post("/api/v1/verify", {"file": upload(poster, "p.jpg")}).json()
+    assert body["verdict_code"] == "signed" and body["record"]["id"] == str(released.public_id)
+    from tests.studio.factories import PASSWORD
+
+    client.login(username=consented_creator.username, password=PASSWORD)
+    served = client.get(f"/outputs/{released.public_id}/poster.jpg")
+    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+    status = client.get(f"/jobs/{released.job.public_id}/status").json()
+    assert status["poster_url"] == f"/outputs/{released.public_id}/poster.jpg"
