@@ -2,13 +2,12 @@
 
 import os
 import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+from tests.worker_process import celery_worker_process
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -70,48 +69,8 @@ def celery_worker(django_db_setup, django_db_blocker):
         )
     env["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL
     _purge_broker(settings.CELERY_BROKER_URL)
-    log_path = Path(settings.VAR_DIR) / "worker.log"
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "studio",
-            "worker",
-            "-Q",
-            "cpu,gpu",
-            "-c",
-            "1",
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel=INFO",
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(
-                "The Celery worker exited at start:\n" + log_path.read_text()[-3000:]
-            )
-        if "ready." in log_path.read_text():
-            break
-        time.sleep(0.3)
-    else:
-        process.kill()
-        raise RuntimeError("The Celery worker did not start:\n" + log_path.read_text()[-3000:])
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    with celery_worker_process(env, Path(settings.VAR_DIR) / "worker.log") as process:
+        yield process
 
 
 def _purge_broker(url: str) -> None:

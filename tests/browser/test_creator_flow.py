@@ -71,7 +71,9 @@ def test_sign_up_enrol_consent_generate_and_watch(page, live_server, celery_work
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline and page.is_hidden("#video-box"):
         if page.is_visible("#job-progress"):
-            progress_seen.add(round(page.evaluate("document.getElementById('job-progress').value"), 3))
+            progress_seen.add(
+                round(page.evaluate("document.getElementById('job-progress').value"), 3)
+            )
         page.wait_for_timeout(150)
     # The bar moved while the worker rendered: several values strictly between empty and full.
     assert len({value for value in progress_seen if 0 < value < 1}) >= 2, progress_seen

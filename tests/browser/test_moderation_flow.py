@@ -7,10 +7,12 @@ from django.test import override_settings
 
 from studio.models import GenerationJob, JobState, ModerationCase
 from studio.services.accounts import moderator_create
-from studio.services.jobs import job_submit
-from studio.services.uploads import audio_check_upload, image_check_upload
-from tests.generation.media_factory import face_path
-from tests.studio.factories import PASSWORD, enrol_and_consent, make_creator, write_speech
+from tests.studio.factories import (
+    PASSWORD,
+    enrol_and_consent,
+    make_creator,
+    submit_job,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,11 +23,7 @@ def test_a_moderator_approves_a_held_job_which_then_renders(
 ):
     creator = make_creator("held@example.com")
     enrol_and_consent(creator, tmp_path)
-    job = job_submit(
-        creator=creator,
-        portrait=image_check_upload(face_path("obama2.jpg")),
-        audio=audio_check_upload(write_speech(tmp_path / "speech.wav", seconds=1.2)),
-    )
+    job = submit_job(creator, tmp_path, enqueue=True)
     assert job.state == JobState.HELD
     moderator_create(email="mod@example.com", password=PASSWORD)
 

@@ -8,19 +8,12 @@ from pathlib import Path
 
 from generation.media.video import probe_video
 from studio.models import GenerationJob, JobState
-from studio.services.jobs import job_submit
-from studio.services.uploads import audio_check_upload, image_check_upload
-from tests.generation.media_factory import face_path
-from tests.studio.factories import enrol_and_consent, make_creator, write_speech
+from tests.studio.factories import enrol_and_consent, make_creator, submit_job
 
 folder = Path(tempfile.mkdtemp())
 creator = make_creator("embedded@example.com")
 enrol_and_consent(creator, folder)
-job = job_submit(
-    creator=creator,
-    portrait=image_check_upload(face_path("obama2.jpg")),
-    audio=audio_check_upload(write_speech(folder / "speech.wav", seconds=1.5)),
-)
+job = submit_job(creator, folder, seconds=1.5, enqueue=True)
 submitted = time.monotonic()
 while job.state not in (JobState.RELEASED, JobState.FAILED) and time.monotonic() - submitted < 150:
     time.sleep(0.3)

@@ -104,3 +104,25 @@ def enrol_and_consent(
         ip_address="127.0.0.1",
         user_agent="pytest",
     )
+
+
+def submit_job(
+    creator,
+    folder: Path,
+    *,
+    portrait: str = "obama2.jpg",
+    seconds: float = 1.2,
+    enqueue: bool = False,
+    **options,
+):
+    """Submit a job through the real service, with a shared test photo and a speech-like clip."""
+    from studio.services.jobs import job_submit
+    from studio.services.uploads import audio_check_upload, image_check_upload
+
+    return job_submit(
+        creator=creator,
+        portrait=image_check_upload(face_path(portrait)),
+        audio=audio_check_upload(write_speech(folder / f"speech-{seconds}.wav", seconds=seconds)),
+        enqueue=enqueue,
+        **options,
+    )

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 
 from studio.roles import is_creator, is_moderator
 from studio.services.accounts import moderator_create
-from tests.studio.factories import PASSWORD, make_creator
+from tests.studio.factories import PASSWORD, make_creator, submit_job
 
 pytestmark = pytest.mark.django_db
 
@@ -95,17 +95,8 @@ def test_healthz_says_when_the_broker_is_down(client, settings):
 
 
 def test_someone_elses_job_is_not_found(client, consented_creator, tmp_path):
-    from studio.services.jobs import job_submit
-    from studio.services.uploads import audio_check_upload, image_check_upload
-    from tests.generation.media_factory import face_path
-    from tests.studio.factories import write_speech
 
-    job = job_submit(
-        creator=consented_creator,
-        portrait=image_check_upload(face_path("obama2.jpg")),
-        audio=audio_check_upload(write_speech(tmp_path / "s.wav", seconds=1.0)),
-        enqueue=False,
-    )
+    job = submit_job(consented_creator, tmp_path)
     make_creator("other@example.com")
     client.login(username="other@example.com", password=PASSWORD)
     assert client.get(f"/jobs/{job.public_id}/").status_code == 404

@@ -14,10 +14,8 @@ from studio.errors import InputRefused
 from studio.models import AuditEvent, ConsentRecord
 from studio.services.accounts import moderator_create
 from studio.services.consent import consent_grant, identity_enrol
-from studio.services.jobs import job_submit
-from studio.services.uploads import audio_check_upload, image_check_upload
 from tests.generation.media_factory import face_path
-from tests.studio.factories import PASSWORD, write_recording, write_speech
+from tests.studio.factories import PASSWORD, submit_job, write_recording
 
 pytestmark = pytest.mark.django_db
 
@@ -43,12 +41,7 @@ def test_the_spoken_code_is_heard_and_shown_to_moderators(creator, tmp_path, cli
     assert AuditEvent.objects.get(action="consent.granted").details["code_heard"] is True
 
     with override_settings(SIGNET_IDENTITY_ACCEPT=0.2, SIGNET_IDENTITY_REJECT=0.7):
-        job_submit(
-            creator=creator,
-            portrait=image_check_upload(face_path("obama2.jpg")),
-            audio=audio_check_upload(write_speech(tmp_path / "clip.wav", seconds=1.0)),
-            enqueue=False,
-        )
+        submit_job(creator, tmp_path)
     moderator_create(email="mod@example.com", password=PASSWORD)
     client.login(username="mod@example.com", password=PASSWORD)
     case = record.jobs.get().moderation_cases.get()

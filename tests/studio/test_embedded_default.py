@@ -5,10 +5,11 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.worker_process import celery_worker_process
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,33 +54,7 @@ def test_a_job_completes_on_sqlite_and_the_sqlite_broker(embedded_env, tmp_path)
     engine, broker = health.stdout.strip().splitlines()[-1].split()
     assert engine == "django.db.backends.sqlite3" and broker.startswith("sqla+sqlite:///")
 
-    log = (tmp_path / "worker.log").open("w")
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "studio",
-            "worker",
-            "-c",
-            "1",
-            "-Q",
-            "cpu,gpu",
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel=INFO",
-        ],
-        cwd=REPO_ROOT,
-        env=embedded_env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while "ready." not in (tmp_path / "worker.log").read_text() and time.monotonic() < deadline:
-            assert worker.poll() is None, (tmp_path / "worker.log").read_text()
-            time.sleep(0.3)
+    with celery_worker_process(embedded_env, tmp_path / "worker.log"):
         script = (REPO_ROOT / "tests" / "studio" / "embedded_job.py").read_text()
         run = _manage(embedded_env, "shell", "-c", script)
         assert run.returncode == 0, run.stderr[-3000:]
@@ -92,7 +67,3 @@ def test_a_job_completes_on_sqlite_and_the_sqlite_broker(embedded_env, tmp_path)
         assert (
             "studio.tasks.job_render" in (tmp_path / "worker.log").read_text()
         )  # the worker did it
-    finally:
-        worker.terminate()
-        worker.wait(timeout=20)
-        log.close()

@@ -15,24 +15,16 @@ from studio.provenance_config import trust_anchors_pem, watermark_codec
 from studio.services.jobs import (
     job_cancel,
     job_render,
-    job_submit,
     job_time_limits,
     job_work_dir,
     jobs_sweep_stale,
 )
-from studio.services.uploads import audio_check_upload, image_check_upload
 from tests.generation.media_factory import face_path
-from tests.studio.factories import write_speech
+from tests.studio.factories import submit_job, write_speech
 
 
 def _submit(creator, tmp_path, *, seconds=2.0, enqueue=False):
-    audio = write_speech(tmp_path / "speech.wav", seconds=seconds)
-    return job_submit(
-        creator=creator,
-        portrait=image_check_upload(face_path("obama2.jpg")),
-        audio=audio_check_upload(audio),
-        enqueue=enqueue,
-    )
+    return submit_job(creator, tmp_path, seconds=seconds, enqueue=enqueue)
 
 
 def _assert_playable_output(artifact: OutputArtifact, audio_seconds: float):
@@ -111,6 +103,7 @@ def test_render_tasks_survive_a_dead_worker():
 @pytest.mark.django_db(transaction=True)
 def test_cancelling_a_running_job_stops_it_and_leaves_no_file(consented_creator, tmp_path):
     job = _submit(consented_creator, tmp_path, seconds=12.0)
+
     def render_then_close_connection():
         from django.db import connection
 

@@ -6,10 +6,8 @@ from generation.diffusion.loading import save_tiny_pipeline
 from studio.celery_app import app
 from studio.models import AuditEvent, JobState
 from studio.renderers import renderer_for
-from studio.services.jobs import job_render, job_submit
-from studio.services.uploads import audio_check_upload, image_check_upload
-from tests.generation.media_factory import face_path
-from tests.studio.factories import write_speech
+from studio.services.jobs import job_render
+from tests.studio.factories import submit_job
 
 
 def test_gpu_jobs_go_to_their_own_queue():
@@ -25,13 +23,7 @@ def test_a_diffusion_job_renders_from_local_weights_and_is_sealed(
     settings.SIGNET_DIFFUSION_STEPS = 2
     renderer_for.cache_clear()
     try:
-        job = job_submit(
-            creator=consented_creator,
-            portrait=image_check_upload(face_path("obama2.jpg")),
-            audio=audio_check_upload(write_speech(tmp_path / "speech.wav", seconds=0.8)),
-            renderer="diffusion",
-            enqueue=False,
-        )
+        job = submit_job(consented_creator, tmp_path, seconds=0.8, renderer="diffusion")
         job_render(job.pk)
     finally:
         renderer_for.cache_clear()
@@ -52,13 +44,7 @@ def test_missing_weights_fail_the_job_with_a_reason_naming_them(
     settings.SIGNET_MODEL_DIR.mkdir()
     renderer_for.cache_clear()
     try:
-        job = job_submit(
-            creator=consented_creator,
-            portrait=image_check_upload(face_path("obama2.jpg")),
-            audio=audio_check_upload(write_speech(tmp_path / "speech.wav", seconds=0.8)),
-            renderer="diffusion",
-            enqueue=False,
-        )
+        job = submit_job(consented_creator, tmp_path, seconds=0.8, renderer="diffusion")
         job_render(job.pk)
     finally:
         renderer_for.cache_clear()

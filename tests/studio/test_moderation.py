@@ -17,11 +17,9 @@ from studio.models import (
 )
 from studio.services.accounts import account_delete, moderator_create
 from studio.services.consent import consent_revoke
-from studio.services.jobs import job_render, job_submit
+from studio.services.jobs import job_render
 from studio.services.moderation import case_claim, case_decide
-from studio.services.uploads import audio_check_upload, image_check_upload
-from tests.generation.media_factory import face_path
-from tests.studio.factories import PASSWORD, upload, write_speech
+from tests.studio.factories import PASSWORD, submit_job, upload
 from tests.studio.test_provenance_verify import _reencode
 
 pytestmark = pytest.mark.django_db
@@ -38,13 +36,8 @@ def moderator_client(client, moderator):
     return client
 
 
-def _submit(creator, tmp_path, portrait="obama2.jpg"):
-    return job_submit(
-        creator=creator,
-        portrait=image_check_upload(face_path(portrait)),
-        audio=audio_check_upload(write_speech(tmp_path / "speech.wav", seconds=1.2)),
-        enqueue=False,
-    )
+def _submit(creator, tmp_path):
+    return submit_job(creator, tmp_path)
 
 
 def _render(job):

@@ -17,12 +17,10 @@ from safety.provenance.reading import read_manifest
 from safety.watermark import read_watermark_from_file
 from studio.models import OutputArtifact
 from studio.provenance_config import trust_anchors_pem
-from studio.services.jobs import job_render, job_submit
+from studio.services.jobs import job_render
 from studio.services.publishing import UnsealedOutputRefused, output_publish
 from studio.services.sealing import SealedOutput
-from studio.services.uploads import audio_check_upload, image_check_upload
-from tests.generation.media_factory import face_path
-from tests.studio.factories import upload, write_speech
+from tests.studio.factories import submit_job, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +28,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def released(consented_creator, tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
-    job = job_submit(
-        creator=consented_creator,
-        portrait=image_check_upload(face_path("obama2.jpg")),
-        audio=audio_check_upload(write_speech(tmp_path / "speech.wav", seconds=1.5)),
-        enqueue=False,
-    )
+    job = submit_job(consented_creator, tmp_path, seconds=1.5)
     job_render(job.pk)
     job.refresh_from_db()
     assert job.state == "released", job.failure_reason
