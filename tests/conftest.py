@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.worker_process import celery_worker_process
+from tests.worker_process import celery_worker_process, worker_env
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,18 +56,8 @@ def _signing_chain():
 def celery_worker(django_db_setup, django_db_blocker):
     """A real Celery worker process on the configured broker and the test database."""
     from django.conf import settings
-    from django.db import connection
 
-    db = connection.settings_dict
-    env = dict(os.environ)
-    env["DJANGO_SETTINGS_MODULE"] = "studio.settings.test"
-    if db["ENGINE"].endswith("sqlite3"):
-        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
-    else:
-        env["DATABASE_URL"] = (
-            f"postgres://{db['USER'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        )
-    env["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL
+    env = worker_env(settings.CELERY_BROKER_URL)
     _purge_broker(settings.CELERY_BROKER_URL)
     with celery_worker_process(env, Path(settings.VAR_DIR) / "worker.log") as process:
         yield process

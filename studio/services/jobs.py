@@ -73,9 +73,9 @@ def job_submit(
     Refusals by the gate leave a rejected job with its reason and no stored media (except when a
     moderator needs the portrait as evidence), and raise GateRefused carrying that job.
     """
-    if label_corner not in LABEL_CORNERS:
-        raise NotAllowed("The AI-generated label can be moved to a corner, not removed.")
     try:
+        if label_corner not in LABEL_CORNERS:
+            raise NotAllowed("The AI-generated label can be moved to a corner, not removed.")
         decision = gate_evaluate(creator=creator, portrait_bytes=portrait.data)
         keep_media = (
             decision.outcome != GateOutcome.REFUSED or decision.reason_code == "do_not_animate"
