@@ -18,8 +18,8 @@ def face_backend():
 
 def identity_thresholds() -> IdentityThresholds:
     defaults = face_backend().default_thresholds
-    accept = getattr(settings, "SIGNET_IDENTITY_ACCEPT", None)
-    reject = getattr(settings, "SIGNET_IDENTITY_REJECT", None)
+    accept = settings.SIGNET_IDENTITY_ACCEPT
+    reject = settings.SIGNET_IDENTITY_REJECT
     if accept is None and reject is None:
         return defaults
     return IdentityThresholds(accept=accept or defaults.accept, reject=reject or defaults.reject)

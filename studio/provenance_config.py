@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 from safety.provenance.certificates import create_development_chain
 from safety.provenance.signer import SignerConfig
@@ -23,21 +24,26 @@ def _keys_dir() -> Path:
 
 
 def signer_config() -> SignerConfig:
-    chain = Path(getattr(settings, "SIGNET_SIGNING_CHAIN", None) or _keys_dir() / "chain.pem")
-    key = Path(getattr(settings, "SIGNET_SIGNING_KEY", None) or _keys_dir() / "signer.key")
+    """The chain and either the key file or the KMS/HSM callback named in settings."""
+    chain = Path(settings.SIGNET_SIGNING_CHAIN or _keys_dir() / "chain.pem")
+    if settings.SIGNET_SIGNING_CALLBACK:
+        callback = import_string(settings.SIGNET_SIGNING_CALLBACK)
+        return SignerConfig(
+            chain_pem=chain, sign_callback=callback, alg=settings.SIGNET_SIGNING_ALG
+        )
+    key = Path(settings.SIGNET_SIGNING_KEY or _keys_dir() / "signer.key")
     if not chain.exists() or not key.exists():
         raise SigningNotConfigured(
             f"No signing certificate chain at {chain.parent}. "
             "Run `python manage.py create_signing_chain` (development) or configure "
             "SIGNET_SIGNING_CHAIN and SIGNET_SIGNING_KEY."
         )
-    return SignerConfig(chain_pem=chain, key_pem=key)
+    return SignerConfig(chain_pem=chain, key_pem=key, alg=settings.SIGNET_SIGNING_ALG)
 
 
 def trust_anchors_pem() -> str | None:
     """The root certificate(s) the verifier trusts, concatenated PEM."""
-    configured = getattr(settings, "SIGNET_TRUST_ANCHORS", None)
-    path = Path(configured) if configured else _keys_dir() / "root.pem"
+    path = Path(settings.SIGNET_TRUST_ANCHORS or _keys_dir() / "root.pem")
     return path.read_text() if path.exists() else None
 
 

@@ -155,6 +155,13 @@ SIGNET_FACE_BACKEND = env_str("SIGNET_FACE_BACKEND", "dlib")
 SIGNET_FACE_MODEL_DIR = env_str("SIGNET_FACE_MODEL_DIR")
 SIGNET_KEYS_DIR = env_path("SIGNET_KEYS_DIR", VAR_DIR / "keys")
 SIGNET_WATERMARK_KEY = env_str("SIGNET_WATERMARK_KEY")
+# Production key material; unset means the development chain in SIGNET_KEYS_DIR.
+SIGNET_SIGNING_CHAIN = env_str("SIGNET_SIGNING_CHAIN")  # end-entity + intermediates, PEM
+SIGNET_SIGNING_KEY = env_str("SIGNET_SIGNING_KEY")  # private key file, PEM
+SIGNET_TRUST_ANCHORS = env_str("SIGNET_TRUST_ANCHORS")  # root certificate(s) the verifier trusts
+# Dotted path to a callable(bytes) -> signature, for a KMS or HSM; it replaces SIGNET_SIGNING_KEY.
+SIGNET_SIGNING_CALLBACK = env_str("SIGNET_SIGNING_CALLBACK")
+SIGNET_SIGNING_ALG = env_str("SIGNET_SIGNING_ALG", "es256")
 SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE = env_int("SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE", 30)
 SIGNET_VERIFY_MAX_BYTES = env_int("SIGNET_VERIFY_MAX_BYTES", 200 * 1024 * 1024)
 SIGNET_HOLD_FIRST_JOBS = env_int("SIGNET_HOLD_FIRST_JOBS", 1)

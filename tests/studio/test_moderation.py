@@ -264,3 +264,10 @@ def test_audit_export_writes_json_lines(consented_creator, capsys):
     assert lines and all(
         b["previous_hash"] == a["event_hash"] for a, b in zip(lines, lines[1:], strict=False)
     )
+
+
+@override_settings(SIGNET_REVIEW_SAMPLE_RATE=1.0)
+def test_sampled_releases_reach_the_queue_after_release(consented_creator, tmp_path):
+    job = _render(_submit(consented_creator, tmp_path))
+    assert job.state == JobState.RELEASED and job.output.status == "released"
+    assert ModerationCase.objects.get(job=job).reason == "random_sample"

@@ -265,3 +265,19 @@ def test_the_preview_still_is_sealed_like_the_video(client, released, consented_
     assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
     status = client.get(f"/jobs/{released.job.public_id}/status").json()
     assert status["poster_url"] == f"/outputs/{released.public_id}/poster.jpg"
+
+
+def test_sealing_can_sign_through_a_kms_callback(consented_creator, tmp_path, settings, client):
+    from tests.studio import memory_kms
+
+    memory_kms.load(Path(settings.SIGNET_KEYS_DIR) / "signer.key")
+    memory_kms.SIGNED.clear()
+    settings.SIGNET_SIGNING_CALLBACK = "tests.studio.memory_kms.sign"
+    settings.SIGNET_SIGNING_KEY = str(tmp_path / "no-key-here.pem")  # the key file is not used
+    job = submit_job(consented_creator, tmp_path, seconds=1.0)
+    job_render(job.pk)
+    job.refresh_from_db()
+    assert job.state == "released", job.failure_reason
+    assert memory_kms.SIGNED, "the KMS callback was never asked to sign"
+    body = _verify(client, Path(job.output.file.path)).json()
+    assert body["c2pa"]["trusted"] and body["verdict_code"] == "signed"
