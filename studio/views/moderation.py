@@ -19,6 +19,16 @@ from studio.services.audit import audit_record
 from studio.services.moderation import case_claim, case_decide, gallery_add
 
 
+# What the moderator chooses, said as the action it takes.
+DECISION_ACTIONS = [
+    ("approve", "Approve: render or release it"),
+    ("reject", "Reject it (the creator sees your reason)"),
+    ("ban", "Reject and ban the creator"),
+    ("gallery", "Reject and add this face to the do-not-animate gallery"),
+    ("dismiss", "Dismiss the case, change nothing"),
+]
+
+
 @login_required
 def queue(request):
     reason = request.GET.get("reason", "")
@@ -68,7 +78,7 @@ def case_detail(request, public_id):
             "thresholds": thresholds,
             "distance": distance,
             "distance_kind": distance_kind,
-            "decisions": ModerationCase.Decision.choices,
+            "decisions": DECISION_ACTIONS,
             "claimed_by_me": case.claimed_by_id == request.user.pk,
         },
     )
