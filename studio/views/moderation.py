@@ -18,7 +18,6 @@ from studio.selectors.moderation import (
 from studio.services.audit import audit_record
 from studio.services.moderation import case_claim, case_decide, gallery_add
 
-
 # What the moderator chooses, said as the action it takes.
 DECISION_ACTIONS = [
     ("approve", "Approve: render or release it"),
