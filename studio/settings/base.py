@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "studio.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -137,6 +138,7 @@ CELERY_TASK_ROUTES = {"studio.tasks.job_render_gpu": {"queue": "gpu"}}
 
 # --- Signet -------------------------------------------------------------------------------
 SIGNET_VERSION = "0.1.0"
+SIGNET_MAX_REQUEST_BYTES = env_int("SIGNET_MAX_REQUEST_BYTES", 250 * 1024 * 1024)
 SIGNET_MAX_IMAGE_BYTES = env_int("SIGNET_MAX_IMAGE_BYTES", 15 * 1024 * 1024)
 SIGNET_MAX_IMAGE_PIXELS = env_int("SIGNET_MAX_IMAGE_PIXELS", 40_000_000)
 SIGNET_MAX_AUDIO_BYTES = env_int("SIGNET_MAX_AUDIO_BYTES", 40 * 1024 * 1024)

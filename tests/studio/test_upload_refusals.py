@@ -110,3 +110,19 @@ def test_an_hour_long_clip_is_refused_without_decoding_it_all(
     assert time.monotonic() - started < 10
     _assert_refused(response, media_files, before, "The audio was refused")
     assert "long" in response.content.decode()
+
+
+def test_a_request_declaring_a_huge_body_is_refused_before_it_is_read(
+    creator_client, settings, media_files
+):
+    settings.SIGNET_MAX_REQUEST_BYTES = 1024
+    before = media_files()
+    response = creator_client.post(
+        "/api/v1/verify",
+        data=b"x" * 4096,
+        content_type="application/octet-stream",
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 413
+    assert "too large" in response.json()["error"]["message"]
+    assert media_files() == before
