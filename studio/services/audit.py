@@ -19,27 +19,18 @@ def _actor_label(actor) -> str:
     return f"user:{actor.pk}"
 
 
-def audit_event_hash(
-    *,
-    sequence: int,
-    created_at: str,
-    actor_label: str,
-    action: str,
-    subject_type: str,
-    subject_id: str,
-    details: dict,
-    previous_hash: str,
-) -> str:
+def audit_event_hash(event: AuditEvent) -> str:
+    """SHA-256 over everything an event says, including the hash of the one before it."""
     canonical = json.dumps(
         [
-            sequence,
-            created_at,
-            actor_label,
-            action,
-            subject_type,
-            subject_id,
-            details,
-            previous_hash,
+            event.sequence,
+            event.created_at.isoformat(),
+            event.actor_label,
+            event.action,
+            event.subject_type,
+            event.subject_id,
+            event.details,
+            event.previous_hash,
         ],
         sort_keys=True,
         separators=(",", ":"),
@@ -76,16 +67,7 @@ def audit_record(
         details=clean_details,
         previous_hash=head.last_hash,
     )
-    event.event_hash = audit_event_hash(
-        sequence=sequence,
-        created_at=created_at.isoformat(),
-        actor_label=event.actor_label,
-        action=action,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        details=clean_details,
-        previous_hash=head.last_hash,
-    )
+    event.event_hash = audit_event_hash(event)
     event.save()
     head.sequence = sequence
     head.last_hash = event.event_hash
@@ -111,16 +93,7 @@ def audit_chain_verify() -> ChainCheck:
             return ChainCheck(checked, False, expected_sequence, "an event is missing")
         if event.previous_hash != previous_hash:
             return ChainCheck(checked, False, event.sequence, "link to the previous event broken")
-        recomputed = audit_event_hash(
-            sequence=event.sequence,
-            created_at=event.created_at.isoformat(),
-            actor_label=event.actor_label,
-            action=event.action,
-            subject_type=event.subject_type,
-            subject_id=event.subject_id,
-            details=event.details,
-            previous_hash=event.previous_hash,
-        )
+        recomputed = audit_event_hash(event)
         if recomputed != event.event_hash:
             return ChainCheck(checked, False, event.sequence, "event content was changed")
         previous_hash = event.event_hash
