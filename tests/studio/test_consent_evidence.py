@@ -100,3 +100,12 @@ def test_revoking_from_the_account_page_takes_effect_at_once(creator_client, con
     response = creator_client.post("/consent/revoke/", follow=True)
     assert "Your consent is revoked" in response.content.decode()
     assert ConsentRecord.objects.get(creator=consented_creator).revoked_at is not None
+
+
+def test_re_enrolling_a_new_face_voids_the_old_consent(consented_creator, tmp_path):
+    from studio.services.gate import creator_valid_consent
+
+    assert creator_valid_consent(consented_creator)[0] is not None
+    identity_enrol(creator=consented_creator, selfie=face_path("obama2.jpg"))
+    consent, why_not = creator_valid_consent(consented_creator)
+    assert consent is None and "withdrawn" in why_not

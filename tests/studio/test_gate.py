@@ -237,3 +237,20 @@ def test_face_check_prints_the_gates_verdict(capsys):
     assert verdict["match"]["distance"] <= verdict["match"]["accept_threshold"]
     call_command("face_check", str(face_path("obama.jpg")), str(face_path("biden.jpg")), "--json")
     assert json.loads(capsys.readouterr().out)["decision"] == "refused"
+
+
+def test_the_ai_label_can_be_moved_but_not_removed(client, consented_creator, speech):
+    key = ApiToken.new_key()
+    ApiToken.objects.create(creator=consented_creator, key_sha256=ApiToken.hash_key(key))
+    response = client.post(
+        "/api/v1/jobs",
+        {
+            "portrait": upload(face_path("obama2.jpg")),
+            "audio": upload(speech),
+            "label_corner": "none",
+        },
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert response.status_code == 403
+    assert "moved to a corner, not removed" in response.json()["error"]["message"]
+    assert not GenerationJob.objects.exists()
