@@ -61,7 +61,7 @@ def test_sign_up_enrol_consent_generate_and_watch(page, live_server, celery_work
     assert consent.recording_face_check["matched"]
     assert consent.user_agent and consent.signature_name == "Browser Creator"
 
-    speech = write_speech(tmp_path / "speech.wav", seconds=8.0)
+    speech = write_speech(tmp_path / "speech.wav", seconds=15.0)
     page.goto(f"{live_server.url}/jobs/new/")
     page.set_input_files("#id_portrait", str(face_path("obama2.jpg")))
     page.set_input_files("#id_audio", str(speech))
