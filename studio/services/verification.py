@@ -68,7 +68,8 @@ def _record_payload(artifact: OutputArtifact | None) -> dict | None:
 
 
 def _artifact_from_manifest(report) -> OutputArtifact | None:
-    if not report.present:
+    # An invalid manifest proves nothing about where a file came from: anyone can paste one in.
+    if not (report.present and report.valid):
         return None
     if report.manifest_id:
         found = OutputArtifact.objects.filter(manifest_id=report.manifest_id).first()

@@ -281,3 +281,22 @@ def test_sealing_can_sign_through_a_kms_callback(consented_creator, tmp_path, se
     assert memory_kms.SIGNED, "the KMS callback was never asked to sign"
     body = _verify(client, Path(job.output.file.path)).json()
     assert body["c2pa"]["trusted"] and body["verdict_code"] == "signed"
+
+
+def test_a_manifest_moved_onto_another_video_does_not_borrow_its_record(client, released, tmp_path):
+    """Someone pastes a Signet manifest onto an unmarked video: tampered, and no record vouched for."""
+    signed = Path(released.file.path).read_bytes()
+    plain = tmp_path / "plain.mp4"
+    _reencode(
+        Path(released.file.path), plain, crf=51
+    )  # no manifest, watermark gone at this quality
+    start = signed.index(b"uuid") - 4  # the C2PA manifest store box, copied byte for byte
+    size = int.from_bytes(signed[start : start + 4], "big")
+    forged = tmp_path / "forged.mp4"
+    plain_bytes = plain.read_bytes()
+    moov = plain_bytes.index(b"moov") - 4
+    forged.write_bytes(plain_bytes[:moov] + signed[start : start + size] + plain_bytes[moov:])
+    body = _verify(client, forged).json()
+    assert body["c2pa"]["present"] and not body["c2pa"]["valid"]
+    assert not body["watermark"]["found"]  # CRF 51 wiped the mark from this copy
+    assert body["verdict_code"] == "tampered" and body["record"] is None
