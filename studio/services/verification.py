@@ -68,8 +68,9 @@ def _record_payload(artifact: OutputArtifact | None) -> dict | None:
 
 
 def _artifact_from_manifest(report) -> OutputArtifact | None:
-    # An invalid manifest proves nothing about where a file came from: anyone can paste one in.
-    if not (report.present and report.valid):
+    # Only a manifest that is intact AND signed by a certificate we trust may name a record:
+    # anyone can paste in a copied manifest or sign one of their own that claims our IDs.
+    if not (report.present and report.valid and report.trusted):
         return None
     if report.manifest_id:
         found = OutputArtifact.objects.filter(manifest_id=report.manifest_id).first()
@@ -81,23 +82,26 @@ def _artifact_from_manifest(report) -> OutputArtifact | None:
     return None
 
 
-def _verdict(manifest, watermark, record) -> tuple[str, str]:
+def _verdict(manifest, record) -> tuple[str, str]:
+    """One line for the public. `record` was found by a trusted manifest or by the watermark."""
     status_tail = f" Signet's record says it is {STATUS_WORDS[record['status']]}." if record else ""
     if manifest.present and not manifest.valid and manifest.state != "Unreadable":
         if record:
             return "tampered", (
-                "Tampered: this file was changed after Signet signed it. "
-                "Its watermark still leads to a Signet record." + status_tail
+                "Tampered: this file was changed after it was signed. "
+                "Its invisible watermark still leads to a Signet record." + status_tail
             )
         return (
             "tampered",
             "Tampered: this file carries a C2PA manifest that does not match its content.",
         )
+    if manifest.present and manifest.valid and manifest.trusted and record:
+        return "signed", "Made with Signet, signed and unaltered." + status_tail
     if manifest.present and manifest.valid and record:
-        trust = (
-            "" if manifest.trusted else " (signed by a certificate this verifier does not trust)"
+        return "re_signed", (
+            "Made with Signet (its invisible watermark identifies it), but its Content Credentials "
+            "were signed by someone this verifier does not trust." + status_tail
         )
-        return "signed", f"Made with Signet, signed and unaltered{trust}." + status_tail
     if manifest.present and manifest.valid:
         return (
             "signed_elsewhere",
@@ -132,7 +136,7 @@ def verify_path(path: Path, media_type: str) -> dict:
     if artifact is None and watermark is not None and watermark.found:
         artifact = OutputArtifact.objects.filter(watermark_id=watermark.payload_id).first()
     record = _record_payload(artifact)
-    verdict_code, verdict = _verdict(manifest, watermark, record)
+    verdict_code, verdict = _verdict(manifest, record)
     manifest_dict = manifest.to_dict()
     return {
         "verdict": verdict,

@@ -300,3 +300,50 @@ def test_a_manifest_moved_onto_another_video_does_not_borrow_its_record(client, 
     assert body["c2pa"]["present"] and not body["c2pa"]["valid"]
     assert not body["watermark"]["found"]  # CRF 51 wiped the mark from this copy
     assert body["verdict_code"] == "tampered" and body["record"] is None
+
+
+def test_a_manifest_signed_by_someone_else_cannot_claim_a_signet_record(client, released, tmp_path):
+    from safety.provenance.certificates import create_development_chain
+    from safety.provenance.signer import SignerConfig
+    from safety.provenance.signing import sign_media
+
+    mallory = create_development_chain(tmp_path / "mallory", common_name_prefix="Mallory")
+    copy = _reencode(Path(released.file.path), tmp_path / "copy.mp4", crf=51)  # watermark wiped
+    manifest = read_manifest(Path(released.file.path), media_type="video/mp4").signet_assertion
+    from safety.provenance.manifest import IngredientInfo, build_manifest
+
+    claim = build_manifest(
+        claim_generator_version="9", title="looks official", generation_id=manifest["generation_id"],
+        generator_backend="animator", generator_version="9", consent_record_id=manifest["consent_record_id"],
+        consent_statement_sha256=manifest["consent_statement_sha256"], moderation_state="released",
+        watermark_alg=released.watermark_alg, watermark_value=str(released.watermark_id),
+        ingredients=[IngredientInfo(role="portrait", media_type="image/jpeg", sha256="c" * 64)],
+    )  # fmt: skip
+    forged = tmp_path / "forged.mp4"
+    sign_media(copy, forged, claim, SignerConfig(chain_pem=mallory.chain, key_pem=mallory.key))
+    body = _verify(client, forged).json()
+    assert body["c2pa"]["valid"] and not body["c2pa"]["trusted"]
+    assert body["record"] is None
+    assert body["verdict_code"] == "signed_elsewhere"
+
+
+def test_our_video_re_signed_by_someone_else_is_named_as_such(client, released, tmp_path):
+    from safety.provenance.certificates import create_development_chain
+    from safety.provenance.manifest import IngredientInfo, build_manifest
+    from safety.provenance.signer import SignerConfig
+    from safety.provenance.signing import sign_media
+
+    mallory = create_development_chain(tmp_path / "mallory", common_name_prefix="Mallory")
+    copy = _reencode(Path(released.file.path), tmp_path / "copy.mp4", crf=23)  # watermark survives
+    claim = build_manifest(
+        claim_generator_version="1", title="mine now", generation_id="x", generator_backend="x",
+        generator_version="1", consent_record_id="x", consent_statement_sha256="d" * 64,
+        moderation_state="released", watermark_alg="none", watermark_value="0",
+        ingredients=[IngredientInfo(role="portrait", media_type="image/jpeg", sha256="c" * 64)],
+    )  # fmt: skip
+    forged = tmp_path / "re-signed.mp4"
+    sign_media(copy, forged, claim, SignerConfig(chain_pem=mallory.chain, key_pem=mallory.key))
+    body = _verify(client, forged).json()
+    assert body["watermark"]["found"] and body["record"]["id"] == str(released.public_id)
+    assert body["verdict_code"] == "re_signed"
+    assert "signed by someone this verifier does not trust" in body["verdict"]
