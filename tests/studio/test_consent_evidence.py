@@ -109,3 +109,20 @@ def test_re_enrolling_a_new_face_voids_the_old_consent(consented_creator, tmp_pa
     identity_enrol(creator=consented_creator, selfie=face_path("obama2.jpg"))
     consent, why_not = creator_valid_consent(consented_creator)
     assert consent is None and "withdrawn" in why_not
+
+
+def test_enrolling_by_uploading_a_selfie(client, creator, tmp_path):
+    from studio.models import EnrolledIdentity
+    from tests.studio.factories import upload
+
+    client.login(username=creator.username, password=PASSWORD)
+    empty = client.post("/enrol/", {})
+    assert empty.status_code == 400 and "Take a selfie" in empty.content.decode()
+    not_a_photo = tmp_path / "selfie.jpg"
+    not_a_photo.write_text("no pixels here")
+    refused = client.post("/enrol/", {"selfie": upload(not_a_photo)})
+    assert refused.status_code == 400 and "The selfie was refused" in refused.content.decode()
+    assert not EnrolledIdentity.objects.exists()
+    enrolled = client.post("/enrol/", {"selfie": upload(face_path("obama.jpg"))}, follow=True)
+    assert enrolled.redirect_chain[-1][0] == "/consent/"
+    assert EnrolledIdentity.objects.get().creator == creator
