@@ -46,22 +46,13 @@ def account_delete(*, user) -> None:
     from studio.models import (
         ConsentRecord,
         EnrolledIdentity,
-        GenerationJob,
-        JobState,
         OutputArtifact,
     )
-    from studio.services.job_transitions import job_transition
+    from studio.services.jobs import creator_jobs_stop
     from studio.services.outputs import outputs_revoke_for_creator
 
     outputs_revoke_for_creator(creator=user, reason="account_deleted")
-    for job in GenerationJob.objects.filter(
-        creator=user,
-        state__in=[JobState.SUBMITTED, JobState.CHECKING, JobState.QUEUED, JobState.HELD],
-    ):
-        job_transition(job, JobState.CANCELLED, actor=user, reason="The account was deleted.")
-    GenerationJob.objects.filter(
-        creator=user, state__in=[JobState.RENDERING, JobState.SEALING]
-    ).update(cancel_requested=True)
+    creator_jobs_stop(creator=user, actor=user, reason="The account was deleted.")
     for identity in EnrolledIdentity.objects.filter(creator=user):
         identity.selfie.delete(save=False)
         identity.delete()

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import numpy as np
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,16 +23,16 @@ from safety.faces import analyze_portrait, faces_match_across_frames
 from safety.speech import code_spoken, transcribe
 from studio.errors import InputRefused, NotAllowed
 from studio.face_backend import face_backend, identity_thresholds, quality_limits
-from studio.models import ConsentRecord, EnrolledIdentity, GenerationJob, JobState
+from studio.models import ConsentRecord, EnrolledIdentity
 from studio.services.audit import audit_record
-from studio.services.uploads import image_check_upload
+from studio.services.uploads import Upload, image_check_upload, upload_chunks, upload_size
 
 MAX_RECORDING_BYTES = 60 * 1024 * 1024
 RECORDING_FRAMES_TO_CHECK = 5  # enough for faces_match_across_frames' minimum of 3 usable
 
 
 @transaction.atomic
-def identity_enrol(*, creator, selfie: UploadedFile | Path) -> EnrolledIdentity:
+def identity_enrol(*, creator, selfie: Upload) -> EnrolledIdentity:
     """Store the creator's reference face. Re-enrolling replaces it and voids earlier consent."""
     checked = image_check_upload(selfie, what="selfie")
     analysis = analyze_portrait(checked.data, backend=face_backend(), limits=quality_limits())
@@ -118,7 +117,7 @@ def consent_grant(
     creator,
     signature_name: str,
     one_time_code: str,
-    recording: UploadedFile | Path,
+    recording: Upload,
     ip_address: str | None = None,
     user_agent: str = "",
     statement_version: str = CURRENT_VERSION,
@@ -129,12 +128,12 @@ def consent_grant(
         raise NotAllowed("Enrol your face with a selfie before giving consent.")
     if not signature_name.strip():
         raise InputRefused("Type your full name as your signature.")
-    size = recording.stat().st_size if isinstance(recording, Path) else recording.size
+    size = upload_size(recording)
     if not size:
         raise InputRefused("The consent recording is empty. Please record again.")
     if size > MAX_RECORDING_BYTES:
         raise InputRefused("The consent recording is too large; keep it under a minute.")
-    data = recording.read_bytes() if isinstance(recording, Path) else b"".join(recording.chunks())
+    data = b"".join(upload_chunks(recording))
 
     with tempfile.TemporaryDirectory(prefix="signet-consent-") as folder:
         path = Path(folder) / "recording.webm"
@@ -180,7 +179,7 @@ def consent_grant(
 @transaction.atomic
 def consent_revoke(*, creator) -> int:
     """Revoke every active consent at once: queued and held jobs are cancelled, outputs revoked."""
-    from studio.services.job_transitions import job_transition
+    from studio.services.jobs import creator_jobs_stop
     from studio.services.outputs import outputs_revoke_for_creator
 
     now = timezone.now()
@@ -188,14 +187,6 @@ def consent_revoke(*, creator) -> int:
         revoked_at=now
     )
     audit_record("consent.revoked", actor=creator, subject=creator, details={"records": revoked})
-    waiting = GenerationJob.objects.filter(
-        creator=creator,
-        state__in=[JobState.SUBMITTED, JobState.CHECKING, JobState.QUEUED, JobState.HELD],
-    )
-    for job in waiting:
-        job_transition(job, JobState.CANCELLED, actor=creator, reason="Consent was revoked.")
-    GenerationJob.objects.filter(
-        creator=creator, state__in=[JobState.RENDERING, JobState.SEALING]
-    ).update(cancel_requested=True)
+    creator_jobs_stop(creator=creator, actor=creator, reason="Consent was revoked.")
     outputs_revoke_for_creator(creator=creator, reason="consent_revoked")
     return revoked

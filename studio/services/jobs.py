@@ -18,19 +18,26 @@ from generation.render_job import RenderCancelled, render_to_file
 from generation.renderers import UnknownRendererError
 from generation.renderers.base import RenderRequest
 from safety.sealing import SealingCancelled, SealingFailed
-from studio.errors import GateRefused, NotAllowed
+from studio.errors import ApplicationError, GateRefused, NotAllowed
 from studio.models import AudioClip, GenerationJob, JobState, ModerationCase, Portrait
 from studio.renderers import renderer_for
 from studio.services.audit import audit_record
 from studio.services.gate import GateOutcome, gate_evaluate
 from studio.services.job_transitions import ACTIVE_STATES, job_transition
 from studio.services.notifications import creator_notify
-from studio.services.uploads import CheckedAudio, CheckedImage
+from studio.services.uploads import (
+    CheckedAudio,
+    CheckedImage,
+    Upload,
+    audio_check_upload,
+    image_check_upload,
+)
 
 logger = logging.getLogger(__name__)
 S = JobState
 LABEL_CORNERS = ("bottom-right", "bottom-left", "top-right", "top-left")
 OUTPUT_SAMPLE_RATE = 48_000
+WAITING_STATES = (S.SUBMITTED, S.CHECKING, S.HELD, S.QUEUED)
 
 
 def job_work_dir(job: GenerationJob) -> Path:
@@ -161,6 +168,33 @@ def job_submit(
     return job
 
 
+def job_submit_uploads(
+    *,
+    creator,
+    portrait: Upload,
+    audio: Upload,
+    label_corner: str = "bottom-right",
+    channel: str,
+    **options,
+) -> GenerationJob:
+    """Check both uploads by content, then submit: what the page, the API and `generate` call.
+
+    A refused upload is written to the audit log and stores nothing.
+    """
+    try:
+        checked_portrait = image_check_upload(portrait)
+        checked_audio = audio_check_upload(audio)
+    except ApplicationError as error:
+        audit_record(
+            "upload.refused", actor=creator, details={"message": error.message, "channel": channel}
+        )
+        raise
+    return job_submit(
+        creator=creator, portrait=checked_portrait, audio=checked_audio, label_corner=label_corner,
+        channel=channel, **options,
+    )  # fmt: skip
+
+
 def _case_open(job: GenerationJob, reason: str, details: dict) -> ModerationCase:
     case = ModerationCase.objects.create(job=job, reason=reason, details=details)
     audit_record("case.opened", subject=case, details={"reason": reason, "job": str(job.public_id)})
@@ -169,7 +203,7 @@ def _case_open(job: GenerationJob, reason: str, details: dict) -> ModerationCase
 
 def job_cancel(*, job: GenerationJob, actor) -> GenerationJob:
     """Cancel at once if nothing runs yet; otherwise ask the worker, which stops within seconds."""
-    if job.state in {S.SUBMITTED, S.CHECKING, S.HELD, S.QUEUED}:
+    if job.state in WAITING_STATES:
         return job_transition(job, S.CANCELLED, actor=actor, reason="Cancelled by the creator.")
     if job.state in {S.RENDERING, S.SEALING}:
         GenerationJob.objects.filter(pk=job.pk).update(cancel_requested=True)
@@ -178,6 +212,15 @@ def job_cancel(*, job: GenerationJob, actor) -> GenerationJob:
         return job
     raise NotAllowed(
         f"This job is {job.get_state_display().lower()} and can no longer be cancelled."
+    )
+
+
+def creator_jobs_stop(*, creator, actor, reason: str) -> None:
+    """Cancel every job of the creator that has not started; ask running ones to stop."""
+    for job in GenerationJob.objects.filter(creator=creator, state__in=WAITING_STATES):
+        job_transition(job, S.CANCELLED, actor=actor, reason=reason)
+    GenerationJob.objects.filter(creator=creator, state__in=[S.RENDERING, S.SEALING]).update(
+        cancel_requested=True
     )
 
 

@@ -121,6 +121,7 @@ def case_decide(
 
 
 def _creator_ban(job: GenerationJob, moderator, reason: str) -> None:
+    from studio.services.jobs import creator_jobs_stop
     from studio.services.outputs import outputs_revoke_for_creator
 
     creator = job.creator
@@ -129,18 +130,9 @@ def _creator_ban(job: GenerationJob, moderator, reason: str) -> None:
         return
     creator.is_active = False
     creator.save(update_fields=["is_active"])
-    for waiting in GenerationJob.objects.filter(
-        creator=creator, state__in=[JobState.QUEUED, JobState.HELD, JobState.SUBMITTED]
-    ):
-        job_transition(
-            waiting,
-            JobState.CANCELLED,
-            actor=moderator,
-            reason="The creator's account was suspended.",
-        )
-    GenerationJob.objects.filter(
-        creator=creator, state__in=[JobState.RENDERING, JobState.SEALING]
-    ).update(cancel_requested=True)
+    creator_jobs_stop(
+        creator=creator, actor=moderator, reason="The creator's account was suspended."
+    )
     outputs_revoke_for_creator(creator=creator, reason="creator_banned")
     audit_record("account.banned", actor=moderator, subject=creator, details={"reason": reason})
 

@@ -3,6 +3,7 @@
 import hashlib
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,21 +51,38 @@ class CheckedAudio:
         shutil.rmtree(self.path.parent, ignore_errors=True)
 
 
+# Pages and the API hand in Django uploads; the management commands and tests hand in paths.
+Upload = UploadedFile | Path
+
+
+def upload_size(upload: Upload) -> int:
+    return (upload.stat().st_size if isinstance(upload, Path) else upload.size) or 0
+
+
+def upload_chunks(upload: Upload) -> Iterator[bytes]:
+    if isinstance(upload, Path):
+        with upload.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                yield chunk
+    else:
+        yield from upload.chunks()
+
+
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.0f} MB"
 
 
-def image_check_upload(upload: UploadedFile | Path, *, what: str = "portrait") -> CheckedImage:
+def image_check_upload(upload: Upload, *, what: str = "portrait") -> CheckedImage:
     """Read an image upload whole (it is size-capped first) and check its content."""
     limit = settings.SIGNET_MAX_IMAGE_BYTES
-    size = upload.stat().st_size if isinstance(upload, Path) else upload.size
-    if size is None or size > limit:
+    size = upload_size(upload)
+    if size > limit:
         raise InputRefused(
             f"The {what} is larger than {_megabytes(limit)}. Please upload a smaller photo."
         )
     if size == 0:
         raise InputRefused(f"The {what} file is empty.")
-    data = upload.read_bytes() if isinstance(upload, Path) else b"".join(upload.chunks())
+    data = b"".join(upload_chunks(upload))
     try:
         info = probe_image(data, max_pixels=settings.SIGNET_MAX_IMAGE_PIXELS)
     except MediaError as error:
@@ -79,11 +97,11 @@ def image_check_upload(upload: UploadedFile | Path, *, what: str = "portrait") -
     )
 
 
-def audio_check_upload(upload: UploadedFile | Path) -> CheckedAudio:
+def audio_check_upload(upload: Upload) -> CheckedAudio:
     """Copy an audio upload to a private temporary file and check it decodes within limits."""
     limit = settings.SIGNET_MAX_AUDIO_BYTES
-    size = upload.stat().st_size if isinstance(upload, Path) else upload.size
-    if size is None or size > limit:
+    size = upload_size(upload)
+    if size > limit:
         raise InputRefused(f"The audio file is larger than {_megabytes(limit)}.")
     if size == 0:
         raise InputRefused("The audio file is empty.")
@@ -92,8 +110,7 @@ def audio_check_upload(upload: UploadedFile | Path) -> CheckedAudio:
     digest = hashlib.sha256()
     try:
         with path.open("wb") as out:
-            chunks = [upload.read_bytes()] if isinstance(upload, Path) else upload.chunks()
-            for chunk in chunks:
+            for chunk in upload_chunks(upload):
                 digest.update(chunk)
                 out.write(chunk)
         info = probe_audio(

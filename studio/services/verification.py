@@ -9,13 +9,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.files.uploadedfile import UploadedFile
 
 from safety.provenance.reading import read_manifest
 from safety.watermark import WatermarkReadError, read_watermark_from_file
 from studio.errors import InputRefused, RateLimited
 from studio.models import OutputArtifact
 from studio.provenance_config import trust_anchors_pem, watermark_codec
+from studio.services.uploads import Upload, upload_chunks, upload_size
 
 SNIFFED_TYPES = (
     (lambda head: head[4:8] == b"ftyp", "video/mp4"),
@@ -153,9 +153,9 @@ def verify_path(path: Path, media_type: str) -> dict:
     }
 
 
-def verify_upload(upload: UploadedFile | Path) -> dict:
+def verify_upload(upload: Upload) -> dict:
     """Check an uploaded file; refuse what is too big or not a supported type, with a message."""
-    size = upload.stat().st_size if isinstance(upload, Path) else upload.size
+    size = upload_size(upload)
     if not size:
         raise InputRefused("The file is empty.")
     if size > settings.SIGNET_VERIFY_MAX_BYTES:
@@ -166,11 +166,8 @@ def verify_upload(upload: UploadedFile | Path) -> dict:
     try:
         path = folder / "upload.bin"
         with path.open("wb") as out:
-            if isinstance(upload, Path):
-                out.write(upload.read_bytes())
-            else:
-                for chunk in upload.chunks():
-                    out.write(chunk)
+            for chunk in upload_chunks(upload):
+                out.write(chunk)
         with path.open("rb") as handle:
             media_type = sniff_media_type(handle.read(16))
         if media_type is None:

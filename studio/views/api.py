@@ -10,8 +10,7 @@ from studio.errors import ApplicationError, InputRefused, NotAllowed
 from studio.models import ApiToken
 from studio.roles import is_creator
 from studio.selectors.jobs import job_get_for_creator, job_status_payload
-from studio.services.jobs import job_cancel
-from studio.views.jobs import submit_uploads
+from studio.services.jobs import job_cancel, job_submit_uploads
 
 
 class Unauthenticated(ApplicationError):
@@ -47,10 +46,10 @@ def api_jobs_create(request):
     portrait, audio = request.FILES.get("portrait"), request.FILES.get("audio")
     if portrait is None or audio is None:
         raise InputRefused("Send the multipart fields `portrait` and `audio`.")
-    job = submit_uploads(
+    job = job_submit_uploads(
         creator=request.user,
-        portrait_file=portrait,
-        audio_file=audio,
+        portrait=portrait,
+        audio=audio,
         label_corner=request.POST.get("label_corner", "bottom-right"),
         channel="api",
     )

@@ -8,9 +8,7 @@ from studio.errors import ApplicationError, GateRefused
 from studio.forms import JobForm
 from studio.selectors.consent import creator_enrolment_status
 from studio.selectors.jobs import job_get_for_creator, job_status_payload, jobs_for_creator
-from studio.services.audit import audit_record
-from studio.services.jobs import job_cancel, job_submit
-from studio.services.uploads import audio_check_upload, image_check_upload
+from studio.services.jobs import job_cancel, job_submit_uploads
 
 
 @login_required
@@ -25,21 +23,6 @@ def dashboard(request):
     )
 
 
-def submit_uploads(*, creator, portrait_file, audio_file, label_corner: str, channel: str):
-    """Check both uploads by content, then submit. Shared by the page and the API."""
-    try:
-        portrait = image_check_upload(portrait_file)
-        audio = audio_check_upload(audio_file)
-    except ApplicationError as error:
-        audit_record(
-            "upload.refused", actor=creator, details={"message": error.message, "channel": channel}
-        )
-        raise
-    return job_submit(
-        creator=creator, portrait=portrait, audio=audio, label_corner=label_corner, channel=channel
-    )
-
-
 @login_required
 @permission_required("studio.submit_job", raise_exception=True)
 def job_new(request):
@@ -47,10 +30,10 @@ def job_new(request):
     error = None
     if request.method == "POST" and form.is_valid():
         try:
-            job = submit_uploads(
+            job = job_submit_uploads(
                 creator=request.user,
-                portrait_file=form.cleaned_data["portrait"],
-                audio_file=form.cleaned_data["audio"],
+                portrait=form.cleaned_data["portrait"],
+                audio=form.cleaned_data["audio"],
                 label_corner=form.cleaned_data["label_corner"],
                 channel="web",
             )

@@ -254,3 +254,13 @@ def test_the_ai_label_can_be_moved_but_not_removed(client, consented_creator, sp
     assert response.status_code == 403
     assert "moved to a corner, not removed" in response.json()["error"]["message"]
     assert not GenerationJob.objects.exists()
+
+
+def test_the_command_refuses_a_bad_upload_and_records_it(consented_creator, speech, tmp_path):
+    not_a_photo = tmp_path / "me.jpg"
+    not_a_photo.write_text("just text")
+    with pytest.raises(CommandError, match="The portrait was refused"):
+        call_command("generate", "--user", consented_creator.email, "--portrait", str(not_a_photo),
+                     "--audio", str(speech), "--out", str(tmp_path / "out.mp4"))  # fmt: skip
+    assert AuditEvent.objects.get(action="upload.refused").details["channel"] == "command"
+    assert not GenerationJob.objects.exists()

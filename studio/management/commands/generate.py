@@ -7,8 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from studio.errors import ApplicationError
 from studio.models import GenerationJob, JobState
-from studio.services.jobs import job_render, job_submit
-from studio.services.uploads import audio_check_upload, image_check_upload
+from studio.services.jobs import job_render, job_submit_uploads
 
 
 class Command(BaseCommand):
@@ -29,10 +28,10 @@ class Command(BaseCommand):
             if not options[key].is_file():
                 raise CommandError(f"{options[key]} is not a file.")
         try:
-            job = job_submit(
+            job = job_submit_uploads(
                 creator=creator,
-                portrait=image_check_upload(options["portrait"]),
-                audio=audio_check_upload(options["audio"]),
+                portrait=options["portrait"],
+                audio=options["audio"],
                 label_corner=options["label_corner"],
                 channel="command",
                 enqueue=False,
