@@ -12,8 +12,11 @@ from django.core.management import call_command
 from django.test import override_settings
 from PIL import Image
 
-from safety.provenance.manifest import TRAINED_ALGORITHMIC_MEDIA
+from safety.provenance.certificates import create_development_chain
+from safety.provenance.manifest import TRAINED_ALGORITHMIC_MEDIA, IngredientInfo, build_manifest
 from safety.provenance.reading import read_manifest
+from safety.provenance.signer import SignerConfig
+from safety.provenance.signing import sign_media
 from safety.watermark import read_watermark_from_file
 from studio.models import OutputArtifact
 from studio.provenance_config import trust_anchors_pem
@@ -302,48 +305,43 @@ def test_a_manifest_moved_onto_another_video_does_not_borrow_its_record(client, 
     assert body["verdict_code"] == "tampered" and body["record"] is None
 
 
-def test_a_manifest_signed_by_someone_else_cannot_claim_a_signet_record(client, released, tmp_path):
-    from safety.provenance.certificates import create_development_chain
-    from safety.provenance.signer import SignerConfig
-    from safety.provenance.signing import sign_media
-
+def _signed_by_mallory(source: Path, tmp_path: Path, *, claim: dict) -> Path:
+    """`source` signed with a chain of someone else's: valid C2PA, but not trusted by Signet."""
     mallory = create_development_chain(tmp_path / "mallory", common_name_prefix="Mallory")
-    copy = _reencode(Path(released.file.path), tmp_path / "copy.mp4", crf=51)  # watermark wiped
-    manifest = read_manifest(Path(released.file.path), media_type="video/mp4").signet_assertion
-    from safety.provenance.manifest import IngredientInfo, build_manifest
+    signed = tmp_path / "mallory.mp4"
+    sign_media(source, signed, claim, SignerConfig(chain_pem=mallory.chain, key_pem=mallory.key))
+    return signed
 
-    claim = build_manifest(
-        claim_generator_version="9", title="looks official", generation_id=manifest["generation_id"],
-        generator_backend="animator", generator_version="9", consent_record_id=manifest["consent_record_id"],
-        consent_statement_sha256=manifest["consent_statement_sha256"], moderation_state="released",
-        watermark_alg=released.watermark_alg, watermark_value=str(released.watermark_id),
+
+def _claim(**fields) -> dict:
+    defaults = dict(
+        claim_generator_version="1", title="looks official", generation_id="x", generator_backend="x",
+        generator_version="1", consent_record_id="x", consent_statement_sha256="d" * 64,
+        moderation_state="released", watermark_alg="none", watermark_value="0",
         ingredients=[IngredientInfo(role="portrait", media_type="image/jpeg", sha256="c" * 64)],
     )  # fmt: skip
-    forged = tmp_path / "forged.mp4"
-    sign_media(copy, forged, claim, SignerConfig(chain_pem=mallory.chain, key_pem=mallory.key))
-    body = _verify(client, forged).json()
+    return build_manifest(**{**defaults, **fields})
+
+
+def test_a_manifest_signed_by_someone_else_cannot_claim_a_signet_record(client, released, tmp_path):
+    ours = read_manifest(Path(released.file.path), media_type="video/mp4").signet_assertion
+    copy = _reencode(Path(released.file.path), tmp_path / "copy.mp4", crf=51)  # watermark wiped
+    claim = _claim(
+        generation_id=ours["generation_id"], consent_record_id=ours["consent_record_id"],
+        consent_statement_sha256=ours["consent_statement_sha256"],
+        watermark_alg=released.watermark_alg, watermark_value=str(released.watermark_id),
+    )  # fmt: skip
+    body = _verify(client, _signed_by_mallory(copy, tmp_path, claim=claim)).json()
     assert body["c2pa"]["valid"] and not body["c2pa"]["trusted"]
     assert body["record"] is None
     assert body["verdict_code"] == "signed_elsewhere"
 
 
 def test_our_video_re_signed_by_someone_else_is_named_as_such(client, released, tmp_path):
-    from safety.provenance.certificates import create_development_chain
-    from safety.provenance.manifest import IngredientInfo, build_manifest
-    from safety.provenance.signer import SignerConfig
-    from safety.provenance.signing import sign_media
-
-    mallory = create_development_chain(tmp_path / "mallory", common_name_prefix="Mallory")
     copy = _reencode(Path(released.file.path), tmp_path / "copy.mp4", crf=23)  # watermark survives
-    claim = build_manifest(
-        claim_generator_version="1", title="mine now", generation_id="x", generator_backend="x",
-        generator_version="1", consent_record_id="x", consent_statement_sha256="d" * 64,
-        moderation_state="released", watermark_alg="none", watermark_value="0",
-        ingredients=[IngredientInfo(role="portrait", media_type="image/jpeg", sha256="c" * 64)],
-    )  # fmt: skip
-    forged = tmp_path / "re-signed.mp4"
-    sign_media(copy, forged, claim, SignerConfig(chain_pem=mallory.chain, key_pem=mallory.key))
-    body = _verify(client, forged).json()
+    body = _verify(
+        client, _signed_by_mallory(copy, tmp_path, claim=_claim(title="mine now"))
+    ).json()
     assert body["watermark"]["found"] and body["record"]["id"] == str(released.public_id)
     assert body["verdict_code"] == "re_signed"
     assert "signed by someone this verifier does not trust" in body["verdict"]
