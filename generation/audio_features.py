@@ -232,7 +232,7 @@ def _closure_cue(
     count = len(level_db)
     local_peak = maximum_filter1d(level_db, 41)  # +-200 ms
     in_speech = maximum_filter1d(voiced, 61)  # within 300 ms of voice
-    dip = (level_db < local_peak - 15.0) & in_speech
+    dip = (level_db < local_peak - 8.0) & in_speech
     rise = np.zeros(count, dtype=bool)
     rise[:-2] = (level_db[2:] - level_db[:-2]) >= 10.0
     closure = np.zeros(count)
@@ -249,11 +249,27 @@ def _closure_cue(
         & (level_db > local_peak - 25.0)
         & (centroid_hz < 600.0)
     )
-    # A hum counts only when it lasts at least 60 ms. Its weight is partial: l, n and ng
+    # A hum counts only when it lasts at least 40 ms (a /b/'s voice bar is 40-60 ms). Its weight is partial: l, n and ng
     # sound much like m here but keep the lips apart, so the mouth only half closes.
-    hum = maximum_filter1d(minimum_filter1d(hum, 6), 6)
+    hum = maximum_filter1d(minimum_filter1d(hum, 4), 4)
     closure = np.maximum(closure, HUM_CLOSURE * hum)
     return closure
+
+
+def closure_spans(audio: DecodedAudio) -> list[tuple[float, float]]:
+    """(start, end) seconds of every stretch where the vocal tract is shut inside speech: the
+    hush before a stop's burst and a hum or voice bar (m, b; also n). The lips may close on
+    all of them; which ones are bilabial is for the phone recogniser to say."""
+    samples = audio.samples
+    hop = max(1, int(round(STEP_SECONDS * audio.sample_rate)))
+    window = max(64, int(round(WINDOW_SAMPLES_AT_16K * audio.sample_rate / 16_000)))
+    count = max(1, int(np.ceil(len(samples) / hop)))
+    level_db = _level_db(samples, hop, count)
+    centroid = _band_energies(samples, audio.sample_rate, hop, window, count)["centroid_200_4000"]
+    shut = _closure_cue(level_db, centroid, _voice_activity(level_db)) >= HUM_CLOSURE
+    edges = np.flatnonzero(np.diff(np.r_[0, shut.astype(np.int8), 0]))
+    return [(start * STEP_SECONDS, end * STEP_SECONDS)
+            for start, end in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def _smooth_attack_release(values: np.ndarray, *, attack: float, release: float) -> np.ndarray:

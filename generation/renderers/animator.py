@@ -1,9 +1,12 @@
-"""The default CPU renderer: a classical landmark-driven talking photo.
+"""The default CPU renderer: a classical landmark-driven talking portrait.
 
-The mouth opens with the voice's level and closes in silence, shuts on p/b/m and rounds on
-oo/oh (generation.audio_features); eyes blink every 2-6 s; the head sways and nods a little
-with speech. Only the face moves: the photo is warped in place from the 68 landmarks given
-with the request (never re-detected per frame), so the background stays still.
+The mouth takes the shape of the phones heard in the audio (generation.speech: pocketsphinx's
+phonetic decoder -> visemes blended across neighbours), opened as far as the voice is loud;
+it shuts on p/b/m (and on every closure the audio shows), rounds on oo/oh/w, spreads on ee.
+Eyes blink every 2-6 s; the head turns (yaw, pitch over a generic face depth), rolls a little
+and nods on stressed syllables. Only the face moves, inside its own outline: the photo is
+warped in place from the 68 landmarks given with the request (never re-detected per frame),
+so the background, hair and shoulders stay still.
 """
 
 from __future__ import annotations
@@ -12,15 +15,16 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from generation.audio_features import extract_features
+from generation.audio_features import DEFAULT_LEAD_SECONDS, closure_spans, extract_features
 from generation.renderers.base import RenderRequest, crop_portrait, frame_count_for
 from generation.renderers.talking.face_animator import FaceAnimator, FramePose
 from generation.renderers.talking.motion import MotionTrack, plan_motion
+from generation.speech import recognise_phones, viseme_track
 
 
 class AnimatorRenderer:
     name = "animator"
-    version = "1"
+    version = "2"
 
     def __init__(
         self, *, expressiveness: float = 1.0, head_motion: float = 1.0, blinks: bool = True
@@ -34,11 +38,17 @@ class AnimatorRenderer:
 
     def motion(self, request: RenderRequest) -> MotionTrack:
         """The per-frame plan (mouth opening, width, blinks, head motion) for this request."""
-        features = extract_features(
-            request.audio, fps=request.fps, frame_count=self.frame_count(request)
+        count = self.frame_count(request)
+        features = extract_features(request.audio, fps=request.fps, frame_count=count)
+        audio = request.audio
+        visemes = viseme_track(
+            recognise_phones(audio.samples, audio.sample_rate), fps=request.fps,
+            frame_count=count, lead_seconds=DEFAULT_LEAD_SECONDS,
+            closures=closure_spans(audio),
         )
         return plan_motion(
             features,
+            visemes,
             seed=request.seed,
             expressiveness=self.expressiveness,
             head_motion=self.head_motion,
@@ -64,4 +74,7 @@ def pose_at(track: MotionTrack, index: int) -> FramePose:
         head_roll=float(track.head_roll[index]),
         head_shift=(float(track.head_shift[index, 0]), float(track.head_shift[index, 1])),
         head_nod=float(track.head_nod[index]),
+        head_yaw=float(track.head_yaw[index]),
+        head_pitch=float(track.head_pitch[index]),
+        tongue=float(track.tongue[index]),
     )

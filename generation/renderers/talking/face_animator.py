@@ -1,9 +1,13 @@
 """Renders one frame of a talking portrait from the photo and that frame's motion parameters.
 
-Per frame: a backward map for the head's small rigid motion (faded out towards the frame's
-edges, so the background stays put), the mouth and eyelid fields added in their own small
-regions, one cv2.remap of the photo, and the mouth interior painted over the opening.
-Everything that does not change between frames (grids, masks, regions) is built once.
+Per frame: a backward map for the head's motion - roll and shift as an affine, yaw and pitch
+as a shift in proportion to a generic face's depth (the nose moves most, the cheeks' outline
+least, so near and far sides move differently) - faded out towards the face's outline; the
+mouth and eyelid fields added in their own small regions; then every displacement is cut at
+the head's hull (geometry.head_hull) with a 3 px feather, so nothing outside the face moves
+(no halo, no smeared hair or background); one cv2.remap of the photo, and the mouth interior
+painted over the opening. Everything that does not change between frames (grids, masks,
+regions) is built once.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import cv2
 import numpy as np
 
 from generation.renderers.talking.face_fields import eyelid_field, mouth_field
-from generation.renderers.talking.geometry import FaceGeometry
+from generation.renderers.talking.geometry import FaceGeometry, head_hull
 from generation.renderers.talking.mouth_interior import MouthLook, paint_interior
 
 # Widest inner-lip gap while speaking, as a share of the brow-to-chin height (about 15-20 mm
@@ -27,6 +31,10 @@ DRAWN_TEETH_SHARE = 0.045
 LID_TINT = 0.7
 # Grid spacing (px) for the smooth part of the mouth's field.
 COARSE_STEP = 4
+# Displacements fade to nothing over this many pixels inside the head's hull.
+HULL_FEATHER_PX = 3.0
+# The head's motion fades out over this share of the face width inside the hull's edge.
+HEAD_FADE_SHARE = 0.22
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,9 @@ class FramePose:
     head_roll: float = 0.0
     head_shift: tuple[float, float] = (0.0, 0.0)
     head_nod: float = 0.0
+    head_yaw: float = 0.0  # radians
+    head_pitch: float = 0.0  # radians
+    tongue: float = 0.0
 
 
 class FaceAnimator:
@@ -50,7 +61,9 @@ class FaceAnimator:
 
         ys, xs = np.mgrid[0:size, 0:size].astype(np.float32)
         self._grid_x, self._grid_y = xs, ys
-        self._head_box, self._mask, self._mask_x, self._mask_y = self._head_mask(xs, ys)
+        self.hull = head_hull(g)
+        (self._head_box, self._mask, self._mask_x, self._mask_y,
+         self._depth_mask) = self._head_mask(xs, ys)
         self._pivot = np.array(g.to_image(np.array(0.0), np.array(g.chin_v + 0.35 * g.face_height)),
                                dtype=np.float64)
 
@@ -79,6 +92,14 @@ class FaceAnimator:
         self._coarse_lookup_x = (xs[y0:y1, x0:x1] - x0) / COARSE_STEP
         self._coarse_lookup_y = (ys[y0:y1, x0:x1] - y0) / COARSE_STEP
         self._lid_colours = self._lid_skin_colours()
+        # The cut covers every region a field may touch (head, mouth, eyes).
+        boxes = np.array([self._head_box, self._mouth_box, *self._eye_boxes])
+        self._cut_box = cx0, cy0, cx1, cy1 = (int(boxes[:, 0].min()), int(boxes[:, 1].min()),
+                                              int(boxes[:, 2].max()), int(boxes[:, 3].max()))
+        inside = np.zeros((self.size, self.size), dtype=np.uint8)
+        cv2.fillPoly(inside, [np.round(self.hull).astype(np.int32)], 1)
+        distance = cv2.distanceTransform(inside, cv2.DIST_L2, 5)[cy0:cy1, cx0:cx1]
+        self._cut = np.clip(distance / HULL_FEATHER_PX, 0.0, 1.0).astype(np.float32)
         self._map_x = np.empty_like(xs)
         self._map_y = np.empty_like(ys)
 
@@ -86,6 +107,7 @@ class FaceAnimator:
         map_x, map_y = self._head_maps(pose)
         interior = self._mouth(pose, map_x, map_y)
         overlays = self._eyelids(pose.blink, map_x, map_y) if pose.blink > 0.01 else []
+        self._cut_at_hull(map_x, map_y)
         frame = cv2.remap(self.image, map_x, map_y, cv2.INTER_LINEAR,
                           borderMode=cv2.BORDER_REPLICATE)
         if interior is not None:
@@ -99,26 +121,44 @@ class FaceAnimator:
     # -- head ---------------------------------------------------------------------------
 
     def _head_mask(self, xs: np.ndarray, ys: np.ndarray):
-        """1 over head and hair, fading to 0 beyond: the part of the frame that sways."""
+        """Masks over the head hull's box: the head's motion weight (1 deep inside the face,
+        fading to 0 at its outline) and that weight times the face's depth (px)."""
+        g = self.geometry
+        inside = np.zeros((self.size, self.size), dtype=np.uint8)
+        cv2.fillPoly(inside, [np.round(self.hull).astype(np.int32)], 1)
+        distance = cv2.distanceTransform(inside, cv2.DIST_L2, 5)
+        rows = np.flatnonzero(inside.max(axis=1))
+        cols = np.flatnonzero(inside.max(axis=0))
+        if len(rows) == 0:
+            empty = np.zeros((0, 0), dtype=np.float32)
+            return (0, 0, 0, 0), empty, empty, empty, empty
+        x0, y0, x1, y1 = int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+        distance = distance[y0:y1, x0:x1]
+        fade = np.clip(distance / (HEAD_FADE_SHARE * g.face_width), 0.0, 1.0)
+        mask = (fade * fade * (3.0 - 2.0 * fade)).astype(np.float32)
+        bx, by = xs[y0:y1, x0:x1], ys[y0:y1, x0:x1]
+        depth = self._face_depth(bx, by)
+        return ((x0, y0, x1, y1), mask, mask * bx, mask * by, (mask * depth).astype(np.float32))
+
+    def _face_depth(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        """How far each pixel stands out of the face's outline plane (px), from a generic
+        face: an ellipsoid over the face with the nose standing out of it."""
         g = self.geometry
         u, v = g.to_aligned(xs, ys)
         brow_v = float(g.points[17:27, 1].min())
-        top = brow_v - 0.8 * g.face_height
-        bottom = g.chin_v + 0.12 * g.face_height
-        centre_v, half_height = (top + bottom) / 2.0, (bottom - top) / 2.0
-        half_width = 0.62 * g.face_width
-        radius = np.sqrt((u / half_width) ** 2 + ((v - centre_v) / half_height) ** 2)
-        x = np.clip((radius - 1.0) / 0.35, 0.0, 1.0)
-        mask = (1.0 - x * x * (3.0 - 2.0 * x)).astype(np.float32)
-        rows = np.flatnonzero(mask.max(axis=1) > 0)
-        cols = np.flatnonzero(mask.max(axis=0) > 0)
-        if len(rows) == 0:
-            box = (0, 0, 0, 0)
-        else:
-            box = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
-        x0, y0, x1, y1 = box
-        crop = mask[y0:y1, x0:x1]
-        return box, crop, crop * xs[y0:y1, x0:x1], crop * ys[y0:y1, x0:x1]
+        top = brow_v - 0.3 * g.face_height
+        centre_u = float(g.points[[0, 16], 0].mean())
+        centre_v = (top + g.chin_v) / 2.0
+        half_u, half_v = 0.5 * g.face_width, (g.chin_v - top) / 2.0
+        ellipsoid = np.sqrt(np.clip(1.0 - ((u - centre_u) / half_u) ** 2
+                                    - ((v - centre_v) / half_v) ** 2, 0.0, 1.0))
+        nose_u = float(g.points[30, 0])
+        nose_top, nose_tip = float(g.points[27, 1]), float(g.points[33, 1])
+        along = np.clip((v - nose_top) / max(nose_tip - nose_top, 1.0), 0.0, 1.0)
+        nose = (along * np.exp(-0.5 * ((u - nose_u) / (0.07 * g.face_width)) ** 2)
+                * np.exp(-0.5 * (np.clip(v - nose_tip, 0.0, None) / (0.04 * g.face_height)) ** 2)
+                * (v > nose_top - 0.05 * g.face_height))
+        return half_u * (0.85 * ellipsoid + 0.35 * nose)
 
     def _head_maps(self, pose: FramePose) -> tuple[np.ndarray, np.ndarray]:
         """Backward maps for the head's motion alone: the inverse affine, weighted by the
@@ -129,10 +169,23 @@ class FaceAnimator:
         x0, y0, x1, y1 = self._head_box
         if x1 > x0 and y1 > y0:
             (a, b, c), (d, e, f) = backward
-            mx, my, m = self._mask_x, self._mask_y, self._mask
-            self._map_x[y0:y1, x0:x1] += (a - 1.0) * mx + b * my + c * m
-            self._map_y[y0:y1, x0:x1] += d * mx + (e - 1.0) * my + f * m
+            mx, my, m, z = self._mask_x, self._mask_y, self._mask, self._depth_mask
+            # Yaw and pitch move each point by its depth (small-angle rotation), expressed
+            # in image axes; backward, so the photo is read from the other way.
+            turn_x, turn_y = self.geometry.rotate_to_image(np.sin(pose.head_yaw),
+                                                           np.sin(pose.head_pitch))
+            self._map_x[y0:y1, x0:x1] += (a - 1.0) * mx + b * my + c * m - turn_x * z
+            self._map_y[y0:y1, x0:x1] += d * mx + (e - 1.0) * my + f * m - turn_y * z
         return self._map_x, self._map_y
+
+    def _cut_at_hull(self, map_x: np.ndarray, map_y: np.ndarray) -> None:
+        """Nothing outside the head's hull moves: every displacement is faded to zero at its
+        edge (the mouth's and lids' fields included)."""
+        x0, y0, x1, y1 = self._cut_box
+        if x1 > x0 and y1 > y0:
+            gx, gy = self._grid_x[y0:y1, x0:x1], self._grid_y[y0:y1, x0:x1]
+            map_x[y0:y1, x0:x1] = gx + (map_x[y0:y1, x0:x1] - gx) * self._cut
+            map_y[y0:y1, x0:x1] = gy + (map_y[y0:y1, x0:x1] - gy) * self._cut
 
     def _head_affine(self, pose: FramePose) -> np.ndarray:
         """Forward 2x3 affine of the head: roll about the neck, a nod (the face shortening

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 # dlib / iBUG 300-W 68-point indices.
@@ -149,6 +150,24 @@ class FaceGeometry:
         y0 = int(np.clip(np.floor(ys.min()) - margin, 0, size))
         y1 = int(np.clip(np.ceil(ys.max()) + margin + 1, 0, size))
         return x0, y0, x1, y1
+
+
+# The head's hull: the landmarks, a forehead above the brows, and room below the jaw for the
+# widest opening (the chin drops that far). Everything the animator moves stays inside it.
+FOREHEAD_SHARE = 0.3
+JAW_DROP_SHARE = 0.12
+
+
+def head_hull(geometry: FaceGeometry) -> np.ndarray:
+    """(K, 2) image points of the convex hull the animation stays within."""
+    g = geometry
+    aligned = g.points
+    forehead = aligned[17:27] - (0.0, FOREHEAD_SHARE * g.face_height)
+    dropped = aligned[4:13] + (0.0, JAW_DROP_SHARE * g.face_height)
+    points = np.vstack([aligned, forehead, dropped])
+    xs, ys = g.to_image(points[:, 0], points[:, 1])
+    image_points = np.stack([xs, ys], axis=1).astype(np.float32)
+    return cv2.convexHull(image_points)[:, 0, :]
 
 
 def to_aligned(points: np.ndarray, origin: np.ndarray, angle: float) -> np.ndarray:

@@ -12,6 +12,7 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 
 from generation.audio_features import AudioFeatures
+from generation.speech.visemes import VisemeTrack
 
 # A blink: lids close in ~60 ms, stay shut ~30 ms, reopen in ~60 ms (about 150 ms in all).
 BLINK_CLOSE_S = 0.06
@@ -31,6 +32,9 @@ class MotionTrack:
     head_roll: np.ndarray  # radians, positive = clockwise in the image
     head_shift: np.ndarray  # (N, 2): (x, y) in face widths
     head_nod: np.ndarray  # head pitch proxy: downward shift of the upper face, face heights
+    head_yaw: np.ndarray  # radians, positive = the face turns towards the image's right
+    head_pitch: np.ndarray  # radians, positive = the face tips down (a nod)
+    tongue: np.ndarray  # 0..1: how much the tongue tip shows (th, l)
 
     def __len__(self) -> int:
         return len(self.mouth_open)
@@ -38,6 +42,7 @@ class MotionTrack:
 
 def plan_motion(
     features: AudioFeatures,
+    visemes: VisemeTrack | None = None,
     *,
     seed: int,
     expressiveness: float = 1.0,
@@ -46,10 +51,16 @@ def plan_motion(
 ) -> MotionTrack:
     count = len(features)
     fps = features.fps
-    mouth_open, mouth_width = _mouth(features, expressiveness)
+    if visemes is None:
+        mouth_open, mouth_width = _mouth(features, expressiveness)
+        tongue = np.zeros(count, dtype=np.float32)
+    else:
+        mouth_open, mouth_width = _mouth_from_visemes(features, visemes, expressiveness)
+        tongue = (visemes.tongue * np.clip(mouth_open * 3.0, 0.0, 1.0)).astype(np.float32)
     rng = np.random.default_rng(seed)
     blink = _blinks(count, fps, rng) if blinks else np.zeros(count, dtype=np.float32)
     roll, shift, nod = _head(features, rng, head_motion)
+    yaw, pitch = _turns(features, rng, head_motion)
     return MotionTrack(
         fps=fps,
         mouth_open=mouth_open,
@@ -58,6 +69,9 @@ def plan_motion(
         head_roll=roll,
         head_shift=shift,
         head_nod=nod,
+        head_yaw=yaw,
+        head_pitch=pitch,
+        tongue=tongue,
     )
 
 
@@ -77,6 +91,69 @@ def _mouth(features: AudioFeatures, expressiveness: float) -> tuple[np.ndarray, 
         + 0.04 * features.high_band * (1.0 - features.roundness)
     )
     return opening, np.clip(width, 0.6, 1.1).astype(np.float32)
+
+
+# The most the opening may change from one frame to the next (share of its range), except
+# when the lips part on a release: faster reads as a snap.
+MAX_STEP = 0.42
+
+
+def _mouth_from_visemes(features: AudioFeatures, visemes: VisemeTrack, expressiveness: float
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Opening = the viseme's shape scaled by the voice's level (the jaw follows loudness);
+    width = the viseme's rounding or spreading, stronger with more voice."""
+    level = np.clip(features.loudness, 0.0, 1.0) * np.clip(features.voice * 1.5, 0.0, 1.0)
+    amplitude = np.clip(level * 1.25, 0.0, 1.0) ** 0.8
+    # Blending with neighbours lowers every peak; a gentle gain brings vowels back to size.
+    opening = np.clip((visemes.opening * 1.5) ** 0.85 * amplitude * expressiveness, 0.0, 1.0)
+    shut = visemes.press >= 1.0
+    opening[shut] = 0.0
+    opening = _limit_slew(opening, shut, MAX_STEP).astype(np.float32)
+    shape = np.clip(visemes.width - 1.0, -0.45, 0.2) * np.clip(0.4 + level * 1.2, 0.0, 1.0)
+    width = np.clip(1.0 + shape * expressiveness, 0.55, 1.2)
+    return opening, _limit_slew(width, np.zeros(len(width), bool), 0.12).astype(np.float32)
+
+
+def _limit_slew(values: np.ndarray, shut: np.ndarray, step: float) -> np.ndarray:
+    """Bound frame-to-frame changes to ``step``: closing starts early enough to reach a shut
+    frame (backward pass); opening rises at most ``step`` a frame, except on the frame after
+    a closure (a plosive's release is fast)."""
+    out = values.astype(np.float64).copy()
+    for index in range(len(out) - 2, -1, -1):
+        out[index] = min(out[index], out[index + 1] + step)
+    for index in range(1, len(out)):
+        if not shut[index - 1]:
+            out[index] = min(out[index], out[index - 1] + step)
+    return out
+
+
+def _turns(features: AudioFeatures, rng: np.random.Generator, amount: float
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Yaw: a slow look from side to side (up to about +-5 degrees); pitch: small drift plus
+    a nod (about 2-3 degrees) on each stressed syllable (a sharp rise in loudness)."""
+    count, fps = len(features), features.fps
+    t = np.arange(count) / fps
+    yaw = np.zeros(count)
+    for amplitude, low, high in ((0.06, 0.05, 0.12), (0.025, 0.15, 0.35)):
+        yaw += amplitude * np.sin(2 * np.pi * rng.uniform(low, high) * t
+                                  + rng.uniform(0, 2 * np.pi))
+    window = max(1, int(round(0.25 * fps)))
+    energy = uniform_filter1d(features.loudness.astype(np.float64), window, mode="nearest")
+    onset = np.clip(np.gradient(energy) * fps, 0.0, None)
+    nod = np.zeros(count)
+    kernel_t = np.arange(int(0.6 * fps)) / fps
+    kernel = np.sin(np.pi * np.clip(kernel_t / 0.5, 0.0, 1.0)) ** 2
+    peaks = np.flatnonzero((onset > 1.2) & (onset >= np.roll(onset, 1))
+                           & (onset >= np.roll(onset, -1)))
+    last = -count
+    for peak in peaks:
+        if peak - last < int(0.5 * fps):
+            continue
+        last = peak
+        end = min(count, peak + len(kernel))
+        nod[peak:end] = np.maximum(nod[peak:end], 0.045 * kernel[: end - peak])
+    pitch = 0.015 * np.sin(2 * np.pi * rng.uniform(0.05, 0.15) * t + rng.uniform(0, 6.3)) + nod
+    return (amount * yaw).astype(np.float32), (amount * pitch).astype(np.float32)
 
 
 def _blinks(count: int, fps: int, rng: np.random.Generator) -> np.ndarray:
