@@ -1,16 +1,41 @@
-"""Lip-sync quality of the CPU animator, measured on its output frames.
+"""Lip-sync and motion quality of the CPU animator, measured on its decoded output videos.
 
-    .venv/bin/python bench/lipsync_quality.py [--stride 2] [--json]
+    .venv/bin/python bench/lipsync_quality.py [--faces obama.jpg,...] [--stride 3] [--json]
 
-For obama.jpg and astronaut.png speaking an espeak-ng clip with pauses:
-  (a) Pearson correlation between the mouth opening re-detected on every output frame (dlib
-      68 landmarks via safety.faces: inner-lip gap / brow-to-chin height) and the audio's
-      loudness envelope (RMS dB per video frame, computed here independently of the animator);
-  (b) the share of silent frames (no voice within +-40 ms) whose mouth is closed;
-  (c) identity: the largest face-embedding distance between an output frame (every --stride-th)
-      and the portrait, against the acceptance threshold of safety.faces.
-Prints a table, saves bench/out/lipsync_contact_sheet.png, and with --json prints one JSON
-object on the last line (figures are the worst of the two portraits).
+Every shared face photo (obama, obama2, biden, astronaut) speaks five clips: English speech,
+German speech, plosive-heavy speech, rounded/spread-vowel speech (all espeak-ng, whose
+libespeak-ng reports each phoneme's time: tests/generation/espeak_phonemes.py) and a sung clip
+(synthetic sustained vowels ah/oo/ee with vibrato, whose timing is known by construction). Each
+clip is rendered by the real renderer to an H.264 MP4 (generation.render_job.render_to_file),
+decoded again, and dlib's 68 landmarks (safety.faces) are found on every decoded frame.
+
+Figures (the issue's targets in brackets):
+- bilabial_closed_fraction [>= 0.90]: of the frames whose centre falls inside a p/b/m lip
+  closure (the closure as espeak's audio shows it: the hush before a /p/ burst, a /b/'s voice
+  bar, an /m/'s murmur; the frame nearest a closure's middle when none does), the share whose
+  inner-lip gap is under 3 % of the brow-to-chin height.
+- other_consonants_closed_fraction (no target; the price of the above): the same share on
+  frames inside other consonants.
+- rounded_spread_width_ratio [<= 0.80]: median mouth-corner width (48-54, over the eye-corner
+  distance) on rounded vowels (oo, oh, w, German u/o/ue/oe) over that on spread vowels (ee, i,
+  e), per face; the worst face.
+- snaps_per_second [<= 0.2]: frame-to-frame changes of the inner-lip gap larger than half its
+  range in that clip (5th-95th percentile), except openings within 60 ms of a stop's release.
+- silence_mouth_closed_fraction [1.0]: frames at least 80 ms from any phoneme, lips closed.
+- mouth_loudness_correlation_min [>= 0.7]: Pearson correlation of the inner-lip gap with the
+  audio's RMS level (dB per frame, computed here), the worst clip of any face.
+- halo_pixels [0]: pixels outside the head hull dilated by 4 px whose colour differs by more
+  than 24 levels from the clip's first decoded frame in any frame, the worst clip. The hull:
+  the still crop's 68 landmarks, the brows raised by 0.3 x brow-to-chin height (forehead), and
+  the jaw points 4-12 lowered by 0.12 x that height (the chin's travel when the mouth opens).
+- yaw_range_degrees [>= 6], pitch_range_degrees: 2nd-98th percentile range of the head pose
+  read from each decoded frame by cv2.solvePnP (six landmarks on a generic 3-D face), the
+  smallest over clips longer than 4 s (each clip's commanded range is printed beside it).
+- identity_max_distance [<= accept_threshold]: dlib embedding distance of every --stride-th
+  decoded frame to the photo itself, the worst frame.
+- animator_fps_median [>= 25]: frames per second of the renderer alone at 512x512, one core.
+
+Saves bench/out/lipsync_visemes.png: the mouth at p/b/m, oo, ee and aa moments for each face.
 """
 
 from __future__ import annotations
@@ -22,8 +47,10 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+import statistics  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
+import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import cv2  # noqa: E402
@@ -32,142 +59,367 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from generation.audio_features import extract_features  # noqa: E402
-from generation.media import DecodedAudio, decode_audio, load_image_rgb  # noqa: E402
+from generation.media import DecodedAudio, iter_video_frames, load_image_rgb  # noqa: E402
+from generation.render_job import render_to_file  # noqa: E402
 from generation.renderers import RenderRequest, get_renderer  # noqa: E402
+from generation.renderers.base import crop_portrait  # noqa: E402
 from safety.faces import get_face_backend  # noqa: E402
 from safety.faces.identity import DLIB_THRESHOLDS, embedding_distance  # noqa: E402
+from tests.generation import espeak_phonemes as espeak  # noqa: E402
 from tests.generation import media_factory  # noqa: E402
 
-PORTRAITS = ("obama.jpg", "astronaut.png")
-SENTENCES = (
-    "Hello everyone, thank you for coming.",
-    "Papa bought a map, and maybe a boat.",
-    "Who knows what tomorrow brings?",
-    "See you soon.",
-)
-PAUSE_SECONDS = 0.8
-# Inner-lip gap below this share of the face height counts as a closed mouth.
+FACES = ("obama.jpg", "obama2.jpg", "biden.jpg", "astronaut.png")
+FPS = 25
+RATE = 16_000
+PAUSE = 0.6
 CLOSED_OPENING = 0.03
+HALO_LEVELS = 24
+HALO_FEATHER_PX = 4
+STOPS = {"p", "b", "t", "d", "k", "g"}
 OUT_DIR = ROOT / "bench" / "out"
+# A generic face (mm): nose tip, chin, eye outer corners, mouth corners. x right, y up, z out.
+MODEL_POINTS = np.array([
+    (0.0, 0.0, 0.0), (0.0, -63.6, -12.5), (-43.3, 32.7, -26.0), (43.3, 32.7, -26.0),
+    (-28.9, -28.9, -24.1), (28.9, -28.9, -24.1)], dtype=np.float64)
+MODEL_LANDMARKS = [30, 8, 36, 45, 48, 54]
 
 
-def speech_with_pauses(workdir: Path) -> DecodedAudio:
-    pause = np.zeros(int(PAUSE_SECONDS * 16_000), dtype=np.float32)
-    parts = [pause]
-    for index, sentence in enumerate(SENTENCES):
-        wav = media_factory.speech_wav(workdir / f"s{index}.wav", sentence)
-        if wav is None:
-            raise SystemExit("espeak-ng is needed for this benchmark (apt-get install espeak-ng)")
-        parts += [decode_audio(wav).samples, pause]
-    return DecodedAudio.from_samples(np.concatenate(parts), 16_000)
+def _pause(seconds: float = PAUSE) -> np.ndarray:
+    return np.zeros(int(seconds * RATE), dtype=np.float32)
 
 
-def loudness_envelope(audio: DecodedAudio, frames: int, fps: int) -> np.ndarray:
-    """RMS level (dB) of each video frame's 40 ms, floored 45 dB under the loudest frame."""
-    hop = audio.sample_rate // fps
-    samples = np.zeros(frames * hop, dtype=np.float64)
-    usable = min(len(samples), len(audio.samples))
-    samples[:usable] = audio.samples[:usable]
-    level = 10 * np.log10((samples.reshape(frames, hop) ** 2).mean(axis=1) + 1e-12)
-    return np.maximum(level, level.max() - 45.0)
+def _say(text: str, voice: str = "en") -> espeak.TimedSpeech:
+    speech = espeak.speak(text, voice=voice)
+    if speech is None:
+        raise SystemExit("libespeak-ng is needed for this benchmark (apt-get install espeak-ng)")
+    return speech
 
 
-def mouth_opening(landmarks: np.ndarray) -> float:
+def _sung() -> espeak.TimedSpeech:
+    """Sustained sung vowels (ah, oo, ee, ah, oo) with vibrato, 0.35 s apart."""
+    notes = (("ah", "a:", 220.0), ("oo", "u:", 247.0), ("ee", "i:", 262.0),
+             ("ah", "a:", 196.0), ("oo", "u:", 220.0))
+    parts: list = [_pause()]
+    phonemes = []
+    offset = PAUSE
+    for name, symbol, pitch in notes:
+        note = media_factory.vowel(1.0, formants=media_factory.VOWEL_FORMANTS[name],
+                                   frequency=pitch, vibrato_hz=5.5, vibrato_cents=40.0)
+        phonemes.append(espeak.Phoneme(symbol, offset + 0.05, offset + 0.95))
+        parts += [note, _pause(0.35)]
+        offset += 1.35
+    parts.append(_pause())
+    return espeak.TimedSpeech(np.concatenate(parts), RATE, tuple(phonemes))
+
+
+def clips() -> dict[str, espeak.TimedSpeech]:
+    def with_pauses(*parts):
+        joined: list = [_pause()]
+        for part in parts:
+            joined += [part, _pause()]
+        return espeak.concatenate(joined)
+
+    return {
+        "speech": with_pauses(_say("Hello everyone, thank you for coming."),
+                              _say("Who knows what tomorrow brings?")),
+        "german": with_pauses(_say("Guten Morgen, wie geht es Ihnen?", "de"),
+                              _say("Ich möchte ein Brot mit Butter, bitte.", "de")),
+        "plosive": with_pauses(_say("Papa bought a map, and maybe a boat."),
+                               _say("Bob put the big pump by the pipe.")),
+        "rounded": with_pauses(_say("Who knew? Sue blew the blue moon soon."),
+                               _say("We see three sheep eat cheese, Eve.")),
+        "sung": _sung(),
+    }
+
+
+def opening_of(landmarks: np.ndarray) -> float:
     gap = np.mean([landmarks[66, 1] - landmarks[62, 1], landmarks[67, 1] - landmarks[61, 1],
                    landmarks[65, 1] - landmarks[63, 1]])
     height = landmarks[8, 1] - min(landmarks[19, 1], landmarks[24, 1])
     return float(max(gap, 0.0) / max(height, 1.0))
 
 
-def measure(name: str, audio: DecodedAudio, stride: int, backend) -> dict:
-    image = load_image_rgb(media_factory.face_path(name))
-    faces = backend.detect(image)
-    if len(faces) != 1:
-        raise SystemExit(f"expected one face in {name}")
-    reference = backend.embed(image, faces[0])
-    request = RenderRequest(portrait_rgb=image, landmarks=np.array(faces[0].landmarks),
-                            audio=audio)
-    openings, distances, sheet = [], [], []
-    undetected = 0
-    for index, frame in enumerate(get_renderer("animator").frames(request)):
+def width_of(landmarks: np.ndarray) -> float:
+    return float(np.linalg.norm(landmarks[54] - landmarks[48])
+                 / max(np.linalg.norm(landmarks[45] - landmarks[36]), 1.0))
+
+
+def head_hull_mask(landmarks: np.ndarray, size: int) -> np.ndarray:
+    """The head hull (see the module's docstring), dilated by the allowed feather."""
+    eyes = (landmarks[36:42].mean(axis=0), landmarks[42:48].mean(axis=0))
+    angle = np.arctan2(*(eyes[1] - eyes[0])[::-1])
+    down = np.array([-np.sin(angle), np.cos(angle)])
+    height = np.dot(landmarks[8] - landmarks[17:27].mean(axis=0), down)
+    points = np.vstack([landmarks, landmarks[17:27] - 0.3 * height * down,
+                        landmarks[4:13] + 0.12 * height * down])
+    mask = np.zeros((size, size), dtype=np.uint8)
+    cv2.fillPoly(mask, [cv2.convexHull(np.round(points).astype(np.int32))], 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * HALO_FEATHER_PX + 1,) * 2)
+    return cv2.dilate(mask, kernel)
+
+
+def head_pose(landmarks: np.ndarray, size: int) -> tuple[float, float]:
+    """(yaw, pitch) in degrees from six landmarks and the generic face."""
+    focal = float(size)
+    camera = np.array([[focal, 0, size / 2], [0, focal, size / 2], [0, 0, 1]], dtype=np.float64)
+    image_points = landmarks[MODEL_LANDMARKS].astype(np.float64)
+    model = MODEL_POINTS * (1.0, -1.0, -1.0)  # image axes: y down, z into the scene
+    ok, rotation, _ = cv2.solvePnP(model, image_points, camera, None,
+                                   flags=cv2.SOLVEPNP_ITERATIVE)
+    if not ok:
+        return float("nan"), float("nan")
+    matrix, _ = cv2.Rodrigues(rotation)
+    yaw = np.degrees(np.arcsin(np.clip(-matrix[2, 0], -1.0, 1.0)))
+    pitch = np.degrees(np.arctan2(matrix[2, 1], matrix[2, 2]))
+    return float(yaw), float(pitch)
+
+
+def loudness_db(samples: np.ndarray, frames: int) -> np.ndarray:
+    hop = RATE // FPS
+    padded = np.zeros(frames * hop, dtype=np.float64)
+    usable = min(len(padded), len(samples))
+    padded[:usable] = samples[:usable]
+    level = 10 * np.log10((padded.reshape(frames, hop) ** 2).mean(axis=1) + 1e-12)
+    return np.maximum(level, level.max() - 45.0)
+
+
+def frame_times(count: int) -> np.ndarray:
+    return (np.arange(count) + 0.5) / FPS
+
+
+def frames_within(start: float, end: float, count: int) -> list[int]:
+    centres = frame_times(count)
+    inside = np.flatnonzero((centres >= start) & (centres < end))
+    if len(inside):
+        return list(inside)
+    return [int(np.clip(round((start + end) / 2 * FPS - 0.5), 0, count - 1))]
+
+
+def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
+                 speech: espeak.TimedSpeech, backend, stride: int, workdir: Path) -> dict:
+    landmarks_in_photo = still_landmarks
+    request = RenderRequest(portrait_rgb=image, landmarks=landmarks_in_photo,
+                            audio=DecodedAudio.from_samples(speech.samples, RATE), fps=FPS)
+    renderer = get_renderer("animator")
+    commanded = renderer.motion(request)
+    path = workdir / f"{Path(face).stem}-{clip_name}.mp4"
+    render_to_file(renderer, request, path)
+    crop = crop_portrait(image, landmarks_in_photo, request.size)
+    hull = head_hull_mask(crop.landmarks, request.size) > 0
+
+    openings, widths, yaws, pitches, distances, sheet_frames = [], [], [], [], [], {}
+    first = None
+    changed = np.zeros((request.size, request.size), dtype=bool)
+    decoded = list(iter_video_frames(path))
+    for index, frame in enumerate(decoded):
+        if first is None:
+            first = frame.astype(np.int16)
+        changed |= np.abs(frame.astype(np.int16) - first).max(axis=2) > HALO_LEVELS
         found = backend.detect(frame)
         if len(found) != 1:
-            undetected += 1
             openings.append(np.nan)
+            widths.append(np.nan)
+            yaws.append(np.nan)
+            pitches.append(np.nan)
             continue
-        openings.append(mouth_opening(found[0].landmarks))
+        points = np.asarray(found[0].landmarks)
+        openings.append(opening_of(points))
+        widths.append(width_of(points))
+        yaw, pitch = head_pose(points, request.size)
+        yaws.append(yaw)
+        pitches.append(pitch)
         if index % stride == 0:
             distances.append(embedding_distance(backend.embed(frame, found[0]), reference))
-        if index % 12 == 0 and len(sheet) < 24:
-            tile = cv2.resize(frame, (160, 160), interpolation=cv2.INTER_AREA)
-            cv2.putText(tile, f"{index} {openings[-1]:.2f}", (4, 14), cv2.FONT_HERSHEY_SIMPLEX,
-                        0.4, (255, 255, 0), 1)
-            sheet.append(tile)
-    openings = np.array(openings)
-    frames = len(openings)
-    envelope = loudness_envelope(audio, frames, request.fps)
+    count = len(decoded)
+    openings, widths = np.array(openings), np.array(widths)
+    closed = openings < CLOSED_OPENING
+
+    bilabial, other, rounded, spread = [], [], [], []
+    for start, end, _ in espeak.lip_closures(speech):
+        bilabial += [bool(closed[i]) for i in frames_within(start, end, count)
+                     if not np.isnan(openings[i])]
+    releases = []
+    for phoneme in speech.phonemes:
+        kind = espeak.phoneme_class(phoneme.symbol)
+        core = phoneme.symbol.strip("'\",%=")
+        if core in STOPS:
+            releases.append(phoneme.start)
+        inside = [i for i in frames_within(phoneme.start, phoneme.end, count)
+                  if not np.isnan(openings[i])]
+        if kind == "rounded":
+            rounded += [widths[i] for i in inside]
+        elif kind == "spread":
+            spread += [widths[i] for i in inside]
+        elif kind == "other" and core not in ("_", "_:", ";", "") and core not in STOPS:
+            other += [bool(closed[i]) for i in inside]
+        for label, wanted in (("pbm", "bilabial"), ("oo", "rounded"), ("ee", "spread"),
+                              ("aa", "open")):
+            if kind == wanted and label not in sheet_frames and inside:
+                sheet_frames[label] = inside[len(inside) // 2]
+
+    # Silence: at least 80 ms away from every phoneme.
+    centres = frame_times(count)
+    near = np.zeros(count, dtype=bool)
+    for phoneme in speech.phonemes:
+        near |= (centres > phoneme.start - 0.08) & (centres < phoneme.end + 0.08)
+    silent = ~near & ~np.isnan(openings)
+
     valid = ~np.isnan(openings)
-    correlation = float(np.corrcoef(openings[valid], envelope[valid])[0, 1])
-    voice = extract_features(audio, fps=request.fps, frame_count=frames).voice
-    # Silent: no voice in this frame or its neighbours (the mouth may still be closing).
-    silent = np.convolve(voice > 0.1, np.ones(3), mode="same") == 0
-    closed = openings[silent & valid] < CLOSED_OPENING
+    level = loudness_db(speech.samples, count)
+    correlation = float(np.corrcoef(openings[valid], level[valid])[0, 1])
+
+    series = np.where(valid, openings, np.nan)
+    span = np.nanpercentile(series, 95) - np.nanpercentile(series, 5)
+    snaps = 0
+    for index in range(count - 1):
+        step = series[index + 1] - series[index]
+        if np.isnan(step) or abs(step) <= 0.5 * span or span <= 0:
+            continue
+        t0, t1 = centres[index] - 0.06, centres[index + 1] + 0.06
+        if step > 0 and any(t0 <= r <= t1 for r in releases):
+            continue
+        snaps += 1
+
+    def pose_range(values, commanded_values) -> tuple[float, float]:
+        values = np.array(values)
+        values = values[~np.isnan(values)]
+        measured = float(np.percentile(values, 98) - np.percentile(values, 2))
+        planned = float(np.degrees(np.ptp(commanded_values)))
+        return measured, planned
+
+    yaw_range, yaw_planned = pose_range(yaws, commanded.head_yaw)
+    pitch_range, pitch_planned = pose_range(pitches, commanded.head_pitch)
     return {
-        "portrait": name,
-        "frames": frames,
-        "undetected_frames": undetected,
-        "mouth_loudness_correlation": correlation,
-        "silent_frames": int((silent & valid).sum()),
-        "silence_mouth_closed_fraction": float(closed.mean()) if len(closed) else float("nan"),
-        "identity_max_distance": float(max(distances)),
-        "identity_frames_checked": len(distances),
-        "sheet": np.hstack(sheet[:12]) if sheet else None,
+        "face": face,
+        "clip": clip_name,
+        "seconds": count / FPS,
+        "undetected": int((~valid).sum()),
+        "bilabial": bilabial,
+        "other": other,
+        "rounded": rounded,
+        "spread": spread,
+        "silence_closed": [bool(c) for c in closed[silent]],
+        "correlation": correlation,
+        "snaps": snaps,
+        "halo": int((changed & ~hull).sum()),
+        "yaw_range": yaw_range,
+        "yaw_planned": yaw_planned,
+        "pitch_range": pitch_range,
+        "pitch_planned": pitch_planned,
+        "identity_max": float(max(distances)) if distances else float("nan"),
+        "sheet": {label: decoded[i] for label, i in sheet_frames.items()},
+        "sheet_landmarks": crop.landmarks,
     }
+
+
+def time_animator(image, landmarks, speech: espeak.TimedSpeech, runs: int) -> float:
+    request = RenderRequest(portrait_rgb=image, landmarks=landmarks,
+                            audio=DecodedAudio.from_samples(speech.samples, RATE), fps=FPS)
+    figures = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        count = sum(1 for _ in get_renderer("animator").frames(request))
+        figures.append(count / (time.perf_counter() - started))
+    return statistics.median(figures)
+
+
+def mouth_tile(frame: np.ndarray, landmarks: np.ndarray, label: str) -> np.ndarray:
+    mouth = landmarks[48:68]
+    centre = mouth.mean(axis=0)
+    half = int(max(np.ptp(mouth[:, 0]), 40) * 0.9)
+    x0, y0 = int(centre[0]) - half, int(centre[1]) - half
+    tile = frame[max(y0, 0):y0 + 2 * half, max(x0, 0):x0 + 2 * half]
+    tile = np.ascontiguousarray(cv2.resize(tile, (160, 160), interpolation=cv2.INTER_AREA))
+    cv2.putText(tile, label, (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 0), 1)
+    return tile
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--stride", type=int, default=2, help="embed every n-th frame")
+    parser.add_argument("--faces", default=",".join(FACES))
+    parser.add_argument("--clips", default="speech,german,plosive,rounded,sung")
+    parser.add_argument("--stride", type=int, default=3, help="embed every n-th frame")
+    parser.add_argument("--fps-runs", type=int, default=3)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     cv2.setNumThreads(1)
     backend = get_face_backend()
+    all_clips = clips()
+    chosen = {name: all_clips[name] for name in args.clips.split(",")}
 
+    results, fps_runs, sheet_rows = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
-        audio = speech_with_pauses(Path(tmp))
-    results = [measure(name, audio, args.stride, backend) for name in PORTRAITS]
+        for face in args.faces.split(","):
+            image = load_image_rgb(media_factory.face_path(face))
+            faces = backend.detect(image)
+            if len(faces) != 1:
+                raise SystemExit(f"expected one face in {face}")
+            landmarks = np.asarray(faces[0].landmarks)
+            reference = backend.embed(image, faces[0])
+            row = {}
+            for clip_name, speech in chosen.items():
+                result = measure_clip(face, image, landmarks, reference, clip_name, speech,
+                                      backend, args.stride, Path(tmp))
+                results.append(result)
+                for label, frame in result["sheet"].items():
+                    row.setdefault(label, mouth_tile(frame, result["sheet_landmarks"],
+                                                     f"{Path(face).stem} {label}"))
+            sheet_rows.append(np.hstack([row.get(k, np.zeros((160, 160, 3), np.uint8))
+                                         for k in ("pbm", "oo", "ee", "aa")]))
+            fps_runs.append(time_animator(image, landmarks, chosen[next(iter(chosen))],
+                                          args.fps_runs))
 
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    rows = [r["sheet"] for r in results if r["sheet"] is not None]
-    width = max(row.shape[1] for row in rows)
-    rows = [np.pad(row, ((0, 0), (0, width - row.shape[1]), (0, 0))) for row in rows]
-    sheet_path = OUT_DIR / "lipsync_contact_sheet.png"
-    cv2.imwrite(str(sheet_path), cv2.cvtColor(np.vstack(rows), cv2.COLOR_RGB2BGR))
+    sheet_path = OUT_DIR / "lipsync_visemes.png"
+    cv2.imwrite(str(sheet_path), cv2.cvtColor(np.vstack(sheet_rows), cv2.COLOR_RGB2BGR))
 
-    threshold = DLIB_THRESHOLDS.accept
-    print(f"{'portrait':16} {'frames':>6} {'corr':>6} {'silent':>6} {'closed':>7} "
-          f"{'id max':>7} {'thresh':>6}")
+    def share(key: str, rows=results) -> float:
+        values = [v for r in rows for v in r[key]]
+        return float(np.mean(values)) if values else float("nan")
+
+    ratios = []
+    for face in args.faces.split(","):
+        rows = [r for r in results if r["face"] == face]
+        rounded = [v for r in rows for v in r["rounded"]]
+        spread = [v for r in rows for v in r["spread"]]
+        if rounded and spread:
+            ratios.append(float(np.median(rounded) / np.median(spread)))
+    seconds = sum(r["seconds"] for r in results)
+    long_clips = [r for r in results if r["seconds"] >= 4.0] or results
+    figures = {
+        "bilabial_closed_fraction": round(share("bilabial"), 3),
+        "rounded_spread_width_ratio": round(max(ratios), 3) if ratios else None,
+        "snaps_per_second": round(sum(r["snaps"] for r in results) / seconds, 3),
+        "silence_mouth_closed_fraction": round(share("silence_closed"), 3),
+        "mouth_loudness_correlation_min": round(min(r["correlation"] for r in results), 3),
+        "halo_pixels": max(r["halo"] for r in results),
+        "yaw_range_degrees": round(min(r["yaw_range"] for r in long_clips), 2),
+        "pitch_range_degrees": round(min(r["pitch_range"] for r in long_clips), 2),
+        "identity_max_distance": round(max(r["identity_max"] for r in results), 3),
+        "accept_threshold": DLIB_THRESHOLDS.accept,
+        "animator_fps_median": round(statistics.median(fps_runs), 1),
+        "other_consonants_closed_fraction": round(share("other"), 3),
+        "undetected_frames": sum(r["undetected"] for r in results),
+        "rounded_spread_width_ratio_per_face": [round(r, 3) for r in ratios],
+    }
+
+    print(f"{'face':14} {'clip':8} {'s':>5} {'pbm':>5} {'other':>5} {'sil':>5} {'corr':>5} "
+          f"{'snaps':>5} {'halo':>5} {'yaw':>5} {'(plan)':>6} {'pitch':>5} {'(plan)':>6} "
+          f"{'id':>5}")
     for r in results:
-        print(f"{r['portrait']:16} {r['frames']:>6} {r['mouth_loudness_correlation']:>6.3f} "
-              f"{r['silent_frames']:>6} {r['silence_mouth_closed_fraction']:>7.3f} "
-              f"{r['identity_max_distance']:>7.3f} {threshold:>6.2f}")
-    print(f"(audio {audio.duration_seconds:.1f} s, espeak-ng speech with "
-          f"{PAUSE_SECONDS} s pauses; contact sheet: {sheet_path.relative_to(ROOT)})")
+        def mean(values):
+            return float(np.mean(values)) if values else float("nan")
+        print(f"{r['face']:14} {r['clip']:8} {r['seconds']:5.1f} {mean(r['bilabial']):5.2f} "
+              f"{mean(r['other']):5.2f} {mean(r['silence_closed']):5.2f} "
+              f"{r['correlation']:5.2f} {r['snaps']:5d} {r['halo']:5d} {r['yaw_range']:5.1f} "
+              f"{r['yaw_planned']:6.1f} {r['pitch_range']:5.1f} {r['pitch_planned']:6.1f} "
+              f"{r['identity_max']:5.2f}")
+    print()
+    for key, value in figures.items():
+        print(f"{key:36} {value}")
+    print(f"(mouth contact sheet: {sheet_path.relative_to(ROOT)})")
     if args.json:
-        print(json.dumps({
-            "mouth_loudness_correlation": round(min(r["mouth_loudness_correlation"]
-                                                    for r in results), 3),
-            "silence_mouth_closed_fraction": round(min(r["silence_mouth_closed_fraction"]
-                                                       for r in results), 3),
-            "identity_max_distance": round(max(r["identity_max_distance"] for r in results), 3),
-            "accept_threshold": threshold,
-            "undetected_frames": sum(r["undetected_frames"] for r in results),
-            "per_portrait": {r["portrait"]: {k: (round(v, 3) if isinstance(v, float) else v)
-                                             for k, v in r.items() if k not in ("sheet",
-                                                                                "portrait")}
-                             for r in results},
-        }))
+        print(json.dumps(figures))
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@ Each phone maps to a viseme: a target for the lips' opening, width and protrusio
 for a bilabial press (p, b, m) and the lower lip on the upper teeth (f, v), and how much tongue
 shows. Neighbouring phones blend by dominance (Cohen & Massaro 1993): every phone has a weight
 that is flat over its own span and falls off exponentially outside it; a parameter at time t is
-the dominance-weighted mean of the phones' targets. Bilabials dominate the opening so strongly
-that the lips stay shut for the whole consonant and part only on the next vowel's onset, while
+the dominance-weighted mean of the phones' targets. Bilabials shut the lips outright over
+their whole span (a hard constraint, not a blend) and part them on the next vowel's onset, while
 lip rounding spreads far ahead (the lips round during the "t" of "two"). Consonants made inside
 the mouth (k, g, h) barely dominate: the lips keep the neighbouring vowels' shape.
 """
@@ -34,9 +34,9 @@ class Viseme:
     reach: float = 0.06  # seconds: how far the dominance carries outside the phone
 
 
-REST = Viseme("rest", 0.0, 1.0, dominance=0.4, reach=0.05)
+REST = Viseme("rest", 0.0, 1.0, dominance=0.25, reach=0.05)
 _VISEMES = {
-    "bilabial": Viseme("bilabial", 0.0, 0.98, press=1.0, dominance=40.0, reach=0.018),
+    "bilabial": Viseme("bilabial", 0.0, 0.98, press=1.0, dominance=5.0, reach=0.02),
     "labiodental": Viseme("labiodental", 0.06, 1.0, labiodental=1.0, dominance=8.0,
                           reach=0.025),
     "dental": Viseme("dental", 0.3, 1.02, tongue=1.0, dominance=2.0, reach=0.04),
@@ -81,6 +81,7 @@ PHONE_VISEMES = {
 CLOSURE = "CLOSURE"  # an acoustically detected closure, shown as a bilabial
 # Detected closures are widened this much each side: a hum fades in and out over ~15 ms.
 CLOSURE_PAD = 0.015
+CLOSURE_MAX = 0.08
 
 
 def viseme_for(label: str) -> Viseme:
@@ -112,7 +113,10 @@ def viseme_track(phones: tuple[Phone, ...] | list[Phone], *, fps: int, frame_cou
     duration = frame_count / fps + lead_seconds + 0.2
     times = np.arange(0.0, duration, STEP_SECONDS) + STEP_SECONDS / 2
     phones = list(phones) or [Phone("SIL", 0.0, duration)]
-    phones += [Phone(CLOSURE, start - CLOSURE_PAD, end + CLOSURE_PAD) for start, end in closures]
+    # A long hush is mostly the vowel before it dying away: the lips meet only for its
+    # last CLOSURE_MAX seconds, up to the release.
+    phones += [Phone(CLOSURE, max(start, end - CLOSURE_MAX) - CLOSURE_PAD, end + CLOSURE_PAD)
+               for start, end in closures]
     visemes = [viseme_for(p.label) for p in phones]
     weight_sum = np.full(len(times), 1e-6)
     # A tiny floor of "rest" keeps the blend defined far from every phone.

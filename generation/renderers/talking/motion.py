@@ -93,9 +93,10 @@ def _mouth(features: AudioFeatures, expressiveness: float) -> tuple[np.ndarray, 
     return opening, np.clip(width, 0.6, 1.1).astype(np.float32)
 
 
-# The most the opening may change from one frame to the next (share of its range), except
+# The most the opening may change from one frame to the next (share of the clip's wide
+# opening), except
 # when the lips part on a release: faster reads as a snap.
-MAX_STEP = 0.42
+MAX_STEP = 0.4
 
 
 def _mouth_from_visemes(features: AudioFeatures, visemes: VisemeTrack, expressiveness: float
@@ -108,7 +109,10 @@ def _mouth_from_visemes(features: AudioFeatures, visemes: VisemeTrack, expressiv
     opening = np.clip((visemes.opening * 1.5) ** 0.85 * amplitude * expressiveness, 0.0, 1.0)
     shut = visemes.press >= 1.0
     opening[shut] = 0.0
-    opening = _limit_slew(opening, shut, MAX_STEP).astype(np.float32)
+    # Steps are bounded relative to this clip's own typical wide opening, not to 1.
+    voiced = opening[features.voice > 0.5]
+    typical = float(np.percentile(voiced, 95)) if len(voiced) else 1.0
+    opening = _limit_slew(opening, shut, MAX_STEP * max(typical, 0.2)).astype(np.float32)
     shape = np.clip(visemes.width - 1.0, -0.45, 0.2) * np.clip(0.4 + level * 1.2, 0.0, 1.0)
     width = np.clip(1.0 + shape * expressiveness, 0.55, 1.2)
     return opening, _limit_slew(width, np.zeros(len(width), bool), 0.12).astype(np.float32)
