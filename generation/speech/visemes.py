@@ -40,21 +40,21 @@ _VISEMES = {
     "labiodental": Viseme("labiodental", 0.06, 1.0, labiodental=1.0, dominance=8.0,
                           reach=0.025),
     "dental": Viseme("dental", 0.3, 1.02, tongue=1.0, dominance=2.0, reach=0.04),
-    "alveolar": Viseme("alveolar", 0.35, 1.03, dominance=1.0, reach=0.04),
-    "sibilant": Viseme("sibilant", 0.18, 1.04, dominance=2.5, reach=0.04),
+    "alveolar": Viseme("alveolar", 0.4, 1.03, dominance=1.0, reach=0.04),
+    "sibilant": Viseme("sibilant", 0.25, 1.04, dominance=2.5, reach=0.04),
     "postalveolar": Viseme("postalveolar", 0.16, 0.8, protrusion=0.6, dominance=2.5,
                            reach=0.05),
     "lateral": Viseme("lateral", 0.45, 1.02, tongue=0.7, dominance=1.0, reach=0.04),
-    "velar": Viseme("velar", 0.45, 1.0, dominance=0.3, reach=0.03),
+    "velar": Viseme("velar", 0.5, 1.0, dominance=0.3, reach=0.03),
     "glide_w": Viseme("glide_w", 0.1, 0.62, protrusion=1.0, dominance=4.0, reach=0.09),
     "glide_r": Viseme("glide_r", 0.3, 0.8, protrusion=0.5, dominance=1.5, reach=0.06),
     "glide_y": Viseme("glide_y", 0.16, 1.1, dominance=1.5, reach=0.05),
     "open": Viseme("open", 1.0, 1.0, dominance=1.2, reach=0.06),
     "mid_open": Viseme("mid_open", 0.72, 1.02, dominance=1.2, reach=0.06),
-    "spread": Viseme("spread", 0.34, 1.14, dominance=1.5, reach=0.07),
-    "mid_spread": Viseme("mid_spread", 0.55, 1.1, dominance=1.3, reach=0.06),
-    "rounded": Viseme("rounded", 0.3, 0.64, protrusion=1.0, dominance=2.0, reach=0.12),
-    "mid_rounded": Viseme("mid_rounded", 0.5, 0.72, protrusion=0.8, dominance=1.8,
+    "spread": Viseme("spread", 0.45, 1.14, dominance=1.5, reach=0.07),
+    "mid_spread": Viseme("mid_spread", 0.62, 1.1, dominance=1.3, reach=0.06),
+    "rounded": Viseme("rounded", 0.42, 0.64, protrusion=1.0, dominance=2.0, reach=0.12),
+    "mid_rounded": Viseme("mid_rounded", 0.55, 0.72, protrusion=0.8, dominance=1.8,
                           reach=0.11),
     "open_rounded": Viseme("open_rounded", 0.7, 0.82, protrusion=0.5, dominance=1.5,
                            reach=0.09),
@@ -80,8 +80,8 @@ PHONE_VISEMES = {
 
 CLOSURE = "CLOSURE"  # an acoustically detected closure, shown as a bilabial
 # Detected closures are widened this much each side: a hum fades in and out over ~15 ms.
-CLOSURE_PAD = 0.015
-CLOSURE_MAX = 0.08
+CLOSURE_PAD = 0.01
+CLOSURE_MAX = 0.06
 
 
 def viseme_for(label: str) -> Viseme:
@@ -100,6 +100,7 @@ class VisemeTrack:
     press: np.ndarray
     labiodental: np.ndarray
     tongue: np.ndarray
+    unlabelled: np.ndarray  # 0..1: share of the blend that came from "silence" phones
 
     def __len__(self) -> int:
         return len(self.opening)
@@ -124,10 +125,13 @@ def viseme_track(phones: tuple[Phone, ...] | list[Phone], *, fps: int, frame_cou
     rounding_weight = np.full(len(times), 1e-6)
     rounding_sum = 1e-6 * np.full(len(times), REST.width)
     protrusion_sum = np.zeros(len(times))
+    rest_sum = np.zeros(len(times))
     for phone, viseme in zip(phones, visemes, strict=True):
         outside = np.maximum(np.maximum(phone.start - times, times - phone.end), 0.0)
         weight = viseme.dominance * np.exp(-outside / viseme.reach)
         weight_sum += weight
+        if viseme is REST:
+            rest_sum += weight
         for key in _BLENDED:
             sums[key] = sums[key] + weight * getattr(viseme, key)
         # Lip rounding carries further than the jaw's opening (anticipatory rounding).
@@ -168,6 +172,7 @@ def viseme_track(phones: tuple[Phone, ...] | list[Phone], *, fps: int, frame_cou
         press=press,
         labiodental=per_frame(blended["labiodental"], np.mean, lead_seconds),
         tongue=per_frame(blended["tongue"], np.mean, lead_seconds),
+        unlabelled=per_frame(rest_sum / weight_sum, np.mean, lead_seconds),
     )
 
 

@@ -6,7 +6,7 @@ without rendering a pixel, and the renderer can precompute the whole clip's plan
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.ndimage import uniform_filter1d
@@ -94,9 +94,8 @@ def _mouth(features: AudioFeatures, expressiveness: float) -> tuple[np.ndarray, 
 
 
 # The most the opening may change from one frame to the next (share of the clip's wide
-# opening), except
-# when the lips part on a release: faster reads as a snap.
-MAX_STEP = 0.4
+# opening): faster reads as a snap.
+MAX_STEP = 0.35
 
 
 def _mouth_from_visemes(features: AudioFeatures, visemes: VisemeTrack, expressiveness: float
@@ -105,8 +104,21 @@ def _mouth_from_visemes(features: AudioFeatures, visemes: VisemeTrack, expressiv
     width = the viseme's rounding or spreading, stronger with more voice."""
     level = np.clip(features.loudness, 0.0, 1.0) * np.clip(features.voice * 1.5, 0.0, 1.0)
     amplitude = np.clip(level * 1.25, 0.0, 1.0) ** 0.8
+    # Voice the recogniser heard as silence or noise (a sung note, a hum of vowels it has no
+    # model for) takes a vowel shape from the spectrum: rounded when F1 and F2 are low,
+    # spread when the energy sits high without hiss, open otherwise.
+    heard = np.clip(visemes.unlabelled * np.clip(features.voice * 1.5, 0.0, 1.0), 0.0, 1.0)
+    spread_cue = (np.clip((features.centroid * 4000.0 - 1300.0) / 600.0, 0.0, 1.0)
+                  * (1.0 - features.high_band) * (1.0 - features.roundness))
+    acoustic_opening = 0.75 - 0.3 * features.roundness - 0.25 * spread_cue
+    acoustic_width = 1.0 - 0.36 * features.roundness + 0.14 * spread_cue
+    visemes = replace(
+        visemes,
+        opening=visemes.opening + heard * (acoustic_opening - visemes.opening),
+        width=visemes.width + heard * (acoustic_width - visemes.width),
+    )
     # Blending with neighbours lowers every peak; a gentle gain brings vowels back to size.
-    opening = np.clip((visemes.opening * 1.5) ** 0.85 * amplitude * expressiveness, 0.0, 1.0)
+    opening = np.clip((visemes.opening * 1.3) ** 0.7 * amplitude * expressiveness, 0.0, 1.0)
     shut = visemes.press >= 1.0
     opening[shut] = 0.0
     # Steps are bounded relative to this clip's own typical wide opening, not to 1.
@@ -120,14 +132,13 @@ def _mouth_from_visemes(features: AudioFeatures, visemes: VisemeTrack, expressiv
 
 def _limit_slew(values: np.ndarray, shut: np.ndarray, step: float) -> np.ndarray:
     """Bound frame-to-frame changes to ``step``: closing starts early enough to reach a shut
-    frame (backward pass); opening rises at most ``step`` a frame, except on the frame after
-    a closure (a plosive's release is fast)."""
+    frame (backward pass); opening rises at most ``step`` a frame (forward pass), so even a
+    release takes two frames to open wide. Both passes only lower values: shut stays shut."""
     out = values.astype(np.float64).copy()
     for index in range(len(out) - 2, -1, -1):
         out[index] = min(out[index], out[index + 1] + step)
     for index in range(1, len(out)):
-        if not shut[index - 1]:
-            out[index] = min(out[index], out[index - 1] + step)
+        out[index] = min(out[index], out[index - 1] + step)
     return out
 
 
