@@ -294,7 +294,10 @@ def closure_spans(audio: DecodedAudio) -> list[tuple[float, float]]:
                       and np.median(centroid[burst]) < LABIAL_BURST_HZ
                       and np.median(high_share[burst]) < LABIAL_BURST_HIGH)
         else:
-            murmur = f2[start:end]
+            # The murmur's core (its quietest steps): a /b/'s voice bar before the burst, not
+            # the formants already moving towards the next vowel.
+            core = level_db[start:end] <= level_db[start:end].min() + 3.0
+            murmur = f2[start:end][core]
             murmur = murmur[~np.isnan(murmur)]
             labial = (len(murmur) > 0
                       and LABIAL_HUM_F2_HZ[0] <= np.median(murmur) <= LABIAL_HUM_F2_HZ[1])
