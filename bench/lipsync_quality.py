@@ -20,7 +20,8 @@ Figures (the issue's targets in brackets):
   distance) on rounded vowels (oo, oh, w, German u/o/ue/oe) over that on spread vowels (ee, i,
   e), per face; the worst face.
 - snaps_per_second [<= 0.2]: frame-to-frame changes of the inner-lip gap larger than half its
-  range in that clip (5th-95th percentile), except openings within 60 ms of a stop's release.
+  range in that clip (1st-99th percentile: the range, short of a stray landmark), except
+  openings within 60 ms of a stop's release.
 - silence_mouth_closed_fraction [1.0]: frames at least 80 ms from any phoneme, lips closed.
 - mouth_loudness_correlation_min [>= 0.7]: Pearson correlation of the inner-lip gap with the
   audio's RMS level (dB per frame, computed here), the worst clip of any face.
@@ -269,7 +270,7 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
     correlation = float(np.corrcoef(openings[valid], level[valid])[0, 1])
 
     series = np.where(valid, openings, np.nan)
-    span = np.nanpercentile(series, 95) - np.nanpercentile(series, 5)
+    span = np.nanpercentile(series, 99) - np.nanpercentile(series, 1)
     snaps = 0
     for index in range(count - 1):
         step = series[index + 1] - series[index]

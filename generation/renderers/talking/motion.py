@@ -95,7 +95,7 @@ def _mouth(features: AudioFeatures, expressiveness: float) -> tuple[np.ndarray, 
 
 # The most the opening may change from one frame to the next (share of the clip's wide
 # opening): faster reads as a snap.
-MAX_STEP = 0.35
+MAX_STEP = 0.3
 
 
 def _mouth_from_visemes(features: AudioFeatures, visemes: VisemeTrack, expressiveness: float
@@ -118,7 +118,8 @@ def _mouth_from_visemes(features: AudioFeatures, visemes: VisemeTrack, expressiv
         width=visemes.width + heard * (acoustic_width - visemes.width),
     )
     # Blending with neighbours lowers every peak; a gentle gain brings vowels back to size.
-    opening = np.clip((visemes.opening * 1.3) ** 0.7 * amplitude * expressiveness, 0.0, 1.0)
+    opening = np.clip((0.4 + 0.6 * np.clip(visemes.opening * 1.3, 0.0, 1.0) ** 0.7) * amplitude
+                      * expressiveness, 0.0, 1.0)
     shut = visemes.press >= 1.0
     opening[shut] = 0.0
     # Steps are bounded relative to this clip's own typical wide opening, not to 1.
