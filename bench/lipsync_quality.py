@@ -327,10 +327,10 @@ def time_animator(image, landmarks, speech: espeak.TimedSpeech, runs: int) -> fl
 def mouth_tile(frame: np.ndarray, landmarks: np.ndarray, label: str) -> np.ndarray:
     mouth = landmarks[48:68]
     centre = mouth.mean(axis=0)
-    half = int(max(np.ptp(mouth[:, 0]), 40) * 0.9)
+    half = int(max(np.ptp(mouth[:, 0]), 40) * 0.65)
     x0, y0 = int(centre[0]) - half, int(centre[1]) - half
     tile = frame[max(y0, 0):y0 + 2 * half, max(x0, 0):x0 + 2 * half]
-    tile = np.ascontiguousarray(cv2.resize(tile, (160, 160), interpolation=cv2.INTER_AREA))
+    tile = np.ascontiguousarray(cv2.resize(tile, (200, 200), interpolation=cv2.INTER_CUBIC))
     cv2.putText(tile, label, (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 0), 1)
     return tile
 
@@ -365,7 +365,7 @@ def main() -> None:
                 for label, frame in result["sheet"].items():
                     row.setdefault(label, mouth_tile(frame, result["sheet_landmarks"],
                                                      f"{Path(face).stem} {label}"))
-            sheet_rows.append(np.hstack([row.get(k, np.zeros((160, 160, 3), np.uint8))
+            sheet_rows.append(np.hstack([row.get(k, np.zeros((200, 200, 3), np.uint8))
                                          for k in ("pbm", "oo", "ee", "aa")]))
             fps_runs.append(time_animator(image, landmarks, chosen[next(iter(chosen))],
                                           args.fps_runs))

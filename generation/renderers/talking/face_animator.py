@@ -4,7 +4,7 @@ Per frame: a backward map for the head's motion - roll and shift as an affine, y
 as a shift in proportion to a generic face's depth (the nose moves most, the cheeks' outline
 least, so near and far sides move differently) - faded out towards the face's outline; the
 mouth and eyelid fields added in their own small regions; then every displacement is cut at
-the head's hull (geometry.head_hull) with a 3 px feather, so nothing outside the face moves
+the head's hull (geometry.head_hull), feathered inside it, so nothing outside the face moves
 (no halo, no smeared hair or background); one cv2.remap of the photo, and the mouth interior
 painted over the opening. Everything that does not change between frames (grids, masks,
 regions) is built once.
@@ -31,8 +31,9 @@ DRAWN_TEETH_SHARE = 0.045
 LID_TINT = 0.7
 # Grid spacing (px) for the smooth part of the mouth's field.
 COARSE_STEP = 4
-# Displacements fade to nothing over this many pixels inside the head's hull.
-HULL_FEATHER_PX = 3.0
+# Displacements fade to nothing over this share of the face width inside the head's hull
+# (a sharp cut shears the jaw line into the background).
+HULL_FEATHER_SHARE = 0.07
 # The head's motion fades out over this share of the face width inside the hull's edge.
 HEAD_FADE_SHARE = 0.22
 
@@ -99,7 +100,8 @@ class FaceAnimator:
         inside = np.zeros((self.size, self.size), dtype=np.uint8)
         cv2.fillPoly(inside, [np.round(self.hull).astype(np.int32)], 1)
         distance = cv2.distanceTransform(inside, cv2.DIST_L2, 5)[cy0:cy1, cx0:cx1]
-        self._cut = np.clip(distance / HULL_FEATHER_PX, 0.0, 1.0).astype(np.float32)
+        fade = np.clip(distance / max(HULL_FEATHER_SHARE * g.face_width, 2.0), 0.0, 1.0)
+        self._cut = (fade * fade * (3.0 - 2.0 * fade)).astype(np.float32)
         self._map_x = np.empty_like(xs)
         self._map_y = np.empty_like(ys)
 
@@ -246,7 +248,8 @@ class FaceAnimator:
         if self.look.photo_shows_teeth:
             upper_sample = self._sample(g, hx, hy, field.du, field.upper_source_v - v)
             lower_sample = self._sample(g, hx, hy, field.du, field.lower_source_v - v)
-        colour = paint_interior(self.look, field, upper_sample, lower_sample)
+        colour = paint_interior(self.look, field, upper_sample, lower_sample,
+                                tongue=pose.tongue)
         return (lx0, ly0, lx1, ly1), colour, field.coverage.astype(np.float32)
 
     def _lips_box(self, opening_px: float) -> tuple[int, int, int, int]:

@@ -16,6 +16,9 @@ from generation.renderers.talking.geometry import EyeGeometry, FaceGeometry
 
 # The upper lip rises by this share of the opening; the jaw does the rest.
 UPPER_LIP_SHARE = 0.15
+CLOSING_JAW_SHARE = 0.5
+# Beside the mouth, this share of its half-width of cheek takes up a narrower or wider mouth.
+CHEEK_STRIP = 0.6
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,13 +53,22 @@ def mouth_field(
     band_top, band_bottom = lip_top - 0.3 * lip_height, lip_bottom + 0.3 * lip_height
     envelope_v = np.where(
         v < band_top,
-        np.exp(-(((band_top - v) / (0.5 * lip_height)) ** 2)),
-        np.where(v > band_bottom, np.exp(-(((v - band_bottom) / (0.6 * lip_height)) ** 2)), 1.0),
+        np.exp(-(((band_top - v) / (0.4 * lip_height)) ** 2)),
+        np.where(v > band_bottom, np.exp(-(((v - band_bottom) / (0.45 * lip_height)) ** 2)), 1.0),
     )
-    scale = 1.0 / width - 1.0  # backward: read from further out when the mouth is narrower
-    inside_span = np.minimum(across, half)
-    fade_out = np.exp(-(((across - inside_span) / (0.5 * half)) ** 2))
-    source_u = u + np.sign(u - uc) * inside_span * scale * fade_out * envelope_v
+    # Piecewise linear and monotonic (never reads past the cheek strip beside the mouth):
+    # the lips [0, width x half] show the photo's [0, half]; the cheek strip beyond, up to
+    # half + CHEEK_STRIP x half, is stretched or squeezed to fill the rest.
+    new_half = width * half
+    outer = (1.0 + CHEEK_STRIP) * half
+    source_across = np.where(
+        across < new_half,
+        across / width,
+        np.where(across < outer,
+                 half + (across - new_half) * (outer - half) / max(outer - new_half, 1e-3),
+                 across),
+    )
+    source_u = u + np.sign(u - uc) * (source_across - across) * envelope_v
 
     # 2. The new inner-lip lines of each column, from the photo's lines and an oval opening.
     upper = g.upper_inner(source_u)
@@ -83,6 +95,11 @@ def mouth_field(
     shift_at_lip = new_lower - lower
     centre_upper = float(g.upper_inner(uc))
     jaw_shift = centre_upper + (1.0 - UPPER_LIP_SHARE) * opening_px - float(g.lower_inner(uc))
+    if jaw_shift < 0.0:
+        # Closing a photo's open mouth: the lower lip rises all the way, the chin only part
+        # of it (lips close by stretching as much as by the jaw), so the neck below is not
+        # pulled up into the chin.
+        jaw_shift *= CLOSING_JAW_SHARE
     # The jaw takes over from the lip line across the lower lip's thickness; beside the mouth
     # (where the lip thins out) over a longer stretch of cheek, so the cheek shears smoothly.
     centre_thickness = max(float(g.lower_outer(uc) - g.lower_inner(uc)), 0.04 * g.face_height)
