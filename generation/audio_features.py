@@ -42,6 +42,8 @@ class AudioFeatures:
     roundness: np.ndarray  # rounded-vowel cue (oo, oh, aw): F1 and F2 both low
     closure: np.ndarray  # lips-closed cue: 1 in the hush before a plosive burst (p, b, t...),
     # HUM_CLOSURE during a hum (m, but also n, l)
+    voice_now: np.ndarray | None = None  # voice activity without the lead: 0 until the
+    # sound itself starts (a p or b that opens an utterance keeps the lips shut until then)
 
     def __len__(self) -> int:
         return len(self.loudness)
@@ -67,6 +69,7 @@ def extract_features(
         high_band=_per_frame(steps.high_band, fps, frame_count, lead_seconds),
         roundness=_per_frame(steps.roundness, fps, frame_count, lead_seconds),
         closure=_per_frame(steps.closure, fps, frame_count, lead_seconds, reduce=np.max),
+        voice_now=_per_frame(steps.voice, fps, frame_count, 0.0, reduce=np.min),
     )
 
 
@@ -256,12 +259,13 @@ def _closure_cue(
     return closure
 
 
-# A stop's burst is labial (p, b) when it is weak and low: its 200-4000 Hz centroid under
-# LABIAL_BURST_HZ and under LABIAL_BURST_HIGH of its energy above 3 kHz (t bursts are hiss,
-# 65-80 % above 3 kHz; k bursts are compact around 1.5-2.2 kHz). Measured on espeak-ng's
-# English stops: p 530-970 Hz and 1-12 %, t 790-2550 Hz and 1-79 %, k 1500-2200 Hz and 17-32 %.
+# A stop's burst is labial (p, b) when it is weak and low: over the 50 ms around the release,
+# a 200-4000 Hz centroid under LABIAL_BURST_HZ and never LABIAL_BURST_HIGH of the energy above
+# 3 kHz (t bursts are hiss; k bursts are compact around 1.5-2.2 kHz). Measured on espeak-ng's
+# English stops: p 520-990 Hz and at most 28 %, t 600-2600 Hz and at least 68 %, k 2080-2100 Hz
+# and 26-43 %, g 1475 Hz.
 LABIAL_BURST_HZ = 1050.0
-LABIAL_BURST_HIGH = 0.15
+LABIAL_BURST_HIGH = 0.3
 # A hum is labial (m, a b's voice bar) when its second formant sits low: with the lips shut
 # the mouth is one long closed tube (m 1100-1120 Hz, b 980-1070 Hz), while n, th, d, z and v
 # murmur at 1350-1830 Hz and ng, g, w under 600 Hz.
@@ -289,10 +293,11 @@ def closure_spans(audio: DecodedAudio) -> list[tuple[float, float]]:
     spans = []
     for start, end in zip(edges[::2], edges[1::2], strict=True):
         if (cue[start:end] >= 1.0).any():
-            burst = slice(end, min(count, end + 3))
+            # The burst lies within a couple of steps of where the rise was found.
+            burst = slice(max(0, end - 2), min(count, end + 3))
             labial = (len(centroid[burst]) > 0
                       and np.median(centroid[burst]) < LABIAL_BURST_HZ
-                      and np.median(high_share[burst]) < LABIAL_BURST_HIGH)
+                      and high_share[burst].max() < LABIAL_BURST_HIGH)
         else:
             # The murmur's core (its quietest steps): a /b/'s voice bar before the burst, not
             # the formants already moving towards the next vowel.

@@ -16,7 +16,6 @@ from generation.renderers.talking.geometry import EyeGeometry, FaceGeometry
 
 # The upper lip rises by this share of the opening; the jaw does the rest.
 UPPER_LIP_SHARE = 0.15
-CLOSING_JAW_SHARE = 0.5
 # Beside the mouth, this share of its half-width of cheek takes up a narrower or wider mouth.
 CHEEK_STRIP = 0.6
 
@@ -95,11 +94,6 @@ def mouth_field(
     shift_at_lip = new_lower - lower
     centre_upper = float(g.upper_inner(uc))
     jaw_shift = centre_upper + (1.0 - UPPER_LIP_SHARE) * opening_px - float(g.lower_inner(uc))
-    if jaw_shift < 0.0:
-        # Closing a photo's open mouth: the lower lip rises all the way, the chin only part
-        # of it (lips close by stretching as much as by the jaw), so the neck below is not
-        # pulled up into the chin.
-        jaw_shift *= CLOSING_JAW_SHARE
     # The jaw takes over from the lip line across the lower lip's thickness; beside the mouth
     # (where the lip thins out) over a longer stretch of cheek, so the cheek shears smoothly.
     centre_thickness = max(float(g.lower_outer(uc) - g.lower_inner(uc)), 0.04 * g.face_height)

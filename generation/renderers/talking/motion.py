@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.ndimage import uniform_filter1d
+from scipy.ndimage import maximum_filter1d, uniform_filter1d
 
 from generation.audio_features import AudioFeatures
 from generation.speech.visemes import VisemeTrack
@@ -104,6 +104,9 @@ def _mouth_from_visemes(features: AudioFeatures, visemes: VisemeTrack, expressiv
     width = the viseme's rounding or spreading, stronger with more voice."""
     level = np.clip(features.loudness, 0.0, 1.0) * np.clip(features.voice * 1.5, 0.0, 1.0)
     amplitude = np.clip(level * 1.25, 0.0, 1.0) ** 0.8
+    if features.voice_now is not None:
+        # Out of silence the lips part only when the sound starts (p, b, m open utterances).
+        amplitude = amplitude * np.clip(features.voice_now * 3.0, 0.0, 1.0)
     # Voice the recogniser heard as silence or noise (a sung note, a hum of vowels it has no
     # model for) takes a vowel shape from the spectrum: rounded when F1 and F2 are low,
     # spread when the energy sits high without hiss, open otherwise.
@@ -117,6 +120,21 @@ def _mouth_from_visemes(features: AudioFeatures, visemes: VisemeTrack, expressiv
         opening=visemes.opening + heard * (acoustic_opening - visemes.opening),
         width=visemes.width + heard * (acoustic_width - visemes.width),
     )
+    # A light 3-frame smoothing of the shape; where the sound holds steady (a sustained or
+    # sung vowel: voiced, loud, its spectrum unchanging) the shape is held over ~0.4 s, so
+    # vibrato or a recogniser wavering between phones does not make the lips flap.
+    change = np.abs(np.diff(features.centroid, prepend=features.centroid[:1]))
+    steady = ((uniform_filter1d(change, 5, mode="nearest") < 0.02) & (features.voice > 0.9)
+              & (features.loudness > 0.3)
+              & (maximum_filter1d(visemes.press, 5, mode="nearest") < 0.5)).astype(np.float32)
+    steady = uniform_filter1d(steady, 5, mode="nearest")
+    held_opening = uniform_filter1d(visemes.opening, 9, mode="nearest")
+    held_width = uniform_filter1d(visemes.width, 9, mode="nearest")
+    visemes = replace(
+        visemes,
+        opening=_smooth3(visemes.opening + steady * (held_opening - visemes.opening)),
+        width=_smooth3(visemes.width + steady * (held_width - visemes.width)),
+    )
     # Blending with neighbours lowers every peak; a gentle gain brings vowels back to size.
     opening = np.clip((0.4 + 0.6 * np.clip(visemes.opening * 1.3, 0.0, 1.0) ** 0.7) * amplitude
                       * expressiveness, 0.0, 1.0)
@@ -129,6 +147,13 @@ def _mouth_from_visemes(features: AudioFeatures, visemes: VisemeTrack, expressiv
     shape = np.clip(visemes.width - 1.0, -0.45, 0.2) * np.clip(0.4 + level * 1.2, 0.0, 1.0)
     width = np.clip(1.0 + shape * expressiveness, 0.55, 1.2)
     return opening, _limit_slew(width, np.zeros(len(width), bool), 0.12).astype(np.float32)
+
+
+def _smooth3(values: np.ndarray) -> np.ndarray:
+    if len(values) < 3:
+        return values
+    padded = np.r_[values[:1], values, values[-1:]]
+    return (0.25 * padded[:-2] + 0.5 * padded[1:-1] + 0.25 * padded[2:]).astype(np.float32)
 
 
 def _limit_slew(values: np.ndarray, shut: np.ndarray, step: float) -> np.ndarray:

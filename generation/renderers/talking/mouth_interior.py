@@ -16,7 +16,7 @@ from generation.renderers.talking.face_fields import MouthField
 CAVITY_EDGE_RGB = np.array([88.0, 36.0, 38.0], dtype=np.float32)
 CAVITY_DEEP_RGB = np.array([40.0, 16.0, 18.0], dtype=np.float32)
 TONGUE_RGB = np.array([150.0, 72.0, 76.0], dtype=np.float32)
-TEETH_RGB = np.array([226.0, 220.0, 206.0], dtype=np.float32)
+TEETH_RGB = np.array([216.0, 207.0, 190.0], dtype=np.float32)
 
 
 @dataclass(frozen=True)
