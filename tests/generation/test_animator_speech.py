@@ -1,0 +1,73 @@
+"""The animator's speech timing: phones heard in audio, labial closures, visemes blended."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from generation.audio_features import closure_spans
+from generation.media import DecodedAudio
+from generation.speech import Phone, recognise_phones, viseme_track
+from tests.generation import espeak_phonemes as espeak
+
+FPS = 25
+
+
+def _spoken(text: str) -> espeak.TimedSpeech:
+    speech = espeak.speak(text)
+    if speech is None:
+        pytest.skip("libespeak-ng is not installed")
+    return speech
+
+
+def test_phones_cover_the_audio_in_order() -> None:
+    speech = _spoken("Hello everyone, thank you for coming.")
+
+    phones = recognise_phones(speech.samples, speech.sample_rate)
+
+    assert len(phones) > 10
+    assert phones[0].start == 0.0
+    assert all(a.end <= b.start + 1e-9 for a, b in zip(phones, phones[1:], strict=False))
+    assert abs(phones[-1].end - len(speech.samples) / speech.sample_rate) < 0.05
+    assert {p.label for p in phones} - {"SIL"}  # some speech was heard
+
+
+def test_tongue_closures_are_not_taken_for_lip_closures() -> None:
+    # The forged case: t, d, k, g and n silence or muffle the voice like p, b and m do.
+    tongue = _spoken("Tad did a good deed, Kate let a tiny kid in.")
+    lips = _spoken("Papa bought a map, and maybe a boat.")
+
+    false_spans = closure_spans(DecodedAudio.from_samples(tongue.samples, 16_000))
+    spans = closure_spans(DecodedAudio.from_samples(lips.samples, 16_000))
+
+    assert len(false_spans) <= 1
+    truth = espeak.lip_closures(lips)
+    found = [any(a < end + 0.03 and b > start - 0.03 for a, b in spans)
+             for start, end, _ in truth if start > 0.05]
+    assert np.mean(found) >= 0.7
+
+
+def test_a_bilabial_shuts_the_lips_for_its_whole_span_and_no_longer() -> None:
+    phones = [Phone("SIL", 0.0, 0.2), Phone("AA", 0.2, 0.5), Phone("M", 0.5, 0.62),
+              Phone("AA", 0.62, 0.9), Phone("SIL", 0.9, 1.2)]
+
+    track = viseme_track(phones, fps=FPS, frame_count=30)
+
+    shut = np.flatnonzero(track.press >= 1.0)
+    assert set(shut) >= {int(0.52 * FPS), int(0.58 * FPS)}
+    assert shut.min() >= int(0.48 * FPS) and shut.max() <= int(0.64 * FPS)
+    assert track.opening[shut].max() == 0.0
+    assert track.opening[int(0.35 * FPS)] > 0.6 and track.opening[int(0.75 * FPS)] > 0.6
+
+
+def test_rounding_spreads_ahead_into_the_consonant_before_it() -> None:
+    # "two": the lips round during the t (anticipatory coarticulation); "tea": they spread.
+    two = viseme_track([Phone("SIL", 0, 0.2), Phone("T", 0.2, 0.3), Phone("UW", 0.3, 0.6)],
+                       fps=FPS, frame_count=18)
+    tea = viseme_track([Phone("SIL", 0, 0.2), Phone("T", 0.2, 0.3), Phone("IY", 0.3, 0.6)],
+                       fps=FPS, frame_count=18)
+
+    during_t = int(0.26 * FPS)
+    assert two.width[during_t] < 0.85
+    assert tea.width[during_t] > 1.05
+    assert two.width[int(0.45 * FPS)] < 0.7
