@@ -77,4 +77,5 @@ def pose_at(track: MotionTrack, index: int) -> FramePose:
         head_yaw=float(track.head_yaw[index]),
         head_pitch=float(track.head_pitch[index]),
         tongue=float(track.tongue[index]),
+        brow_lift=float(track.brow_lift[index]),
     )

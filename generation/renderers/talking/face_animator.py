@@ -34,6 +34,8 @@ COARSE_STEP = 4
 # Displacements fade to nothing over this share of the face width inside the head's hull
 # (a sharp cut shears the jaw line into the background).
 HULL_FEATHER_SHARE = 0.07
+# Raised brows go up by this share of the face height (about 4 mm).
+BROW_LIFT_SHARE = 0.03
 # The head's motion fades out over this share of the face width inside the hull's edge.
 HEAD_FADE_SHARE = 0.22
 
@@ -49,6 +51,7 @@ class FramePose:
     head_yaw: float = 0.0  # radians
     head_pitch: float = 0.0  # radians
     tongue: float = 0.0
+    brow_lift: float = 0.0  # 0..1: brows raised with emphasis (1 = BROW_LIFT_SHARE)
 
 
 class FaceAnimator:
@@ -65,6 +68,7 @@ class FaceAnimator:
         self.hull = head_hull(g)
         (self._head_box, self._mask, self._mask_x, self._mask_y,
          self._depth_mask) = self._head_mask(xs, ys)
+        self._brow_weight = self._brow_field(xs, ys)
         self._pivot = np.array(g.to_image(np.array(0.0), np.array(g.chin_v + 0.35 * g.face_height)),
                                dtype=np.float64)
 
@@ -142,6 +146,26 @@ class FaceAnimator:
         depth = self._face_depth(bx, by)
         return ((x0, y0, x1, y1), mask, mask * bx, mask * by, (mask * depth).astype(np.float32))
 
+    def _brow_field(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        """Over the head box: how far (px, per unit of lift) each pixel moves up when the
+        brows rise. The brows and the forehead above them move fully, fading out over the
+        forehead; below the brows the lid skin stretches, and the eyes stay where they are."""
+        g = self.geometry
+        x0, y0, x1, y1 = self._head_box
+        if x1 <= x0 or y1 <= y0:
+            return np.zeros((0, 0), dtype=np.float32)
+        u, v = g.to_aligned(xs[y0:y1, x0:x1], ys[y0:y1, x0:x1])
+        weight = np.zeros(u.shape, dtype=np.float64)
+        for eye in g.eyes:
+            brow_v = eye.brow(u)
+            lid_v = eye.upper(np.clip(u, eye.upper.start, eye.upper.end))
+            across = np.clip(1.0 - ((u - eye.centre_u) / (2.2 * eye.half_width)) ** 2, 0.0, 1.0)
+            above = np.exp(-np.clip(brow_v - v, 0.0, None) / (0.25 * g.face_height))
+            below = np.clip((lid_v - v) / np.maximum(lid_v - brow_v, 1.0), 0.0, 1.0)
+            weight = np.maximum(weight, across * np.where(v < brow_v, above, below))
+        lift_px = BROW_LIFT_SHARE * g.face_height
+        return (lift_px * weight * self._mask).astype(np.float32)
+
     def _face_depth(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         """How far each pixel stands out of the face's outline plane (px), from a generic
         face: an ellipsoid over the face with the nose standing out of it."""
@@ -178,6 +202,11 @@ class FaceAnimator:
                                                            np.sin(pose.head_pitch))
             self._map_x[y0:y1, x0:x1] += (a - 1.0) * mx + b * my + c * m - turn_x * z
             self._map_y[y0:y1, x0:x1] += d * mx + (e - 1.0) * my + f * m - turn_y * z
+            if pose.brow_lift > 0.01:
+                # Backward: a raised brow shows what lies below it in the photo.
+                lift_x, lift_y = self.geometry.rotate_to_image(0.0, pose.brow_lift)
+                self._map_x[y0:y1, x0:x1] += lift_x * self._brow_weight
+                self._map_y[y0:y1, x0:x1] += lift_y * self._brow_weight
         return self._map_x, self._map_y
 
     def _cut_at_hull(self, map_x: np.ndarray, map_y: np.ndarray) -> None:

@@ -35,6 +35,7 @@ class MotionTrack:
     head_yaw: np.ndarray  # radians, positive = the face turns towards the image's right
     head_pitch: np.ndarray  # radians, positive = the face tips down (a nod)
     tongue: np.ndarray  # 0..1: how much the tongue tip shows (th, l)
+    brow_lift: np.ndarray  # 0..1: brows raised with emphasis
 
     def __len__(self) -> int:
         return len(self.mouth_open)
@@ -60,7 +61,7 @@ def plan_motion(
     rng = np.random.default_rng(seed)
     blink = _blinks(count, fps, rng) if blinks else np.zeros(count, dtype=np.float32)
     roll, shift, nod = _head(features, rng, head_motion)
-    yaw, pitch = _turns(features, rng, head_motion)
+    yaw, pitch, emphasis = _turns(features, rng, head_motion)
     return MotionTrack(
         fps=fps,
         mouth_open=mouth_open,
@@ -72,6 +73,7 @@ def plan_motion(
         head_yaw=yaw,
         head_pitch=pitch,
         tongue=tongue,
+        brow_lift=np.clip(emphasis * expressiveness, 0.0, 1.0).astype(np.float32),
     )
 
 
@@ -169,9 +171,10 @@ def _limit_slew(values: np.ndarray, shut: np.ndarray, step: float) -> np.ndarray
 
 
 def _turns(features: AudioFeatures, rng: np.random.Generator, amount: float
-           ) -> tuple[np.ndarray, np.ndarray]:
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Yaw: a slow look from side to side (up to about +-5 degrees); pitch: small drift plus
-    a nod (about 2-3 degrees) on each stressed syllable (a sharp rise in loudness)."""
+    a nod (about 2-3 degrees) on each stressed syllable (a sharp rise in loudness); the
+    brows rise with every other of those nods (0..1)."""
     count, fps = len(features), features.fps
     t = np.arange(count) / fps
     yaw = np.zeros(count)
@@ -186,15 +189,19 @@ def _turns(features: AudioFeatures, rng: np.random.Generator, amount: float
     kernel = np.sin(np.pi * np.clip(kernel_t / 0.5, 0.0, 1.0)) ** 2
     peaks = np.flatnonzero((onset > 1.2) & (onset >= np.roll(onset, 1))
                            & (onset >= np.roll(onset, -1)))
+    brows = np.zeros(count)
     last = -count
-    for peak in peaks:
+    for number, peak in enumerate(peaks):
         if peak - last < int(0.5 * fps):
             continue
         last = peak
         end = min(count, peak + len(kernel))
         nod[peak:end] = np.maximum(nod[peak:end], 0.045 * kernel[: end - peak])
+        if number % 2 == 0:
+            brows[peak:end] = np.maximum(brows[peak:end], kernel[: end - peak])
     pitch = 0.015 * np.sin(2 * np.pi * rng.uniform(0.05, 0.15) * t + rng.uniform(0, 6.3)) + nod
-    return (amount * yaw).astype(np.float32), (amount * pitch).astype(np.float32)
+    return ((amount * yaw).astype(np.float32), (amount * pitch).astype(np.float32),
+            brows.astype(np.float32))
 
 
 def _blinks(count: int, fps: int, rng: np.random.Generator) -> np.ndarray:
