@@ -1,7 +1,7 @@
 """Hallo's sampling loop: windows of frames, each continuing from the last frames of the one
 before, denoised with classifier-free guidance under DDIM (v-prediction, zero terminal SNR)."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,14 +24,6 @@ class FaceInputs:
     embedding: torch.Tensor  # (512,) face-identity embedding (ArcFace), zeros if none
     region: torch.Tensor  # (3, H, W) in [0, 1]: the face box, white on black
     masks: tuple[RegionMasks, ...]  # per UNet level, one row: (1, H/8/2**level squared)
-
-
-@dataclass(frozen=True)
-class DenoiseProgress:
-    window: int
-    windows: int
-    step: int
-    steps: int
 
 
 @dataclass(frozen=True)
@@ -80,7 +72,6 @@ class HalloPipeline:
         samples: np.ndarray,
         settings: Settings,
         generator: torch.Generator,
-        on_step: Callable[[DenoiseProgress], None] | None = None,
     ) -> Iterator[torch.Tensor]:
         """Yields each window's frames, ``(frames, 3, H, W)`` in [0, 1], trimmed to the audio."""
         tokens, frames = self.audio_tokens(samples, settings)
@@ -89,8 +80,7 @@ class HalloPipeline:
         done = 0
         for index in range(windows):
             chunk = tokens[index * settings.window : (index + 1) * settings.window]
-            video = self.sample_window(face, chunk, previous, settings, generator,
-                                       on_step=on_step, window=(index, windows))
+            video = self.sample_window(face, chunk, previous, settings, generator)
             previous = video
             keep = min(settings.window, frames - done)
             done += keep
@@ -104,8 +94,6 @@ class HalloPipeline:
         previous: torch.Tensor | None,
         settings: Settings,
         generator: torch.Generator,
-        on_step: Callable[[DenoiseProgress], None] | None = None,
-        window: tuple[int, int] = (0, 1),
     ) -> torch.Tensor:
         """One window of ``audio.shape[0]`` frames; ``previous`` is the last window's frames
         (``(frames, 3, H, W)``, [0, 1]) or None for the first."""
@@ -155,7 +143,7 @@ class HalloPipeline:
         latents = torch.randn(shape, generator=generator, dtype=dtype,
                               device=generator.device).to(device)
         latents = latents * self.scheduler.init_noise_sigma
-        for step, timestep in enumerate(self.scheduler.timesteps):
+        for timestep in self.scheduler.timesteps:
             model_input = torch.cat([latents] * rows)
             model_input = self.scheduler.scale_model_input(model_input, timestep)
             prediction = m.denoising_unet(model_input, timestep, cond)
@@ -164,8 +152,6 @@ class HalloPipeline:
                 prediction = unconditional + settings.guidance * (conditional - unconditional)
             latents = self.scheduler.step(prediction, timestep, latents, eta=0.0,
                                           return_dict=False)[0]
-            if on_step is not None:
-                on_step(DenoiseProgress(window[0], window[1], step + 1, settings.steps))
 
         # 4. Decode frame by frame (the VAE is the memory peak at full size).
         latents = latents[0].transpose(0, 1) / configs.VAE_SCALING

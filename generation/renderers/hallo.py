@@ -3,6 +3,7 @@ Hallo's ``pretrained_models/`` folder that the operator supplies (never download
 
 from collections.abc import Iterator
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -72,7 +73,7 @@ class HalloRenderer:
         if request.audio.sample_rate != SAMPLE_RATE:
             raise ValueError(f"audio must be {SAMPLE_RATE} Hz, got {request.audio.sample_rate}")
         total = self.frame_count(request)
-        settings = Settings(**{**self.settings.__dict__, "fps": request.fps})
+        settings = replace(self.settings, fps=request.fps)
         windows = self.pipeline.stream(
             self.face_inputs(request), request.audio.samples, settings,
             torch.Generator(device="cpu").manual_seed(request.seed),
