@@ -39,7 +39,10 @@ class HalloModules:
     def to(self, device: torch.device, dtype: torch.dtype) -> "HalloModules":
         for name in ("reference_unet", "denoising_unet", "face_locator", "imageproj",
                      "audioproj", "vae", "wav2vec"):
-            getattr(self, name).to(device=device, dtype=dtype).eval().requires_grad_(False)
+            module = getattr(self, name)
+            if next(module.parameters()).dtype != dtype:  # diffusers warns on any dtype move
+                module.to(dtype=dtype)
+            module.to(device=device).eval().requires_grad_(False)
         return self
 
 
@@ -139,7 +142,8 @@ def load_hallo(model_dir: Path, *, device: str | torch.device = "cpu",
         wav_config = Wav2Vec2Config.from_pretrained(wav_dir, local_files_only=True)
         wav2vec = Wav2Vec2Model.from_pretrained(wav_dir, local_files_only=True)
         extractor = Wav2Vec2FeatureExtractor.from_pretrained(wav_dir, local_files_only=True)
-        vae = AutoencoderKL.from_pretrained(found[layout.VAE_CONFIG].parent, local_files_only=True)
+        vae = AutoencoderKL.from_pretrained(found[layout.VAE_CONFIG].parent, local_files_only=True,
+                                            low_cpu_mem_usage=False)  # accelerate: not needed
     net_path = found[layout.NET]
     parts = split_net(read_state(net_path), net_path)
     try:

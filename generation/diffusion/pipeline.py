@@ -124,15 +124,15 @@ class HalloPipeline:
         region = face.region.to(device, dtype)[None, :, None].repeat(1, 1, frames, 1, 1)
         located = m.face_locator(region)
         audio = audio.to(device, dtype)[None]
-        audio = torch.cat([torch.zeros_like(audio), audio])  # Hallo pairs it even unguided
-        if guided:
+        if guided:  # the unconditional pass hears silence and sees no face region
+            audio = torch.cat([torch.zeros_like(audio), audio])
             located = torch.cat([torch.zeros_like(located), located])
         masks = tuple(
             RegionMasks(*(mask.to(device, dtype).repeat(frames * rows, 1)
                           for mask in (level.full, level.face, level.lip)))
             for level in face.masks
         )
-        cond = Conditions(context=context, audio=audio if guided else audio[1:],
+        cond = Conditions(context=context, audio=audio,
                           face_features=located, masks=masks, reference=reference,
                           guided=guided, weights=settings.weights)
 

@@ -196,3 +196,16 @@ def test_face_embedding_aligns_the_eyes_and_mouth_where_arcface_expects(portrait
     embedding = embedder.embed(image, landmarks)
     assert embedding.shape == (512,) and np.abs(embedding).sum() > 0
     assert not embedder.embed(image, None).any()
+
+
+def test_guidance_off_runs_one_unconditioned_pass_per_step(model_dir, portrait):
+    renderer = HalloRenderer(model_dir=model_dir, image_size=TINY_IMAGE_SIZE, window=4, steps=2,
+                             guidance=1.0)
+    batches = []
+    hook = renderer.pipeline.modules.denoising_unet.register_forward_pre_hook(
+        lambda _m, args: batches.append(args[0].shape[0]))
+    try:
+        frames = list(renderer.frames(request(portrait, 0.4)))
+    finally:
+        hook.remove()
+    assert len(frames) == 4 and batches == [1, 1]
