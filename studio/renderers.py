@@ -1,7 +1,7 @@
 """The renderers this worker uses, built once per process from settings.
 
-The diffusion renderer loads its weights on first use and keeps them, so a GPU worker pays the
-load once, not per job.
+The hallo renderer checks and loads its weights when it is built and keeps them, so a GPU worker
+pays the load once, not per job, and a bad model directory fails the first job with a reason.
 """
 
 from functools import cache
@@ -10,15 +10,18 @@ from django.conf import settings
 
 from generation.renderers import Renderer, get_renderer
 
+GPU_RENDERERS = frozenset({"hallo"})
+
 
 @cache
 def renderer_for(name: str) -> Renderer:
-    if name == "diffusion":
+    if name == "hallo":
         return get_renderer(
-            "diffusion",
+            "hallo",
             model_dir=settings.SIGNET_MODEL_DIR,
-            scheduler=settings.SIGNET_DIFFUSION_SCHEDULER,
-            num_inference_steps=settings.SIGNET_DIFFUSION_STEPS,
-            guidance_scale=settings.SIGNET_DIFFUSION_GUIDANCE,
+            image_size=settings.SIGNET_HALLO_IMAGE_SIZE,
+            steps=settings.SIGNET_DIFFUSION_STEPS,
+            guidance=settings.SIGNET_DIFFUSION_GUIDANCE,
+            window=settings.SIGNET_HALLO_WINDOW,
         )
     return get_renderer(name)

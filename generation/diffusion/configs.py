@@ -1,196 +1,158 @@
-"""Part configurations: a tiny random one for tests, and the production directory layout."""
+"""Sizes of Hallo's parts, read from the files an operator has (never guessed from a name).
 
+Stable Diffusion 1.5's ``unet/config.json`` gives the UNets' widths; the shapes inside
+``hallo/net.pth`` give the projections' and the face locator's; wav2vec2's ``config.json`` its
+depth and width. Only what no file tells is fixed here, as Hallo fixes it in its code.
+"""
+
+import json
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
 
 import torch
-from diffusers import (
-    AutoencoderKL,
-    DDIMScheduler,
-    MotionAdapter,
-    UNet2DConditionModel,
-    UNetMotionModel,
-)
-from transformers import Wav2Vec2Config, Wav2Vec2FeatureExtractor, Wav2Vec2Model
 
-from generation.diffusion.audio import AudioProjection
-from generation.diffusion.face_locator import FaceLocator
-
-
-@dataclass(frozen=True)
-class PartSpec:
-    """One part of a model directory: ``subdir`` holds ``config_file`` and, if
-    ``needs_weights``, a safetensors or .bin weight file (plain or sharded)."""
-
-    name: str
-    subdir: str
-    config_file: str
-    needs_weights: bool
-    contents: str
-
-
-# What an operator puts in the model directory. The image parts start from Stable Diffusion
-# 1.5 (as EMO did), the motion adapter from AnimateDiff (diffusers format), the audio encoder
-# is wav2vec2-base; the EMO-specific parts are trained. Trained weights that come as PyTorch
-# state dicts go in ``checkpoints/`` instead (see ``CHECKPOINT_TARGETS`` in loading.py).
-MODEL_LAYOUT: tuple[PartSpec, ...] = (
-    PartSpec("vae", "vae", "config.json", True, "AutoencoderKL (e.g. sd-vae-ft-mse)"),
-    PartSpec(
-        "reference_unet",
-        "reference_unet",
-        "config.json",
-        True,
-        "UNet2DConditionModel, the ReferenceNet (SD 1.5 UNet layout)",
-    ),
-    PartSpec(
-        "denoising_unet",
-        "denoising_unet",
-        "config.json",
-        True,
-        "UNet2DConditionModel, the backbone's spatial layers (same layout as reference_unet)",
-    ),
-    PartSpec(
-        "motion_adapter",
-        "motion_adapter",
-        "config.json",
-        True,
-        "MotionAdapter, the backbone's temporal layers (AnimateDiff, diffusers format)",
-    ),
-    PartSpec(
-        "audio_encoder", "audio_encoder", "config.json", True, "Wav2Vec2Model (wav2vec2-base)"
-    ),
-    PartSpec(
-        "audio_feature_extractor",
-        "audio_encoder",
-        "preprocessor_config.json",
-        False,
-        "Wav2Vec2FeatureExtractor of that model",
-    ),
-    PartSpec(
-        "audio_projection",
-        "audio_projection",
-        "config.json",
-        True,
-        "AudioProjection (generation.diffusion.audio)",
-    ),
-    PartSpec(
-        "face_locator",
-        "face_locator",
-        "config.json",
-        True,
-        "FaceLocator (generation.diffusion.face_locator)",
-    ),
-    PartSpec(
-        "scheduler",
-        "scheduler",
-        "scheduler_config.json",
-        False,
-        "scheduler config with the training noise schedule (SD 1.5's)",
-    ),
-)
+AUDIO_CONTEXT = 5  # wav2vec frames around each video frame (Hallo: -2..+2)
+# Hallo's configs/inference/default.yaml
+SCHEDULER = {
+    "beta_start": 0.00085,
+    "beta_end": 0.012,
+    "beta_schedule": "linear",
+    "clip_sample": False,
+    "steps_offset": 1,
+    "prediction_type": "v_prediction",
+    "rescale_betas_zero_snr": True,
+    "timestep_spacing": "trailing",
+}
+WINDOW_FRAMES = 16
+MOTION_FRAMES = 2
+INFERENCE_STEPS = 40
+GUIDANCE_SCALE = 3.5
+FACE_EXPAND_RATIO = 1.2
+REGION_WEIGHTS = (1.0, 1.0, 1.0)  # pose (whole image), face, lip
+VAE_SCALING = 0.18215
 
 
 @dataclass(frozen=True)
-class TinyParts:
-    """Tiny random parts as they are stored on disk (backbone spatial layers and temporal
-    layers apart); ``pipeline_kwargs`` joins them the way ``load_emo_pipeline`` does."""
+class UNetConfig:
+    """The subset of a diffusers UNet config that Hallo's two UNets use."""
 
-    vae: AutoencoderKL
-    reference_unet: UNet2DConditionModel
-    denoising_unet: UNet2DConditionModel
-    motion_adapter: MotionAdapter
-    audio_encoder: Wav2Vec2Model
-    audio_feature_extractor: Wav2Vec2FeatureExtractor
-    audio_projection: AudioProjection
-    face_locator: FaceLocator
-    scheduler: DDIMScheduler
+    block_out_channels: tuple[int, ...]
+    layers_per_block: int
+    cross_attention_dim: int
+    heads: int  # SD 1.5 calls it ``attention_head_dim``; it is the number of heads
+    norm_num_groups: int = 32
+    norm_eps: float = 1e-5
+    in_channels: int = 4
+    out_channels: int = 4
+    flip_sin_to_cos: bool = True
+    freq_shift: int = 0
+
+    @classmethod
+    def from_json(cls, path: Path) -> "UNetConfig":
+        raw = json.loads(Path(path).read_text())
+        heads = raw.get("attention_head_dim", 8)
+        if not isinstance(heads, int):
+            if len(set(heads)) != 1:
+                raise ValueError(f"{path}: per-block head counts are not supported")
+            heads = heads[0]
+        return cls(
+            block_out_channels=tuple(raw["block_out_channels"]),
+            layers_per_block=raw.get("layers_per_block", 2),
+            cross_attention_dim=raw.get("cross_attention_dim", 768),
+            heads=heads,
+            norm_num_groups=raw.get("norm_num_groups", 32),
+            norm_eps=raw.get("norm_eps", 1e-5),
+            in_channels=raw.get("in_channels", 4),
+            out_channels=raw.get("out_channels", 4),
+            flip_sin_to_cos=raw.get("flip_sin_to_cos", True),
+            freq_shift=raw.get("freq_shift", 0),
+        )
+
+    def diffusers_config(self) -> dict:
+        """The same UNet as a diffusers ``UNet2DConditionModel`` config (the ReferenceNet)."""
+        levels = len(self.block_out_channels)
+        return {
+            "sample_size": 64,
+            "in_channels": self.in_channels,
+            "out_channels": self.out_channels,
+            "block_out_channels": list(self.block_out_channels),
+            "down_block_types": ["CrossAttnDownBlock2D"] * (levels - 1) + ["DownBlock2D"],
+            "up_block_types": ["UpBlock2D"] + ["CrossAttnUpBlock2D"] * (levels - 1),
+            "layers_per_block": self.layers_per_block,
+            "cross_attention_dim": self.cross_attention_dim,
+            "attention_head_dim": self.heads,
+            "norm_num_groups": self.norm_num_groups,
+            "norm_eps": self.norm_eps,
+            "flip_sin_to_cos": self.flip_sin_to_cos,
+            "freq_shift": self.freq_shift,
+        }
 
 
-_TINY_CHANNELS = (16, 32)
-_TINY_CONTEXT = 16  # cross-attention width shared by both UNets and the audio projection
+@dataclass(frozen=True)
+class ProjectionConfig:
+    """Sizes of the audio and image projections and the face locator, read from ``net.pth``."""
+
+    audio_layers: int
+    audio_width: int
+    audio_hidden: int
+    audio_dim: int
+    audio_tokens: int
+    face_embedding: int
+    image_tokens: int
+    face_locator_channels: tuple[int, ...]
+
+    @classmethod
+    def from_state(cls, state: dict[str, torch.Tensor], audio_layers: int, audio_width: int):
+        def shape(key: str) -> tuple[int, ...]:
+            if key not in state:
+                raise KeyError(key)
+            return tuple(state[key].shape)
+
+        audio_dim = shape("audioproj.norm.weight")[0]
+        hidden, flat = shape("audioproj.proj1.weight")
+        if flat != AUDIO_CONTEXT * audio_layers * audio_width:
+            raise ValueError(
+                f"audioproj takes {flat} inputs, but wav2vec gives {AUDIO_CONTEXT} x "
+                f"{audio_layers} layers x {audio_width} = {AUDIO_CONTEXT * audio_layers * audio_width}"
+            )
+        cross = shape("imageproj.norm.weight")[0]
+        image_out, face_embedding = shape("imageproj.proj.weight")
+        channels = [shape("face_locator.conv_in.weight")[0]]
+        index = 1
+        while f"face_locator.blocks.{index}.weight" in state:
+            channels.append(shape(f"face_locator.blocks.{index}.weight")[0])
+            index += 2
+        return cls(
+            audio_layers=audio_layers,
+            audio_width=audio_width,
+            audio_hidden=hidden,
+            audio_dim=audio_dim,
+            audio_tokens=shape("audioproj.proj3.weight")[0] // audio_dim,
+            face_embedding=face_embedding,
+            image_tokens=image_out // cross,
+            face_locator_channels=tuple(channels),
+        )
 
 
-def _tiny_unet() -> UNet2DConditionModel:
-    return UNet2DConditionModel(
-        sample_size=8,
-        in_channels=4,
-        out_channels=4,
-        down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
-        up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"),
-        block_out_channels=_TINY_CHANNELS,
-        layers_per_block=1,
-        norm_num_groups=8,
-        cross_attention_dim=_TINY_CONTEXT,
-        attention_head_dim=4,
+def sd15_unet() -> UNetConfig:
+    """Stable Diffusion 1.5's UNet (what Hallo's published weights are sized for)."""
+    return UNetConfig(
+        block_out_channels=(320, 640, 1280, 1280),
+        layers_per_block=2,
+        cross_attention_dim=768,
+        heads=8,
     )
 
 
-def tiny_parts(seed: int = 0) -> TinyParts:
-    """Randomly initialised parts small enough to run a few frames in seconds on one CPU core:
-    16 px frames (8 x 8 latents), two-block UNets, a two-layer wav2vec2 of width 32."""
-    torch.manual_seed(seed)
-    audio_config = Wav2Vec2Config(
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        conv_dim=(16,) * 7,
-        num_conv_pos_embeddings=16,
-        num_conv_pos_embedding_groups=2,
+def hallo_projections() -> ProjectionConfig:
+    """Hallo's published sizes (scripts/inference.py)."""
+    return ProjectionConfig(
+        audio_layers=12,
+        audio_width=768,
+        audio_hidden=512,
+        audio_dim=768,
+        audio_tokens=32,
+        face_embedding=512,
+        image_tokens=4,
+        face_locator_channels=(16, 32, 64, 128),
     )
-    return TinyParts(
-        vae=AutoencoderKL(
-            in_channels=3,
-            out_channels=3,
-            down_block_types=("DownEncoderBlock2D",) * 2,
-            up_block_types=("UpDecoderBlock2D",) * 2,
-            block_out_channels=(8, 16),
-            layers_per_block=1,
-            latent_channels=4,
-            norm_num_groups=8,
-            sample_size=16,
-        ),
-        reference_unet=_tiny_unet(),
-        denoising_unet=_tiny_unet(),
-        motion_adapter=MotionAdapter(
-            block_out_channels=_TINY_CHANNELS,
-            motion_layers_per_block=1,
-            motion_norm_num_groups=8,
-            motion_num_attention_heads=2,
-            motion_max_seq_length=16,
-        ),
-        audio_encoder=Wav2Vec2Model(audio_config),
-        audio_feature_extractor=Wav2Vec2FeatureExtractor(
-            feature_size=1, sampling_rate=16_000, padding_value=0.0, do_normalize=True
-        ),
-        audio_projection=AudioProjection(
-            input_dim=(audio_config.num_hidden_layers + 1) * audio_config.hidden_size,
-            context_radius=2,
-            hidden_dim=32,
-            num_tokens=4,
-            output_dim=_TINY_CONTEXT,
-        ),
-        face_locator=FaceLocator(latent_channels=4, block_out_channels=(4, 8)),
-        scheduler=DDIMScheduler(
-            beta_start=0.00085,
-            beta_end=0.012,
-            beta_schedule="scaled_linear",
-            clip_sample=False,
-            set_alpha_to_one=False,
-            steps_offset=1,
-        ),
-    )
-
-
-def pipeline_kwargs(parts: TinyParts) -> dict[str, Any]:
-    """EmoPipeline constructor arguments, the backbone joined from spatial and temporal parts."""
-    kwargs = {name: getattr(parts, name) for name in TinyParts.__dataclass_fields__}
-    kwargs["denoising_unet"] = UNetMotionModel.from_unet2d(
-        kwargs.pop("denoising_unet"), kwargs.pop("motion_adapter")
-    )
-    return kwargs
-
-
-def tiny_config(seed: int = 0) -> dict[str, Any]:
-    """Tiny random EmoPipeline parts for tests: ``EmoPipeline(**tiny_config())``."""
-    return pipeline_kwargs(tiny_parts(seed))

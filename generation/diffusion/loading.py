@@ -1,92 +1,49 @@
-"""Loading an EmoPipeline from an operator-supplied local directory, and writing a tiny one.
+"""Loading Hallo's published weights into Signet's modules, strictly.
 
-Nothing here reaches the network: every part is read with ``local_files_only=True`` under
-offline hub settings, and PyTorch checkpoints are unpickled with ``weights_only=True`` so a
-tampered file cannot run code.
+Every file is read locally (``local_files_only``, offline hub), PyTorch files with
+``weights_only=True`` so a tampered file cannot run code. Every key of ``net.pth`` must fit a
+parameter and every parameter must get one; the motion module file must fit the motion modules.
 """
 
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import torch
-from diffusers import (
-    AutoencoderKL,
-    DDIMScheduler,
-    MotionAdapter,
-    UNet2DConditionModel,
-    UNetMotionModel,
-)
-from transformers import Wav2Vec2FeatureExtractor, Wav2Vec2Model
+from diffusers import AutoencoderKL, UNet2DConditionModel
+from torch import nn
+from transformers import Wav2Vec2Config, Wav2Vec2FeatureExtractor, Wav2Vec2Model
 
-from generation.diffusion.audio import AudioProjection
-from generation.diffusion.configs import MODEL_LAYOUT, PartSpec, tiny_parts
-from generation.diffusion.face_locator import FaceLocator
-from generation.diffusion.pipeline import EmoPipeline
+from generation.diffusion import layout
+from generation.diffusion.configs import ProjectionConfig, UNetConfig
+from generation.diffusion.denoising_unet import DenoisingUNet
+from generation.diffusion.layout import IncompatibleWeightsError
+from generation.diffusion.projections import AudioProjection, FaceLocator, ImageProjection
 
-_WEIGHT_PATTERNS = ("*.safetensors", "*.bin", "*.safetensors.index.json", "*.bin.index.json")
-_LOADERS: dict[str, Any] = {
-    "vae": AutoencoderKL,
-    "reference_unet": UNet2DConditionModel,
-    "denoising_unet": UNet2DConditionModel,
-    "motion_adapter": MotionAdapter,
-    "audio_encoder": Wav2Vec2Model,
-    "audio_feature_extractor": Wav2Vec2FeatureExtractor,
-    "audio_projection": AudioProjection,
-    "face_locator": FaceLocator,
-    "scheduler": DDIMScheduler,
-}
-_WITHOUT_WEIGHTS = {"audio_feature_extractor", "scheduler"}  # configs only: no torch_dtype
-
-CHECKPOINT_DIR = "checkpoints"
-CHECKPOINT_SUFFIXES = (".pth", ".pt", ".ckpt")
-# Checkpoint file stem -> pipeline part it updates. Keys must use diffusers' module names;
-# ``motion_module`` holds only the backbone's temporal layers.
-CHECKPOINT_TARGETS = {
-    "reference_unet": "reference_unet",
-    "denoising_unet": "denoising_unet",
-    "motion_module": "denoising_unet",
-    "audio_projection": "audio_projection",
-    "face_locator": "face_locator",
-}
+NET_PARTS = ("reference_unet", "denoising_unet", "face_locator", "imageproj", "audioproj")
 
 
-class MissingWeightsError(FileNotFoundError):
-    """The model directory lacks parts; ``missing`` lists each as "subdir/ (what is absent)"."""
+@dataclass
+class HalloModules:
+    reference_unet: UNet2DConditionModel
+    denoising_unet: DenoisingUNet
+    face_locator: FaceLocator
+    imageproj: ImageProjection
+    audioproj: AudioProjection
+    vae: AutoencoderKL
+    wav2vec: Wav2Vec2Model
+    feature_extractor: Wav2Vec2FeatureExtractor
 
-    def __init__(self, model_dir: Path, missing: list[str]) -> None:
-        self.model_dir = model_dir
-        self.missing = tuple(missing)
-        super().__init__(
-            f"EMO model directory {model_dir} is incomplete; missing: {'; '.join(missing)}"
-        )
-
-
-class IncompatibleWeightsError(ValueError):
-    """A checkpoint file is unsafe to unpickle or does not fit the part it is named after."""
-
-
-def default_device() -> torch.device:
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
-def find_missing_parts(model_dir: Path) -> list[str]:
-    """Every absent part of ``MODEL_LAYOUT``, checked before anything is loaded."""
-    missing = []
-    for spec in MODEL_LAYOUT:
-        folder = model_dir / spec.subdir
-        absent = []
-        if not (folder / spec.config_file).is_file():
-            absent.append(spec.config_file)
-        if spec.needs_weights and not any(
-            path.is_file() for pattern in _WEIGHT_PATTERNS for path in folder.glob(pattern)
-        ):
-            absent.append("weights (*.safetensors or *.bin)")
-        if absent:
-            missing.append(f"{spec.subdir}/ ({', '.join(absent)}: {spec.contents})")
-    return missing
+    def to(self, device: torch.device, dtype: torch.dtype) -> "HalloModules":
+        for name in ("reference_unet", "denoising_unet", "face_locator", "imageproj",
+                     "audioproj", "vae", "wav2vec"):
+            module = getattr(self, name)
+            if next(module.parameters()).dtype != dtype:  # diffusers warns on any dtype move
+                module.to(dtype=dtype)
+            module.to(device=device).eval().requires_grad_(False)
+        return self
 
 
 @contextmanager
@@ -105,100 +62,107 @@ def offline_hub() -> Iterator[None]:
                 os.environ[name] = value
 
 
-def _load_part(spec: PartSpec, model_dir: Path, dtype: torch.dtype) -> Any:
-    options: dict[str, Any] = {"local_files_only": True}
-    if spec.name not in _WITHOUT_WEIGHTS:
-        options["torch_dtype"] = dtype
-    return _LOADERS[spec.name].from_pretrained(model_dir / spec.subdir, **options)
-
-
-def load_checkpoint(path: Path) -> dict[str, torch.Tensor]:
-    """A state dict from a .pth/.pt/.ckpt file, refusing anything but tensors and plain data."""
+def read_state(path: Path) -> dict[str, torch.Tensor]:
+    """A state dict of tensors from a .pth/.ckpt file, refusing anything that is not plain data."""
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:  # torch raises UnpicklingError, RuntimeError, ... for bad files
+    except Exception as error:  # UnpicklingError, RuntimeError, ... for bad or hostile files
         raise IncompatibleWeightsError(f"{path} is not a plain weights file: {error}") from error
     if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
-        state = state["state_dict"]  # Lightning-style checkpoints wrap the weights
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        state = state["state_dict"]
+    if not isinstance(state, dict) or not state or not all(
+        isinstance(v, torch.Tensor) for v in state.values()
+    ):
         raise IncompatibleWeightsError(f"{path} does not hold a state dict of tensors")
     return state
 
 
-def apply_checkpoints(folder: Path, parts: dict[str, Any]) -> list[Path]:
-    """Load every checkpoint in ``folder`` into the part it is named after; returns those used."""
-    if not folder.is_dir():
-        return []
-    applied = []
-    for path in sorted(folder.iterdir()):
-        if path.suffix not in CHECKPOINT_SUFFIXES:
-            continue
-        if path.stem not in CHECKPOINT_TARGETS:
-            raise IncompatibleWeightsError(
-                f"{path}: unknown checkpoint; expected one of "
-                f"{', '.join(stem + '.pth' for stem in CHECKPOINT_TARGETS)}"
-            )
-        state = load_checkpoint(path)
-        target = parts[CHECKPOINT_TARGETS[path.stem]]
-        result = target.load_state_dict(state, strict=False)
-        if result.unexpected_keys or not state:
-            raise IncompatibleWeightsError(
-                f"{path} does not fit {CHECKPOINT_TARGETS[path.stem]}: "
-                f"{len(result.unexpected_keys)} unknown keys, e.g. {result.unexpected_keys[:3]}"
-            )
-        applied.append(path)
-    return applied
+def load_strict(module: nn.Module, state: dict[str, torch.Tensor], source: Path, part: str,
+                *, complete: bool = True) -> None:
+    """Copy ``state`` into ``module``: every key must exist with its shape, and with
+    ``complete`` every parameter and buffer of the module must be given."""
+    own = module.state_dict()
+    unexpected = [k for k in state if k not in own]
+    wrong = [f"{k} {tuple(state[k].shape)} != {tuple(own[k].shape)}"
+             for k in state if k in own and state[k].shape != own[k].shape]
+    missing = [k for k in own if k not in state] if complete else []
+    if unexpected or wrong or missing:
+        details = []
+        for label, keys in (("unknown keys", unexpected), ("wrong shapes", wrong),
+                            ("missing keys", missing)):
+            if keys:
+                details.append(f"{len(keys)} {label}, e.g. {', '.join(keys[:3])}")
+        raise IncompatibleWeightsError(f"{source} does not fit {part}: {'; '.join(details)}")
+    module.load_state_dict(state, strict=complete)
 
 
-def load_emo_pipeline(
-    model_dir: Path,
-    *,
-    device: str | torch.device | None = None,
-    dtype: torch.dtype | None = None,
-    scheduler: str = "ddim",
-) -> EmoPipeline:
-    """Build the pipeline from ``model_dir`` (layout: ``MODEL_LAYOUT``, plus optional
-    ``checkpoints/``). Device defaults to CUDA when present, else CPU; dtype to float16 on
-    CUDA and float32 elsewhere.
+def split_net(state: dict[str, torch.Tensor], source: Path) -> dict[str, dict[str, torch.Tensor]]:
+    parts: dict[str, dict[str, torch.Tensor]] = {name: {} for name in NET_PARTS}
+    for key, value in state.items():
+        head, _, rest = key.partition(".")
+        if head not in parts:
+            raise IncompatibleWeightsError(f"{source}: unknown part in key {key!r}")
+        parts[head][rest] = value
+    empty = [name for name, part in parts.items() if not part]
+    if empty:
+        raise IncompatibleWeightsError(f"{source} holds no weights for {', '.join(empty)}")
+    return parts
 
-    Raises MissingWeightsError (naming every absent part) before loading anything, and
-    IncompatibleWeightsError for a checkpoint that is unsafe or does not fit.
-    """
-    model_dir = Path(model_dir)
-    missing = find_missing_parts(model_dir)
-    if missing:
-        raise MissingWeightsError(model_dir, missing)
-    device = torch.device(device) if device is not None else default_device()
-    dtype = dtype or (torch.float16 if device.type == "cuda" else torch.float32)
 
+def reference_unet(config: UNetConfig) -> UNet2DConditionModel:
+    """SD 1.5's UNet without its output layers: Hallo's ReferenceNet has none (only the tokens
+    its attention layers see are used), so neither do its weights."""
+    unet = UNet2DConditionModel.from_config(config.diffusers_config())
+    unet.conv_norm_out = nn.Identity()
+    unet.conv_out = nn.Identity()
+    return unet
+
+
+def build_modules(unet: UNetConfig, projections: ProjectionConfig) -> dict[str, nn.Module]:
+    """The five parts ``net.pth`` holds, unloaded (call under ``torch.device('meta')`` to size)."""
+    return {
+        "reference_unet": reference_unet(unet),
+        "denoising_unet": DenoisingUNet(unet, projections.audio_dim),
+        "face_locator": FaceLocator(projections, unet.block_out_channels[0]),
+        "imageproj": ImageProjection(projections, unet.cross_attention_dim),
+        "audioproj": AudioProjection(projections),
+    }
+
+
+def load_hallo(model_dir: Path, *, device: str | torch.device = "cpu",
+               dtype: torch.dtype = torch.float32) -> HalloModules:
+    """Hallo's parts from its ``pretrained_models`` folder. Raises MissingWeightsError naming
+    every absent file before reading any, and IncompatibleWeightsError for a file that does not
+    fit (unknown, missing or mis-shaped keys)."""
+    root = Path(model_dir)
+    layout.check_model_dir(root, layout.DIFFUSION_FILES)
+    found = {r: r.find(root) for r in layout.DIFFUSION_FILES}
     with offline_hub():
-        parts = {spec.name: _load_part(spec, model_dir, dtype) for spec in MODEL_LAYOUT}
-    parts["denoising_unet"] = UNetMotionModel.from_unet2d(
-        parts["denoising_unet"], parts.pop("motion_adapter")
-    )
-    apply_checkpoints(model_dir / CHECKPOINT_DIR, parts)
-
-    pipeline = EmoPipeline(**parts)
-    pipeline.use_scheduler(scheduler)
-    return pipeline.to(device)
-
-
-def save_tiny_pipeline(model_dir: Path, *, seed: int = 0) -> Path:
-    """Write tiny random parts in the production layout (for tests of the loading path)."""
-    model_dir = Path(model_dir)
-    parts = tiny_parts(seed)
-    for spec in MODEL_LAYOUT:
-        getattr(parts, spec.name).save_pretrained(model_dir / spec.subdir)
-    return model_dir
-
-
-__all__ = [
-    "CHECKPOINT_TARGETS",
-    "IncompatibleWeightsError",
-    "MissingWeightsError",
-    "apply_checkpoints",
-    "find_missing_parts",
-    "load_checkpoint",
-    "load_emo_pipeline",
-    "save_tiny_pipeline",
-]
+        wav_dir = found[layout.WAV2VEC_CONFIG].parent
+        wav_config = Wav2Vec2Config.from_pretrained(wav_dir, local_files_only=True)
+        wav2vec = Wav2Vec2Model.from_pretrained(wav_dir, local_files_only=True)
+        extractor = Wav2Vec2FeatureExtractor.from_pretrained(wav_dir, local_files_only=True)
+        vae = AutoencoderKL.from_pretrained(found[layout.VAE_CONFIG].parent, local_files_only=True,
+                                            low_cpu_mem_usage=False)  # accelerate: not needed
+    net_path = found[layout.NET]
+    parts = split_net(read_state(net_path), net_path)
+    try:
+        projections = ProjectionConfig.from_state(
+            {f"{p}.{k}": v for p in ("audioproj", "imageproj", "face_locator")
+             for k, v in parts[p].items()},
+            wav_config.num_hidden_layers, wav_config.hidden_size,
+        )
+        unet_config = UNetConfig.from_json(found[layout.UNET_CONFIG])
+    except (KeyError, ValueError) as error:
+        raise IncompatibleWeightsError(f"{net_path}: {error}") from error
+    modules = build_modules(unet_config, projections)
+    motion_path = found[layout.MOTION_MODULE]
+    motion = read_state(motion_path)
+    if not all(".motion_modules." in key for key in motion):
+        raise IncompatibleWeightsError(f"{motion_path} holds more than motion modules")
+    load_strict(modules["denoising_unet"], motion, motion_path, "the motion modules",
+                complete=False)
+    for name, module in modules.items():
+        load_strict(module, parts[name], net_path, name)
+    return HalloModules(**modules, vae=vae, wav2vec=wav2vec,
+                        feature_extractor=extractor).to(torch.device(device), dtype)

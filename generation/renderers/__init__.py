@@ -1,6 +1,6 @@
 """Renderers turn a RenderRequest into frames; ``get_renderer`` picks one by name.
 
-Renderers are imported on demand so the CPU path never imports torch (only "diffusion" does).
+Renderers are imported on demand so the CPU path never imports torch (only "hallo" does).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from generation.renderers.base import Renderer, RenderRequest
 
 __all__ = ["RENDERER_NAMES", "RenderRequest", "Renderer", "UnknownRendererError", "get_renderer"]
 
-RENDERER_NAMES = ("still", "animator", "diffusion")
+RENDERER_NAMES = ("still", "animator", "hallo")
 
 
 class UnknownRendererError(LookupError):
@@ -20,7 +20,7 @@ class UnknownRendererError(LookupError):
 
 
 def get_renderer(name: str, **options: Any) -> Renderer:
-    """Build the renderer called ``name`` ("still", "animator" or "diffusion")."""
+    """Build the renderer called ``name`` ("still", "animator" or "hallo")."""
     if name == "still":
         from generation.renderers.still import StillRenderer
 
@@ -29,17 +29,17 @@ def get_renderer(name: str, **options: Any) -> Renderer:
         from generation.renderers.animator import AnimatorRenderer
 
         return AnimatorRenderer(**options)
-    if name == "diffusion":
+    if name == "hallo":
         try:
-            module = importlib.import_module("generation.renderers.diffusion")
+            module = importlib.import_module("generation.renderers.hallo")
         except ModuleNotFoundError as exc:
-            if exc.name != "generation.renderers.diffusion":
+            if exc.name != "generation.renderers.hallo":
                 raise
             raise UnknownRendererError(
-                "The diffusion renderer is not available in this installation "
-                "(generation.renderers.diffusion is missing)."
+                "The hallo renderer is not available in this installation "
+                "(generation.renderers.hallo is missing)."
             ) from exc
-        return module.DiffusionRenderer(**options)
+        return module.HalloRenderer(**options)
     raise UnknownRendererError(
         f"Unknown renderer {name!r}; choose one of {', '.join(RENDERER_NAMES)}."
     )

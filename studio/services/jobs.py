@@ -20,7 +20,7 @@ from generation.renderers.base import RenderRequest
 from safety.sealing import SealingCancelled, SealingFailed
 from studio.errors import ApplicationError, GateRefused, NotAllowed
 from studio.models import AudioClip, GenerationJob, JobState, ModerationCase, Portrait
-from studio.renderers import renderer_for
+from studio.renderers import GPU_RENDERERS, renderer_for
 from studio.services.audit import audit_record
 from studio.services.gate import GateOutcome, gate_evaluate
 from studio.services.job_transitions import ACTIVE_STATES, job_transition
@@ -58,7 +58,7 @@ def job_enqueue(job: GenerationJob) -> None:
     """Queue the render once the surrounding transaction commits (the worker must see the row)."""
     from studio import tasks
 
-    task = tasks.job_render_gpu if job.renderer == "diffusion" else tasks.job_render
+    task = tasks.job_render_gpu if job.renderer in GPU_RENDERERS else tasks.job_render
     soft, hard = job_time_limits(job.audio_seconds)
     transaction.on_commit(
         lambda: task.apply_async(args=[job.pk], soft_time_limit=soft, time_limit=hard)
@@ -339,7 +339,7 @@ def job_render(job_pk: int, *, observer: Callable[[int, int], None] | None = Non
     try:
         renderer = renderer_for(job.renderer)
     except (UnknownRendererError, FileNotFoundError) as error:
-        # An operator problem (e.g. diffusion weights missing): the detail goes to the log and the
+        # An operator problem (e.g. the hallo weights missing or not fitting): the detail goes to the log and the
         # audit trail, and the creator gets a reason without server paths in it.
         logger.error("renderer %s unavailable: %s", job.renderer, error)
         audit_record(

@@ -147,6 +147,7 @@ SIGNET_MIN_AUDIO_SECONDS = env_float("SIGNET_MIN_AUDIO_SECONDS", 0.5)
 SIGNET_RENDERER = env_str("SIGNET_RENDERER", "animator")
 SIGNET_RENDER_SIZE = env_int("SIGNET_RENDER_SIZE", 512)
 SIGNET_RENDER_FPS = 25
+# Hallo's pretrained_models/ folder, as its users have it (read locally, never downloaded)
 SIGNET_MODEL_DIR = env_path("SIGNET_MODEL_DIR", VAR_DIR / "models")
 # A job's time limit grows with its audio: base seconds plus a factor of the clip's length.
 SIGNET_JOB_TIME_BASE_SECONDS = env_float("SIGNET_JOB_TIME_BASE_SECONDS", 120.0)
@@ -198,6 +199,8 @@ CELERY_BEAT_SCHEDULE = {
 # Identity thresholds (face-descriptor distance); unset means the face backend's calibrated defaults.
 SIGNET_IDENTITY_ACCEPT = env_float("SIGNET_IDENTITY_ACCEPT", 0.0) or None
 SIGNET_IDENTITY_REJECT = env_float("SIGNET_IDENTITY_REJECT", 0.0) or None
-SIGNET_DIFFUSION_SCHEDULER = env_str("SIGNET_DIFFUSION_SCHEDULER", "ddim")
-SIGNET_DIFFUSION_STEPS = env_int("SIGNET_DIFFUSION_STEPS", 25)
+# The hallo renderer (SIGNET_RENDERER=hallo): Hallo's defaults, DDIM with v-prediction.
+SIGNET_DIFFUSION_STEPS = env_int("SIGNET_DIFFUSION_STEPS", 40)
 SIGNET_DIFFUSION_GUIDANCE = env_float("SIGNET_DIFFUSION_GUIDANCE", 3.5)
+SIGNET_HALLO_IMAGE_SIZE = env_int("SIGNET_HALLO_IMAGE_SIZE", 512)
+SIGNET_HALLO_WINDOW = env_int("SIGNET_HALLO_WINDOW", 16)
