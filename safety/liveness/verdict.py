@@ -58,7 +58,7 @@ def judge_recording(
     face_decision: str,
     watermark_found: bool = False,
 ) -> LivenessVerdict:
-    """`face_decision`: "accepted", "review" or "rejected" from the identity match of the
+    """`face_decision`: "accepted", "review" or "refused" from the identity match of the
     recording's face against the enrolled one; `earlier`: (label, frame hashes) of consent
     recordings already on file; `code_heard`: the issued code was recognised in the sound."""
     refuse: list[str] = []
@@ -84,7 +84,7 @@ def judge_recording(
     if not len(found) or found.mean() < MIN_FACE_SHARE:
         refuse.append("no_face")
     report["face_decision"] = face_decision
-    if face_decision == "rejected":
+    if face_decision == "refused":
         refuse.append("face_mismatch")
     elif face_decision != "accepted":
         hold.append("face_grey_zone")
