@@ -24,7 +24,7 @@ from safety.faces import faces_match_across_frames
 from safety.liveness import Challenge, FaceTrack, frame_hash, judge_recording
 from safety.liveness.fingerprint import from_hex, to_hex
 from safety.liveness.verdict import GRANTED, HELD, REFUSED, LivenessVerdict
-from safety.speech import code_spoken, transcribe
+from safety.speech import code_spoken, transcribe, trim_silence
 from safety.watermark import WatermarkReadError, read_watermark_from_file
 from studio.face_backend import face_backend, identity_thresholds
 from studio.models import ConsentChallenge, ConsentRecord, EnrolledIdentity
@@ -175,7 +175,11 @@ def check_evidence(
         samples = np.zeros(0, dtype=np.float32)
     language = challenge.language
     transcript = (
-        transcribe(samples, lead_in=spoken_lead_in(statement_version, language), language=language)
+        transcribe(
+            trim_silence(samples),
+            lead_in=spoken_lead_in(statement_version, language),
+            language=language,
+        )
         if len(samples)
         else ""
     )
