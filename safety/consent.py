@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 DEFAULT_VALIDITY = timedelta(days=365)
@@ -32,6 +32,17 @@ class ConsentWording:
     version: str
     statement: str
     spoken: str
+    # Other languages: language code -> (statement, spoken), same placeholders. The spoken
+    # sentence's words must be known to safety.speech for that language.
+    translations: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def in_language(self, language: str) -> tuple[str, str]:
+        if language == "en":
+            return self.statement, self.spoken
+        try:
+            return self.translations[language]
+        except KeyError:
+            raise ValueError(f"consent version {self.version} has no {language!r} text") from None
 
 
 # Never edit a published version: its SHA-256 is what past consents point to. Add a new one.
@@ -49,8 +60,22 @@ CONSENT_WORDINGS: dict[str, ConsentWording] = {
             "made."
         ),
         spoken="I agree that Signet may animate my face. My code is {code}.",
+        translations={
+            "de": (
+                "Ich, {full_name}, bestätige, dass das Gesicht auf den Fotos, die ich hochlade, "
+                "mein eigenes ist. Ich erlaube Signet, Videos zu machen, in denen dieses Gesicht "
+                "Audio spricht, das ich bereitstelle. Jedes solche Video ist als KI-generiert "
+                "gekennzeichnet, trägt ein unsichtbares Wasserzeichen und einen signierten "
+                "Nachweis seiner Entstehung und kann von allen auf Signets öffentlicher "
+                "Prüfseite geprüft werden. Diese Einwilligung gilt ein Jahr, wenn ich sie nicht "
+                "erneuere. Ich kann sie jederzeit widerrufen; ab dann wird kein neues Video "
+                "meines Gesichts gemacht, und ich kann die schon gemachten Videos löschen.",
+                "Ich stimme zu, dass Signet mein Gesicht animieren darf. Mein Code ist {code}.",
+            ),
+        },
     ),
 }
+LANGUAGES = ("en", "de")
 CURRENT_VERSION = "2026-11"
 
 
@@ -63,22 +88,25 @@ def consent_wording(version: str = CURRENT_VERSION) -> ConsentWording:
         ) from None
 
 
-def consent_statement(full_name: str, version: str = CURRENT_VERSION) -> str:
+def consent_statement(full_name: str, version: str = CURRENT_VERSION, language: str = "en") -> str:
     """The statement shown to the creator, with their name in it."""
     if not full_name.strip():
         raise ValueError("the consent statement needs the creator's full name")
-    return consent_wording(version).statement.format(full_name=full_name.strip())
+    statement, _ = consent_wording(version).in_language(language)
+    return statement.format(full_name=full_name.strip())
 
 
-def spoken_sentence(code: str, version: str = CURRENT_VERSION) -> str:
+def spoken_sentence(code: str, version: str = CURRENT_VERSION, language: str = "en") -> str:
     """The sentence to read aloud, e.g. "I agree ... My code is 4 7 1 9 2 8."."""
     _check_code(code)
-    return consent_wording(version).spoken.format(code=" ".join(code))
+    _, spoken = consent_wording(version).in_language(language)
+    return spoken.format(code=" ".join(code))
 
 
-def spoken_lead_in(version: str = CURRENT_VERSION) -> str:
+def spoken_lead_in(version: str = CURRENT_VERSION, language: str = "en") -> str:
     """The words of the spoken sentence before the code ("I agree ... My code is")."""
-    return consent_wording(version).spoken.split("{code}")[0].strip()
+    _, spoken = consent_wording(version).in_language(language)
+    return spoken.split("{code}")[0].strip()
 
 
 def statement_sha256(text: str) -> str:

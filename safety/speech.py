@@ -33,6 +33,50 @@ _TENS = {word: 2 + value for value, word in enumerate(_TEN_WORDS)} | {"fourty": 
 _REPEATS = {"double": 2, "triple": 3}
 
 
+# German over pocketsphinx's English acoustic model: the ten digit words and the words of the
+# German consent sentence, spelt in the English (CMU) phone set as closely as it allows (no
+# /x/, /ç/ or /y/: "acht" ends in K T, "ich" in SH, "fünf" takes IH). Checked with espeak-ng's
+# German voice (tests/safety/test_speech_german.py); a native speaker's accent is untested.
+GERMAN_DIGITS = {
+    "null": ("N UH L", 0),
+    "null_": ("N AH L", 0),
+    "eins": ("AY N S", 1),
+    "zwei": ("T S V AY", 2),
+    "zwo": ("T S V OW", 2),
+    "drei": ("D R AY", 3),
+    "drei_": ("D AY", 3),
+    "vier": ("F IY R", 4),
+    "vier_": ("F IH R", 4),
+    "fünf": ("F IH N F", 5),
+    "sechs": ("Z EH K S", 6),
+    "sechs_": ("S EH K S", 6),
+    "sieben": ("Z IY B AH N", 7),
+    "acht": ("AA K T", 8),
+    "neun": ("N OY N", 9),
+}
+GERMAN_WORDS = {
+    "ich": "IH SH",
+    "stimme": "SH T IH M AH",
+    "zu": "T S UW",
+    "dass": "D AA S",
+    "signet": "S IH G N EH T",
+    "mein": "M AY N",
+    "gesicht": "G AH Z IH SH T",
+    "animieren": "AA N IY M IY R AH N",
+    "darf": "D AA R F",
+    "code": "K OW D",
+    "ist": "IH S T",
+}
+
+
+def german_words_to_digits(transcript: str) -> str:
+    """Digits of the German digit words in a transcript ("acht drei_ null" -> "830"); a
+    trailing underscore marks a second pronunciation of the same word."""
+    return "".join(
+        str(GERMAN_DIGITS[word][1]) for word in transcript.lower().split() if word in GERMAN_DIGITS
+    )
+
+
 @dataclass(frozen=True)
 class SpokenCodeCheck:
     """`matched`: the code's digits were heard in a row. `digits_correct`: the most code digits
@@ -116,9 +160,9 @@ def _below_hundred(tokens: list[str], start: int) -> tuple[int, int]:
     return 0, 0
 
 
-def code_spoken(transcript: str, code: str) -> SpokenCodeCheck:
+def code_spoken(transcript: str, code: str, language: str = "en") -> SpokenCodeCheck:
     """Whether the code's digits were heard in a row somewhere in the transcript."""
-    heard = words_to_digits(transcript)
+    heard = german_words_to_digits(transcript) if language == "de" else words_to_digits(transcript)
     return SpokenCodeCheck(
         heard_digits=heard,
         expected=code,
@@ -159,11 +203,13 @@ class _Recogniser:
             self._open_search = self._decoder.current_search()
         return self._decoder
 
-    def decode(self, pcm: np.ndarray, lead_in: str | None) -> str:
+    def decode(self, pcm: np.ndarray, lead_in: str | None, language: str = "en") -> str:
         with self._lock:
             decoder = self._loaded()
             if lead_in is None:
                 decoder.activate_search(self._open_search)
+            elif language == "de":
+                decoder.activate_search(self._german_grammar(decoder, lead_in))
             else:
                 decoder.activate_search(self._grammar(decoder, lead_in))
             decoder.start_utt()
@@ -192,17 +238,65 @@ class _Recogniser:
         return name
 
 
+    def _german_grammar(self, decoder: Decoder, lead_in: str) -> str:
+        words = re.findall(r"[a-zäöüß]+", lead_in.lower())
+        unknown = [word for word in words if word not in GERMAN_WORDS]
+        if unknown:
+            raise ValueError(f"German words without a pronunciation: {', '.join(unknown)}")
+        name = "code_de_" + hashlib.sha1(" ".join(words).encode()).hexdigest()[:12]
+        if name not in self._grammars:
+            for word, phones in {**GERMAN_WORDS, **{w: p for w, (p, _) in GERMAN_DIGITS.items()}}.items():
+                # Kept apart from the English dictionary's words by a prefix ("de_acht").
+                decoder.add_word(f"de_{word}", phones, False)
+            lead = " ".join(f"[de_{word}]" for word in words)
+            digits = " | ".join(f"de_{word}" for word in GERMAN_DIGITS)
+            jsgf = (
+                "#JSGF V1.0;\ngrammar code;\n"
+                f"public <utterance> = {lead} <digit>+;\n"
+                f"<digit> = {digits};\n"
+            )
+            decoder.add_jsgf_string(name, jsgf)
+            self._grammars.add(name)
+        return name
+
+
 _recogniser = _Recogniser()
 
 
-def transcribe(pcm_16k_mono: np.ndarray, *, lead_in: str | None = DEFAULT_LEAD_IN) -> str:
+def transcribe(
+    pcm_16k_mono: np.ndarray, *, lead_in: str | None = DEFAULT_LEAD_IN, language: str = "en"
+) -> str:
     """Lower-case words heard in 16 kHz mono audio (int16, or float in [-1, 1]).
 
     With `lead_in` (the words said before the code, e.g. consent.spoken_lead_in()) the audio is
     decoded against "lead-in words, then digits"; with lead_in=None against pocketsphinx's
     open English language model. An empty string means nothing fitted.
     """
-    return _recogniser.decode(_as_int16(pcm_16k_mono), lead_in)
+    text = _recogniser.decode(_as_int16(pcm_16k_mono), lead_in, language)
+    return text.replace("de_", "") if language == "de" else text
+
+
+def trim_silence(samples: np.ndarray, rate: int = SAMPLE_RATE, margin: float = 0.4) -> np.ndarray:
+    """The stretch from the first to the last loud moment (plus `margin` s each side).
+
+    Decoding costs ~0.5 s of CPU per second of audio; a 14 s consent recording holds ~5 s of
+    speech, and the silence around it only gives the grammar room to invent digits. "Loud" is
+    a tenth of the recording's near-peak level (or 0.005 full scale, whichever is higher), so
+    steady room noise stays out."""
+    samples = np.asarray(samples)
+    if samples.size == 0:
+        return samples
+    hop = int(0.02 * rate)
+    usable = samples[: len(samples) // hop * hop].astype(np.float64)
+    if usable.size == 0:
+        return samples
+    level = np.sqrt((usable.reshape(-1, hop) ** 2).mean(axis=1))
+    loud = np.flatnonzero(level > max(0.005, 0.1 * np.percentile(level, 99)))
+    if loud.size == 0:
+        return samples[:0]
+    start = max(0, loud[0] * hop - int(margin * rate))
+    end = min(len(samples), (loud[-1] + 1) * hop + int(margin * rate))
+    return samples[start:end]
 
 
 def check_spoken_code(

@@ -24,6 +24,7 @@ urlpatterns = [
     path("dashboard/", jobs.dashboard, name="dashboard"),
     path("enrol/", consent.enrol, name="enrol"),
     path("consent/", consent.consent, name="consent"),
+    path("consent/start/", consent.consent_start, name="consent_start"),
     path("consent/revoke/", consent.consent_revoke_view, name="consent_revoke"),
     path("jobs/new/", jobs.job_new, name="job_new"),
     path("jobs/<uuid:public_id>/", jobs.job_detail, name="job_detail"),

@@ -1,6 +1,6 @@
 from studio.models.api_tokens import ApiToken
 from studio.models.audit import AuditChainHead, AuditEvent
-from studio.models.consent import ConsentRecord
+from studio.models.consent import ConsentChallenge, ConsentRecord
 from studio.models.identity import EnrolledIdentity
 from studio.models.jobs import GenerationJob, JobState
 from studio.models.media import AudioClip, Portrait
@@ -12,6 +12,7 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "AudioClip",
+    "ConsentChallenge",
     "ConsentRecord",
     "DoNotAnimateEntry",
     "EnrolledIdentity",

@@ -13,6 +13,7 @@ class ModerationCase(models.Model):
         FIRST_OUTPUTS = "first_outputs", "A new creator's first output"
         MISUSE_REPORT = "misuse_report", "Public misuse report"
         RANDOM_SAMPLE = "random_sample", "Random sample of released outputs"
+        CONSENT_REVIEW = "consent_review", "Consent evidence needs review"
 
     class State(models.TextChoices):
         OPEN = "open", "Open"
@@ -29,6 +30,13 @@ class ModerationCase(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     job = models.ForeignKey(
         "studio.GenerationJob",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="moderation_cases",
+    )
+    consent = models.ForeignKey(
+        "studio.ConsentRecord",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

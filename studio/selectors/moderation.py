@@ -43,7 +43,14 @@ def case_get_for_moderator(user, public_id) -> ModerationCase:
     _require_moderator(user)
     case = (
         ModerationCase.objects.select_related(
-            "job", "job__portrait", "job__audio", "job__consent", "job__creator", "claimed_by"
+            "job",
+            "job__portrait",
+            "job__audio",
+            "job__consent",
+            "job__creator",
+            "claimed_by",
+            "consent",
+            "consent__creator",
         )
         .filter(public_id=public_id)
         .first()

@@ -1,34 +1,46 @@
 """Enrolling a creator's face, recording their consent, and revoking it."""
 
+import random
+import secrets
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from generation.media.audio import decode_audio
 from generation.media.errors import MediaError
-from generation.media.video import iter_video_frames
 from safety.consent import (
     CURRENT_VERSION,
+    LANGUAGES,
+    code_is_fresh,
     consent_statement,
     default_expiry,
-    spoken_lead_in,
-    spoken_sentence,
+    new_one_time_code,
     statement_sha256,
 )
-from safety.faces import analyze_portrait, faces_match_across_frames
-from safety.speech import code_spoken, transcribe
+from safety.faces import analyze_portrait
+from safety.liveness import new_challenge
 from studio.errors import InputRefused, NotAllowed
-from studio.face_backend import face_backend, identity_thresholds, quality_limits
-from studio.models import ConsentRecord, EnrolledIdentity
+from studio.face_backend import face_backend, quality_limits
+from studio.models import ConsentChallenge, ConsentRecord, EnrolledIdentity, ModerationCase
 from studio.services.audit import audit_record
+from studio.services.consent_evidence import (
+    HELD,
+    REFUSED,
+    NotLive,
+    check_evidence,
+    verdict_message,
+)
 from studio.services.uploads import Upload, image_check_upload, upload_chunks, upload_size
 
 MAX_RECORDING_BYTES = 60 * 1024 * 1024
-RECORDING_FRAMES_TO_CHECK = 5  # enough for faces_match_across_frames' minimum of 3 usable
+# From issuing the challenge to sending the recording: reading the statement, a 14 s recording
+# and the upload; a code older than this may have been seen by someone else.
+CHALLENGE_LIFETIME = timedelta(minutes=10)
 
 
 @transaction.atomic
@@ -68,112 +80,240 @@ def identity_enrol(*, creator, selfie: Upload) -> EnrolledIdentity:
     return identity
 
 
-def _recording_checks(
-    path: Path, identity: EnrolledIdentity, code: str, version: str
-) -> tuple[dict, dict]:
-    try:
-        frames = list(iter_video_frames(path, max_frames=250))
-    except MediaError as error:
-        raise InputRefused(f"The consent recording could not be read: {error.message}") from error
-    if not frames:
-        raise InputRefused(
-            "The consent recording has no video frames. Please record again with your camera on."
-        )
-    step = max(1, len(frames) // RECORDING_FRAMES_TO_CHECK)
-    sample = frames[::step][:RECORDING_FRAMES_TO_CHECK]
-    face_report = faces_match_across_frames(
-        np.asarray(identity.embedding),
-        sample,
-        backend=face_backend(),
-        thresholds=identity_thresholds(),
+def consent_challenge_issue(
+    *, creator, session_key: str, language: str = "en", rng: random.Random | None = None
+) -> ConsentChallenge:
+    """A fresh challenge for this browser session: nonce, one-time code, random actions.
+    A seeded `rng` makes the actions reproducible (tests); the code and the nonce always come
+    from the OS's secure source."""
+    if language not in LANGUAGES:
+        raise InputRefused(_("Choose English or German for the consent sentence."))
+    challenge = new_challenge(rng)
+    return ConsentChallenge.objects.create(
+        nonce=secrets.token_urlsafe(32),
+        creator=creator,
+        session_key=session_key or "",
+        language=language,
+        code=new_one_time_code(),
+        steps=challenge.to_list(),
+        seconds=challenge.seconds,
     )
-    face_dict = {
-        "decision": face_report.decision,
-        "matched": face_report.matched,
-        "frames_checked": face_report.frames_checked,
-        "frames_matched": face_report.accepted_frames,
-        "distances": [None if d is None else round(float(d), 4) for d in face_report.distances],
-        "explanation": face_report.explanation,
-    }
-    if not face_report.matched:
-        raise InputRefused(f"{face_report.explanation} Please record again, facing the camera.")
-    try:
-        audio = decode_audio(path)
-        transcript = transcribe(audio.samples, lead_in=spoken_lead_in(version))
-        spoken = code_spoken(transcript, code).to_dict()
-        spoken["transcript"] = transcript
-        spoken["sentence"] = spoken_sentence(code, version)
-    except MediaError:
-        spoken = {
-            "matched": False,
-            "transcript": "",
-            "note": "The recording has no readable audio.",
-        }
-    return face_dict, spoken
+
+
+def _challenge_for(creator, nonce: str, session_key: str, *, lock: bool = False):
+    query = ConsentChallenge.objects.filter(nonce=nonce or "-")
+    if lock:
+        query = query.select_for_update()
+    challenge = query.first()
+    if challenge is None or challenge.creator_id != creator.pk or (
+        challenge.session_key and challenge.session_key != (session_key or "")
+    ):
+        return None, "challenge_foreign", _(
+            "This recording does not belong to a consent session of yours. "
+            "Reload the page and record again."
+        )
+    if challenge.used_at is not None:
+        return challenge, "challenge_used", _(
+            "This consent session was already used. Reload the page for a new code."
+        )
+    if not code_is_fresh(challenge.issued_at, timezone.now(), CHALLENGE_LIFETIME):
+        return challenge, "challenge_expired", _(
+            "Your consent session expired. Reload the page for a new code."
+        )
+    return challenge, "", ""
+
+
+def _refuse(creator, code: str, message: str, details: dict | None = None):
+    audit_record(
+        "consent.refused", actor=creator, subject=creator, details={"reason": code} | (details or {})
+    )
+    raise InputRefused(message, code=code)
+
+
+@transaction.atomic
+def consent_challenge_start(*, creator, nonce: str, session_key: str) -> ConsentChallenge:
+    """The page started recording: note when (the recording's length is checked against the
+    time that passes) and hand out the actions and their moments, only now."""
+    challenge, problem, message = _challenge_for(creator, nonce, session_key, lock=True)
+    if problem:
+        _refuse(creator, problem, message)
+    if challenge.started_at is None:
+        challenge.started_at = timezone.now()
+        challenge.save(update_fields=["started_at"])
+    return challenge
+
+
+def _use_challenge(creator, nonce: str, session_key: str) -> ConsentChallenge:
+    """Mark the challenge used (even if what follows refuses: a nonce counts once)."""
+    with transaction.atomic():
+        challenge, problem, message = _challenge_for(creator, nonce, session_key, lock=True)
+        if not problem and challenge.started_at is None:
+            problem = "not_live"
+            message = _(
+                "Only a recording made live on this page counts as consent; "
+                "an uploaded file does not. Start the recording on this page."
+            )
+        if challenge is not None and problem != "challenge_foreign":
+            challenge.used_at = challenge.used_at or timezone.now()
+            challenge.save(update_fields=["used_at"])
+    if problem:
+        # Outside the block above so that the nonce stays used although this raises.
+        _refuse(creator, problem, message, {"nonce": (nonce or "")[:8]})
+    return challenge
 
 
 def consent_grant(
     *,
     creator,
     signature_name: str,
-    one_time_code: str,
+    nonce: str,
+    session_key: str,
     recording: Upload,
     ip_address: str | None = None,
     user_agent: str = "",
     statement_version: str = CURRENT_VERSION,
 ) -> ConsentRecord:
-    """Record consent with its evidence. The recording must show the enrolled face."""
+    """Record consent from a live recording made inside the server-issued challenge `nonce`.
+
+    The code checked is the challenge's own. Returns the new record: `verified` when every
+    check passed, `held` (with a moderation case) when a person must look; raises
+    InputRefused, with the reason in words and in the audit log, when the evidence is forged
+    or unusable. A new record supersedes the creator's active one."""
     identity = EnrolledIdentity.objects.filter(creator=creator).first()
     if identity is None:
-        raise NotAllowed("Enrol your face with a selfie before giving consent.")
+        raise NotAllowed(_("Enrol your face with a selfie before giving consent."))
     if not signature_name.strip():
-        raise InputRefused("Type your full name as your signature.")
+        raise InputRefused(_("Type your full name as your signature."))
     size = upload_size(recording)
     if not size:
-        raise InputRefused("The consent recording is empty. Please record again.")
+        raise InputRefused(_("The consent recording is empty. Please record again."))
     if size > MAX_RECORDING_BYTES:
-        raise InputRefused("The consent recording is too large; keep it under a minute.")
+        raise InputRefused(_("The consent recording is too large; keep it under a minute."))
+    challenge = _use_challenge(creator, nonce, session_key)
+    elapsed = (timezone.now() - challenge.started_at).total_seconds()
     data = b"".join(upload_chunks(recording))
 
     with tempfile.TemporaryDirectory(prefix="signet-consent-") as folder:
         path = Path(folder) / "recording.webm"
         path.write_bytes(data)
-        face_report, spoken_report = _recording_checks(
-            path, identity, one_time_code, statement_version
+        try:
+            check = check_evidence(
+                path=path,
+                data=data,
+                challenge=challenge,
+                identity=identity,
+                elapsed_seconds=elapsed,
+                statement_version=statement_version,
+            )
+        except NotLive as not_live:
+            _refuse(
+                creator,
+                "not_live",
+                _(
+                    "Only a recording made live on this page counts as consent; "
+                    "an uploaded file does not. Record again on this page."
+                ),
+                {"why": str(not_live)},
+            )
+        except MediaError as error:
+            _refuse(
+                creator,
+                "unreadable",
+                _("The consent recording could not be read: %(why)s") % {"why": error.message},
+            )
+    verdict = check.verdict
+    if check.outcome == REFUSED:
+        _refuse(
+            creator,
+            verdict.reasons[0],
+            verdict_message(verdict),
+            {"reasons": list(verdict.reasons), "liveness": verdict.report},
         )
 
-    text = consent_statement(signature_name.strip(), statement_version)
+    text = consent_statement(signature_name.strip(), statement_version, challenge.language)
     now = timezone.now()
+    held = check.outcome == HELD
     with transaction.atomic():
+        _supersede_active(creator, now)
         record = ConsentRecord(
             creator=creator,
             statement_version=statement_version,
             statement_text=text,
             statement_sha256=statement_sha256(text),
             signature_name=signature_name.strip()[:200],
-            one_time_code=one_time_code,
-            recording_face_check=face_report,
-            spoken_code_check=spoken_report,
+            one_time_code=challenge.code,
+            recording_face_check=check.face_report,
+            spoken_code_check=check.spoken_report,
             ip_address=ip_address,
             user_agent=user_agent[:1000],
             granted_at=now,
             expires_at=default_expiry(now),
+            challenge=challenge,
+            language=challenge.language,
+            verification=(
+                ConsentRecord.Verification.HELD if held else ConsentRecord.Verification.VERIFIED
+            ),
+            liveness_report=verdict.report | {"reasons": list(verdict.reasons)},
+            recording_sha256=check.sha256,
+            frame_hashes=check.frame_hashes,
         )
-        suffix = ".mp4" if data[4:8] == b"ftyp" else ".webm"
-        record.recording.save("recording" + suffix, ContentFile(data), save=False)
+        record.recording.save("recording.webm", ContentFile(data), save=False)
         record.save()
         audit_record(
-            "consent.granted",
+            "consent.held" if held else "consent.granted",
             actor=creator,
             subject=record,
             details={
                 "statement_version": statement_version,
                 "statement_sha256": record.statement_sha256,
-                "face_frames_matched": face_report.get("frames_matched"),
-                "code_heard": spoken_report.get("matched"),
+                "language": challenge.language,
+                "face_frames_matched": check.face_report.get("frames_matched"),
+                "code_heard": check.spoken_report.get("matched"),
+                "reasons": list(verdict.reasons),
             },
         )
+        if held:
+            ModerationCase.objects.create(
+                consent=record,
+                reason=ModerationCase.Reason.CONSENT_REVIEW,
+                details={"reasons": list(verdict.reasons)},
+            )
     return record
+
+
+def consent_message(record: ConsentRecord) -> str:
+    """What the creator is told after granting."""
+    from safety.liveness.verdict import LivenessVerdict
+
+    reasons = tuple((record.liveness_report or {}).get("reasons", ()))
+    outcome = HELD if record.verification == ConsentRecord.Verification.HELD else "granted"
+    return verdict_message(LivenessVerdict(outcome, reasons))
+
+
+def _supersede_active(creator, now) -> None:
+    for old in ConsentRecord.objects.select_for_update().filter(
+        creator=creator, revoked_at__isnull=True
+    ):
+        old.revoked_at = now
+        old.save(update_fields=["revoked_at"])
+        audit_record("consent.superseded", actor=creator, subject=old, details={})
+
+
+def consent_review_decide(*, record: ConsentRecord, moderator, approve: bool, reason: str) -> None:
+    """A moderator's decision on held consent evidence (called inside case_decide)."""
+    if approve:
+        record.verification = ConsentRecord.Verification.APPROVED
+        record.save(update_fields=["verification"])
+    else:
+        record.verification = ConsentRecord.Verification.REJECTED
+        record.revoked_at = record.revoked_at or timezone.now()
+        record.save(update_fields=["verification", "revoked_at"])
+    audit_record(
+        "consent.approved" if approve else "consent.rejected",
+        actor=moderator,
+        subject=record,
+        details={"reason": reason},
+    )
 
 
 @transaction.atomic

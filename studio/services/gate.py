@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from safety.consent import consent_is_valid
 from safety.faces import analyze_portrait, closest_gallery_match, match_identity
@@ -35,16 +36,33 @@ class GateDecision:
 
 
 def creator_valid_consent(creator) -> tuple[ConsentRecord | None, str]:
-    """The creator's newest consent record if it is valid now, else None and why not."""
+    """The creator's newest consent record if it lets jobs run now, else None and why not.
+
+    Only consent whose live recording passed the liveness and spoken-code checks, or that a
+    moderator approved, counts; held evidence waits for a moderator."""
     record = ConsentRecord.objects.filter(creator=creator).order_by("-granted_at").first()
     if record is None:
-        return None, "You have not given consent yet. Enrol your face and consent first."
+        return None, _("You have not given consent yet. Enrol your face and consent first.")
+    if record.verification == ConsentRecord.Verification.HELD and record.revoked_at is None:
+        return None, _(
+            "A moderator is checking your consent recording. No video is made until it is "
+            "approved."
+        )
+    if record.verification == ConsentRecord.Verification.REJECTED:
+        return None, _("A moderator did not accept your consent recording. Record it again.")
+    if record.verification == ConsentRecord.Verification.UNVERIFIED:
+        return None, _(
+            "Your consent was recorded before Signet checked recordings for a live person. "
+            "Please record it again."
+        )
     valid, reason = consent_is_valid(
         granted_at=record.granted_at,
         expires_at=record.expires_at,
         revoked_at=record.revoked_at,
         now=timezone.now(),
     )
+    if valid and not record.lets_jobs_run:
+        return None, _("Your consent has not been verified.")
     return (record, "") if valid else (None, reason)
 
 

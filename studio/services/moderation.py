@@ -76,7 +76,9 @@ def case_decide(
 ) -> ModerationCase:
     _require_moderator(moderator)
     locked = (
-        ModerationCase.objects.select_for_update(of=("self",)).select_related("job").get(pk=case.pk)
+        ModerationCase.objects.select_for_update(of=("self",))
+        .select_related("job", "consent")
+        .get(pk=case.pk)
     )
     if locked.state == ModerationCase.State.RESOLVED:
         raise InvalidTransition("This case is already resolved.")
@@ -88,6 +90,15 @@ def case_decide(
     if decision in {Decision.REJECT, Decision.BAN, Decision.GALLERY} and not reason:
         raise InputRefused("Give a reason: the creator is shown it.")
     job = locked.job
+    if locked.consent_id is not None and decision in {Decision.APPROVE, Decision.REJECT}:
+        from studio.services.consent import consent_review_decide
+
+        consent_review_decide(
+            record=locked.consent,
+            moderator=moderator,
+            approve=decision == Decision.APPROVE,
+            reason=reason,
+        )
 
     if decision == Decision.APPROVE and job is not None:
         _job_release_or_queue(job, moderator)
@@ -115,6 +126,7 @@ def case_decide(
             "decision": decision,
             "reason": reason,
             "job": str(job.public_id) if job else None,
+            "consent": str(locked.consent.public_id) if locked.consent_id else None,
         },
     )
     return locked

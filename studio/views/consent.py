@@ -1,35 +1,22 @@
-from datetime import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from safety.consent import (
-    CURRENT_VERSION,
-    code_is_fresh,
-    consent_statement,
-    new_one_time_code,
-    spoken_sentence,
-)
+from safety.consent import CURRENT_VERSION, LANGUAGES, consent_statement, spoken_sentence
 from studio.errors import ApplicationError, InputRefused
 from studio.selectors.consent import consent_records_for_creator, creator_enrolment_status
-from studio.services.consent import consent_grant, consent_revoke, identity_enrol
-
-SESSION_CODE_KEY = "signet_consent_code"
-SESSION_CODE_ISSUED_KEY = "signet_consent_code_issued"
-
-
-def _session_code(request) -> str:
-    """The one-time code shown to this browser, if it is still fresh."""
-    code = request.session.get(SESSION_CODE_KEY, "")
-    issued = request.session.get(SESSION_CODE_ISSUED_KEY)
-    if not code or not issued:
-        return ""
-    return code if code_is_fresh(datetime.fromisoformat(issued), timezone.now()) else ""
+from studio.services.consent import (
+    consent_challenge_issue,
+    consent_challenge_start,
+    consent_grant,
+    consent_message,
+    consent_revoke,
+    identity_enrol,
+)
 
 
 def _client_ip(request) -> str | None:
@@ -67,58 +54,113 @@ def enrol(request):
     )
 
 
+def _session_key(request) -> str:
+    if not request.session.session_key:
+        request.session.save()
+    return request.session.session_key
+
+
 @login_required
 @permission_required("studio.submit_job", raise_exception=True)
 def consent(request):
     status = creator_enrolment_status(request.user)
     if not status.enrolled:
-        messages.warning(request, "Enrol your face with a selfie first.")
+        messages.warning(request, _("Enrol your face with a selfie first."))
         return redirect("enrol")
     if request.method == "POST":
-        code = _session_code(request)
         wants_json = request.headers.get("Accept") == "application/json"
         try:
             if not request.POST.get("agree"):
-                raise InputRefused("Tick the box to confirm that you agree to the statement.")
+                raise InputRefused(_("Tick the box to confirm that you agree to the statement."))
             recording = request.FILES.get("recording")
             if recording is None:
                 raise InputRefused(
-                    "Record yourself reading the statement (camera and microphone on)."
+                    _("Record yourself reading the sentence (camera and microphone on).")
                 )
-            if not code:
-                raise InputRefused("Your one-time code expired. Reload the page to get a new one.")
-            consent_grant(
+            # The code checked is the one the server issued with this nonce; a "code" field
+            # the browser might send is never read.
+            record = consent_grant(
                 creator=request.user,
                 signature_name=request.POST.get("signature_name", ""),
-                one_time_code=code,
+                nonce=request.POST.get("nonce", ""),
+                session_key=_session_key(request),
                 recording=recording,
                 ip_address=_client_ip(request),
                 user_agent=request.headers.get("User-Agent", ""),
             )
         except ApplicationError as refused:
             if wants_json:
-                return JsonResponse({"error": {"message": refused.message}}, status=400)
+                return JsonResponse(
+                    {"error": {"message": refused.message, "code": refused.code}}, status=400
+                )
             messages.error(request, refused.message)
             return redirect("consent")
-        request.session.pop(SESSION_CODE_KEY, None)
-        request.session.pop(SESSION_CODE_ISSUED_KEY, None)
-        messages.success(request, "Thank you: your consent is recorded. You can now make videos.")
+        message = consent_message(record)
+        if record.lets_jobs_run:
+            messages.success(request, message)
+        else:
+            messages.warning(request, message)
         if wants_json:
-            return JsonResponse({"next": reverse("dashboard")})
+            return JsonResponse(
+                {"next": reverse("dashboard"), "verification": record.verification,
+                 "message": message}
+            )
         return redirect("dashboard")
-    code = new_one_time_code()
-    request.session[SESSION_CODE_KEY] = code
-    request.session[SESSION_CODE_ISSUED_KEY] = timezone.now().isoformat()
+    language = request.GET.get("language", "en")
+    if language not in LANGUAGES:
+        language = "en"
+    challenge = consent_challenge_issue(
+        creator=request.user, session_key=_session_key(request), language=language
+    )
     return render(
         request,
         "studio/consent.html",
         {
-            "code": code,
-            "statement": consent_statement("[your full name]", CURRENT_VERSION),
-            "spoken": spoken_sentence(code, CURRENT_VERSION),
+            "challenge": challenge,
+            "code": challenge.code,
+            "statement": consent_statement(_("[your full name]"), CURRENT_VERSION, language),
+            "spoken": spoken_sentence(challenge.code, CURRENT_VERSION, language),
             "statement_version": CURRENT_VERSION,
+            "language": language,
+            "status": status,
         },
     )
+
+
+@login_required
+@permission_required("studio.submit_job", raise_exception=True)
+@require_POST
+def consent_start(request):
+    """The page began recording: the server notes the moment and reveals the actions."""
+    try:
+        challenge = consent_challenge_start(
+            creator=request.user,
+            nonce=request.POST.get("nonce", ""),
+            session_key=_session_key(request),
+        )
+    except ApplicationError as refused:
+        return JsonResponse({"error": {"message": refused.message}}, status=400)
+    labels = action_labels()
+    return JsonResponse(
+        {
+            "seconds": challenge.seconds,
+            "steps": [
+                {"reveal_at": step["reveal_at"], "window": step["window"],
+                 "label": labels[step["action"]], "action": step["action"]}
+                for step in challenge.steps
+            ],
+        }
+    )
+
+
+def action_labels() -> dict[str, str]:
+    return {
+        "turn_left": _("Turn your head to your left, then back"),
+        "turn_right": _("Turn your head to your right, then back"),
+        "look_up": _("Look up, then back at the camera"),
+        "blink_twice": _("Blink twice"),
+        "open_mouth": _("Open your mouth wide, then close it"),
+    }
 
 
 @login_required

@@ -51,11 +51,9 @@ def queue(request):
 def case_detail(request, public_id):
     case = case_get_for_moderator(request.user, public_id)
     job = case.job
-    identity = (
-        EnrolledIdentity.objects.filter(creator=job.creator).first()
-        if job and job.creator
-        else None
-    )
+    consent = case.consent or (job.consent if job else None)
+    person = job.creator if job else (consent.creator if consent else None)
+    identity = EnrolledIdentity.objects.filter(creator=person).first() if person else None
     thresholds = identity_thresholds()
     report = (job.gate_report or {}) if job else {}
     distance, distance_kind = (
@@ -70,7 +68,7 @@ def case_detail(request, public_id):
             "case": case,
             "job": job,
             "identity": identity,
-            "consent": job.consent if job else None,
+            "consent": consent,
             "output": getattr(job, "output", None) if job else None,
             "history": case_job_history(case),
             "reports": case.reports.all(),
@@ -117,14 +115,14 @@ def case_evidence(request, public_id, kind: str):
     """The inputs a decision needs (selfie, portrait, consent recording), for moderators only."""
     case = case_get_for_moderator(request.user, public_id)
     job = case.job
+    consent = case.consent or (job.consent if job else None)
+    person = job.creator if job else (consent.creator if consent else None)
     files = {
         "portrait": job.portrait.image if job and job.portrait else None,
-        "selfie": getattr(
-            EnrolledIdentity.objects.filter(creator=job.creator).first(), "selfie", None
-        )
-        if job and job.creator
+        "selfie": getattr(EnrolledIdentity.objects.filter(creator=person).first(), "selfie", None)
+        if person
         else None,
-        "recording": job.consent.recording if job and job.consent else None,
+        "recording": consent.recording if consent else None,
     }
     field = files.get(kind)
     if not field:

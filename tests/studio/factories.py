@@ -73,33 +73,77 @@ def make_creator(email: str = "creator@example.com"):
     return creator_create(email=email, password=PASSWORD)
 
 
-_RECORDINGS: dict[str, Path] = {}
+# The challenge every factory consent is made for: its actions come from this seed, its code
+# is this one (written onto the issued challenge, as if the server had drawn it).
+FACTORY_SEED = 20261203
+FACTORY_CODE = "482913"
+_RECORDINGS: dict[tuple[str, int], Path] = {}
 
 
-def cached_recording(photo: str) -> Path:
-    """One short consent recording per photo for the whole test session."""
-    if photo not in _RECORDINGS:
+def cached_recording(photo: str, challenge, variant: int = 0) -> Path:
+    """A genuine-like live recording (see tests/safety/liveness_media.py: SYNTHETIC, a real
+    photo animated and warped to perform the challenge) per photo and variant, made once per
+    test session. Variants sit differently in the frame, so two in one test are no replay."""
+    key = (photo, variant)
+    if key not in _RECORDINGS:
         import tempfile
 
+        from safety.liveness import Challenge
+        from tests.safety.liveness_media import genuine_like_recording
+
         folder = Path(tempfile.mkdtemp(prefix="signet-recordings-"))
-        _RECORDINGS[photo] = write_recording(
-            folder / f"{Path(photo).stem}.mp4", photo, seconds=1.2, size=360
+        _RECORDINGS[key] = genuine_like_recording(
+            folder / f"{Path(photo).stem}-{variant}.webm",
+            photo,
+            Challenge.from_list(challenge.steps, challenge.seconds),
+            FACTORY_CODE,
+            seed=variant,
         )
-    return _RECORDINGS[photo]
+    return _RECORDINGS[key]
+
+
+def live_challenge(creator, *, session_key: str = "", language: str = "en", code=FACTORY_CODE):
+    """A challenge issued and started as the consent page does, for the factory's fixed seed,
+    with the recording's time already elapsed."""
+    import random
+    from datetime import timedelta
+
+    from studio.models import ConsentChallenge
+    from studio.services.consent import consent_challenge_issue, consent_challenge_start
+
+    challenge = consent_challenge_issue(
+        creator=creator,
+        session_key=session_key,
+        language=language,
+        rng=random.Random(FACTORY_SEED),
+    )
+    ConsentChallenge.objects.filter(pk=challenge.pk).update(code=code)
+    consent_challenge_start(creator=creator, nonce=challenge.nonce, session_key=session_key)
+    ConsentChallenge.objects.filter(pk=challenge.pk).update(
+        issued_at=challenge.issued_at - timedelta(seconds=challenge.seconds + 2),
+        started_at=challenge.issued_at - timedelta(seconds=challenge.seconds + 1),
+    )
+    challenge.refresh_from_db()
+    return challenge
 
 
 def enrol_and_consent(
     creator, tmp_path: Path, *, selfie: str = "obama.jpg", recording_photo: str | None = None
 ):
-    """Enrol `selfie` as the creator's face and grant consent with a matching recording."""
+    """Enrol `selfie` as the creator's face and grant consent with a live, genuine-like
+    recording through the real services (challenge issued, started, recording checked)."""
+    from studio.models import ConsentRecord
     from studio.services.consent import consent_grant, identity_enrol
 
     identity_enrol(creator=creator, selfie=face_path(selfie))
-    recording = cached_recording(recording_photo or selfie)
+    challenge = live_challenge(creator)
+    variant = ConsentRecord.objects.count()
+    recording = cached_recording(recording_photo or selfie, challenge, variant)
     return consent_grant(
         creator=creator,
         signature_name="Test Creator",
-        one_time_code="482913",
+        nonce=challenge.nonce,
+        session_key="",
         recording=recording,
         ip_address="127.0.0.1",
         user_agent="pytest",

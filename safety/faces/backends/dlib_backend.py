@@ -104,6 +104,15 @@ class DlibFaceBackend(FaceBackend):
                 )
         return faces
 
+    def landmarks_in_box(self, rgb: np.ndarray, box: FaceBox) -> np.ndarray:
+        """The 68 landmarks fitted inside a known box (no detection: ~3 ms instead of ~30),
+        for following a face from frame to frame."""
+        image = _as_dlib_image(rgb)
+        rect = dlib.rectangle(box.left, box.top, box.right - 1, box.bottom - 1)
+        with self._lock:
+            shape = self._loaded().shape_predictor(image, rect)
+        return np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
+
     def embed(self, rgb: np.ndarray, face: DetectedFace) -> np.ndarray:
         image = _as_dlib_image(rgb)
         box = face.box

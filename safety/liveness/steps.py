@@ -1,0 +1,136 @@
+"""Did each challenge action happen in its window, after its prompt?
+
+Each measure is compared with the person's own neutral value: the median over the frames
+outside every action window (people's faces and cameras differ; the change is what counts).
+
+Thresholds were set on the synthetic genuine-like recordings of tests/safety/liveness_media.py
+(a real photo warped over an ellipsoid head: 18 degree turns, 12 degree look-ups, full blinks,
+a wide-open mouth) and the still, shifted and zoomed photos of the same faces: every synthetic
+action measured at least twice its threshold and the forged ones at most half of it (dlib's
+landmark jitter on a still face: yaw +-0.01, pitch +-0.01, eye ratio +-8 %). Real people turn
+further than 18 degrees when asked; these are floors, not targets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .challenge import BLINK_TWICE, LOOK_UP, OPEN_MOUTH, TURN_LEFT, TURN_RIGHT, Challenge
+from .signals import FaceTrack, eye_aspect_ratio, mouth_opening, pitch, yaw
+
+TURN_MIN = 0.06  # yaw change (share of jaw width) for a head turn
+LOOK_UP_MIN = 0.05  # pitch drop (share of eye-to-chin height) for looking up
+BLINK_CLOSED = 0.65  # eye aspect ratio below this share of neutral counts as shut
+BLINK_OPEN = 0.85  # ... and above this share as open again (hysteresis between blinks)
+MOUTH_WIDE_MIN = 0.35  # inner-lip gap over eye distance, above neutral, for "open wide"
+HOLD_SECONDS = 0.2  # a turn, look-up or open mouth must last this long (not one noisy frame)
+# The action must start after its prompt: the reaction time of a person reading one word.
+MIN_REACTION = 0.25
+
+
+@dataclass(frozen=True)
+class StepResult:
+    action: str
+    reveal_at: float
+    passed: bool
+    seen_at: float | None
+    peak: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "reveal_at": self.reveal_at,
+            "passed": self.passed,
+            "seen_at": None if self.seen_at is None else round(self.seen_at, 2),
+            "peak": round(float(self.peak), 3),
+        }
+
+
+def check_steps(track: FaceTrack, challenge: Challenge) -> list[StepResult]:
+    found = track.found
+    times = track.times
+    signals = {
+        "yaw": np.full(len(times), np.nan),
+        "pitch": np.full(len(times), np.nan),
+        "ear": np.full(len(times), np.nan),
+        "mouth": np.full(len(times), np.nan),
+    }
+    if found.any():
+        points = track.landmarks[found]
+        signals["yaw"][found] = yaw(points)
+        signals["pitch"][found] = pitch(points)
+        signals["ear"][found] = eye_aspect_ratio(points)
+        signals["mouth"][found] = mouth_opening(points)
+    outside = np.ones(len(times), dtype=bool)
+    for step in challenge.steps:
+        outside &= ~((times >= step.reveal_at) & (times < step.ends_at))
+    neutral_frames = outside & found
+    if neutral_frames.sum() < 3:
+        neutral_frames = found
+    neutral = {
+        name: float(np.nanmedian(values[neutral_frames])) if neutral_frames.any() else np.nan
+        for name, values in signals.items()
+    }
+    results = []
+    for step in challenge.steps:
+        in_window = (times >= step.reveal_at + MIN_REACTION) & (times < step.ends_at) & found
+        results.append(_check_one(step, times, in_window, signals, neutral))
+    return results
+
+
+def _check_one(step, times, in_window, signals, neutral) -> StepResult:
+    if not in_window.any():
+        return StepResult(step.action, step.reveal_at, False, None, 0.0)
+    if step.action == BLINK_TWICE:
+        ratio = signals["ear"] / neutral["ear"]
+        blinks, first_at, deepest = _count_blinks(times[in_window], ratio[in_window])
+        return StepResult(step.action, step.reveal_at, blinks >= 2, first_at, deepest)
+    if step.action in (TURN_LEFT, TURN_RIGHT):
+        change = signals["yaw"] - neutral["yaw"]
+        # Turning to one's own left moves the nose to the image's right: yaw grows.
+        if step.action == TURN_RIGHT:
+            change = -change
+        threshold = TURN_MIN
+    elif step.action == LOOK_UP:
+        change, threshold = -(signals["pitch"] - neutral["pitch"]), LOOK_UP_MIN
+    elif step.action == OPEN_MOUTH:
+        change, threshold = signals["mouth"] - neutral["mouth"], MOUTH_WIDE_MIN
+    else:
+        raise ValueError(f"unknown challenge action {step.action!r}")
+    values, when = change[in_window], times[in_window]
+    seen_at = _held_above(when, values, threshold)
+    return StepResult(
+        step.action, step.reveal_at, seen_at is not None, seen_at, float(np.nanmax(values))
+    )
+
+
+def _held_above(times: np.ndarray, values: np.ndarray, threshold: float) -> float | None:
+    """First time the values stay above `threshold` for HOLD_SECONDS (or two frames)."""
+    start = None
+    for index, value in enumerate(values):
+        if value >= threshold:
+            if start is None:
+                start = index
+            if times[index] - times[start] >= HOLD_SECONDS or index - start >= 2:
+                return float(times[start])
+        else:
+            start = None
+    return None
+
+
+def _count_blinks(times: np.ndarray, ratio: np.ndarray) -> tuple[int, float | None, float]:
+    """Shut-then-open cycles of the eyes (with hysteresis), the first one's time, and the
+    deepest closing as 1 - (eye ratio over neutral)."""
+    blinks, first_at, shut = 0, None, False
+    for time, value in zip(times, ratio, strict=True):
+        if not shut and value < BLINK_CLOSED:
+            shut = True
+            if first_at is None:
+                first_at = float(time)
+        elif shut and value > BLINK_OPEN:
+            shut, blinks = False, blinks + 1
+    deepest = float(1.0 - np.nanmin(ratio)) if len(ratio) else 0.0
+    return blinks, first_at, deepest
