@@ -8,6 +8,19 @@ See ``codec`` for the design and its measured limits.
 """
 
 from .codec import AudioWatermark, AudioWatermarkReading, snr_db
-from .files import read_audio_watermark_from_file
+from .files import (
+    AudioWatermarkReadError,
+    mark_decoded_audio,
+    read_audio_watermark_from_file,
+    read_audio_watermark_or_none,
+)
 
-__all__ = ["AudioWatermark", "AudioWatermarkReading", "read_audio_watermark_from_file", "snr_db"]
+__all__ = [
+    "AudioWatermark",
+    "AudioWatermarkReadError",
+    "AudioWatermarkReading",
+    "mark_decoded_audio",
+    "read_audio_watermark_from_file",
+    "read_audio_watermark_or_none",
+    "snr_db",
+]
