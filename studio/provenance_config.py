@@ -55,8 +55,7 @@ def ensure_development_chain() -> Path:
     return directory
 
 
-@cache
-def watermark_codec():
+def _watermark_key() -> bytes:
     key = settings.SIGNET_WATERMARK_KEY
     if not key:
         key_file = _keys_dir() / "watermark.key"
@@ -65,4 +64,17 @@ def watermark_codec():
                 "No watermark key: set SIGNET_WATERMARK_KEY or run `python manage.py create_signing_chain`."
             )
         key = key_file.read_text().strip()
-    return default_codec(key=hashlib.sha256(key.encode()).digest())
+    return hashlib.sha256(key.encode()).digest()
+
+
+@cache
+def watermark_codec():
+    return default_codec(key=_watermark_key())
+
+
+@cache
+def audio_watermark():
+    """The audio mark, keyed by the same server secret as the video mark."""
+    from safety.audio_watermark import AudioWatermark
+
+    return AudioWatermark(key=_watermark_key())

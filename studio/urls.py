@@ -3,7 +3,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import TemplateView
 
-from studio.views import accounts, api, consent, health, jobs, moderation, outputs, verify
+from studio.views import (
+    accounts,
+    api,
+    consent,
+    health,
+    jobs,
+    moderation,
+    outputs,
+    soft_binding,
+    verify,
+)
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
@@ -36,8 +46,23 @@ urlpatterns = [
     path("verify/", verify.verify_page, name="verify"),
     path("verify/report/", verify.report_page, name="report"),
     path("api/v1/verify", verify.api_verify, name="api_verify"),
-    path("api/v1/matches/byBinding", verify.api_matches_by_binding, name="api_matches_by_binding"),
-    path("api/v1/manifests/<path:manifest_id>", verify.api_manifest, name="api_manifest"),
+    # C2PA Soft Binding Resolution API (its server base is /api/v1)
+    path(
+        "api/v1/matches/byBinding",
+        soft_binding.matches_by_binding,
+        name="api_matches_by_binding",
+    ),
+    path(
+        "api/v1/matches/byContent",
+        soft_binding.matches_by_content,
+        name="api_matches_by_content",
+    ),
+    path("api/v1/manifests/<path:manifest_id>", soft_binding.manifest, name="api_manifest"),
+    path(
+        "api/v1/services/supportedAlgorithms",
+        soft_binding.supported_algorithms,
+        name="api_supported_algorithms",
+    ),
     # creators' API
     path("api/v1/jobs", api.api_jobs_create, name="api_jobs_create"),
     path("api/v1/jobs/<uuid:public_id>", api.api_job_detail, name="api_job_detail"),

@@ -86,32 +86,44 @@ class SpreadSpectrumCodec(WatermarkCodec):
                 f"picture too small to read ({luma.shape[1]}x"
                 f"{luma.shape[0]}, need {MIN_SIDE} px a side)",
             )
-        best: tuple[_sync_search.SyncHit, float] | None = None
-        for shrink in _shrink_factors(luma.shape):
-            hits = self._search(luma, shrink)
-            soft = np.stack([_sync_search.soft_bits(hit, self._layout) for hit in hits])
-            for hit, decoded in zip(hits, self._payload.decode_many(soft), strict=True):
-                if decoded.payload_id is not None:
-                    return _found(decoded.payload_id, decoded.agreement, hit, shrink, frames_read)
-            if best is None or hits[0].score > best[0].score:
-                best = (hits[0], shrink)
+        best: tuple[_sync_search.SyncHit, float, str] | None = None
+        # Cheapest first: the picture as received (at each resolution), then mirrored (a
+        # horizontal flip), then a sweep over small turns of both.
+        for search, view in _SEARCHES:
+            for shrink in _shrink_factors(luma.shape):
+                hits = self._search(_VIEWS[view](luma), shrink, search)
+                soft = np.stack([_sync_search.soft_bits(hit, self._layout) for hit in hits])
+                for hit, decoded in zip(hits, self._payload.decode_many(soft), strict=True):
+                    if decoded.payload_id is not None:
+                        return _found(
+                            decoded.payload_id, decoded.agreement, hit, shrink, frames_read, view
+                        )
+                if best is None or hits[0].score > best[0].score:
+                    best = (hits[0], shrink, view)
         assert best is not None  # _shrink_factors always yields the picture as received
-        hit, shrink = best
+        hit, shrink, view = best
         confidence = 0.5 * min(1.0, max(0.0, hit.score) / _UNMARKED_SCORE_CEILING) ** 4
         return WatermarkReading(
             found=False,
             payload_id=None,
             confidence=round(min(confidence, 0.49), 3),
             frames_read=frames_read,
-            detail=f"no valid payload; best sync score {hit.score:.1f} {_where(hit, shrink)}",
+            detail=(
+                f"no valid payload; best sync score {hit.score:.1f} {_where(hit, shrink, view)}"
+            ),
         )
 
-    def _search(self, luma: npt.NDArray[np.float32], shrink: float) -> list[_sync_search.SyncHit]:
+    def _search(
+        self, luma: npt.NDArray[np.float32], shrink: float, kind: str
+    ) -> list[_sync_search.SyncHit]:
         if shrink != 1.0:
             height, width = luma.shape
             size = (round(width / shrink), round(height / shrink))
             luma = cv2.resize(luma, size, interpolation=cv2.INTER_AREA)
-        return _sync_search.search(_sync_search.whiten(luma), self._layout)
+        whitened = _sync_search.whiten(luma)
+        if kind == "turned":
+            return _sync_search.search_turned(whitened, self._layout)
+        return _sync_search.search(whitened, self._layout)
 
     def _tiled_pattern(self, payload_id: int, height: int, width: int) -> npt.NDArray[np.float32]:
         cache_key = (payload_id, height, width)
@@ -126,6 +138,19 @@ class SpreadSpectrumCodec(WatermarkCodec):
         else:
             self._patterns.move_to_end(cache_key)
         return pattern
+
+
+_VIEWS = {
+    "as received": lambda luma: luma,
+    "mirrored": lambda luma: np.ascontiguousarray(luma[:, ::-1]),
+}
+# (search kind, view) in the order tried.
+_SEARCHES = (
+    ("grid", "as received"),
+    ("grid", "mirrored"),
+    ("turned", "as received"),
+    ("turned", "mirrored"),
+)
 
 
 def _average_luma(
@@ -162,16 +187,21 @@ def _shrink_factors(shape: tuple[int, ...]) -> list[float]:
     return [1.0, factor] if factor > _sync_search.MAX_SCALE else [1.0]
 
 
-def _where(hit: _sync_search.SyncHit, shrink: float) -> str:
+def _where(hit: _sync_search.SyncHit, shrink: float, view: str) -> str:
     placement = hit.placement
     return (
         f"at scale {placement.scale_x * shrink:.3f}x{placement.scale_y * shrink:.3f}, "
-        f"angle {placement.angle:.1f} deg"
+        f"angle {placement.angle:.1f} deg, {view}"
     )
 
 
 def _found(
-    payload_id: int, agreement: float, hit: _sync_search.SyncHit, shrink: float, frames_read: int
+    payload_id: int,
+    agreement: float,
+    hit: _sync_search.SyncHit,
+    shrink: float,
+    frames_read: int,
+    view: str,
 ) -> WatermarkReading:
     confidence = 0.5 + 0.5 * min(1.0, (agreement - MIN_AGREEMENT) / (0.85 - MIN_AGREEMENT))
     return WatermarkReading(
@@ -180,6 +210,7 @@ def _found(
         confidence=round(confidence, 3),
         frames_read=frames_read,
         detail=(
-            f"sync score {hit.score:.1f} {_where(hit, shrink)}, codeword agreement {agreement:.2f}"
+            f"sync score {hit.score:.1f} {_where(hit, shrink, view)}, "
+            f"codeword agreement {agreement:.2f}"
         ),
     )

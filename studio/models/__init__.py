@@ -1,6 +1,7 @@
 from studio.models.api_tokens import ApiToken
 from studio.models.audit import AuditChainHead, AuditEvent
 from studio.models.consent import ConsentChallenge, ConsentRecord
+from studio.models.fingerprints import OutputFingerprint
 from studio.models.identity import EnrolledIdentity
 from studio.models.jobs import GenerationJob, JobState
 from studio.models.media import AudioClip, Portrait
@@ -21,5 +22,6 @@ __all__ = [
     "MisuseReport",
     "ModerationCase",
     "OutputArtifact",
+    "OutputFingerprint",
     "Portrait",
 ]

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from studio.models import GenerationJob, JobState, ModerationCase, OutputArtifact
 from studio.services.audit import audit_record
+from studio.services.fingerprints import output_fingerprint_store
 from studio.services.job_transitions import job_transition
 from studio.services.notifications import creator_notify
 from studio.services.sealing import SealedOutput, SealingFailed, file_sha256, sealed_read_back
@@ -72,6 +73,7 @@ def output_publish(job: GenerationJob, sealed: SealedOutput) -> OutputArtifact:
             artifact.poster.save("poster.jpg", File(handle), save=False)
         artifact.poster_sha256 = sealed.poster_sha256
         artifact.save()
+        output_fingerprint_store(artifact=artifact, path=sealed.path)
         audit_record(
             "output.published",
             subject=artifact,

@@ -15,12 +15,18 @@ from django.db import IntegrityError
 
 from generation.media.audio import DecodedAudio
 from generation.media.video import iter_video_frames
+from safety.audio_watermark import mark_decoded_audio
 from safety.disclosure import DisclosureLabel
 from safety.moderation import ReviewPolicy, review_decision
 from safety.provenance.manifest import IngredientInfo, build_manifest
 from safety.sealing import SealingFailed, file_sha256, read_back, seal_still, seal_video
 from studio.models import GenerationJob, OutputArtifact
-from studio.provenance_config import signer_config, trust_anchors_pem, watermark_codec
+from studio.provenance_config import (
+    audio_watermark,
+    signer_config,
+    trust_anchors_pem,
+    watermark_codec,
+)
 
 __all__ = ["SealedOutput", "SealingFailed", "file_sha256", "output_seal", "sealed_read_back"]
 
@@ -130,7 +136,7 @@ def output_seal(
     video = seal_video(
         render_path,
         render_path.with_name("sealed.mp4"),
-        audio=audio,
+        audio=mark_decoded_audio(audio, audio_watermark(), watermark_id),
         manifest=_manifest(job, **manifest),
         on_progress=on_progress,
         should_cancel=should_cancel,

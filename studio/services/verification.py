@@ -10,11 +10,12 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 
+from safety.audio_watermark import read_audio_watermark_or_none
 from safety.provenance.reading import read_manifest
 from safety.watermark import WatermarkReadError, read_watermark_from_file
 from studio.errors import InputRefused, RateLimited
 from studio.models import OutputArtifact
-from studio.provenance_config import trust_anchors_pem, watermark_codec
+from studio.provenance_config import audio_watermark, trust_anchors_pem, watermark_codec
 from studio.services.uploads import Upload, upload_chunks, upload_size
 
 SNIFFED_TYPES = (
@@ -23,6 +24,11 @@ SNIFFED_TYPES = (
     (lambda head: head.startswith(b"\xff\xd8\xff"), "image/jpeg"),
     (lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP", "image/webp"),
     (lambda head: head.startswith(b"\x1a\x45\xdf\xa3"), "video/webm"),
+    # Sound alone (the audio mark is read when a voice track is reused without the video).
+    (lambda head: head[:4] == b"RIFF" and head[8:12] == b"WAVE", "audio/wav"),
+    (lambda head: head.startswith(b"ID3") or head[:2] in (b"\xff\xfb", b"\xff\xf3"), "audio/mpeg"),
+    (lambda head: head.startswith(b"OggS"), "audio/ogg"),
+    (lambda head: head.startswith(b"fLaC"), "audio/flac"),
 )
 STATUS_WORDS = {
     "released": "released by its creator",
@@ -121,20 +127,22 @@ def _verdict(manifest, record) -> tuple[str, str]:
 def verify_path(path: Path, media_type: str) -> dict:
     manifest = read_manifest(
         path,
-        media_type=media_type if media_type != "video/webm" else None,
+        media_type=media_type if media_type in ("video/mp4", "image/png", "image/jpeg") else None,
         trust_anchors_pem=trust_anchors_pem(),
     )
     try:
         watermark = read_watermark_from_file(path, watermark_codec())
-    except WatermarkReadError as error:
-        if not manifest.present:
-            raise InputRefused(
-                "This file could not be decoded as a video or image: it may be truncated or corrupt."
-            ) from error
+    except WatermarkReadError:
         watermark = None
+    audio_mark = read_audio_watermark_or_none(path, audio_watermark())
+    if watermark is None and audio_mark is None and not manifest.present:
+        raise InputRefused(
+            "This file could not be decoded as a video, image or sound: it may be truncated or corrupt."
+        )
     artifact = _artifact_from_manifest(manifest)
-    if artifact is None and watermark is not None and watermark.found:
-        artifact = OutputArtifact.objects.filter(watermark_id=watermark.payload_id).first()
+    for mark in (watermark, audio_mark):
+        if artifact is None and mark is not None and mark.found:
+            artifact = OutputArtifact.objects.filter(watermark_id=mark.payload_id).first()
     record = _record_payload(artifact)
     verdict_code, verdict = _verdict(manifest, record)
     manifest_dict = manifest.to_dict()
@@ -148,6 +156,11 @@ def verify_path(path: Path, media_type: str) -> dict:
             "confidence": round(float(watermark.confidence), 4) if watermark else 0.0,
             "frames_read": watermark.frames_read if watermark else 0,
             "algorithm": watermark_codec().name,
+        },
+        "audio_watermark": {
+            "found": bool(audio_mark and audio_mark.found),
+            "id": audio_mark.payload_id if audio_mark and audio_mark.found else None,
+            "algorithm": audio_watermark().name,
         },
         "record": record,
     }
@@ -172,7 +185,8 @@ def verify_upload(upload: Upload) -> dict:
             media_type = sniff_media_type(handle.read(16))
         if media_type is None:
             raise InputRefused(
-                "This is not a file type Signet can check. Upload an MP4 or WebM video, or a PNG, JPEG or WebP image."
+                "This is not a file type Signet can check. Upload an MP4 or WebM video, a PNG, "
+                "JPEG or WebP image, or a WAV, MP3, M4A, OGG or FLAC sound."
             )
         result = verify_path(path, media_type)
     finally:

@@ -3,10 +3,9 @@ import json
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
-from studio.errors import ApplicationError, InputRefused, NotFound
-from studio.models import OutputArtifact
+from studio.errors import ApplicationError, InputRefused
 from studio.services.reports import misuse_report_file, report_token_for
 from studio.services.verification import verify_rate_limit, verify_upload
 
@@ -68,37 +67,3 @@ def report_page(request):
             status=400,
         )
     return render(request, "verify/report.html", {"done": True})
-
-
-@csrf_exempt
-@require_POST
-def api_matches_by_binding(request):
-    """C2PA soft-binding resolution: watermark (alg, value) -> manifest IDs."""
-    verify_rate_limit(_client_key(request))
-    try:
-        body = json.loads(request.body or b"{}")
-        alg, value = str(body["alg"]), str(body["value"])
-    except (ValueError, KeyError, TypeError) as error:
-        raise InputRefused('Send JSON like {"alg": "...", "value": "..."}.') from error
-    matches = []
-    if value.isdigit():
-        matches = list(
-            OutputArtifact.objects.filter(watermark_alg=alg, watermark_id=int(value)).values_list(
-                "manifest_id", flat=True
-            )
-        )
-    return JsonResponse({"matches": [{"manifestId": manifest_id} for manifest_id in matches]})
-
-
-@require_GET
-def api_manifest(request, manifest_id: str):
-    artifact = OutputArtifact.objects.filter(manifest_id=manifest_id).first()
-    if artifact is None:
-        raise NotFound("No manifest with this ID.")
-    return JsonResponse(
-        {
-            "manifestId": artifact.manifest_id,
-            "manifest": artifact.manifest,
-            "status": artifact.status,
-        }
-    )

@@ -191,7 +191,9 @@ def test_soft_binding_resolution(client, released):
         content_type="application/json",
     ).json()["matches"]
     assert matches == [{"manifestId": released.manifest_id}]
-    manifest = client.get(f"/api/v1/manifests/{released.manifest_id}").json()
+    manifest = client.get(
+        f"/api/v1/manifests/{released.manifest_id}", HTTP_ACCEPT="application/json"
+    ).json()
     assert manifest["manifest"]["signet_assertion"]["generation_id"] == str(released.job.public_id)
     assert client.get("/api/v1/manifests/urn:c2pa:nothing").status_code == 404
     assert (

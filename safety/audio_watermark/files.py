@@ -1,0 +1,50 @@
+"""Reading the audio mark from a file: any audio or video file FFmpeg decodes."""
+
+from __future__ import annotations
+
+import os
+
+from generation.media.audio import DecodedAudio, decode_audio
+from generation.media.errors import MediaError
+
+from .codec import ANALYSIS_RATE, MAX_HZ, AudioWatermark, AudioWatermarkReading
+
+MAX_SECONDS = 600.0
+MIN_MARK_SECONDS = 0.5
+MIN_MARK_RATE = int(2 * MAX_HZ + 1000)
+
+
+class AudioWatermarkReadError(Exception):
+    """The file has no decodable sound track."""
+
+
+def read_audio_watermark_from_file(
+    path: str | os.PathLike[str], mark: AudioWatermark, max_seconds: float = MAX_SECONDS
+) -> AudioWatermarkReading:
+    try:
+        audio = decode_audio(path, sample_rate=ANALYSIS_RATE, max_seconds=max_seconds)
+    except MediaError as exc:
+        raise AudioWatermarkReadError(str(exc)) from exc
+    return mark.detect(audio.samples, audio.sample_rate)
+
+
+def mark_decoded_audio(audio: DecodedAudio, mark: AudioWatermark, payload_id: int) -> DecodedAudio:
+    """The sound track with the audio mark carrying ``payload_id`` (the video mark's ID).
+
+    Sound too short to carry the mark, or at a rate too low for its band, is returned unmarked:
+    the video mark and the manifest still bind the output.
+    """
+    if audio.duration_seconds < MIN_MARK_SECONDS or audio.sample_rate < MIN_MARK_RATE:
+        return audio
+    marked = mark.embed(audio.samples, audio.sample_rate, payload_id)
+    return DecodedAudio.from_samples(marked, audio.sample_rate)
+
+
+def read_audio_watermark_or_none(
+    path: str | os.PathLike[str], mark: AudioWatermark
+) -> AudioWatermarkReading | None:
+    """The audio mark's reading, or None when the file has no decodable sound track."""
+    try:
+        return read_audio_watermark_from_file(path, mark)
+    except (AudioWatermarkReadError, OSError):
+        return None

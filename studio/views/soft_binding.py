@@ -1,0 +1,137 @@
+"""The C2PA Soft Binding Resolution API (tests/fixtures/c2pa-original-soft-binding.json), served
+under /api/v1: matches/byBinding (GET with a base64 value, POST for long ones), matches/byContent
+(POST the asset itself), manifests/{manifestId} (the manifest store), services/supportedAlgorithms.
+"""
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from safety.provenance.store import MEDIA_TYPE as MANIFEST_STORE_TYPE
+from studio.errors import ApplicationError, InputRefused, NotFound
+from studio.models import OutputArtifact
+from studio.selectors import soft_binding as selectors
+from studio.services.uploads import upload_chunks
+from studio.services.verification import verify_rate_limit
+
+ASSET_TYPES = ("image/", "audio/", "video/", "application/", "model/", "text/")
+_MAX_VALUE_CHARS = 4096
+
+
+class UnsupportedAsset(ApplicationError):
+    status = 415
+    code = "unsupported_asset"
+
+
+def _client_key(request) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _max_results(request) -> int:
+    raw = request.GET.get("maxResults", "10")
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InputRefused("maxResults must be a whole number of at least 1.") from None
+    if value < 1:
+        raise InputRefused("maxResults must be a whole number of at least 1.")
+    return min(value, 100)
+
+
+def _matches(found) -> JsonResponse:
+    return JsonResponse({"matches": [match.as_dict() for match in found]})
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def matches_by_binding(request):
+    """Watermark (alg, base64 value) -> manifest IDs."""
+    verify_rate_limit(_client_key(request))
+    max_results = _max_results(request)
+    if request.method == "GET":
+        alg, value = request.GET.get("alg"), request.GET.get("value")
+        if alg is None or value is None:
+            raise InputRefused("Send the query parameters `alg` and `value` (base64).")
+    else:
+        try:
+            body = json.loads(request.body or b"{}")
+            alg, value = body["alg"], body["value"]
+        except (ValueError, KeyError, TypeError) as error:
+            raise InputRefused('Send JSON like {"alg": "...", "value": "<base64>"}.') from error
+        if not isinstance(alg, str) or not isinstance(value, str):
+            raise InputRefused("`alg` and `value` must be strings.")
+    if len(value) > _MAX_VALUE_CHARS:
+        raise InputRefused("The value is too long.")
+    return _matches(selectors.matches_by_binding(alg, value, max_results))
+
+
+@csrf_exempt
+@require_POST
+def matches_by_content(request):
+    """The asset itself (raw body with its media type, or multipart field `file`) -> manifest IDs:
+    by its video or audio watermark, else by its content fingerprint."""
+    verify_rate_limit(_client_key(request))
+    max_results = _max_results(request)
+    content_type = request.content_type or ""
+    folder = Path(tempfile.mkdtemp(prefix="signet-bycontent-"))
+    try:
+        path = folder / "asset.bin"
+        if content_type == "multipart/form-data" and "file" in request.FILES:
+            with path.open("wb") as out:
+                for chunk in upload_chunks(request.FILES["file"]):
+                    out.write(chunk)
+        elif content_type.startswith(ASSET_TYPES):
+            if len(request.body) > settings.SIGNET_VERIFY_MAX_BYTES:
+                raise UnsupportedAsset("The asset is too large.")
+            path.write_bytes(request.body)
+        else:
+            raise UnsupportedAsset("Send the asset as the body with its media type.")
+        if path.stat().st_size == 0:
+            raise UnsupportedAsset("The asset is empty.")
+        try:
+            found = selectors.matches_by_content(path, max_results)
+        except selectors.UnreadableAsset as error:
+            raise UnsupportedAsset("This asset could not be decoded as media.") from error
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return _matches(found)
+
+
+def _wants_json(request) -> bool:
+    accept = request.headers.get("Accept", "")
+    return request.GET.get("format") == "json" or (
+        "application/json" in accept and MANIFEST_STORE_TYPE not in accept
+    )
+
+
+@require_GET
+def manifest(request, manifest_id: str):
+    """The manifest store (application/c2pa); Signet's JSON summary with Accept: application/json
+    (what this URL answered before it followed the specification)."""
+    verify_rate_limit(_client_key(request))
+    if _wants_json(request):
+        artifact = OutputArtifact.objects.filter(manifest_id=manifest_id).first()
+        if artifact is None:
+            raise NotFound("No manifest with this ID.")
+        return JsonResponse(
+            {
+                "manifestId": artifact.manifest_id,
+                "manifest": artifact.manifest,
+                "status": artifact.status,
+            }
+        )
+    store = selectors.manifest_store_for(manifest_id)
+    if store is None:
+        raise NotFound("No manifest with this ID.")
+    return HttpResponse(store, content_type=MANIFEST_STORE_TYPE)
+
+
+@require_GET
+def supported_algorithms(request):
+    return JsonResponse(selectors.supported_algorithms())
