@@ -13,7 +13,7 @@ import av
 import av.error
 import numpy as np
 
-from generation.media.audio import DecodedAudio
+from generation.media.audio import AudioTrack, DecodedAudio
 from generation.media.errors import MediaError
 
 PathLike = str | os.PathLike[str]
@@ -48,12 +48,13 @@ class Mp4Writer:
         *,
         width: int,
         height: int,
-        audio: DecodedAudio | None = None,
+        audio: DecodedAudio | AudioTrack | None = None,
         fps: int = DEFAULT_FPS,
         crf: int = DEFAULT_CRF,
         preset: str = DEFAULT_PRESET,
-        audio_bitrate: int = 128_000,
+        audio_bitrate: int | None = None,
         threads: int = 0,
+        x264_params: str | None = None,
     ) -> None:
         if width % 2 or height % 2:
             raise ValueError("yuv420p needs even frame dimensions")
@@ -62,6 +63,8 @@ class Mp4Writer:
         self.height = height
         self.fps = fps
         self.frames_written = 0
+        if isinstance(audio, DecodedAudio):
+            audio = AudioTrack.from_mono(audio)
         self._audio = audio
         self._audio_sent = 0  # samples handed to the AAC encoder so far
         self._closed = False
@@ -75,13 +78,15 @@ class Mp4Writer:
             self._video.height = height
             self._video.pix_fmt = "yuv420p"
             self._video.options = {"crf": str(crf), "preset": preset}
+            if x264_params:
+                self._video.options = {**self._video.options, "x264-params": x264_params}
             self._video.codec_context.thread_count = threads
             self._audio_stream = None
             if audio is not None:
                 self._audio_stream = self._container.add_stream(
-                    "aac", rate=audio.sample_rate, layout="mono"
+                    "aac", rate=audio.sample_rate, layout=audio.layout
                 )
-                self._audio_stream.bit_rate = audio_bitrate
+                self._audio_stream.bit_rate = audio_bitrate or 96_000 + 64_000 * audio.channels
         except Exception:
             self._container.close()
             raise
@@ -146,14 +151,15 @@ class Mp4Writer:
         if self._audio is None or self._audio_stream is None:
             return
         samples = self._audio.samples
-        end = len(samples) if seconds is None else min(
-            len(samples), int(round(seconds * self._audio.sample_rate))
+        length = samples.shape[1]
+        end = length if seconds is None else min(
+            length, int(round(seconds * self._audio.sample_rate))
         )
         if end <= self._audio_sent:
             return
-        chunk = samples[self._audio_sent:end].astype(np.float32, copy=False).reshape(1, -1)
-        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk), format="flt",
-                                           layout="mono")
+        chunk = samples[:, self._audio_sent:end].astype(np.float32, copy=False)
+        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk), format="fltp",
+                                           layout=self._audio.layout)
         frame.sample_rate = self._audio.sample_rate
         frame.pts = self._audio_sent
         frame.time_base = Fraction(1, self._audio.sample_rate)
