@@ -212,6 +212,59 @@ def iter_video_frames(path: PathLike, *, max_frames: int | None = None) -> Itera
         raise _corrupt_video() from exc
 
 
+def sample_video_frames(
+    path: PathLike,
+    count: int,
+    *,
+    max_side: int | None = None,
+    max_decoded: int = 250,
+) -> list[np.ndarray]:
+    """Up to ``count`` RGB frames spread evenly over the video, shrunk (never enlarged) so the
+    shorter side is at most ``max_side``. Bounded work: at most ``max_decoded`` frames are
+    decoded (the first 10 s at 25 fps by default; longer videos are sampled within those), and
+    only the sampled ones are converted to RGB.
+
+    Raises MediaError when not even one frame can be decoded.
+    """
+    frames: list[np.ndarray] = []
+    try:
+        with av.open(str(path), mode="r") as container:
+            if not container.streams.video:
+                raise MediaError("The file contains no video track.")
+            stream = container.streams.video[0]
+            context = stream.codec_context
+            width, height = int(context.width or 0), int(context.height or 0)
+            scale = 1.0
+            if max_side and width and height and min(width, height) > max_side:
+                scale = max_side / min(width, height)
+            size = (max(2, round(width * scale)), max(2, round(height * scale)))
+            known = int(stream.frames or 0)
+            if not known and stream.duration and stream.average_rate:
+                known = int(float(stream.duration * stream.time_base * stream.average_rate))
+            span = min(known or max_decoded, max_decoded)
+            wanted = sorted({int(i) for i in np.linspace(0, max(span - 1, 0), count).round()})
+            decoded = 0
+            for frame in container.decode(stream):
+                if decoded >= span or not wanted:
+                    break
+                if decoded >= wanted[0]:
+                    while wanted and wanted[0] <= decoded:
+                        wanted.pop(0)
+                    if scale != 1.0:
+                        frames.append(frame.reformat(width=size[0], height=size[1],
+                                                     format="rgb24", interpolation="AREA")
+                                      .to_ndarray())  # fmt: skip
+                    else:
+                        frames.append(frame.to_ndarray(format="rgb24"))
+                decoded += 1
+    except (av.error.FFmpegError, OSError, ValueError) as exc:
+        if not frames:
+            raise _corrupt_video() from exc
+    if not frames:
+        raise _corrupt_video()
+    return frames
+
+
 def _stream_seconds(stream: av.stream.Stream | None) -> float | None:
     if stream is None or stream.duration is None or stream.time_base is None:
         return None
