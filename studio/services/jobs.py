@@ -32,6 +32,7 @@ from studio.services.uploads import (
     audio_check_upload,
     image_check_upload,
 )
+from studio.stored_files import stored_copy
 
 logger = logging.getLogger(__name__)
 S = JobState
@@ -40,8 +41,10 @@ WAITING_STATES = (S.SUBMITTED, S.CHECKING, S.HELD, S.QUEUED)
 
 
 def job_work_dir(job: GenerationJob) -> Path:
-    """Private scratch space for one job; never served, removed when the job ends."""
-    return Path(settings.MEDIA_ROOT) / "work" / str(job.public_id)
+    """This worker's private scratch space for one job (never a shared or served folder): the
+    inputs are downloaded here from storage, the output sealed here and uploaded. Removed when
+    the job ends."""
+    return Path(settings.SIGNET_SCRATCH_DIR) / str(job.public_id)
 
 
 def job_time_limits(audio_seconds: float) -> tuple[float, float]:
@@ -353,7 +356,7 @@ def job_render(job_pk: int, *, observer: Callable[[int, int], None] | None = Non
         shutil.rmtree(work_dir, ignore_errors=True)
         return
     try:
-        request, output_audio = _render_request(job)
+        request, output_audio = _render_request(job, work_dir)
         # One pass: the renderer's frames go straight through label, watermark and encoder; the
         # job shows "sealing" once the last frame is encoded (signing and read-back remain).
         frames = render_frames(
@@ -389,19 +392,21 @@ def job_render(job_pk: int, *, observer: Callable[[int, int], None] | None = Non
         shutil.rmtree(work_dir, ignore_errors=True)
 
 
-def _render_request(job: GenerationJob) -> tuple[RenderRequest, AudioTrack]:
+def _render_request(job: GenerationJob, work_dir: Path) -> tuple[RenderRequest, AudioTrack]:
     """The renderer's request and the sound to deliver (the input's channels and rate), from one
-    decode of the audio."""
+    decode of the audio; both inputs downloaded from storage into the job's scratch folder."""
     import numpy as np
 
-    portrait_rgb = load_image_rgb(
-        Path(job.portrait.image.path), max_pixels=settings.SIGNET_MAX_IMAGE_PIXELS
+    portrait_path = stored_copy(
+        job.portrait.image, work_dir / ("portrait" + Path(job.portrait.image.name).suffix)
     )
+    audio_path = stored_copy(job.audio.file, work_dir / ("audio" + Path(job.audio.file.name).suffix))
+    portrait_rgb = load_image_rgb(portrait_path, max_pixels=settings.SIGNET_MAX_IMAGE_PIXELS)
     landmarks = None
     if job.portrait.face and job.portrait.face.get("landmarks"):
         landmarks = np.asarray(job.portrait.face["landmarks"], dtype=np.float32)
     audio, delivered = decode_audio_once(
-        Path(job.audio.file.path), max_seconds=settings.SIGNET_MAX_AUDIO_SECONDS + 1
+        audio_path, max_seconds=settings.SIGNET_MAX_AUDIO_SECONDS + 1
     )
     request = RenderRequest(
         portrait_rgb=portrait_rgb,

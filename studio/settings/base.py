@@ -17,6 +17,7 @@ from studio.settings.env import (
     env_path,
     env_str,
 )
+from studio.settings.storage import media_storage
 
 VAR_DIR = env_path("SIGNET_VAR_DIR", BASE_DIR / "var")
 
@@ -109,7 +110,14 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
 # Uploads and outputs are private: they are served only through views that check who asks.
+# Stored through Django's storage API: MEDIA_ROOT on this disk by default, or S3-compatible
+# object storage (studio/settings/storage.py). Workers render in their own scratch folder.
 MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
+STORAGES = {
+    "default": media_storage(),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SIGNET_SCRATCH_DIR = env_path("SIGNET_SCRATCH_DIR", VAR_DIR / "scratch")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
