@@ -108,7 +108,7 @@ def seal_frames(
                         audio=audio, crf=crf, preset=preset,
                     )  # fmt: skip
                 if index <= POSTER_FRAME:
-                    poster = frame
+                    poster = np.array(frame)  # a copy: a renderer may reuse its buffer
                 # The label goes on first so the watermark covers every pixel that leaves.
                 writer.write(codec.embed_frame(label.apply(frame), watermark_id, index))
                 count = index + 1
@@ -147,7 +147,7 @@ def seal_frames(
         duration_seconds=count / fps,
         width=writer.width,
         height=writer.height,
-        poster_rgb=np.array(poster),  # a copy: renderers may reuse or freeze their buffers
+        poster_rgb=poster,
     )
 
 
