@@ -1,26 +1,46 @@
-"""Sealing a rendered video: label and watermark every frame, encode, sign, read back.
+"""Sealing a rendered video in one pass: each frame from the renderer is labelled, watermarked
+and encoded as it arrives (no intermediate video file, one generation of H.264 loss), then the
+file is signed and read back.
 
-Framework-free, so the studio's sealing service and the sealing benchmark run the same code. A
-sealed file is returned only after it read back with a valid, trusted manifest naming the
-watermark, and the watermark itself decoded to the expected ID; otherwise SealingFailed.
+Framework-free, so the studio's sealing service and the benchmarks run the same code. A sealed
+file is returned only after it read back with a valid, trusted manifest naming the watermark, and
+the watermark itself decoded to the expected ID from the file's first frames; otherwise
+SealingFailed and nothing is left at the destination.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from generation.media.audio import DecodedAudio
+import numpy as np
+
+from generation.media.audio import AudioTrack, DecodedAudio
 from generation.media.video import Mp4Writer, iter_video_frames, probe_video
 from safety.disclosure import DisclosureLabel
 from safety.provenance.reading import ManifestReport, read_manifest
 from safety.provenance.signer import SignerConfig
 from safety.provenance.signing import sign_media
-from safety.watermark import WatermarkCodec, read_watermark_from_file
+from safety.watermark import (
+    DEFAULT_MAX_FRAMES,
+    WatermarkCodec,
+    iter_file_frames,
+    read_watermark_from_file,
+)
 
+# Chosen with bench/generation_speed.py --encoders (quality of the sealed file against the
+# renderer's frames per second of sealing, at the delivered size); see bench/README or the
+# benchmark's docstring for the figures.
 SEALED_CRF = 18
+SEALED_PRESET = "veryfast"
+# The read-back decodes this many frames from the start of the file (cheap: no seeking, a few
+# milliseconds each); only if they do not yield the mark does it read the codec's full sample.
+READ_BACK_FRAMES = 12
+# The preview still is the renderer's frame half a second in: the mouth is usually moving and
+# the face settled. Shorter clips use their last frame.
+POSTER_FRAME = 12
 
 
 class SealingFailed(Exception):
@@ -43,6 +63,92 @@ class SealReport:
     duration_seconds: float
     width: int
     height: int
+    # The renderer's own frame for the preview still (unlabelled, unmarked: seal_still does that).
+    poster_rgb: np.ndarray | None = field(default=None, repr=False)
+
+
+def seal_frames(
+    frames: Iterable[np.ndarray],
+    sealed_path: Path,
+    *,
+    fps: int,
+    codec: WatermarkCodec,
+    watermark_id: int,
+    label: DisclosureLabel,
+    audio: DecodedAudio | AudioTrack | None,
+    manifest: dict,
+    signer: SignerConfig,
+    trust_anchors_pem: str | None,
+    frame_count: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+    on_encoded: Callable[[], None] | None = None,
+    crf: int = SEALED_CRF,
+    preset: str = SEALED_PRESET,
+) -> SealReport:
+    """Label, watermark and encode each frame as it arrives, then sign and read back.
+
+    ``frames`` is the renderer's stream (see generation.render_job.render_frames, which checks
+    the count and raises for cancellation itself). ``on_progress(done, frame_count)`` and
+    ``should_cancel()`` are called here too when given (every 10 frames), for a plain iterable.
+    ``on_encoded()`` is called once every frame is encoded, before signing (the worker moves the
+    job to "sealing" there). Any error or cancellation leaves nothing at ``sealed_path``.
+    """
+    sealed_path = Path(sealed_path)
+    marked_path = sealed_path.with_name(sealed_path.stem + ".unsigned.mp4")
+    poster: np.ndarray | None = None
+    writer: Mp4Writer | None = None
+    count = 0
+    try:
+        try:
+            for index, frame in enumerate(frames):
+                if writer is None:
+                    writer = Mp4Writer(
+                        marked_path, width=frame.shape[1], height=frame.shape[0], fps=fps,
+                        audio=audio, crf=crf, preset=preset,
+                    )  # fmt: skip
+                if index <= POSTER_FRAME:
+                    poster = np.array(frame)  # a copy: a renderer may reuse its buffer
+                # The label goes on first so the watermark covers every pixel that leaves.
+                writer.write(codec.embed_frame(label.apply(frame), watermark_id, index))
+                count = index + 1
+                if on_progress and frame_count:
+                    on_progress(count, frame_count)
+                if should_cancel and index % 10 == 0 and should_cancel():
+                    raise SealingCancelled()
+            if writer is None:
+                raise SealingFailed("The renderer produced no frames; nothing was published.")
+            writer.close()
+        except BaseException:
+            if writer is not None:
+                writer.abort()
+            raise
+        if on_encoded:
+            on_encoded()
+        sign_media(marked_path, sealed_path, manifest, signer, media_type="video/mp4")
+        report, confidence = read_back(
+            sealed_path,
+            codec=codec,
+            expected_watermark_id=watermark_id,
+            trust_anchors_pem=trust_anchors_pem,
+        )
+    except BaseException:
+        sealed_path.unlink(missing_ok=True)
+        raise
+    finally:
+        marked_path.unlink(missing_ok=True)
+    assert writer is not None and poster is not None
+    return SealReport(
+        path=sealed_path,
+        sha256=file_sha256(sealed_path),
+        manifest=report,
+        watermark_confidence=confidence,
+        frame_count=count,
+        duration_seconds=count / fps,
+        width=writer.width,
+        height=writer.height,
+        poster_rgb=poster,
+    )
 
 
 def seal_video(
@@ -52,58 +158,30 @@ def seal_video(
     codec: WatermarkCodec,
     watermark_id: int,
     label: DisclosureLabel,
-    audio: DecodedAudio,
+    audio: DecodedAudio | AudioTrack | None,
     manifest: dict,
     signer: SignerConfig,
     trust_anchors_pem: str | None,
     on_progress: Callable[[int, int], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
 ) -> SealReport:
+    """Seal an already rendered file (decoded frame by frame): for renders that exist only as a
+    file. The worker seals the renderer's frames directly (seal_frames)."""
     info = probe_video(render_path)
-    marked_path = sealed_path.with_name(sealed_path.stem + ".unsigned.mp4")
-    try:
-        with Mp4Writer(
-            marked_path,
-            width=info.width,
-            height=info.height,
-            fps=round(info.fps),
-            audio=audio,
-            crf=SEALED_CRF,
-        ) as writer:
-            for index, frame in enumerate(iter_video_frames(render_path)):
-                # The label goes on first so the watermark covers every pixel that leaves.
-                writer.write(codec.embed_frame(label.apply(frame), watermark_id, index))
-                if on_progress:
-                    on_progress(index + 1, info.frame_count)
-                if should_cancel and index % 10 == 0 and should_cancel():
-                    raise SealingCancelled()
-        sign_media(marked_path, sealed_path, manifest, signer, media_type="video/mp4")
-    except BaseException:
-        sealed_path.unlink(missing_ok=True)
-        raise
-    finally:
-        marked_path.unlink(missing_ok=True)
-
-    try:
-        report, confidence = read_back(
-            sealed_path,
-            codec=codec,
-            expected_watermark_id=watermark_id,
-            trust_anchors_pem=trust_anchors_pem,
-        )
-        sealed_info = probe_video(sealed_path)
-    except BaseException:
-        sealed_path.unlink(missing_ok=True)
-        raise
-    return SealReport(
-        path=sealed_path,
-        sha256=file_sha256(sealed_path),
-        manifest=report,
-        watermark_confidence=confidence,
-        frame_count=sealed_info.frame_count,
-        duration_seconds=sealed_info.duration_seconds,
-        width=sealed_info.width,
-        height=sealed_info.height,
+    return seal_frames(
+        iter_video_frames(render_path),
+        sealed_path,
+        fps=round(info.fps),
+        frame_count=info.frame_count,
+        codec=codec,
+        watermark_id=watermark_id,
+        label=label,
+        audio=audio,
+        manifest=manifest,
+        signer=signer,
+        trust_anchors_pem=trust_anchors_pem,
+        on_progress=on_progress,
+        should_cancel=should_cancel,
     )
 
 
@@ -167,7 +245,11 @@ def read_back(
         raise SealingFailed("The signed output names the wrong watermark; it was not published.")
     if codec is None:
         return report, 0.0
-    reading = read_watermark_from_file(path, codec)
+    # The first few frames almost always suffice for a file fresh from the encoder; the codec's
+    # full sample is read only if they do not.
+    reading = codec.detect(iter_file_frames(path, READ_BACK_FRAMES), max_frames=READ_BACK_FRAMES)
+    if not reading.found or reading.payload_id != expected_watermark_id:
+        reading = read_watermark_from_file(path, codec, max_frames=DEFAULT_MAX_FRAMES)
     if not reading.found or reading.payload_id != expected_watermark_id:
         raise SealingFailed(
             "The watermark could not be read back from the output; it was not published."

@@ -42,3 +42,14 @@ class InvalidTransition(ApplicationError):
 class RateLimited(ApplicationError):
     status = 429
     code = "rate_limited"
+
+
+class ServiceBusy(ApplicationError):
+    """Too much work queued: answered with 503 and a Retry-After header, never a timeout."""
+
+    status = 503
+    code = "busy"
+
+    def __init__(self, message: str, *, retry_after: int = 2):
+        super().__init__(message, extra={"retry_after": retry_after})
+        self.retry_after = retry_after

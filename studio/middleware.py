@@ -23,6 +23,13 @@ class ApplicationErrorMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, ApplicationError):
             return None
+        response = self._response(request, exception)
+        retry_after = getattr(exception, "retry_after", None)
+        if retry_after is not None:
+            response["Retry-After"] = str(retry_after)
+        return response
+
+    def _response(self, request, exception):
         if wants_json(request):
             return JsonResponse(
                 {

@@ -4,7 +4,6 @@ Django's FileResponse always sends the whole file; a video element that cannot f
 an MP4 first may refuse to seek, so this adds the single-range case (RFC 9110 section 14).
 """
 
-import os
 import re
 
 from django.http import FileResponse, HttpResponse
@@ -27,12 +26,15 @@ class _Window:
         self.handle.close()
 
 
-def ranged_file_response(request, path: str, content_type: str, filename: str):
-    size = os.path.getsize(path)
+def ranged_file_response(request, field, content_type: str, filename: str):
+    """Stream a stored file (a FieldFile: read through its storage, never by path)."""
+    size = field.storage.size(field.name)
     header = request.headers.get("Range", "")
     match = _RANGE.match(header.strip()) if header else None
     if not match or (not match.group(1) and not match.group(2)):
-        response = FileResponse(open(path, "rb"), content_type=content_type, filename=filename)
+        response = FileResponse(
+            field.storage.open(field.name, "rb"), content_type=content_type, filename=filename
+        )
         response["Accept-Ranges"] = "bytes"
         return response
     start_text, end_text = match.groups()
@@ -46,7 +48,7 @@ def ranged_file_response(request, path: str, content_type: str, filename: str):
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
         return response
-    handle = open(path, "rb")
+    handle = field.storage.open(field.name, "rb")
     handle.seek(start)
     response = FileResponse(_Window(handle, end - start + 1), status=206, content_type=content_type)
     response["Content-Range"] = f"bytes {start}-{end}/{size}"

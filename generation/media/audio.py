@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -47,6 +47,79 @@ class DecodedAudio:
     def from_samples(cls, samples: np.ndarray, sample_rate: int) -> DecodedAudio:
         mono = np.ascontiguousarray(samples, dtype=np.float32).reshape(-1)
         return cls(samples=mono, sample_rate=sample_rate, duration_seconds=len(mono) / sample_rate)
+
+
+# Rates the AAC encoder takes; a source at another rate is delivered at 48 kHz.
+AAC_SAMPLE_RATES = frozenset(
+    {96_000, 88_200, 64_000, 48_000, 44_100, 32_000, 24_000, 22_050, 16_000, 12_000, 11_025, 8_000}
+)
+DELIVERY_FALLBACK_RATE = 48_000
+
+
+@dataclass(frozen=True, eq=False)
+class AudioTrack:
+    """The sound as it is delivered: planar float32 samples, shape (channels, n), 1 or 2 channels,
+    at the source's own rate (when AAC can carry it)."""
+
+    samples: np.ndarray
+    sample_rate: int
+
+    @property
+    def channels(self) -> int:
+        return int(self.samples.shape[0])
+
+    @property
+    def layout(self) -> str:
+        return "stereo" if self.channels == 2 else "mono"
+
+    @property
+    def duration_seconds(self) -> float:
+        return self.samples.shape[1] / self.sample_rate
+
+    @classmethod
+    def from_mono(cls, audio: DecodedAudio) -> AudioTrack:
+        return cls(samples=audio.samples.reshape(1, -1), sample_rate=audio.sample_rate)
+
+
+def decode_audio_once(
+    path: PathLike,
+    *,
+    sample_rate: int = DEFAULT_SAMPLE_RATE,
+    max_seconds: float = DEFAULT_MAX_SECONDS,
+) -> tuple[DecodedAudio, AudioTrack]:
+    """Decode the first audio track once into (mono at ``sample_rate`` for analysis, the track
+    to deliver: the source's channels, up to stereo, at its own rate).
+
+    The same length checks as ``decode_audio``; both results last as long as a player plays.
+    """
+    with _open_audio(path) as (container, stream):
+        header_seconds = _header_duration(container, stream)
+        source_channels = int(stream.codec_context.channels or 1)
+        source_rate = int(stream.codec_context.sample_rate or DELIVERY_FALLBACK_RATE)
+        layout = "stereo" if source_channels >= 2 else "mono"
+        rate = source_rate if source_rate in AAC_SAMPLE_RATES else DELIVERY_FALLBACK_RATE
+        delivery = av.AudioResampler(format="fltp", layout=layout, rate=rate)
+        delivered: list[np.ndarray] = []
+
+        def keep(frame: av.AudioFrame | None) -> None:
+            for out in delivery.resample(frame):
+                delivered.append(out.to_ndarray().astype(np.float32, copy=False))
+
+        chunks = list(
+            _limited_chunks(container, stream, sample_rate, max_seconds, on_frame=keep)
+        )
+        keep(None)
+    samples = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
+    seconds = _checked_duration(len(samples) / sample_rate, header_seconds)
+    samples = samples[: int(round(seconds * sample_rate))]
+    width = 2 if layout == "stereo" else 1
+    track = (
+        np.concatenate(delivered, axis=1) if delivered else np.zeros((width, 0), np.float32)
+    )[:, : int(round(seconds * rate))]
+    return (
+        DecodedAudio.from_samples(samples, sample_rate),
+        AudioTrack(samples=np.ascontiguousarray(track), sample_rate=rate),
+    )
 
 
 def probe_audio(
@@ -116,6 +189,7 @@ def _limited_chunks(
     stream: av.audio.stream.AudioStream,
     sample_rate: int,
     max_seconds: float,
+    on_frame: Callable[[av.AudioFrame], None] | None = None,
 ) -> Iterator[np.ndarray]:
     """Decoded chunks, refusing (before decoding) what the header says is too long and
     stopping as soon as the decoded length passes the limit (WebM from MediaRecorder
@@ -125,7 +199,7 @@ def _limited_chunks(
         raise _too_long(max_seconds)
     limit = int((max_seconds + _DURATION_SLACK_SECONDS) * sample_rate)
     total = 0
-    for chunk in _decoded_mono_chunks(container, stream, sample_rate):
+    for chunk in _decoded_mono_chunks(container, stream, sample_rate, on_frame):
         total += len(chunk)
         if total > limit:
             raise _too_long(max_seconds)
@@ -216,13 +290,17 @@ def _decoded_mono_chunks(
     container: av.container.InputContainer,
     stream: av.audio.stream.AudioStream,
     sample_rate: int,
+    on_frame: Callable[[av.AudioFrame], None] | None = None,
 ) -> Iterator[np.ndarray]:
-    """Yield float32 mono chunks at ``sample_rate``, streaming: nothing is kept here."""
+    """Yield float32 mono chunks at ``sample_rate``, streaming: nothing is kept here.
+    ``on_frame`` also sees every decoded frame (to resample it a second way in the same pass)."""
     resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
     decoded_any = False
     try:
         for frame in container.decode(stream):
             decoded_any = True
+            if on_frame is not None:
+                on_frame(frame)
             for out in resampler.resample(frame):
                 yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
         for out in resampler.resample(None):

@@ -13,7 +13,7 @@ import av
 import av.error
 import numpy as np
 
-from generation.media.audio import DecodedAudio
+from generation.media.audio import AudioTrack, DecodedAudio
 from generation.media.errors import MediaError
 
 PathLike = str | os.PathLike[str]
@@ -48,12 +48,13 @@ class Mp4Writer:
         *,
         width: int,
         height: int,
-        audio: DecodedAudio | None = None,
+        audio: DecodedAudio | AudioTrack | None = None,
         fps: int = DEFAULT_FPS,
         crf: int = DEFAULT_CRF,
         preset: str = DEFAULT_PRESET,
-        audio_bitrate: int = 128_000,
+        audio_bitrate: int | None = None,
         threads: int = 0,
+        x264_params: str | None = None,
     ) -> None:
         if width % 2 or height % 2:
             raise ValueError("yuv420p needs even frame dimensions")
@@ -62,6 +63,8 @@ class Mp4Writer:
         self.height = height
         self.fps = fps
         self.frames_written = 0
+        if isinstance(audio, DecodedAudio):
+            audio = AudioTrack.from_mono(audio)
         self._audio = audio
         self._audio_sent = 0  # samples handed to the AAC encoder so far
         self._closed = False
@@ -75,13 +78,15 @@ class Mp4Writer:
             self._video.height = height
             self._video.pix_fmt = "yuv420p"
             self._video.options = {"crf": str(crf), "preset": preset}
+            if x264_params:
+                self._video.options = {**self._video.options, "x264-params": x264_params}
             self._video.codec_context.thread_count = threads
             self._audio_stream = None
             if audio is not None:
                 self._audio_stream = self._container.add_stream(
-                    "aac", rate=audio.sample_rate, layout="mono"
+                    "aac", rate=audio.sample_rate, layout=audio.layout
                 )
-                self._audio_stream.bit_rate = audio_bitrate
+                self._audio_stream.bit_rate = audio_bitrate or 96_000 + 64_000 * audio.channels
         except Exception:
             self._container.close()
             raise
@@ -146,14 +151,15 @@ class Mp4Writer:
         if self._audio is None or self._audio_stream is None:
             return
         samples = self._audio.samples
-        end = len(samples) if seconds is None else min(
-            len(samples), int(round(seconds * self._audio.sample_rate))
+        length = samples.shape[1]
+        end = length if seconds is None else min(
+            length, int(round(seconds * self._audio.sample_rate))
         )
         if end <= self._audio_sent:
             return
-        chunk = samples[self._audio_sent:end].astype(np.float32, copy=False).reshape(1, -1)
-        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk), format="flt",
-                                           layout="mono")
+        chunk = samples[:, self._audio_sent:end].astype(np.float32, copy=False)
+        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk), format="fltp",
+                                           layout=self._audio.layout)
         frame.sample_rate = self._audio.sample_rate
         frame.pts = self._audio_sent
         frame.time_base = Fraction(1, self._audio.sample_rate)
@@ -204,6 +210,59 @@ def iter_video_frames(path: PathLike, *, max_frames: int | None = None) -> Itera
                 yield frame.to_ndarray(format="rgb24")
     except (av.error.FFmpegError, OSError, ValueError) as exc:
         raise _corrupt_video() from exc
+
+
+def sample_video_frames(
+    path: PathLike,
+    count: int,
+    *,
+    max_side: int | None = None,
+    max_decoded: int = 250,
+) -> list[np.ndarray]:
+    """Up to ``count`` RGB frames spread evenly over the video, shrunk (never enlarged) so the
+    shorter side is at most ``max_side``. Bounded work: at most ``max_decoded`` frames are
+    decoded (the first 10 s at 25 fps by default; longer videos are sampled within those), and
+    only the sampled ones are converted to RGB.
+
+    Raises MediaError when not even one frame can be decoded.
+    """
+    frames: list[np.ndarray] = []
+    try:
+        with av.open(str(path), mode="r") as container:
+            if not container.streams.video:
+                raise MediaError("The file contains no video track.")
+            stream = container.streams.video[0]
+            context = stream.codec_context
+            width, height = int(context.width or 0), int(context.height or 0)
+            scale = 1.0
+            if max_side and width and height and min(width, height) > max_side:
+                scale = max_side / min(width, height)
+            size = (max(2, round(width * scale)), max(2, round(height * scale)))
+            known = int(stream.frames or 0)
+            if not known and stream.duration and stream.average_rate:
+                known = int(float(stream.duration * stream.time_base * stream.average_rate))
+            span = min(known or max_decoded, max_decoded)
+            wanted = sorted({int(i) for i in np.linspace(0, max(span - 1, 0), count).round()})
+            decoded = 0
+            for frame in container.decode(stream):
+                if decoded >= span or not wanted:
+                    break
+                if decoded >= wanted[0]:
+                    while wanted and wanted[0] <= decoded:
+                        wanted.pop(0)
+                    if scale != 1.0:
+                        frames.append(frame.reformat(width=size[0], height=size[1],
+                                                     format="rgb24", interpolation="AREA")
+                                      .to_ndarray())  # fmt: skip
+                    else:
+                        frames.append(frame.to_ndarray(format="rgb24"))
+                decoded += 1
+    except (av.error.FFmpegError, OSError, ValueError) as exc:
+        if not frames:
+            raise _corrupt_video() from exc
+    if not frames:
+        raise _corrupt_video()
+    return frames
 
 
 def _stream_seconds(stream: av.stream.Stream | None) -> float | None:

@@ -10,6 +10,7 @@ See ``codec`` for the design and its measured limits.
 from .codec import AudioWatermark, AudioWatermarkReading, snr_db
 from .files import (
     AudioWatermarkReadError,
+    mark_audio_track,
     mark_decoded_audio,
     read_audio_watermark_from_file,
     read_audio_watermark_or_none,
@@ -19,6 +20,7 @@ __all__ = [
     "AudioWatermark",
     "AudioWatermarkReadError",
     "AudioWatermarkReading",
+    "mark_audio_track",
     "mark_decoded_audio",
     "read_audio_watermark_from_file",
     "read_audio_watermark_or_none",

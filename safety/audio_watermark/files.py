@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 
-from generation.media.audio import DecodedAudio, decode_audio
+import numpy as np
+
+from generation.media.audio import AudioTrack, DecodedAudio, decode_audio
 from generation.media.errors import MediaError
 
 from .codec import ANALYSIS_RATE, MAX_HZ, AudioWatermark, AudioWatermarkReading
@@ -48,3 +50,14 @@ def read_audio_watermark_or_none(
         return read_audio_watermark_from_file(path, mark)
     except (AudioWatermarkReadError, OSError):
         return None
+
+
+def mark_audio_track(track: AudioTrack, mark: AudioWatermark, payload_id: int) -> AudioTrack:
+    """The delivered sound track (mono or stereo) with the audio mark in every channel.
+
+    The mark is a linear filter, so a later downmix of marked channels still carries it.
+    """
+    if track.duration_seconds < MIN_MARK_SECONDS or track.sample_rate < MIN_MARK_RATE:
+        return track
+    channels = [mark.embed(channel, track.sample_rate, payload_id) for channel in track.samples]
+    return AudioTrack(samples=np.stack(channels).astype(np.float32), sample_rate=track.sample_rate)

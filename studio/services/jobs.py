@@ -11,10 +11,10 @@ from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import timezone
 
-from generation.media.audio import decode_audio
+from generation.media.audio import AudioTrack, decode_audio_once
 from generation.media.errors import MediaError
 from generation.media.images import load_image_rgb
-from generation.render_job import RenderCancelled, render_to_file
+from generation.render_job import RenderCancelled, render_frames
 from generation.renderers import UnknownRendererError
 from generation.renderers.base import RenderRequest
 from safety.sealing import SealingCancelled, SealingFailed
@@ -32,17 +32,19 @@ from studio.services.uploads import (
     audio_check_upload,
     image_check_upload,
 )
+from studio.stored_files import stored_copy
 
 logger = logging.getLogger(__name__)
 S = JobState
 LABEL_CORNERS = ("bottom-right", "bottom-left", "top-right", "top-left")
-OUTPUT_SAMPLE_RATE = 48_000
 WAITING_STATES = (S.SUBMITTED, S.CHECKING, S.HELD, S.QUEUED)
 
 
 def job_work_dir(job: GenerationJob) -> Path:
-    """Private scratch space for one job; never served, removed when the job ends."""
-    return Path(settings.MEDIA_ROOT) / "work" / str(job.public_id)
+    """This worker's private scratch space for one job (never a shared or served folder): the
+    inputs are downloaded here from storage, the output sealed here and uploaded. Removed when
+    the job ends."""
+    return Path(settings.SIGNET_SCRATCH_DIR) / str(job.public_id)
 
 
 def job_time_limits(audio_seconds: float) -> tuple[float, float]:
@@ -354,32 +356,20 @@ def job_render(job_pk: int, *, observer: Callable[[int, int], None] | None = Non
         shutil.rmtree(work_dir, ignore_errors=True)
         return
     try:
-        request = _render_request(job)
-        render_path = work_dir / "render.mp4"
-        # The render is private and re-encoded once more at sealing, so keep it near-lossless;
-        # the sealed file gets the clip's sound at 48 kHz, not the 16 kHz the animator listens to.
-        render_to_file(
-            renderer,
-            request,
-            render_path,
-            crf=12,
-            on_progress=progress,
-            should_cancel=progress.should_cancel,
+        request, output_audio = _render_request(job, work_dir)
+        # One pass: the renderer's frames go straight through label, watermark and encoder; the
+        # job shows "sealing" once the last frame is encoded (signing and read-back remain).
+        frames = render_frames(
+            renderer, request, on_progress=progress, should_cancel=progress.should_cancel
         )
-        job_transition(
-            job, S.SEALING, progress_done=0, progress_total=0, heartbeat_at=timezone.now()
-        )
-        output_audio = decode_audio(
-            Path(job.audio.file.path),
-            sample_rate=OUTPUT_SAMPLE_RATE,
-            max_seconds=settings.SIGNET_MAX_AUDIO_SECONDS + 1,
-        )
+
+        def encoded() -> None:
+            job_transition(
+                job, S.SEALING, progress_done=0, progress_total=0, heartbeat_at=timezone.now()
+            )
+
         output_seal(
-            job,
-            render_path,
-            audio=output_audio,
-            on_progress=progress,
-            should_cancel=progress.should_cancel,
+            job, frames, work_dir, fps=request.fps, audio=output_audio, on_encoded=encoded
         )
     except (RenderCancelled, SealingCancelled):
         job.refresh_from_db()
@@ -402,19 +392,23 @@ def job_render(job_pk: int, *, observer: Callable[[int, int], None] | None = Non
         shutil.rmtree(work_dir, ignore_errors=True)
 
 
-def _render_request(job: GenerationJob) -> RenderRequest:
+def _render_request(job: GenerationJob, work_dir: Path) -> tuple[RenderRequest, AudioTrack]:
+    """The renderer's request and the sound to deliver (the input's channels and rate), from one
+    decode of the audio; both inputs downloaded from storage into the job's scratch folder."""
     import numpy as np
 
-    portrait_rgb = load_image_rgb(
-        Path(job.portrait.image.path), max_pixels=settings.SIGNET_MAX_IMAGE_PIXELS
+    portrait_path = stored_copy(
+        job.portrait.image, work_dir / ("portrait" + Path(job.portrait.image.name).suffix)
     )
+    audio_path = stored_copy(job.audio.file, work_dir / ("audio" + Path(job.audio.file.name).suffix))
+    portrait_rgb = load_image_rgb(portrait_path, max_pixels=settings.SIGNET_MAX_IMAGE_PIXELS)
     landmarks = None
     if job.portrait.face and job.portrait.face.get("landmarks"):
         landmarks = np.asarray(job.portrait.face["landmarks"], dtype=np.float32)
-    audio = decode_audio(
-        Path(job.audio.file.path), max_seconds=settings.SIGNET_MAX_AUDIO_SECONDS + 1
+    audio, delivered = decode_audio_once(
+        audio_path, max_seconds=settings.SIGNET_MAX_AUDIO_SECONDS + 1
     )
-    return RenderRequest(
+    request = RenderRequest(
         portrait_rgb=portrait_rgb,
         landmarks=landmarks,
         audio=audio,
@@ -422,3 +416,4 @@ def _render_request(job: GenerationJob) -> RenderRequest:
         fps=settings.SIGNET_RENDER_FPS,
         seed=int(job.public_id.int % (2**31)),
     )
+    return request, delivered

@@ -1,25 +1,26 @@
 """Sealing a job's render: allocate its watermark ID, decide its review, build its manifest, and
-run safety.sealing (label, watermark, encode, sign, read back). Then hand it to publishing.
+run safety.sealing on the renderer's frames as they come (label, watermark, encode, sign, read
+back), seal the preview still from the frame kept in memory. Then hand both to publishing.
 
 A sealed file that does not read back is never handed to publishing; the job fails with the reason.
 """
 
 import random
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from django.db import IntegrityError
 
-from generation.media.audio import DecodedAudio
-from generation.media.video import iter_video_frames
-from safety.audio_watermark import mark_decoded_audio
+from generation.media.audio import AudioTrack
+from safety.audio_watermark import mark_audio_track
 from safety.disclosure import DisclosureLabel
 from safety.moderation import ReviewPolicy, review_decision
 from safety.provenance.manifest import IngredientInfo, build_manifest
-from safety.sealing import SealingFailed, file_sha256, read_back, seal_still, seal_video
+from safety.sealing import SealingFailed, file_sha256, read_back, seal_frames, seal_still
 from studio.models import GenerationJob, OutputArtifact
 from studio.provenance_config import (
     audio_watermark,
@@ -73,14 +74,6 @@ def _review_decision(job: GenerationJob):
     return review_decision(policy, creator_outputs_before=outputs_before, rng=random.SystemRandom())
 
 
-POSTER_FRAME = 12  # half a second in: the mouth is usually moving, the face settled
-
-
-def _poster_frame(render_path: Path):
-    frames = list(iter_video_frames(render_path, max_frames=POSTER_FRAME + 1))
-    return frames[-1]
-
-
 def _manifest(
     job: GenerationJob,
     *,
@@ -112,13 +105,18 @@ def _manifest(
 
 def output_seal(
     job: GenerationJob,
-    render_path: Path,
+    frames: Iterable[np.ndarray],
+    work_dir: Path,
     *,
-    audio: DecodedAudio,
-    on_progress: Callable[[int, int], None] | None = None,
-    should_cancel: Callable[[], bool] | None = None,
+    fps: int,
+    audio: AudioTrack,
+    on_encoded: Callable[[], None] | None = None,
 ) -> OutputArtifact:
-    """Seal a rendered file and its preview still, then publish them. Returns the artifact."""
+    """Seal the renderer's frames and a preview still in ``work_dir``, then publish them.
+
+    ``frames`` reports progress and raises for cancellation itself (render_job.render_frames).
+    Returns the artifact.
+    """
     from studio.services.publishing import output_publish
 
     codec = watermark_codec()
@@ -133,19 +131,19 @@ def output_seal(
         "watermark_id": watermark_id,
         "moderation_state": moderation_state,
     }
-    video = seal_video(
-        render_path,
-        render_path.with_name("sealed.mp4"),
-        audio=mark_decoded_audio(audio, audio_watermark(), watermark_id),
+    video = seal_frames(
+        frames,
+        work_dir / "sealed.mp4",
+        fps=fps,
+        audio=mark_audio_track(audio, audio_watermark(), watermark_id),
         manifest=_manifest(job, **manifest),
-        on_progress=on_progress,
-        should_cancel=should_cancel,
+        on_encoded=on_encoded,
         **marks,
         **keys,
     )
     poster = seal_still(
-        _poster_frame(render_path),
-        render_path.with_name("poster.jpg"),
+        video.poster_rgb,
+        work_dir / "poster.jpg",
         manifest=_manifest(
             job, **manifest, title="Signet AI-generated portrait video (preview still)"
         ),

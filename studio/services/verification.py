@@ -1,22 +1,52 @@
 """Public verification: what a file's manifest and watermark say, and what Signet knows of it.
 
 The answer names no person: the creator appears only as a pseudonymous handle.
+
+Fast path, cheapest first: the C2PA manifest (milliseconds); then the watermark from a bounded,
+evenly spread sample of frames decoded at the size Signet renders at (a Signet video upscaled
+for a platform is shrunk back, which is where the mark is read best anyway); the codec's full
+read (more frames, full resolution) only when that quick read found nothing and no trusted
+manifest vouches for the file. What a file's bytes say is cached by its SHA-256, so the same
+file checked again costs a hash; Signet's record for it is looked up afresh every time. The CPU
+work runs in a bounded pool (services.verify_pool): a crowd gets 503 + Retry-After, not timeouts.
 """
 
+import hashlib
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
 
-from safety.audio_watermark import read_audio_watermark_or_none
-from safety.provenance.reading import read_manifest
-from safety.watermark import WatermarkReadError, read_watermark_from_file
+from generation.media.errors import MediaError
+from generation.media.video import sample_video_frames
+from safety.audio_watermark import AudioWatermarkReading, read_audio_watermark_or_none
+from safety.provenance.reading import ManifestReport, read_manifest
+from safety.watermark import WatermarkReadError, WatermarkReading, read_watermark_from_file
 from studio.errors import InputRefused, RateLimited
 from studio.models import OutputArtifact
 from studio.provenance_config import audio_watermark, trust_anchors_pem, watermark_codec
 from studio.services.uploads import Upload, upload_chunks, upload_size
+from studio.services.verify_pool import verify_pool
+
+# The quick read: 12 frames spread evenly over (at most) the first 4 s at 25 fps, shrunk to the
+# size Signet renders at. The full read, only when the quick one fails: 48 frames over (at most)
+# the first 10 s, at up to twice that size. Both bounded, whatever the upload's length or size.
+QUICK_READ = {"count": 12, "max_decoded": 100, "side_factor": 1}
+FULL_READ = {"count": 48, "max_decoded": 250, "side_factor": 2}
+
+
+def _video_reading(path: Path, codec, read: dict) -> WatermarkReading:
+    frames = sample_video_frames(
+        path,
+        read["count"],
+        max_side=settings.SIGNET_RENDER_SIZE * read["side_factor"],
+        max_decoded=read["max_decoded"],
+    )
+    return codec.detect(frames, max_frames=len(frames))
+
 
 SNIFFED_TYPES = (
     (lambda head: head[4:8] == b"ftyp", "video/mp4"),
@@ -124,21 +154,79 @@ def _verdict(manifest, record) -> tuple[str, str]:
     )
 
 
-def verify_path(path: Path, media_type: str) -> dict:
+@dataclass(frozen=True)
+class FileAnalysis:
+    """What a file's bytes say (cacheable by their hash): its manifest and watermark reading."""
+
+    manifest: ManifestReport
+    watermark: WatermarkReading | None  # None: no frame could be decoded
+    heavy_search: bool  # the quick read found nothing and the full read ran
+    audio_mark: AudioWatermarkReading | None  # None: no decodable sound track
+
+
+def _vouched(manifest: ManifestReport) -> bool:
+    return bool(manifest.present and manifest.valid and manifest.trusted and manifest.soft_binding)
+
+
+def file_analyse(path: Path, media_type: str) -> FileAnalysis:
     manifest = read_manifest(
         path,
         media_type=media_type if media_type in ("video/mp4", "image/png", "image/jpeg") else None,
         trust_anchors_pem=trust_anchors_pem(),
     )
+    codec = watermark_codec()
+    audio_mark = None
     try:
-        watermark = read_watermark_from_file(path, watermark_codec())
-    except WatermarkReadError:
-        watermark = None
-    audio_mark = read_audio_watermark_or_none(path, audio_watermark())
-    if watermark is None and audio_mark is None and not manifest.present:
-        raise InputRefused(
-            "This file could not be decoded as a video, image or sound: it may be truncated or corrupt."
-        )
+        if media_type.startswith("image/"):
+            return FileAnalysis(manifest, read_watermark_from_file(path, codec, 1), False, None)
+        audio_mark = read_audio_watermark_or_none(path, audio_watermark())
+        if media_type.startswith("audio/"):
+            if audio_mark is None and not manifest.present:
+                raise InputRefused(
+                    "This file could not be decoded as a sound: it may be truncated or corrupt."
+                )
+            return FileAnalysis(manifest, None, False, audio_mark)
+        quick = _video_reading(path, codec, QUICK_READ)
+        if quick.found or _vouched(manifest):
+            return FileAnalysis(manifest, quick, False, audio_mark)
+        return FileAnalysis(manifest, _video_reading(path, codec, FULL_READ), True, audio_mark)
+    except (MediaError, WatermarkReadError) as error:
+        # An M4A sniffs as MP4 and has no picture: its sound may still carry the mark.
+        if not manifest.present and audio_mark is None:
+            raise InputRefused(
+                "This file could not be decoded as a video, image or sound: it may be truncated or corrupt."
+            ) from error
+        return FileAnalysis(manifest, None, False, audio_mark)
+
+
+def _analysis_cache_key(sha256: str) -> str:
+    # The codec and the trusted roots are part of what the bytes "say".
+    context = hashlib.sha256(
+        (watermark_codec().name + (trust_anchors_pem() or "")).encode()
+    ).hexdigest()[:16]
+    return f"verify-analysis:v2:{context}:{sha256}"
+
+
+def file_analysis_cached(path: Path, media_type: str, sha256: str) -> FileAnalysis:
+    """The analysis of these bytes from the cache, or computed in the bounded pool and cached."""
+    key = _analysis_cache_key(sha256)
+    found = cache.get(key)
+    if isinstance(found, FileAnalysis):
+        return found
+    with verify_pool().slot():
+        analysis = file_analyse(path, media_type)
+    cache.set(key, analysis, timeout=settings.SIGNET_VERIFY_CACHE_SECONDS)
+    return analysis
+
+
+def verify_path(path: Path, media_type: str, *, sha256: str | None = None) -> dict:
+    if sha256 is None:
+        with verify_pool().slot():
+            analysis = file_analyse(path, media_type)
+    else:
+        analysis = file_analysis_cached(path, media_type, sha256)
+    manifest, watermark = analysis.manifest, analysis.watermark
+    audio_mark = analysis.audio_mark
     artifact = _artifact_from_manifest(manifest)
     for mark in (watermark, audio_mark):
         if artifact is None and mark is not None and mark.found:
@@ -156,6 +244,7 @@ def verify_path(path: Path, media_type: str) -> dict:
             "confidence": round(float(watermark.confidence), 4) if watermark else 0.0,
             "frames_read": watermark.frames_read if watermark else 0,
             "algorithm": watermark_codec().name,
+            "full_search": analysis.heavy_search,
         },
         "audio_watermark": {
             "found": bool(audio_mark and audio_mark.found),
@@ -178,8 +267,10 @@ def verify_upload(upload: Upload) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="signet-verify-"))
     try:
         path = folder / "upload.bin"
+        digest = hashlib.sha256()
         with path.open("wb") as out:
             for chunk in upload_chunks(upload):
+                digest.update(chunk)
                 out.write(chunk)
         with path.open("rb") as handle:
             media_type = sniff_media_type(handle.read(16))
@@ -188,7 +279,7 @@ def verify_upload(upload: Upload) -> dict:
                 "This is not a file type Signet can check. Upload an MP4 or WebM video, a PNG, "
                 "JPEG or WebP image, or a WAV, MP3, M4A, OGG or FLAC sound."
             )
-        result = verify_path(path, media_type)
+        result = verify_path(path, media_type, sha256=digest.hexdigest())
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return result

@@ -17,6 +17,7 @@ from studio.settings.env import (
     env_path,
     env_str,
 )
+from studio.settings.storage import media_storage
 
 VAR_DIR = env_path("SIGNET_VAR_DIR", BASE_DIR / "var")
 
@@ -109,7 +110,14 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
 # Uploads and outputs are private: they are served only through views that check who asks.
+# Stored through Django's storage API: MEDIA_ROOT on this disk by default, or S3-compatible
+# object storage (studio/settings/storage.py). Workers render in their own scratch folder.
 MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
+STORAGES = {
+    "default": media_storage(),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SIGNET_SCRATCH_DIR = env_path("SIGNET_SCRATCH_DIR", VAR_DIR / "scratch")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -167,6 +175,14 @@ SIGNET_SIGNING_CALLBACK = env_str("SIGNET_SIGNING_CALLBACK")
 SIGNET_SIGNING_ALG = env_str("SIGNET_SIGNING_ALG", "es256")
 SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE = env_int("SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE", 30)
 SIGNET_VERIFY_MAX_BYTES = env_int("SIGNET_VERIFY_MAX_BYTES", 200 * 1024 * 1024)
+# The verifier's CPU work per process: this many at once, this many more waiting (at most
+# SIGNET_VERIFY_QUEUE_SECONDS), the rest answered 503 + Retry-After at once.
+SIGNET_VERIFY_WORKERS = env_int("SIGNET_VERIFY_WORKERS", 2)
+SIGNET_VERIFY_QUEUE = env_int("SIGNET_VERIFY_QUEUE", 8)
+SIGNET_VERIFY_QUEUE_SECONDS = env_int("SIGNET_VERIFY_QUEUE_SECONDS", 10)
+SIGNET_VERIFY_RETRY_AFTER_SECONDS = env_int("SIGNET_VERIFY_RETRY_AFTER_SECONDS", 2)
+# How long the analysis of a file (by its SHA-256) is remembered; the record is looked up afresh.
+SIGNET_VERIFY_CACHE_SECONDS = env_int("SIGNET_VERIFY_CACHE_SECONDS", 24 * 3600)
 SIGNET_HOLD_FIRST_JOBS = env_int("SIGNET_HOLD_FIRST_JOBS", 1)
 SIGNET_REVIEW_SAMPLE_RATE = env_float("SIGNET_REVIEW_SAMPLE_RATE", 0.0)
 

@@ -8,7 +8,6 @@ from django.views.decorators.http import require_POST
 from studio.errors import ApplicationError, NotFound
 from studio.face_backend import identity_thresholds
 from studio.models import EnrolledIdentity, ModerationCase
-from studio.ranged_file import ranged_file_response
 from studio.selectors.moderation import (
     case_counts,
     case_get_for_moderator,
@@ -17,6 +16,7 @@ from studio.selectors.moderation import (
 )
 from studio.services.audit import audit_record
 from studio.services.moderation import case_claim, case_decide, gallery_add
+from studio.stored_files import stored_file_response
 
 # What the moderator chooses, said as the action it takes.
 DECISION_ACTIONS = [
@@ -131,8 +131,8 @@ def case_evidence(request, public_id, kind: str):
         )
     audit_record("case.evidence_viewed", actor=request.user, subject=case, details={"kind": kind})
     content_type = mimetypes.guess_type(field.name)[0] or "application/octet-stream"
-    return ranged_file_response(
-        request, field.path, content_type, f"{kind}{field.name[field.name.rfind('.') :]}"
+    return stored_file_response(
+        request, field, content_type, f"{kind}{field.name[field.name.rfind('.') :]}"
     )
 
 

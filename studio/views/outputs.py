@@ -1,9 +1,9 @@
 from django.contrib.auth.decorators import login_required
 
 from studio.errors import NotFound
-from studio.ranged_file import ranged_file_response
 from studio.selectors.outputs import output_get_for_viewer
 from studio.services.audit import audit_record
+from studio.stored_files import stored_file_response
 
 
 @login_required
@@ -19,8 +19,8 @@ def output_video(request, public_id):
             subject=artifact,
             details={"status": artifact.status, "under_review": artifact.status == "under_review"},
         )
-    return ranged_file_response(
-        request, artifact.file.path, "video/mp4", f"signet-{artifact.public_id}.mp4"
+    return stored_file_response(
+        request, artifact.file, "video/mp4", f"signet-{artifact.public_id}.mp4"
     )
 
 
@@ -30,6 +30,6 @@ def output_poster(request, public_id):
     artifact, _role = output_get_for_viewer(request.user, public_id)
     if not artifact.poster:
         raise NotFound("This video has no preview.")
-    return ranged_file_response(
-        request, artifact.poster.path, "image/jpeg", f"signet-{artifact.public_id}.jpg"
+    return stored_file_response(
+        request, artifact.poster, "image/jpeg", f"signet-{artifact.public_id}.jpg"
     )

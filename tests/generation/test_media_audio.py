@@ -114,3 +114,48 @@ def test_file_without_audio_stream_refused(tmp_path: Path) -> None:
 def test_missing_file_refused_with_message(tmp_path: Path) -> None:
     with pytest.raises(MediaError, match="could not be read"):
         probe_audio(tmp_path / "nope.wav")
+
+
+def test_stereo_is_decoded_once_into_an_analysis_copy_and_the_track_as_delivered(tmp_path):
+    import subprocess
+
+    from generation.media.audio import decode_audio_once
+
+    path = tmp_path / "stereo.wav"
+    subprocess.run(
+        ["sox", "-n", "-r", "44100", "-c", "2", str(path), "synth", "2", "sine", "300",
+         "sine", "900", "gain", "-6"], check=True,
+    )  # fmt: skip
+    analysis, track = decode_audio_once(path)
+
+    assert analysis.sample_rate == 16_000 and analysis.samples.ndim == 1
+    assert analysis.duration_seconds == pytest.approx(2.0, abs=0.01)
+    assert (track.sample_rate, track.channels, track.layout) == (44_100, 2, "stereo")
+    assert track.duration_seconds == pytest.approx(2.0, abs=0.01)
+    # The channels stay apart: 300 Hz on the left, 900 Hz on the right.
+    left, right = track.samples
+    spectrum_left = np.abs(np.fft.rfft(left))
+    spectrum_right = np.abs(np.fft.rfft(right))
+    freqs = np.fft.rfftfreq(len(left), 1 / 44_100)
+    assert abs(freqs[spectrum_left.argmax()] - 300) < 2
+    assert abs(freqs[spectrum_right.argmax()] - 900) < 2
+
+
+def test_a_rate_aac_cannot_carry_is_delivered_at_48_khz(tmp_path):
+    import subprocess
+
+    from generation.media.audio import decode_audio_once
+
+    path = tmp_path / "odd.wav"
+    subprocess.run(["sox", "-n", "-r", "37800", "-c", "1", str(path), "synth", "1", "sine",
+                    "440"], check=True)  # fmt: skip
+    _analysis, track = decode_audio_once(path)
+    assert (track.sample_rate, track.channels) == (48_000, 1)
+
+
+def test_the_one_pass_decode_refuses_what_decode_audio_refuses(tmp_path):
+    from generation.media.audio import decode_audio_once
+
+    path = mf.write_tone_file(tmp_path, "wav", seconds=3.0)
+    with pytest.raises(MediaError, match="too long"):
+        decode_audio_once(path, max_seconds=2.0)

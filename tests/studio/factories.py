@@ -157,16 +157,20 @@ def submit_job(
     portrait: str = "obama2.jpg",
     seconds: float = 1.2,
     enqueue: bool = False,
+    audio: Path | None = None,
     **options,
 ):
-    """Submit a job through the real service, with a shared test photo and a speech-like clip."""
+    """Submit a job through the real service, with a shared test photo and a speech-like clip
+    (or the given ``audio`` file)."""
     from studio.services.jobs import job_submit
     from studio.services.uploads import audio_check_upload, image_check_upload
 
     return job_submit(
         creator=creator,
         portrait=image_check_upload(face_path(portrait)),
-        audio=audio_check_upload(write_speech(folder / f"speech-{seconds}.wav", seconds=seconds)),
+        audio=audio_check_upload(
+            audio or write_speech(folder / f"speech-{seconds}.wav", seconds=seconds)
+        ),
         enqueue=enqueue,
         **options,
     )

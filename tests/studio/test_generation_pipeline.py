@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 import av
+import numpy as np
 import pytest
 from django.conf import settings
 
@@ -27,16 +28,18 @@ def _submit(creator, tmp_path, *, seconds=2.0, enqueue=False):
     return submit_job(creator, tmp_path, seconds=seconds, enqueue=enqueue)
 
 
-def _assert_playable_output(artifact: OutputArtifact, audio_seconds: float):
+def _assert_playable_output(
+    artifact: OutputArtifact, audio_seconds: float, *, sample_rate=16_000, channels=1
+):
     path = Path(artifact.file.path)
     with av.open(str(path)) as container:
         video = container.streams.video[0]
         audio = container.streams.audio[0]
         assert video.codec_context.name == "h264"
         assert audio.codec_context.name == "aac"
-        assert (
-            audio.codec_context.sample_rate == 48_000
-        )  # the clip's sound, not the 16 kHz analysis copy
+        # The clip's own sound (rate and channels), not a resampled mono analysis copy.
+        assert audio.codec_context.sample_rate == sample_rate
+        assert audio.codec_context.channels == channels
         assert float(video.average_rate) == pytest.approx(25.0)
         frames = sum(1 for _ in container.decode(video=0))
     assert abs(frames / 25.0 - audio_seconds) <= 1 / 25 + 1e-6
@@ -62,6 +65,40 @@ def test_a_job_renders_seals_and_is_released_inline(consented_creator, tmp_path)
     ]
     assert states == ["checking", "queued", "rendering", "sealing", "released"]
     assert not job_work_dir(job).exists()
+
+
+@pytest.mark.django_db
+def test_stereo_audio_stays_stereo_at_its_own_rate(consented_creator, tmp_path):
+    import subprocess
+
+    stereo = tmp_path / "stereo.m4a"
+    subprocess.run(
+        ["sox", "-n", "-r", "44100", "-c", "2", str(tmp_path / "stereo.wav"), "synth", "1.5",
+         "sine", "300", "sine", "500", "gain", "-6"], check=True,
+    )  # fmt: skip
+    subprocess.run(
+        ["ffmpeg", "-y", "-loglevel", "error", "-i", str(tmp_path / "stereo.wav"), str(stereo)],
+        check=True,
+    )
+    job = _submit_audio(consented_creator, tmp_path, stereo)
+    job_render(job.pk)
+    job.refresh_from_db()
+    assert job.state == JobState.RELEASED, job.failure_reason
+    _assert_playable_output(job.output, job.audio_seconds, sample_rate=44_100, channels=2)
+    left, right = _decoded_channels(Path(job.output.file.path))
+    # Two different tones in, so two different channels out (not one mono copy twice).
+    assert float(np.mean(np.abs(left - right))) > 0.05
+
+
+def _submit_audio(creator, tmp_path, audio):
+    return submit_job(creator, tmp_path, audio=audio)
+
+
+def _decoded_channels(path: Path):
+    with av.open(str(path)) as container:
+        planes = [f.to_ndarray() for f in container.decode(audio=0)]
+    samples = np.concatenate(planes, axis=1)
+    return samples[0], samples[1]
 
 
 @pytest.mark.django_db

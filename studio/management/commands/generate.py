@@ -1,4 +1,3 @@
-import shutil
 import sys
 from pathlib import Path
 
@@ -8,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from studio.errors import ApplicationError
 from studio.models import GenerationJob, JobState
 from studio.services.jobs import job_render, job_submit_uploads
+from studio.stored_files import stored_copy
 
 
 class Command(BaseCommand):
@@ -61,7 +61,7 @@ class Command(BaseCommand):
                 f"Job {job.public_id} {job.state}: {job.failure_reason or 'no reason recorded'}"
             )
         options["out"].parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(job.output.file.path, options["out"])
+        stored_copy(job.output.file, options["out"])
         note = (
             " (held for moderator review before public release)"
             if job.state == JobState.IN_REVIEW

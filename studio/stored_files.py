@@ -1,0 +1,44 @@
+"""Stored media through Django's storage API only (local disk or S3): never by `.path`.
+
+Workers copy what they need into their own scratch folder and upload what they make; the web
+answers a download with a short-lived presigned URL when the storage can make one (S3: the
+object store then serves the bytes and the Range requests), or streams it with range support.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from django.http import HttpResponseRedirect
+
+from studio.ranged_file import ranged_file_response
+
+
+def stored_copy(field, destination: Path) -> Path:
+    """Download a stored file into ``destination`` (a path in the worker's scratch folder)."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with field.storage.open(field.name, "rb") as source, destination.open("wb") as target:
+        shutil.copyfileobj(source, target, length=1 << 20)
+    return destination
+
+
+def _presigns(storage) -> bool:
+    return bool(getattr(storage, "querystring_auth", False)) and hasattr(storage, "bucket_name")
+
+
+def stored_file_response(request, field, content_type: str, filename: str):
+    """The response for a download the caller has already allowed."""
+    storage = field.storage
+    if _presigns(storage):
+        url = storage.url(
+            field.name,
+            parameters={
+                "ResponseContentType": content_type,
+                "ResponseContentDisposition": f'inline; filename="{filename}"',
+            },
+        )
+        response = HttpResponseRedirect(url)
+        response["Cache-Control"] = "private, no-store"
+        return response
+    return ranged_file_response(request, field, content_type, filename)

@@ -1,0 +1,75 @@
+"""Stored media in a real S3 server (SeaweedFS): uploads, outputs and posters go to the bucket,
+workers render from a private scratch folder, the web serves outputs by presigned URL with
+range requests, and the bucket itself refuses anyone without a signature."""
+
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from studio.models import JobState
+from studio.services.jobs import job_render, job_work_dir
+from tests.studio.factories import submit_job
+
+pytestmark = pytest.mark.django_db
+
+
+def _get(url: str, **headers) -> tuple[int, bytes, dict]:
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), dict(error.headers)
+
+
+def test_a_job_lives_in_object_storage_and_is_played_from_it(
+    s3_media, creator_client, consented_creator, tmp_path, media_files
+):
+    before = media_files()
+    job = submit_job(consented_creator, tmp_path, seconds=1.2)
+    job_render(job.pk)
+    job.refresh_from_db()
+    assert job.state == JobState.RELEASED, job.failure_reason
+    output = job.output
+
+    keys = set(s3_media.keys())
+    for stored in (job.portrait.image, job.audio.file, output.file, output.poster):
+        assert stored.name in keys
+    assert media_files() == before  # nothing written to the local media folder
+    assert not job_work_dir(job).exists()  # the worker's scratch folder is gone
+    assert not str(settings.SIGNET_SCRATCH_DIR).startswith(str(settings.MEDIA_ROOT))
+
+    # A stranger asking the bucket directly gets nothing: it is private.
+    status, _body, _headers = _get(f"{s3_media.endpoint}/{s3_media.bucket}/{output.file.name}")
+    assert status == 403
+
+    # The owner gets a short-lived signed link, and the store answers range requests on it.
+    answer = creator_client.get(f"/outputs/{output.public_id}/video.mp4")
+    assert answer.status_code == 302
+    signed = answer["Location"]
+    assert "X-Amz-Signature=" in signed and "X-Amz-Expires=" in signed
+    whole = s3_media.client().get_object(Bucket=s3_media.bucket, Key=output.file.name)
+    data = whole["Body"].read()
+    status, body, headers = _get(signed, Range="bytes=100-199")
+    assert status == 206 and body == data[100:200]
+    assert headers.get("Content-Range") == f"bytes 100-199/{len(data)}"
+    assert headers.get("Content-Type") == "video/mp4"
+    # A tampered link (another object under the same signature) is refused.
+    forged = signed.replace(Path(output.file.name).name, Path(output.poster.name).name)
+    assert _get(forged)[0] == 403
+
+
+def test_someone_elses_output_gives_no_signed_link(s3_media, client, consented_creator, tmp_path):
+    from tests.studio.factories import PASSWORD, make_creator
+
+    job = submit_job(consented_creator, tmp_path, seconds=1.2)
+    job_render(job.pk)
+    job.refresh_from_db()
+    other = make_creator("other@example.com")
+    assert client.login(username=other.username, password=PASSWORD)
+    answer = client.get(f"/outputs/{job.output.public_id}/video.mp4")
+    assert answer.status_code in (403, 404)
+    assert "Location" not in answer
