@@ -3,7 +3,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import TemplateView
 
-from studio.views import accounts, api, consent, health, jobs, moderation, outputs, verify
+from studio.views import (
+    accounts,
+    api,
+    consent,
+    health,
+    jobs,
+    moderation,
+    outputs,
+    two_factor,
+    verify,
+)
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
@@ -11,7 +21,16 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # accounts
     path("accounts/signup/", accounts.signup, name="signup"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/signup/<str:token>/", accounts.signup_finish_view, name="signup_finish"
+    ),
+    path("accounts/login/", accounts.ThrottledLoginView.as_view(), name="login"),
+    path("accounts/two-factor/", two_factor.two_factor_verify_view, name="two_factor_verify"),
+    path(
+        "accounts/two-factor/enrol/<str:token>/",
+        two_factor.two_factor_enrol_view,
+        name="two_factor_enrol",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/delete/", accounts.delete_account, name="delete_account"),
@@ -62,6 +81,7 @@ urlpatterns = [
     ),
 ]
 
+handler400 = "studio.views.errors.bad_request"
 handler404 = "studio.views.errors.not_found"
 handler500 = "studio.views.errors.server_error"
 handler403 = "studio.views.errors.forbidden"

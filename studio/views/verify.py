@@ -7,16 +7,21 @@ from django.views.decorators.http import require_GET, require_POST
 
 from studio.errors import ApplicationError, InputRefused, NotFound
 from studio.models import OutputArtifact
+from studio.rate_limits import rate_limit_hit, rate_limited
 from studio.services.reports import misuse_report_file, report_token_for
-from studio.services.verification import verify_rate_limit, verify_upload
+from studio.services.verification import verify_upload
 
-
-def _client_key(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+# A watermark ID is a small non-negative integer; an algorithm name is a short token.
+MAX_BINDING_VALUE_DIGITS = 19  # the ID column is a signed 64-bit integer
+MAX_BINDING_ALG_CHARS = 100
 
 
 def _verify_request(request) -> dict:
-    verify_rate_limit(_client_key(request))
+    rate_limit_hit(
+        request,
+        "verify",
+        message="Too many verification requests from your address. Please wait a minute.",
+    )
     upload = request.FILES.get("file")
     if upload is None:
         raise InputRefused("Send the file to check in the multipart field `file`.")
@@ -54,6 +59,7 @@ def api_verify(request):
 def report_page(request):
     if request.method != "POST":
         return render(request, "verify/report.html", {"token": request.GET.get("token", "")})
+    rate_limit_hit(request, "report")
     try:
         misuse_report_file(
             token=request.POST.get("token", ""),
@@ -74,14 +80,27 @@ def report_page(request):
 @require_POST
 def api_matches_by_binding(request):
     """C2PA soft-binding resolution: watermark (alg, value) -> manifest IDs."""
-    verify_rate_limit(_client_key(request))
+    rate_limit_hit(request, "lookup")
     try:
         body = json.loads(request.body or b"{}")
-        alg, value = str(body["alg"]), str(body["value"])
+        alg, value = body["alg"], body["value"]
     except (ValueError, KeyError, TypeError) as error:
         raise InputRefused('Send JSON like {"alg": "...", "value": "..."}.') from error
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value) if value >= 0 else "-"
+    if not isinstance(alg, str) or not 0 < len(alg) <= MAX_BINDING_ALG_CHARS:
+        raise InputRefused(f"`alg` must be a name of at most {MAX_BINDING_ALG_CHARS} characters.")
+    if not (
+        isinstance(value, str)
+        and 0 < len(value) <= MAX_BINDING_VALUE_DIGITS
+        and value.isascii()
+        and value.isdigit()
+    ):
+        raise InputRefused(
+            f"`value` must be a watermark ID: at most {MAX_BINDING_VALUE_DIGITS} decimal digits."
+        )
     matches = []
-    if value.isdigit():
+    if int(value) < 2**63:
         matches = list(
             OutputArtifact.objects.filter(watermark_alg=alg, watermark_id=int(value)).values_list(
                 "manifest_id", flat=True
@@ -91,6 +110,7 @@ def api_matches_by_binding(request):
 
 
 @require_GET
+@rate_limited("lookup")
 def api_manifest(request, manifest_id: str):
     artifact = OutputArtifact.objects.filter(manifest_id=manifest_id).first()
     if artifact is None:
