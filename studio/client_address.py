@@ -10,8 +10,16 @@ import ipaddress
 from django.conf import settings
 
 
+def _valid(address: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(address.strip()))
+    except ValueError:
+        return None
+
+
 def client_address(request) -> str:
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    # A request with no usable REMOTE_ADDR (not from a socket) shares one bucket.
+    remote = _valid(request.META.get("REMOTE_ADDR", "")) or "0.0.0.0"
     proxies = settings.SIGNET_TRUSTED_PROXY_COUNT
     if proxies <= 0:
         return remote
@@ -22,8 +30,4 @@ def client_address(request) -> str:
     if len(forwarded) < proxies:
         # Fewer hops than configured: the request did not come through all the proxies.
         return remote
-    candidate = forwarded[-proxies]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return remote
+    return _valid(forwarded[-proxies]) or remote

@@ -81,12 +81,14 @@ def rechain_with_key(apps, schema_editor):
 
 def trigger_create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(TRIGGER_SQL)
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(TRIGGER_SQL)  # no parameters: the % in RAISE stays as it is
 
 
 def trigger_drop(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP_SQL)
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(DROP_SQL)
 
 
 class Migration(migrations.Migration):

@@ -149,7 +149,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out client before any password is checked.
-    "axes.backends.AxesStandaloneBackend",
+    "studio.auth_backends.AxesHttpBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # --- Login throttling (django-axes) -------------------------------------------------------
