@@ -135,7 +135,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": env_int("SIGNET_SQLITE_BUSY_SECONDS", 30),
-            "transaction_mode": "IMMEDIATE",
+            "transaction_mode": env_str("SIGNET_SQLITE_TRANSACTION_MODE", "IMMEDIATE"),
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
