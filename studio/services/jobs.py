@@ -333,7 +333,8 @@ def job_render(job_pk: int, *, observer: Callable[[int, int], None] | None = Non
     if job is None:
         return
     work_dir = job_work_dir(job)
-    work_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    work_dir.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    work_dir.mkdir(mode=0o700, exist_ok=True)
     progress = _JobProgress(job, observer=observer)
     with job_heartbeat(job.pk):
         _job_render_claimed(job, work_dir, progress)
