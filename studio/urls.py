@@ -21,9 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # accounts
     path("accounts/signup/", accounts.signup, name="signup"),
-    path(
-        "accounts/signup/<str:token>/", accounts.signup_finish_view, name="signup_finish"
-    ),
+    path("accounts/signup/<str:token>/", accounts.signup_finish_view, name="signup_finish"),
     path("accounts/login/", accounts.ThrottledLoginView.as_view(), name="login"),
     path("accounts/two-factor/", two_factor.two_factor_verify_view, name="two_factor_verify"),
     path(

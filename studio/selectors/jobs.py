@@ -37,7 +37,10 @@ def job_retry_notice(job: GenerationJob) -> str:
     return _(
         "The worker making this video stopped unexpectedly, so it is being retried "
         "(attempt %(attempt)d of %(most)d)."
-    ) % {"attempt": job.attempts + (1 if job.state == "queued" else 0), "most": settings.SIGNET_JOB_MAX_ATTEMPTS}
+    ) % {
+        "attempt": job.attempts + (1 if job.state == "queued" else 0),
+        "most": settings.SIGNET_JOB_MAX_ATTEMPTS,
+    }
 
 
 def job_status_payload(job: GenerationJob) -> dict:

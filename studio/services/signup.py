@@ -56,9 +56,9 @@ def signup_request(*, email: str, base_url: str) -> None:
 def signup_link_email(token: str) -> str:
     """The e-mail a sign-up link was sent to, if the link is genuine, unexpired and unused."""
     try:
-        email = signing.loads(
-            token, salt=_SALT, max_age=settings.SIGNET_SIGNUP_LINK_HOURS * 3600
-        )["email"]
+        email = signing.loads(token, salt=_SALT, max_age=settings.SIGNET_SIGNUP_LINK_HOURS * 3600)[
+            "email"
+        ]
     except (signing.BadSignature, KeyError, TypeError) as error:
         raise NotAllowed(_("This sign-up link is not valid or has expired.")) from error
     if get_user_model().objects.filter(username=email).exists():

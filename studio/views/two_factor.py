@@ -56,7 +56,9 @@ def two_factor_enrol_view(request, token: str):
     if request.method == "POST":
         rate_limit_hit(request, "login")
         try:
-            two_factor_enrol_confirm(request=request, token=token, code=request.POST.get("code", ""))
+            two_factor_enrol_confirm(
+                request=request, token=token, code=request.POST.get("code", "")
+            )
             return redirect("/moderation/")
         except ApplicationError as refused:
             error = refused.message
