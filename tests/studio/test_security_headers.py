@@ -66,6 +66,7 @@ def test_check_deploy_with_production_settings_prints_no_warning():
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "signet.example.org",
         "DJANGO_SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO=https",
+        "REDIS_CACHE_URL": "redis://127.0.0.1:6379/0",  # not connected to by `check`
     }
     run = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -77,3 +78,10 @@ def test_check_deploy_with_production_settings_prints_no_warning():
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "System check identified no issues (0 silenced)." in run.stdout
+    # Without a shared cache the check says so: rate limits would count per process.
+    env.pop("REDIS_CACHE_URL")
+    local = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert "signet.W001" in local.stdout + local.stderr
