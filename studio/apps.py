@@ -7,4 +7,4 @@ class StudioConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from studio import signals  # noqa: F401  (connects the role set-up after migrations)
+        from studio import checks, signals  # noqa: F401  (signals: role set-up after migrations)

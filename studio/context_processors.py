@@ -1,6 +1,6 @@
-from studio.roles import is_creator, is_moderator
+from studio.roles import holds_moderator_role, is_creator
 
 
 def roles(request) -> dict:
     user = getattr(request, "user", None)
-    return {"is_moderator": is_moderator(user), "is_creator": is_creator(user)}
+    return {"is_moderator": holds_moderator_role(user), "is_creator": is_creator(user)}

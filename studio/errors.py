@@ -40,9 +40,15 @@ class InvalidTransition(ApplicationError):
 
 
 class RateLimited(ApplicationError):
+    """Too many requests; `retry_after` is how many seconds until the client's window ends."""
+
     status = 429
     code = "rate_limited"
 
+    def __init__(self, message: str, *, retry_after: int = 60, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+        self.extra = {**self.extra, "retry_after": retry_after}
 
 class ServiceBusy(ApplicationError):
     """Too much work queued: answered with 503 and a Retry-After header, never a timeout."""

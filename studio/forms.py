@@ -1,27 +1,44 @@
 from django import forms
-from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth import get_user_model, password_validation
+from django.utils.translation import gettext_lazy as _
 
 from studio.services.jobs import LABEL_CORNERS
 
 
-class SignUpForm(UserCreationForm):
-    email = forms.EmailField(label="E-mail")
+class SignUpForm(forms.Form):
+    """Step 1: only the e-mail. Whether it has an account is never said here (see signup.py)."""
 
-    class Meta:
-        model = get_user_model()
-        fields = ("email",)
+    email = forms.EmailField(label=_("E-mail"), max_length=150)
 
-    def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if get_user_model().objects.filter(username=email).exists():
-            raise forms.ValidationError("An account with this e-mail already exists.")
-        return email
 
-    def _post_clean(self):
-        # UserCreationForm validates the password against `username`; ours is the e-mail.
-        self.instance.username = self.cleaned_data.get("email", "")
-        super()._post_clean()
+class SignUpFinishForm(forms.Form):
+    """Step 2, reached by the e-mailed link: choose the password."""
+
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            raise forms.ValidationError(_("The two passwords differ."))
+        if first:
+            candidate = get_user_model()(username=self.email, email=self.email)
+            password_validation.validate_password(first, candidate)
+        return cleaned
 
 
 class JobForm(forms.Form):

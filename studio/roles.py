@@ -22,8 +22,18 @@ def roles_ensure() -> None:
             group.permissions.add(permission)
 
 
-def is_moderator(user) -> bool:
+def holds_moderator_role(user) -> bool:
+    """The moderator's permission, whether or not this login was confirmed with a second factor."""
     return bool(user and user.is_authenticated and user.has_perm("studio.review_case"))
+
+
+def is_moderator(user) -> bool:
+    """May act as a moderator now: the role, and for a signed-in request (django-otp's middleware
+    gives its user `is_verified`) a login confirmed with the second factor."""
+    if not holds_moderator_role(user):
+        return False
+    is_verified = getattr(user, "is_verified", None)
+    return is_verified() if callable(is_verified) else True
 
 
 def is_creator(user) -> bool:

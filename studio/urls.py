@@ -12,6 +12,7 @@ from studio.views import (
     moderation,
     outputs,
     soft_binding,
+    two_factor,
     verify,
 )
 
@@ -21,7 +22,14 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # accounts
     path("accounts/signup/", accounts.signup, name="signup"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/signup/<str:token>/", accounts.signup_finish_view, name="signup_finish"),
+    path("accounts/login/", accounts.ThrottledLoginView.as_view(), name="login"),
+    path("accounts/two-factor/", two_factor.two_factor_verify_view, name="two_factor_verify"),
+    path(
+        "accounts/two-factor/enrol/<str:token>/",
+        two_factor.two_factor_enrol_view,
+        name="two_factor_enrol",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/delete/", accounts.delete_account, name="delete_account"),
@@ -88,6 +96,7 @@ urlpatterns = [
     ),
 ]
 
+handler400 = "studio.views.errors.bad_request"
 handler404 = "studio.views.errors.not_found"
 handler500 = "studio.views.errors.server_error"
 handler403 = "studio.views.errors.forbidden"

@@ -1,4 +1,5 @@
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from studio.errors import NotFound
 from studio.models import GenerationJob
@@ -24,6 +25,24 @@ def job_get_for_creator(creator, public_id) -> GenerationJob:
     return job
 
 
+def job_retry_notice(job: GenerationJob) -> str:
+    """Said on the job page while a job runs again after its worker stopped."""
+    from django.conf import settings
+
+    retrying = (job.state == "queued" and job.attempts >= 1) or (
+        job.state in {"rendering", "sealing"} and job.attempts >= 2
+    )
+    if not retrying:
+        return ""
+    return _(
+        "The worker making this video stopped unexpectedly, so it is being retried "
+        "(attempt %(attempt)d of %(most)d)."
+    ) % {
+        "attempt": job.attempts + (1 if job.state == "queued" else 0),
+        "most": settings.SIGNET_JOB_MAX_ATTEMPTS,
+    }
+
+
 def job_status_payload(job: GenerationJob) -> dict:
     output = getattr(job, "output", None)
     released = output is not None and job.state == "released"
@@ -38,6 +57,7 @@ def job_status_payload(job: GenerationJob) -> dict:
         },
         "audio_seconds": round(job.audio_seconds, 3),
         "failure_reason": job.failure_reason,
+        "retry_notice": job_retry_notice(job),
         "cancel_requested": job.cancel_requested,
         "video_url": f"/outputs/{output.public_id}/video.mp4" if released else None,
         "poster_url": f"/outputs/{output.public_id}/poster.jpg"

@@ -1,6 +1,12 @@
-"""Appending to the audit log and checking its hash chain."""
+"""Appending to the audit log and checking its keyed hash chain (HMAC-SHA256).
+
+The key lives outside the database (studio/audit_key.py): someone who edits an event and
+re-computes the chain without the key leaves a chain that `audit_verify` finds broken. On
+PostgreSQL a trigger also refuses UPDATE and DELETE on the table (migration 0004).
+"""
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -8,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from studio.audit_key import audit_key
 from studio.models import AuditChainHead, AuditEvent
 
 GENESIS_HASH = "0" * 64
@@ -19,8 +26,9 @@ def _actor_label(actor) -> str:
     return f"user:{actor.pk}"
 
 
-def audit_event_hash(event: AuditEvent) -> str:
-    """SHA-256 over everything an event says, including the hash of the one before it."""
+def audit_event_hash(event: AuditEvent, key: bytes | None = None) -> str:
+    """HMAC-SHA256, keyed with the audit key, over everything an event says, including the hash
+    of the one before it."""
     canonical = json.dumps(
         [
             event.sequence,
@@ -36,7 +44,7 @@ def audit_event_hash(event: AuditEvent) -> str:
         separators=(",", ":"),
         default=str,
     )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hmac.new(key or audit_key(), canonical.encode(), hashlib.sha256).hexdigest()
 
 
 @transaction.atomic
@@ -85,6 +93,7 @@ class ChainCheck:
 
 def audit_chain_verify() -> ChainCheck:
     """Walk the chain in order; report the first event whose hash or link does not hold."""
+    key = audit_key()
     previous_hash = GENESIS_HASH
     expected_sequence = 1
     checked = 0
@@ -93,8 +102,8 @@ def audit_chain_verify() -> ChainCheck:
             return ChainCheck(checked, False, expected_sequence, "an event is missing")
         if event.previous_hash != previous_hash:
             return ChainCheck(checked, False, event.sequence, "link to the previous event broken")
-        recomputed = audit_event_hash(event)
-        if recomputed != event.event_hash:
+        recomputed = audit_event_hash(event, key)
+        if not hmac.compare_digest(recomputed, event.event_hash):
             return ChainCheck(checked, False, event.sequence, "event content was changed")
         previous_hash = event.event_hash
         expected_sequence += 1

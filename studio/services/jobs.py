@@ -23,6 +23,7 @@ from studio.models import AudioClip, GenerationJob, JobState, ModerationCase, Po
 from studio.renderers import GPU_RENDERERS, renderer_for
 from studio.services.audit import audit_record
 from studio.services.gate import GateOutcome, gate_evaluate
+from studio.services.job_heartbeat import job_heartbeat
 from studio.services.job_transitions import ACTIVE_STATES, job_transition
 from studio.services.notifications import creator_notify
 from studio.services.uploads import (
@@ -330,14 +331,20 @@ def job_render(job_pk: int, *, observer: Callable[[int, int], None] | None = Non
 
     `observer` sees every progress step (the management command prints them).
     """
-    from studio.services.sealing import output_seal
-
     job = _job_claim_for_render(job_pk)
     if job is None:
         return
     work_dir = job_work_dir(job)
-    work_dir.mkdir(parents=True, exist_ok=True)
+    work_dir.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    work_dir.mkdir(mode=0o700, exist_ok=True)
     progress = _JobProgress(job, observer=observer)
+    with job_heartbeat(job.pk):
+        _job_render_claimed(job, work_dir, progress)
+
+
+def _job_render_claimed(job: GenerationJob, work_dir: Path, progress: _JobProgress) -> None:
+    from studio.services.sealing import output_seal
+
     try:
         renderer = renderer_for(job.renderer)
     except (UnknownRendererError, FileNotFoundError) as error:

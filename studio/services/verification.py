@@ -25,7 +25,7 @@ from generation.media.video import sample_video_frames
 from safety.audio_watermark import AudioWatermarkReading, read_audio_watermark_or_none
 from safety.provenance.reading import ManifestReport, read_manifest
 from safety.watermark import WatermarkReadError, WatermarkReading, read_watermark_from_file
-from studio.errors import InputRefused, RateLimited
+from studio.errors import InputRefused
 from studio.models import OutputArtifact
 from studio.provenance_config import audio_watermark, trust_anchors_pem, watermark_codec
 from studio.services.uploads import Upload, upload_chunks, upload_size
@@ -66,21 +66,6 @@ STATUS_WORDS = {
     "rejected": "rejected by Signet's moderators",
     "revoked": "revoked: its creator withdrew consent or Signet withdrew it",
 }
-
-
-def verify_rate_limit(client_key: str) -> None:
-    limit = settings.SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE
-    bucket = f"verify-rate:{client_key}"
-    cache.add(bucket, 0, timeout=60)
-    try:
-        count = cache.incr(bucket)
-    except ValueError:
-        cache.set(bucket, 1, timeout=60)
-        count = 1
-    if count > limit:
-        raise RateLimited(
-            f"Too many verification requests: at most {limit} a minute. Please wait a minute."
-        )
 
 
 def sniff_media_type(head: bytes) -> str | None:

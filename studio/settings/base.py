@@ -37,6 +37,18 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# Production behind TLS (studio/settings/production.py turns these on; each can be set alone).
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+if env_str("DJANGO_SECURE_PROXY_SSL_HEADER"):
+    # e.g. "HTTP_X_FORWARDED_PROTO=https": trust it only when the proxy always sets it.
+    _header, _, _value = env_str("DJANGO_SECURE_PROXY_SSL_HEADER").partition("=")
+    SECURE_PROXY_SSL_HEADER = (_header.strip(), _value.strip() or "https")
+# How many reverse proxies in front of Signet append to X-Forwarded-For (0: none; the client is
+# REMOTE_ADDR). Rate limits and login lockouts key on the address this yields.
+SIGNET_TRUSTED_PROXY_COUNT = env_int("SIGNET_TRUSTED_PROXY_COUNT", 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -45,21 +57,56 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
     "studio.apps.StudioConfig",
 ]
 
 MIDDLEWARE = [
+    "studio.middleware.ApiErrorsAsJson",
     "studio.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "studio.middleware.CspInlineScriptTransition",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "studio.middleware.SecondFactorRequired",
+    "studio.middleware.PrivatePages",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "studio.middleware.ApplicationErrorMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# --- Content-Security-Policy (django-csp): scripts and styles only from our own static files ---
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # A few templates size boxes with a style attribute; attributes cannot run code.
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "media-src": [SELF, "blob:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Transitional (see studio.middleware.CspInlineScriptTransition): empty once every page's script
+# lives in a static file.
+SIGNET_CSP_INLINE_SCRIPT_PAGES = ["/consent/"]
 
 ROOT_URLCONF = "studio.urls"
 WSGI_APPLICATION = "studio.wsgi.application"
@@ -87,8 +134,16 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The web server and the worker write at once: wait for the lock instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+    # The web server and the worker write at once. WAL lets readers go on beside a writer; an
+    # IMMEDIATE transaction takes the write lock when it begins, so a writer waits (busy timeout)
+    # instead of failing with "database is locked" when a read lock cannot be upgraded.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": env_int("SIGNET_SQLITE_BUSY_SECONDS", 30),
+            "transaction_mode": env_str("SIGNET_SQLITE_TRANSACTION_MODE", "IMMEDIATE"),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -97,6 +152,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out client before any password is checked.
+    "studio.auth_backends.AxesHttpBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# --- Login throttling (django-axes) -------------------------------------------------------
+AXES_FAILURE_LIMIT = env_int("SIGNET_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = env_float("SIGNET_LOGIN_COOLOFF_MINUTES", 15.0) / 60.0  # hours
+# Locked per client address and, apart, per account (a spray from many addresses at one account).
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "studio.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "studio.login_throttle.lockout_response"
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
@@ -118,6 +187,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SIGNET_SCRATCH_DIR = env_path("SIGNET_SCRATCH_DIR", VAR_DIR / "scratch")
+# Selfies, consent recordings and portraits are biometric data: readable by Signet's user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -134,9 +206,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True  # job state lives in the database, not in a result backend
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 if CELERY_BROKER_URL.startswith("redis"):
-    # Redis redelivers an unacknowledged job (a dead worker's) after this many seconds.
+    # Redis redelivers an unacknowledged job after this many seconds. It must be longer than the
+    # longest job may run (its hard time limit at the longest audio), or a live job is delivered
+    # twice; a dead worker's job is re-queued sooner by the heartbeat sweep, not by this.
+    _LONGEST_JOB = env_float("SIGNET_JOB_TIME_BASE_SECONDS", 120.0) + env_float(
+        "SIGNET_JOB_TIME_PER_AUDIO_SECOND", 10.0
+    ) * env_float("SIGNET_MAX_AUDIO_SECONDS", 300.0)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", int(_LONGEST_JOB * 1.25) + 60)
     }
 elif CELERY_BROKER_URL.startswith("sqla+sqlite"):
     # kombu passes these to SQLAlchemy's create_engine: wait for SQLite's write lock.
@@ -161,7 +238,12 @@ SIGNET_MODEL_DIR = env_path("SIGNET_MODEL_DIR", VAR_DIR / "models")
 SIGNET_JOB_TIME_BASE_SECONDS = env_float("SIGNET_JOB_TIME_BASE_SECONDS", 120.0)
 SIGNET_JOB_TIME_PER_AUDIO_SECOND = env_float("SIGNET_JOB_TIME_PER_AUDIO_SECOND", 10.0)
 SIGNET_JOB_MAX_ATTEMPTS = env_int("SIGNET_JOB_MAX_ATTEMPTS", 2)
-SIGNET_STALE_JOB_SECONDS = env_int("SIGNET_STALE_JOB_SECONDS", 120)
+# A rendering worker beats every SIGNET_HEARTBEAT_SECONDS (from a thread, so long steps beat too);
+# a job whose beat is older than SIGNET_STALE_JOB_SECONDS is re-queued by the sweep, which runs
+# every SIGNET_SWEEP_SECONDS: a killed worker's job is queued again within stale + sweep seconds.
+SIGNET_HEARTBEAT_SECONDS = env_float("SIGNET_HEARTBEAT_SECONDS", 5.0)
+SIGNET_STALE_JOB_SECONDS = env_int("SIGNET_STALE_JOB_SECONDS", 30)
+SIGNET_SWEEP_SECONDS = env_float("SIGNET_SWEEP_SECONDS", 15.0)
 SIGNET_FACE_BACKEND = env_str("SIGNET_FACE_BACKEND", "dlib")
 SIGNET_FACE_MODEL_DIR = env_str("SIGNET_FACE_MODEL_DIR")
 SIGNET_KEYS_DIR = env_path("SIGNET_KEYS_DIR", VAR_DIR / "keys")
@@ -174,6 +256,22 @@ SIGNET_TRUST_ANCHORS = env_str("SIGNET_TRUST_ANCHORS")  # root certificate(s) th
 SIGNET_SIGNING_CALLBACK = env_str("SIGNET_SIGNING_CALLBACK")
 SIGNET_SIGNING_ALG = env_str("SIGNET_SIGNING_ALG", "es256")
 SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE = env_int("SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE", 30)
+# Rates per client address ("count/period", period in s, m, h or d); see studio/rate_limits.py.
+SIGNET_RATE_LIMITS = {
+    "verify": f"{SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE}/m",
+    "lookup": env_str("SIGNET_RATE_LOOKUP", "120/m"),  # byBinding, manifests
+    "login": env_str("SIGNET_RATE_LOGIN", "30/m"),
+    "signup": env_str("SIGNET_RATE_SIGNUP", "10/h"),
+    "report": env_str("SIGNET_RATE_REPORT", "10/h"),
+    "api_jobs": env_str("SIGNET_RATE_API_JOBS", "30/h"),
+    "api_token_failure": env_str("SIGNET_RATE_API_TOKEN_FAILURE", "20/h"),
+}
+# A moderator's one-time link to enrol an authenticator app is valid this long.
+SIGNET_TWO_FACTOR_LINK_HOURS = env_int("SIGNET_TWO_FACTOR_LINK_HOURS", 72)
+# A sign-up link sent by e-mail is valid this long.
+SIGNET_SIGNUP_LINK_HOURS = env_int("SIGNET_SIGNUP_LINK_HOURS", 48)
+# The audit chain's HMAC key: a file outside the database (like the signing key).
+SIGNET_AUDIT_KEY = env_str("SIGNET_AUDIT_KEY")
 SIGNET_VERIFY_MAX_BYTES = env_int("SIGNET_VERIFY_MAX_BYTES", 200 * 1024 * 1024)
 # The verifier's CPU work per process: this many at once, this many more waiting (at most
 # SIGNET_VERIFY_QUEUE_SECONDS), the rest answered 503 + Retry-After at once.
@@ -186,10 +284,12 @@ SIGNET_VERIFY_CACHE_SECONDS = env_int("SIGNET_VERIFY_CACHE_SECONDS", 24 * 3600)
 SIGNET_HOLD_FIRST_JOBS = env_int("SIGNET_HOLD_FIRST_JOBS", 1)
 SIGNET_REVIEW_SAMPLE_RATE = env_float("SIGNET_REVIEW_SAMPLE_RATE", 0.0)
 
+# Rate-limit counters need a cache whose increment is atomic: Redis in production, local memory
+# in the embedded default (one web process), never the file cache (its incr re-stores the value).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(VAR_DIR / "cache"),
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "signet",
     }
 }
 if env_str("REDIS_CACHE_URL"):
@@ -207,10 +307,16 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-Path(VAR_DIR).mkdir(parents=True, exist_ok=True)
+Path(VAR_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite creates its file with the process umask (0644): create it 0600 first. Its -wal and
+    # -shm files take the same mode.
+    from studio.settings.private_files import private_file_ensure  # noqa: E402
+
+    private_file_ensure(Path(DATABASES["default"]["NAME"]))
 
 CELERY_BEAT_SCHEDULE = {
-    "sweep-stale-jobs": {"task": "studio.tasks.jobs_sweep_stale", "schedule": 60.0},
+    "sweep-stale-jobs": {"task": "studio.tasks.jobs_sweep_stale", "schedule": SIGNET_SWEEP_SECONDS},
 }
 # Identity thresholds (face-descriptor distance); unset means the face backend's calibrated defaults.
 SIGNET_IDENTITY_ACCEPT = env_float("SIGNET_IDENTITY_ACCEPT", 0.0) or None

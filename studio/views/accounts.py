@@ -1,22 +1,57 @@
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
-from studio.forms import SignUpForm
-from studio.services.accounts import account_delete, creator_create
+from studio.errors import ApplicationError
+from studio.forms import SignUpFinishForm, SignUpForm
+from studio.rate_limits import rate_limit_hit
+from studio.services.accounts import account_delete
+from studio.services.signup import signup_finish, signup_link_email, signup_request
 
 
 def signup(request):
     form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = creator_create(
-            email=form.cleaned_data["email"], password=form.cleaned_data["password1"]
-        )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Welcome to Signet. Enrol your face and give consent to start.")
-        return redirect("dashboard")
+    if request.method == "POST":
+        rate_limit_hit(request, "signup")
+        if form.is_valid():
+            signup_request(
+                email=form.cleaned_data["email"], base_url=request.build_absolute_uri("/")[:-1]
+            )
+            # The same answer whether or not the address has an account.
+            return render(request, "registration/signup_sent.html")
     return render(request, "registration/signup.html", {"form": form})
+
+
+def signup_finish_view(request, token: str):
+    try:
+        email = signup_link_email(token)
+    except ApplicationError as refused:
+        return render(request, "error.html", {"message": refused.message}, status=refused.status)
+    form = SignUpFinishForm(request.POST or None, email=email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = signup_finish(token=token, password=form.cleaned_data["password1"])
+        except ApplicationError as refused:
+            return render(
+                request, "error.html", {"message": refused.message}, status=refused.status
+            )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request, _("Welcome to Signet. Enrol your face and give consent to start.")
+        )
+        return redirect("dashboard")
+    return render(request, "registration/signup_finish.html", {"form": form, "email": email})
+
+
+class ThrottledLoginView(LoginView):
+    """Django's login, rate-limited per client address; django-axes locks out repeated failures."""
+
+    def post(self, request, *args, **kwargs):
+        rate_limit_hit(request, "login")
+        return super().post(request, *args, **kwargs)
 
 
 @login_required

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from studio.errors import ApplicationError, InputRefused, NotAllowed
 from studio.models import ApiToken
+from studio.rate_limits import rate_limit_hit, rate_limited
 from studio.roles import is_creator
 from studio.selectors.jobs import job_get_for_creator, job_status_payload
 from studio.services.jobs import job_cancel, job_submit_uploads
@@ -22,7 +23,7 @@ def token_required(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         header = request.headers.get("Authorization", "")
-        if not header.startswith("Bearer "):
+        if not header.startswith("Bearer ") or len(header) > 200:
             raise Unauthenticated("Send your API token as `Authorization: Bearer <token>`.")
         token = (
             ApiToken.objects.select_related("creator")
@@ -30,6 +31,8 @@ def token_required(view):
             .first()
         )
         if token is None or not token.creator.is_active:
+            # Guessing tokens: every wrong one counts against the client's address.
+            rate_limit_hit(request, "api_token_failure")
             raise Unauthenticated("This API token is not valid.")
         request.user = token.creator
         return view(request, *args, **kwargs)
@@ -39,6 +42,7 @@ def token_required(view):
 
 @csrf_exempt
 @require_POST
+@rate_limited("api_jobs")
 @token_required
 def api_jobs_create(request):
     if not is_creator(request.user):

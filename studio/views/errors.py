@@ -4,6 +4,15 @@ from django.shortcuts import render
 from studio.middleware import wants_json
 
 
+def bad_request(request, exception=None):
+    if wants_json(request):
+        return JsonResponse(
+            {"error": {"code": "bad_request", "message": "This request could not be read."}},
+            status=400,
+        )
+    return render(request, "error.html", {"message": "This request could not be read."}, status=400)
+
+
 def not_found(request, exception=None):
     if wants_json(request):
         return JsonResponse({"error": {"code": "not_found", "message": "Not found."}}, status=404)

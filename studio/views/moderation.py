@@ -129,7 +129,11 @@ def case_evidence(request, public_id, kind: str):
         raise NotFound(
             "This evidence is not available (it may have been deleted with the account)."
         )
-    audit_record("case.evidence_viewed", actor=request.user, subject=case, details={"kind": kind})
+    # A player fetches a recording in many byte ranges: one event per opening, not per range.
+    if request.headers.get("Range", "bytes=0-").startswith("bytes=0-"):
+        audit_record(
+            "case.evidence_viewed", actor=request.user, subject=case, details={"kind": kind}
+        )
     content_type = mimetypes.guess_type(field.name)[0] or "application/octet-stream"
     return stored_file_response(
         request, field, content_type, f"{kind}{field.name[field.name.rfind('.') :]}"

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from safety.provenance.store import MEDIA_TYPE as MANIFEST_STORE_TYPE
 from studio.errors import ApplicationError, InputRefused, NotFound
 from studio.models import OutputArtifact
+from studio.rate_limits import rate_limit_hit
 from studio.selectors import soft_binding as selectors
 from studio.services.uploads import upload_chunks
-from studio.services.verification import verify_rate_limit
 
 ASSET_TYPES = ("image/", "audio/", "video/", "application/", "model/", "text/")
 _MAX_VALUE_CHARS = 4096
@@ -27,10 +27,6 @@ _MAX_VALUE_CHARS = 4096
 class UnsupportedAsset(ApplicationError):
     status = 415
     code = "unsupported_asset"
-
-
-def _client_key(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
 
 
 def _max_results(request) -> int:
@@ -52,7 +48,7 @@ def _matches(found) -> JsonResponse:
 @require_http_methods(["GET", "POST"])
 def matches_by_binding(request):
     """Watermark (alg, base64 value) -> manifest IDs."""
-    verify_rate_limit(_client_key(request))
+    rate_limit_hit(request, "lookup")
     max_results = _max_results(request)
     if request.method == "GET":
         alg, value = request.GET.get("alg"), request.GET.get("value")
@@ -76,7 +72,7 @@ def matches_by_binding(request):
 def matches_by_content(request):
     """The asset itself (raw body with its media type, or multipart field `file`) -> manifest IDs:
     by its video or audio watermark, else by its content fingerprint."""
-    verify_rate_limit(_client_key(request))
+    rate_limit_hit(request, "verify")
     max_results = _max_results(request)
     content_type = request.content_type or ""
     folder = Path(tempfile.mkdtemp(prefix="signet-bycontent-"))
@@ -114,7 +110,7 @@ def _wants_json(request) -> bool:
 def manifest(request, manifest_id: str):
     """The manifest store (application/c2pa); Signet's JSON summary with Accept: application/json
     (what this URL answered before it followed the specification)."""
-    verify_rate_limit(_client_key(request))
+    rate_limit_hit(request, "lookup")
     if _wants_json(request):
         artifact = OutputArtifact.objects.filter(manifest_id=manifest_id).first()
         if artifact is None:

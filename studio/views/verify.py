@@ -6,16 +6,21 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from studio.errors import ApplicationError, InputRefused
+from studio.rate_limits import rate_limit_hit
 from studio.services.reports import misuse_report_file, report_token_for
-from studio.services.verification import verify_rate_limit, verify_upload
+from studio.services.verification import verify_upload
 
-
-def _client_key(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+# A watermark ID is a small non-negative integer; an algorithm name is a short token.
+MAX_BINDING_VALUE_DIGITS = 19  # the ID column is a signed 64-bit integer
+MAX_BINDING_ALG_CHARS = 100
 
 
 def _verify_request(request) -> dict:
-    verify_rate_limit(_client_key(request))
+    rate_limit_hit(
+        request,
+        "verify",
+        message="Too many verification requests from your address. Please wait a minute.",
+    )
     upload = request.FILES.get("file")
     if upload is None:
         raise InputRefused("Send the file to check in the multipart field `file`.")
@@ -53,6 +58,7 @@ def api_verify(request):
 def report_page(request):
     if request.method != "POST":
         return render(request, "verify/report.html", {"token": request.GET.get("token", "")})
+    rate_limit_hit(request, "report")
     try:
         misuse_report_file(
             token=request.POST.get("token", ""),

@@ -1,11 +1,13 @@
 """A new creator, in real headless Chromium: sign up, enrol with the webcam, record consent,
 upload a portrait and a clip, watch the progress, and play the sealed video."""
 
+import re
 import time
 
 import pytest
 
 from studio.models import ConsentRecord, EnrolledIdentity, GenerationJob
+from tests.browser.waiting import wait_until
 from tests.generation.media_factory import face_path
 from tests.studio.factories import write_speech
 
@@ -15,9 +17,13 @@ EMAIL = "browser-creator@example.com"
 PASSWORD = "a-browser-test-password-77"
 
 
-def _sign_up(page, live_server):
+def _sign_up(page, live_server, mailoutbox):
     page.goto(f"{live_server.url}/accounts/signup/")
     page.fill("#id_email", EMAIL)
+    page.click("button[type=submit]")
+    assert "Check your inbox" in page.inner_text("main")
+    link = re.search(r"https?://\S+/accounts/signup/\S+/", mailoutbox[-1].body).group(0)
+    page.goto(link)
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
     page.click("button[type=submit]")
@@ -27,7 +33,7 @@ def _sign_up(page, live_server):
 def _enrol_with_webcam(page, live_server):
     page.goto(f"{live_server.url}/enrol/")
     page.click("#start-camera")
-    page.wait_for_function("document.getElementById('camera').videoWidth > 0")
+    wait_until(page, "document.getElementById('camera').videoWidth > 0")
     page.click("#take-selfie")
     page.wait_for_url(f"{live_server.url}/consent/")
 
@@ -38,9 +44,7 @@ def _record_consent(page):
     page.click("#start-recording")
     page.wait_for_timeout(2500)
     page.click("#stop-recording")
-    page.wait_for_function(
-        "document.getElementById('recording-status').textContent.includes('Recorded')"
-    )
+    wait_until(page, "document.getElementById('recording-status').textContent.includes('Recorded')")
     page.fill("#id_signature_name", "Browser Creator")
     page.check("#id_agree")
     page.click("#give-consent")
@@ -48,8 +52,10 @@ def _record_consent(page):
     return code
 
 
-def test_sign_up_enrol_consent_generate_and_watch(page, live_server, celery_worker, tmp_path):
-    _sign_up(page, live_server)
+def test_sign_up_enrol_consent_generate_and_watch(
+    page, live_server, celery_worker, tmp_path, mailoutbox
+):
+    _sign_up(page, live_server, mailoutbox)
     assert "enrol your face" in page.inner_text("main").lower()
 
     _enrol_with_webcam(page, live_server)
@@ -81,11 +87,11 @@ def test_sign_up_enrol_consent_generate_and_watch(page, live_server, celery_work
     page.wait_for_selector("#video-box:not([hidden])", timeout=30_000)
     job = GenerationJob.objects.get(creator__email=EMAIL)
     assert job.state == "released", job.failure_reason
-    page.wait_for_function("document.getElementById('job-video').readyState >= 1", timeout=30_000)
+    wait_until(page, "document.getElementById('job-video').readyState >= 1", timeout=30)
     duration = page.evaluate("document.getElementById('job-video').duration")
     assert abs(duration - job.audio_seconds) <= 0.1
     page.evaluate("const v = document.getElementById('job-video'); v.muted = true; v.play()")
-    page.wait_for_function("document.getElementById('job-video').currentTime > 0.3", timeout=15_000)
+    wait_until(page, "document.getElementById('job-video').currentTime > 0.3", timeout=15)
     assert page.evaluate("document.getElementById('job-video').videoWidth") == 512
 
 

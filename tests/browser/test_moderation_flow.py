@@ -13,6 +13,7 @@ from tests.studio.factories import (
     make_creator,
     submit_job,
 )
+from tests.studio.two_factor import totp_code, totp_device
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,13 +26,17 @@ def test_a_moderator_approves_a_held_job_which_then_renders(
     enrol_and_consent(creator, tmp_path)
     job = submit_job(creator, tmp_path, enqueue=True)
     assert job.state == JobState.HELD
-    moderator_create(email="mod@example.com", password=PASSWORD)
+    device = totp_device(moderator_create(email="mod@example.com", password=PASSWORD))
 
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "mod@example.com")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.goto(f"{live_server.url}/moderation/?reason=identity_grey_zone")
+    page.wait_for_url("**/accounts/two-factor/**")  # the password alone does not open the queue
+    page.fill("#id_code", totp_code(device))
+    page.click("#confirm-code")
+    page.wait_for_url("**/moderation/?reason=identity_grey_zone")
     counts = page.inner_text("#case-counts")
     assert "Identity match in the grey zone\t1" in counts
     page.click("#case-list a")

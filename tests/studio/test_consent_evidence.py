@@ -16,6 +16,7 @@ from studio.services.accounts import moderator_create
 from studio.services.consent import consent_grant, identity_enrol
 from tests.generation.media_factory import face_path
 from tests.studio.factories import PASSWORD, submit_job, write_recording
+from tests.studio.two_factor import login_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +43,7 @@ def test_the_spoken_code_is_heard_and_shown_to_moderators(creator, tmp_path, cli
 
     with override_settings(SIGNET_IDENTITY_ACCEPT=0.2, SIGNET_IDENTITY_REJECT=0.7):
         submit_job(creator, tmp_path)
-    moderator_create(email="mod@example.com", password=PASSWORD)
-    client.login(username="mod@example.com", password=PASSWORD)
+    login_with_second_factor(client, moderator_create(email="mod@example.com", password=PASSWORD))
     case = record.jobs.get().moderation_cases.get()
     page = client.get(f"/moderation/cases/{case.public_id}/").content.decode()
     assert "heard in the recording (automatic, advisory): <strong>yes</strong>" in page

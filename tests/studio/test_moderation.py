@@ -21,6 +21,7 @@ from studio.services.jobs import job_render
 from studio.services.moderation import case_claim, case_decide
 from tests.studio.factories import PASSWORD, submit_job, upload
 from tests.studio.test_provenance_verify import _reencode
+from tests.studio.two_factor import login_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def moderator(db):
 
 @pytest.fixture
 def moderator_client(client, moderator):
-    client.login(username=moderator.username, password=PASSWORD)
+    login_with_second_factor(client, moderator)
     return client
 
 

@@ -2,8 +2,10 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.urls import reverse
 
 from studio.services.accounts import creator_create, moderator_create
+from studio.services.two_factor import has_confirmed_device, two_factor_link_issue
 
 DEMO_CREATOR = "creator@signet.local"
 DEMO_MODERATOR = "moderator@signet.local"
@@ -24,3 +26,10 @@ class Command(BaseCommand):
                 user.set_password(password)
                 user.save(update_fields=["password"])
             self.stdout.write(f"  {email:<26} password: {password}")
+            user = User.objects.get(username=email)
+            if email == DEMO_MODERATOR and not has_confirmed_device(user):
+                # Moderators confirm each login with an authenticator app, set up by this link.
+                path = reverse(
+                    "two_factor_enrol", kwargs={"token": two_factor_link_issue(user=user)}
+                )
+                self.stdout.write(f"  {'':<26} authenticator set-up: http://127.0.0.1:8000{path}")
