@@ -3,11 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import TemplateView
 
-from studio.views import accounts, api, consent, health, jobs, moderation, outputs, verify
+from studio.views import accounts, api, consent, health, jobs, metrics, moderation, outputs, verify
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     # accounts
     path("accounts/signup/", accounts.signup, name="signup"),

@@ -6,6 +6,7 @@ from studio.models.jobs import GenerationJob, JobState
 from studio.models.media import AudioClip, Portrait
 from studio.models.moderation import DoNotAnimateEntry, MisuseReport, ModerationCase
 from studio.models.outputs import OutputArtifact
+from studio.models.workers import WorkerHeartbeat
 
 __all__ = [
     "ApiToken",
@@ -21,4 +22,5 @@ __all__ = [
     "ModerationCase",
     "OutputArtifact",
     "Portrait",
+    "WorkerHeartbeat",
 ]
