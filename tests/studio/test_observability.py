@@ -5,8 +5,10 @@ import json
 import logging
 import re
 import time
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from studio.models import GenerationJob, JobState
 from studio.observability.logs import ContextFilter, JsonFormatter
@@ -98,6 +100,16 @@ def test_metrics_move_after_a_job_through_a_real_worker(
     assert _metric(after, "signet_seal_seconds_sum") > _metric(before, "signet_seal_seconds_sum")
     assert "signet_queue_depth" in after
     assert _metric(after, "signet_worker_seen_recently", queue="cpu") == 1
+    worker_lines = [
+        json.loads(line)
+        for line in (Path(settings.VAR_DIR) / "worker.log").read_text().splitlines()
+        if line.startswith("{")
+    ]
+    about_job = [line for line in worker_lines if line.get("job_id") == str(job.public_id)]
+    assert about_job and all(
+        line["creator"] == creator_handle(consented_creator) for line in about_job
+    )
+    assert consented_creator.email not in json.dumps(worker_lines)
     health = client.get("/healthz").json()
     assert health["workers"]["cpu"]["seen_recently"] is True
     assert health["workers"]["cpu"]["workers"] >= 1
