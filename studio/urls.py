@@ -3,7 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import TemplateView
 
-from studio.views import accounts, api, consent, health, jobs, metrics, moderation, outputs, verify
+from studio.api.urls import api as api_v1
+from studio.views import accounts, consent, health, jobs, metrics, moderation, outputs, verify
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
@@ -35,13 +36,8 @@ urlpatterns = [
     # public verification
     path("verify/", verify.verify_page, name="verify"),
     path("verify/report/", verify.report_page, name="report"),
-    path("api/v1/verify", verify.api_verify, name="api_verify"),
-    path("api/v1/matches/byBinding", verify.api_matches_by_binding, name="api_matches_by_binding"),
-    path("api/v1/manifests/<path:manifest_id>", verify.api_manifest, name="api_manifest"),
-    # creators' API
-    path("api/v1/jobs", api.api_jobs_create, name="api_jobs_create"),
-    path("api/v1/jobs/<uuid:public_id>", api.api_job_detail, name="api_job_detail"),
-    path("api/v1/jobs/<uuid:public_id>/cancel", api.api_job_cancel, name="api_job_cancel"),
+    # the API (creators' jobs and the verifier), with its OpenAPI document at api/v1/openapi.json
+    path("api/v1/", api_v1.urls),
     # moderators
     path("moderation/", moderation.queue, name="moderation_queue"),
     path("moderation/gallery/", moderation.gallery, name="moderation_gallery"),

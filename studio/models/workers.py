@@ -10,7 +10,9 @@ class WorkerHeartbeat(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["hostname", "queue"], name="one_heartbeat_per_worker_queue")
+            models.UniqueConstraint(
+                fields=["hostname", "queue"], name="one_heartbeat_per_worker_queue"
+            )
         ]
         indexes = [models.Index(fields=["queue", "seen_at"])]
 

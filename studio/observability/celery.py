@@ -13,7 +13,9 @@ _task_tokens: dict[str, list] = {}
 
 @task_prerun.connect
 def _task_log_context(task_id=None, task=None, args=None, **_kwargs) -> None:
-    job_pk = args[0] if args and task is not None and task.name.startswith("studio.tasks.job_") else None
+    job_pk = (
+        args[0] if args and task is not None and task.name.startswith("studio.tasks.job_") else None
+    )
     if job_pk is None:
         return
     from studio.models import GenerationJob

@@ -12,9 +12,7 @@ import time
 from prometheus_client import Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 
-JOB_TRANSITIONS = Counter(
-    "signet_job_transitions", "Jobs entering a state", ["state"]
-)
+JOB_TRANSITIONS = Counter("signet_job_transitions", "Jobs entering a state", ["state"])
 GATE_OUTCOMES = Counter(
     "signet_gate_outcomes", "Safety gate decisions on submitted jobs", ["outcome"]
 )

@@ -1,28 +1,33 @@
 import json
+import time
+from pathlib import Path
 
-from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
 
-from studio.errors import ApplicationError, InputRefused, NotFound
-from studio.models import OutputArtifact
+from studio.errors import ApplicationError, InputRefused
+from studio.observability.metrics import verify_observe
 from studio.services.reports import misuse_report_file, report_token_for
 from studio.services.verification import verify_rate_limit, verify_upload
 
 
-def _client_key(request) -> str:
+def client_key(request) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
-def _verify_request(request) -> dict:
-    verify_rate_limit(_client_key(request))
-    upload = request.FILES.get("file")
+def verify_request(request, upload, *, channel: str) -> dict:
+    """What the page and the API share: rate limit, check, report token, metrics."""
+    verify_rate_limit(client_key(request))
     if upload is None:
         raise InputRefused("Send the file to check in the multipart field `file`.")
-    result = verify_upload(upload)
+    started = time.perf_counter()
+    result = None
+    try:
+        result = verify_upload(upload)
+    finally:
+        verify_observe(channel=channel, seconds=time.perf_counter() - started, result=result)
     if result["record"]:
         result["report_token"] = report_token_for(result["record"]["id"])
+    result["file_name"] = Path(getattr(upload, "name", "") or "").name
     return result
 
 
@@ -30,7 +35,7 @@ def verify_page(request):
     result, error = None, None
     if request.method == "POST":
         try:
-            result = _verify_request(request)
+            result = verify_request(request, request.FILES.get("file"), channel="page")
         except ApplicationError as refused:
             error = refused.message
     return render(
@@ -43,12 +48,6 @@ def verify_page(request):
         },
         status=400 if error else 200,
     )
-
-
-@csrf_exempt
-@require_POST
-def api_verify(request):
-    return JsonResponse(_verify_request(request))
 
 
 def report_page(request):
@@ -68,37 +67,3 @@ def report_page(request):
             status=400,
         )
     return render(request, "verify/report.html", {"done": True})
-
-
-@csrf_exempt
-@require_POST
-def api_matches_by_binding(request):
-    """C2PA soft-binding resolution: watermark (alg, value) -> manifest IDs."""
-    verify_rate_limit(_client_key(request))
-    try:
-        body = json.loads(request.body or b"{}")
-        alg, value = str(body["alg"]), str(body["value"])
-    except (ValueError, KeyError, TypeError) as error:
-        raise InputRefused('Send JSON like {"alg": "...", "value": "..."}.') from error
-    matches = []
-    if value.isdigit():
-        matches = list(
-            OutputArtifact.objects.filter(watermark_alg=alg, watermark_id=int(value)).values_list(
-                "manifest_id", flat=True
-            )
-        )
-    return JsonResponse({"matches": [{"manifestId": manifest_id} for manifest_id in matches]})
-
-
-@require_GET
-def api_manifest(request, manifest_id: str):
-    artifact = OutputArtifact.objects.filter(manifest_id=manifest_id).first()
-    if artifact is None:
-        raise NotFound("No manifest with this ID.")
-    return JsonResponse(
-        {
-            "manifestId": artifact.manifest_id,
-            "manifest": artifact.manifest,
-            "status": artifact.status,
-        }
-    )

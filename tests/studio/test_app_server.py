@@ -28,7 +28,9 @@ def _get(url: str):
 @pytest.mark.django_db
 def test_gunicorn_serves_pages_static_files_and_health(tmp_path, settings):
     port = _free_port()
-    env = worker_env(settings.CELERY_BROKER_URL, SIGNET_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="2")
+    env = worker_env(
+        settings.CELERY_BROKER_URL, SIGNET_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="2"
+    )
     log = tmp_path / "gunicorn.log"
     with log.open("w") as out:
         server = subprocess.Popen(
@@ -46,10 +48,15 @@ def test_gunicorn_serves_pages_static_files_and_health(tmp_path, settings):
                 assert time.monotonic() < deadline, log.read_text()[-3000:]
                 time.sleep(0.3)
         assert status == 200 and b"Verify a file" in body
-        assert "gunicorn" in headers.get("Server", "").lower() or "Booting worker" in log.read_text()
+        assert (
+            "gunicorn" in headers.get("Server", "").lower() or "Booting worker" in log.read_text()
+        )
         assert len(set(headers)) and headers.get("X-Request-ID")
         status, headers, body = _get(f"http://127.0.0.1:{port}/favicon.ico")
-        assert status == 200 and headers["Content-Type"] in {"image/x-icon", "image/vnd.microsoft.icon"}
+        assert status == 200 and headers["Content-Type"] in {
+            "image/x-icon",
+            "image/vnd.microsoft.icon",
+        }
         assert body[:4] == b"\x00\x00\x01\x00"  # an ICO file, served by WhiteNoise
         status, _, body = _get(f"http://127.0.0.1:{port}/no-such-page/")
         assert status == 404

@@ -76,7 +76,11 @@ def test_metrics_move_after_a_job_through_a_real_worker(
     audio = write_speech(tmp_path / "speech.wav", seconds=1.5)
     response = client.post(
         "/jobs/new/",
-        {"portrait": upload(face_path("obama2.jpg")), "audio": upload(audio), "label_corner": "top-left"},
+        {
+            "portrait": upload(face_path("obama2.jpg")),
+            "audio": upload(audio),
+            "label_corner": "top-left",
+        },
     )
     assert response.status_code == 302
     job = GenerationJob.objects.get(creator=consented_creator)
@@ -92,11 +96,20 @@ def test_metrics_move_after_a_job_through_a_real_worker(
             before, "signet_job_transitions_total", state=state
         )
         assert moved == 1, (state, moved)
-    assert _metric(after, "signet_gate_outcomes_total", outcome="accepted") - _metric(
-        before, "signet_gate_outcomes_total", outcome="accepted"
-    ) == 1
-    assert _metric(after, "signet_render_seconds_count") - _metric(before, "signet_render_seconds_count") == 1
-    assert _metric(after, "signet_seal_seconds_count") - _metric(before, "signet_seal_seconds_count") == 1
+    assert (
+        _metric(after, "signet_gate_outcomes_total", outcome="accepted")
+        - _metric(before, "signet_gate_outcomes_total", outcome="accepted")
+        == 1
+    )
+    assert (
+        _metric(after, "signet_render_seconds_count")
+        - _metric(before, "signet_render_seconds_count")
+        == 1
+    )
+    assert (
+        _metric(after, "signet_seal_seconds_count") - _metric(before, "signet_seal_seconds_count")
+        == 1
+    )
     assert _metric(after, "signet_seal_seconds_sum") > _metric(before, "signet_seal_seconds_sum")
     assert "signet_queue_depth" in after
     assert _metric(after, "signet_worker_seen_recently", queue="cpu") == 1
