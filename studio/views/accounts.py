@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from studio.forms import SignUpForm
 from studio.services.accounts import account_delete, creator_create
@@ -14,7 +15,9 @@ def signup(request):
             email=form.cleaned_data["email"], password=form.cleaned_data["password1"]
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Welcome to Signet. Enrol your face and give consent to start.")
+        messages.success(
+            request, _("Welcome to Signet. Enrol your face and give consent to start.")
+        )
         return redirect("dashboard")
     return render(request, "registration/signup.html", {"form": form})
 
@@ -28,10 +31,10 @@ def delete_account(request):
             logout(request)
             messages.success(
                 request,
-                "Your account and personal data are deleted. Your videos now verify as revoked.",
+                _("Your account and personal data are deleted. Your videos now verify as revoked."),
             )
             return redirect("home")
-        error = "That password is not right."
+        error = _("That password is not right.")
     return render(
         request, "registration/delete_account.html", {"error": error}, status=400 if error else 200
     )
