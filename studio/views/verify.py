@@ -8,6 +8,7 @@ from studio.errors import ApplicationError, InputRefused
 from studio.observability.metrics import verify_observe
 from studio.services.reports import misuse_report_file, report_token_for
 from studio.services.verification import verify_rate_limit, verify_upload
+from studio.views.verify_words import status_words, verdict_words
 
 
 def client_key(request) -> str:
@@ -45,6 +46,10 @@ def verify_page(request):
             "result": result,
             "error": error,
             "result_json": json.dumps(result, indent=2) if result else "",
+            "verdict": verdict_words(result) if result else "",
+            "record_status": status_words(result["record"]["status"])
+            if result and result.get("record")
+            else "",
         },
         status=400 if error else 200,
     )
