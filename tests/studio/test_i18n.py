@@ -70,3 +70,35 @@ def test_dates_and_numbers_follow_the_language(client, consented_creator, tmp_pa
     assert re.search(r"\d\d/\d\d/\d{4}", english) and "1.5 s" in english
     assert re.search(r"\d\d\.\d\d\.\d{4}", german) and "1,5 s" in german
     assert "In der Warteschlange" in german or "Wird gerendert" in german
+
+
+@pytest.mark.django_db
+def test_the_verify_pages_words_are_the_services_words_in_english(
+    client, consented_creator, tmp_path
+):
+    """The page words its verdict itself (to translate it); in English it must say exactly what
+    the verifier service says, for a signed file and for a file with no provenance."""
+    import html
+
+    from studio.services.jobs import job_render
+    from tests.studio.factories import submit_job, upload
+
+    job = submit_job(consented_creator, tmp_path, seconds=1.2)
+    job_render(job.pk)
+    job.refresh_from_db()
+    plain = tmp_path / "plain.png"
+    from PIL import Image
+
+    Image.new("RGB", (48, 48), (10, 20, 30)).save(plain)
+    for path in (Path(job.output.file.path), plain):
+        api = client.post("/api/v1/verify", {"file": upload(path)}).json()
+        page = client.post("/verify/", {"file": upload(path)}).content.decode()
+        shown = re.search(r'id="verdict" data-code="[^"]*">(.*?)</div>', page, re.S).group(1)
+        assert html.unescape(shown) == api["verdict"]
+        if api["record"]:
+            assert api["record"]["status_explained"] in html.unescape(page)
+        german = client.post("/verify/", {"file": upload(path)}, HTTP_ACCEPT_LANGUAGE="de")
+        german_verdict = re.search(
+            r'id="verdict" data-code="[^"]*">(.*?)</div>', german.content.decode(), re.S
+        ).group(1)
+        assert german_verdict and html.unescape(german_verdict) != api["verdict"]
