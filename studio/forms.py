@@ -4,6 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from studio.services.jobs import LABEL_CORNERS
 
+CORNER_LABELS = {
+    "bottom-right": _("bottom right"),
+    "bottom-left": _("bottom left"),
+    "top-right": _("top right"),
+    "top-left": _("top left"),
+}
+
 
 class SignUpForm(forms.Form):
     """Step 1: only the e-mail. Whether it has an account is never said here (see signup.py)."""
@@ -43,15 +50,15 @@ class SignUpFinishForm(forms.Form):
 
 class JobForm(forms.Form):
     portrait = forms.FileField(
-        label="Portrait photo of yourself (JPEG, PNG or WebP)",
+        label=_("Portrait photo of yourself (JPEG, PNG or WebP)"),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
     audio = forms.FileField(
-        label="Audio clip (WAV, MP3, M4A, OGG, FLAC or WebM)",
+        label=_("Audio clip (WAV, MP3, M4A, OGG, FLAC or WebM)"),
         widget=forms.ClearableFileInput(attrs={"accept": "audio/*,.webm,.m4a"}),
     )
     label_corner = forms.ChoiceField(
-        label="Where the “AI-generated” label goes",
-        choices=[(corner, corner.replace("-", " ")) for corner in LABEL_CORNERS],
+        label=_("Where the “AI-generated” label goes"),
+        choices=[(corner, CORNER_LABELS[corner]) for corner in LABEL_CORNERS],
         initial="bottom-right",
     )

@@ -1,14 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import TemplateView
 
+from studio.api.urls import api as api_v1
 from studio.views import (
     accounts,
-    api,
     consent,
     health,
     jobs,
+    metrics,
     moderation,
     outputs,
     soft_binding,
@@ -19,7 +20,9 @@ from studio.views import (
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switch
     # accounts
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/signup/<str:token>/", accounts.signup_finish_view, name="signup_finish"),
@@ -53,7 +56,6 @@ urlpatterns = [
     # public verification
     path("verify/", verify.verify_page, name="verify"),
     path("verify/report/", verify.report_page, name="report"),
-    path("api/v1/verify", verify.api_verify, name="api_verify"),
     # C2PA Soft Binding Resolution API (its server base is /api/v1)
     path(
         "api/v1/matches/byBinding",
@@ -71,10 +73,8 @@ urlpatterns = [
         soft_binding.supported_algorithms,
         name="api_supported_algorithms",
     ),
-    # creators' API
-    path("api/v1/jobs", api.api_jobs_create, name="api_jobs_create"),
-    path("api/v1/jobs/<uuid:public_id>", api.api_job_detail, name="api_job_detail"),
-    path("api/v1/jobs/<uuid:public_id>/cancel", api.api_job_cancel, name="api_job_cancel"),
+    # the API (creators' jobs and the verifier), with its OpenAPI document at api/v1/openapi.json
+    path("api/v1/", api_v1.urls),
     # moderators
     path("moderation/", moderation.queue, name="moderation_queue"),
     path("moderation/gallery/", moderation.gallery, name="moderation_gallery"),

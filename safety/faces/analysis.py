@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 
 from safety.faces.backends import FaceBackend, get_face_backend
+from safety.faces.diagnosis import explain_missing_face
 from safety.faces.images import ImageInput, UnreadableImage, decode_rgb
 from safety.faces.quality import face_count_problem, single_face_problems, unreadable_image
 from safety.faces.types import PortraitAnalysis, QualityLimits
@@ -43,6 +44,10 @@ def analyze_portrait(
     faces = [face.scaled(1.0 / scale) for face in backend.detect(small)]
 
     count_problem = face_count_problem(len(faces))
+    if not faces:
+        count_problem = (
+            explain_missing_face(rgb, backend, min_face_px=limits.min_face_px) or count_problem
+        )
     if count_problem is not None:
         return PortraitAnalysis(tuple(faces), (count_problem,), (width, height))
     face = faces[0]

@@ -21,6 +21,7 @@ SEVERAL_FACES = "several_faces"
 FACE_TOO_SMALL = "face_too_small"
 TOO_BLURRED = "too_blurred"
 FACE_CUT_OFF = "face_cut_off"
+FACE_STRETCHED = "face_stretched"
 
 
 def _frozen_array(values: Any, *, shape_tail: tuple[int, ...] | None = None) -> np.ndarray:

@@ -7,6 +7,7 @@ from studio.models.jobs import GenerationJob, JobState
 from studio.models.media import AudioClip, Portrait
 from studio.models.moderation import DoNotAnimateEntry, MisuseReport, ModerationCase
 from studio.models.outputs import OutputArtifact
+from studio.models.workers import WorkerHeartbeat
 
 __all__ = [
     "ApiToken",
@@ -24,4 +25,5 @@ __all__ = [
     "OutputArtifact",
     "OutputFingerprint",
     "Portrait",
+    "WorkerHeartbeat",
 ]

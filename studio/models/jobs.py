@@ -2,21 +2,22 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class JobState(models.TextChoices):
-    SUBMITTED = "submitted", "Submitted"
-    CHECKING = "checking", "Checking consent and identity"
-    HELD = "held", "Held for review before rendering"
-    QUEUED = "queued", "Queued"
-    RENDERING = "rendering", "Rendering"
-    SEALING = "sealing", "Watermarking and signing"
-    IN_REVIEW = "in_review", "Waiting for a moderator"
-    RELEASED = "released", "Released"
-    FAILED = "failed", "Failed"
-    REJECTED = "rejected", "Rejected"
-    CANCELLED = "cancelled", "Cancelled"
-    REVOKED = "revoked", "Revoked"
+    SUBMITTED = "submitted", _("Submitted")
+    CHECKING = "checking", _("Checking consent and identity")
+    HELD = "held", _("Held for review before rendering")
+    QUEUED = "queued", _("Queued")
+    RENDERING = "rendering", _("Rendering")
+    SEALING = "sealing", _("Watermarking and signing")
+    IN_REVIEW = "in_review", _("Waiting for a moderator")
+    RELEASED = "released", _("Released")
+    FAILED = "failed", _("Failed")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+    REVOKED = "revoked", _("Revoked")
 
 
 class GenerationJob(models.Model):
@@ -62,7 +63,7 @@ class GenerationJob(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["state", "heartbeat_at"])]
-        permissions = [("submit_job", "Can submit generation jobs for their own face")]
+        permissions = [("submit_job", _("Can submit generation jobs for their own face"))]
 
     def __str__(self) -> str:
         return f"job {self.public_id} ({self.state})"

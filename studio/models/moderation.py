@@ -2,30 +2,31 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from studio.models.paths import gallery_path
 
 
 class ModerationCase(models.Model):
     class Reason(models.TextChoices):
-        IDENTITY_GREY_ZONE = "identity_grey_zone", "Identity match in the grey zone"
-        DO_NOT_ANIMATE = "do_not_animate", "Matches the do-not-animate gallery"
-        FIRST_OUTPUTS = "first_outputs", "A new creator's first output"
-        MISUSE_REPORT = "misuse_report", "Public misuse report"
-        RANDOM_SAMPLE = "random_sample", "Random sample of released outputs"
-        CONSENT_REVIEW = "consent_review", "Consent evidence needs review"
+        IDENTITY_GREY_ZONE = "identity_grey_zone", _("Identity match in the grey zone")
+        DO_NOT_ANIMATE = "do_not_animate", _("Matches the do-not-animate gallery")
+        FIRST_OUTPUTS = "first_outputs", _("A new creator's first output")
+        MISUSE_REPORT = "misuse_report", _("Public misuse report")
+        RANDOM_SAMPLE = "random_sample", _("Random sample of released outputs")
+        CONSENT_REVIEW = "consent_review", _("Consent evidence needs review")
 
     class State(models.TextChoices):
-        OPEN = "open", "Open"
-        CLAIMED = "claimed", "Claimed"
-        RESOLVED = "resolved", "Resolved"
+        OPEN = "open", _("Open")
+        CLAIMED = "claimed", _("Claimed")
+        RESOLVED = "resolved", _("Resolved")
 
     class Decision(models.TextChoices):
-        APPROVE = "approve", "Approved"
-        REJECT = "reject", "Rejected"
-        BAN = "ban", "Creator banned"
-        GALLERY = "gallery", "Face added to the do-not-animate gallery"
-        DISMISS = "dismiss", "Dismissed"
+        APPROVE = "approve", _("Approved")
+        REJECT = "reject", _("Rejected")
+        BAN = "ban", _("Creator banned")
+        GALLERY = "gallery", _("Face added to the do-not-animate gallery")
+        DISMISS = "dismiss", _("Dismissed")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     job = models.ForeignKey(
@@ -68,8 +69,8 @@ class ModerationCase(models.Model):
     class Meta:
         ordering = ["created_at"]
         permissions = [
-            ("review_case", "Can claim and decide moderation cases"),
-            ("manage_gallery", "Can manage the do-not-animate gallery"),
+            ("review_case", _("Can claim and decide moderation cases")),
+            ("manage_gallery", _("Can manage the do-not-animate gallery")),
         ]
 
     def __str__(self) -> str:

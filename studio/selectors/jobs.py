@@ -49,7 +49,7 @@ def job_status_payload(job: GenerationJob) -> dict:
     return {
         "id": str(job.public_id),
         "state": job.state,
-        "state_label": job.get_state_display(),
+        "state_label": str(job.get_state_display()),
         "progress": {
             "done": job.progress_done,
             "total": job.progress_total,
@@ -58,6 +58,7 @@ def job_status_payload(job: GenerationJob) -> dict:
         "audio_seconds": round(job.audio_seconds, 3),
         "failure_reason": job.failure_reason,
         "retry_notice": job_retry_notice(job),
+        "hold_reason": job_hold_reason(job),
         "cancel_requested": job.cancel_requested,
         "video_url": f"/outputs/{output.public_id}/video.mp4" if released else None,
         "poster_url": f"/outputs/{output.public_id}/poster.jpg"
@@ -65,3 +66,23 @@ def job_status_payload(job: GenerationJob) -> dict:
         else None,
         "created_at": job.created_at.isoformat(),
     }
+
+
+def job_hold_reason(job: GenerationJob) -> str:
+    """Why a job waits for a moderator, in words for its creator ("" when it does not wait)."""
+    if job.state == "held":
+        message = (job.gate_report or {}).get("message") or ""
+        return message or _(
+            "A moderator checks that the face in the portrait is yours before it is rendered."
+        )
+    if job.state != "in_review":
+        return ""
+    case = job.moderation_cases.filter(state__in=["open", "claimed"]).order_by("-pk").first()
+    reason = case.reason if case else ""
+    return {
+        "first_outputs": _(
+            "A new creator's first videos are checked by a moderator before they are released."
+        ),
+        "random_sample": _("This video was picked at random for a check by a moderator."),
+        "misuse_report": _("Someone reported this video; a moderator is checking it."),
+    }.get(reason, _("A moderator will review this video before it is released."))

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from studio.audit_key import audit_key
 from studio.models import AuditChainHead, AuditEvent
 
 GENESIS_HASH = "0" * 64
+# Sent after each event is written (action, subject_id, details): metrics count from it.
+audit_recorded = Signal()
 
 
 def _actor_label(actor) -> str:
@@ -80,6 +83,7 @@ def audit_record(
     head.sequence = sequence
     head.last_hash = event.event_hash
     head.save(update_fields=["sequence", "last_hash"])
+    audit_recorded.send(audit_record, action=action, subject_id=subject_id, details=clean_details)
     return event
 
 

@@ -72,7 +72,7 @@ def gate_evaluate(*, creator, portrait_bytes: bytes) -> GateDecision:
     if identity is None:
         return GateDecision(
             GateOutcome.REFUSED,
-            "You have not enrolled your face yet. Enrol and give consent before generating.",
+            _("You have not enrolled your face yet. Enrol and give consent before generating."),
             "not_enrolled",
         )
     consent, why_not = creator_valid_consent(creator)
@@ -85,7 +85,7 @@ def gate_evaluate(*, creator, portrait_bytes: bytes) -> GateDecision:
         message = " ".join(problem.message for problem in analysis.problems)
         return GateDecision(
             GateOutcome.REFUSED,
-            f"The portrait was refused: {message}",
+            _("The portrait was refused: %(problems)s") % {"problems": message},
             analysis.problems[0].code,
             consent=consent,
             report={"problems": [p.code for p in analysis.problems]},
@@ -110,7 +110,7 @@ def gate_evaluate(*, creator, portrait_bytes: bytes) -> GateDecision:
         entry, distance = gallery_hit
         return GateDecision(
             GateOutcome.REFUSED,
-            "This face may not be animated on Signet. The request was sent to a moderator.",
+            _("This face may not be animated on Signet. The request was sent to a moderator."),
             "do_not_animate",
             consent=consent,
             face=face_record,
@@ -127,20 +127,20 @@ def gate_evaluate(*, creator, portrait_bytes: bytes) -> GateDecision:
     }
     if match.decision == "accepted":
         outcome, code = GateOutcome.ACCEPTED, "identity_accepted"
-        message = "Your portrait matches your enrolled face."
+        message = _("Your portrait matches your enrolled face.")
     elif match.decision == "review":
         outcome, code = GateOutcome.HELD, "identity_review"
-        message = (
+        message = _(
             "Your portrait is close to your enrolled face but not close enough to be sure, "
             "so a moderator will check it before rendering."
         )
     else:
         outcome, code = GateOutcome.REFUSED, "identity_mismatch"
-        message = (
+        message = _(
             "The face in the portrait does not match the face you enrolled "
-            f"(distance {match.distance:.2f}, it must be at most {thresholds.accept:.2f}). "
+            "(distance %(distance).2f, it must be at most %(accept).2f). "
             "Signet only animates your own face."
-        )
+        ) % {"distance": match.distance, "accept": thresholds.accept}
     return GateDecision(
         outcome,
         message,

@@ -5,6 +5,7 @@ from pathlib import PurePosixPath
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from studio.errors import InputRefused, InvalidTransition, NotAllowed
 from studio.models import DoNotAnimateEntry, GenerationJob, JobState, ModerationCase
@@ -19,7 +20,7 @@ Decision = ModerationCase.Decision
 
 def _require_moderator(user) -> None:
     if not is_moderator(user):
-        raise NotAllowed("Only moderators can do this.")
+        raise NotAllowed(_("Only moderators can do this."))
 
 
 @transaction.atomic
@@ -28,9 +29,9 @@ def case_claim(*, case: ModerationCase, moderator) -> ModerationCase:
     _require_moderator(moderator)
     locked = ModerationCase.objects.select_for_update().get(pk=case.pk)
     if locked.state == ModerationCase.State.RESOLVED:
-        raise InvalidTransition("This case is already resolved.")
+        raise InvalidTransition(_("This case is already resolved."))
     if locked.claimed_by_id and locked.claimed_by_id != moderator.pk:
-        raise InvalidTransition("Another moderator has already claimed this case.")
+        raise InvalidTransition(_("Another moderator has already claimed this case."))
     locked.state = ModerationCase.State.CLAIMED
     locked.claimed_by = moderator
     locked.claimed_at = timezone.now()
@@ -81,14 +82,14 @@ def case_decide(
         .get(pk=case.pk)
     )
     if locked.state == ModerationCase.State.RESOLVED:
-        raise InvalidTransition("This case is already resolved.")
+        raise InvalidTransition(_("This case is already resolved."))
     if locked.claimed_by_id and locked.claimed_by_id != moderator.pk:
-        raise InvalidTransition("Another moderator has claimed this case.")
+        raise InvalidTransition(_("Another moderator has claimed this case."))
     if decision not in Decision.values:
-        raise InputRefused("Unknown decision.")
+        raise InputRefused(_("Unknown decision."))
     reason = reason.strip()
     if decision in {Decision.REJECT, Decision.BAN, Decision.GALLERY} and not reason:
-        raise InputRefused("Give a reason: the creator is shown it.")
+        raise InputRefused(_("Give a reason: the creator is shown it."))
     job = locked.job
     if locked.consent_id is not None and decision in {Decision.APPROVE, Decision.REJECT}:
         from studio.services.consent import consent_review_decide
@@ -154,7 +155,7 @@ def _gallery_add_from_job(
 ) -> DoNotAnimateEntry:
     portrait = job.portrait
     if portrait is None or not portrait.face or not portrait.face.get("embedding"):
-        raise InputRefused("This job's portrait has no analysed face to add to the gallery.")
+        raise InputRefused(_("This job's portrait has no analysed face to add to the gallery."))
     entry = DoNotAnimateEntry.objects.create(
         label=reason[:200],
         embedding=portrait.face["embedding"],
@@ -183,7 +184,8 @@ def gallery_add(*, moderator, label: str, photo) -> DoNotAnimateEntry:
     analysis = analyze_portrait(checked.data, backend=face_backend(), limits=quality_limits())
     if analysis.problems:
         raise InputRefused(
-            "The reference photo was refused: " + " ".join(p.message for p in analysis.problems)
+            _("The reference photo was refused: %(problems)s")
+            % {"problems": " ".join(p.message for p in analysis.problems)}
         )
     entry = DoNotAnimateEntry(
         label=label.strip()[:200] or "unnamed",

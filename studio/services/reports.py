@@ -2,6 +2,7 @@
 
 from django.core import signing
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from studio.errors import InputRefused
 from studio.models import MisuseReport, ModerationCase, OutputArtifact
@@ -22,14 +23,14 @@ def misuse_report_file(*, token: str, message: str, contact: str = "") -> Modera
         data = signing.loads(token, salt=REPORT_TOKEN_SALT, max_age=REPORT_TOKEN_MAX_AGE)
     except signing.BadSignature as error:
         raise InputRefused(
-            "This report link expired. Verify the file again, then report it."
+            _("This report link expired. Verify the file again, then report it.")
         ) from error
     message = message.strip()
     if len(message) < 10:
-        raise InputRefused("Please tell us in a sentence or two what is wrong with this video.")
+        raise InputRefused(_("Please tell us in a sentence or two what is wrong with this video."))
     artifact = OutputArtifact.objects.select_related("job").filter(public_id=data["output"]).first()
     if artifact is None:
-        raise InputRefused("This file is no longer in Signet's records.")
+        raise InputRefused(_("This file is no longer in Signet's records."))
     case = ModerationCase.objects.filter(
         job=artifact.job, reason=ModerationCase.Reason.MISUSE_REPORT, state__in=["open", "claimed"]
     ).first()

@@ -326,3 +326,31 @@ SIGNET_DIFFUSION_STEPS = env_int("SIGNET_DIFFUSION_STEPS", 40)
 SIGNET_DIFFUSION_GUIDANCE = env_float("SIGNET_DIFFUSION_GUIDANCE", 3.5)
 SIGNET_HALLO_IMAGE_SIZE = env_int("SIGNET_HALLO_IMAGE_SIZE", 512)
 SIGNET_HALLO_WINDOW = env_int("SIGNET_HALLO_WINDOW", 16)
+
+# --- App server, logs, metrics, languages (issue 13: one block, additive) ----------------------
+from studio.settings.observability import *  # noqa: E402,F403
+
+INSTALLED_APPS += ["django_prometheus"]  # noqa: F405
+MIDDLEWARE = [PROMETHEUS_MIDDLEWARE_FIRST, *MIDDLEWARE, PROMETHEUS_MIDDLEWARE_LAST]  # noqa: F405
+# The request id and the caller's pseudonym, for every log line of a request.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    REQUEST_CONTEXT_MIDDLEWARE,  # noqa: F405
+)
+# The visitor's language (Accept-Language, or the switch's cookie), after sessions, before common.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+    "django.middleware.locale.LocaleMiddleware",
+)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING above, as JSON
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Static files: WhiteNoise serves them from gunicorn, compressed and with hashed names forever-cached.
+# (Keeps whatever "default" media storage was chosen above.)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **globals().get("STORAGES", {}),
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_ROOT = BASE_DIR / "studio" / "public"  # favicon.ico and friends, at the site's root

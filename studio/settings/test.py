@@ -12,6 +12,8 @@ for _name, _prefix in (
     ("MEDIA_ROOT", "signet-media-"),
     ("SIGNET_KEYS_DIR", "signet-keys-"),
     ("SIGNET_VAR_DIR", "signet-var-"),
+    # Metrics of the test process and its worker subprocesses, added up as bin/run does.
+    ("PROMETHEUS_MULTIPROC_DIR", "signet-metrics-"),
 ):
     if not os.environ.get(_name):
         os.environ[_name] = tempfile.mkdtemp(prefix=_prefix)
@@ -27,3 +29,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: a worker subprocess must see the same test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # noqa: F405  (whitenoise warns about a missing folder)
+# Static files straight from the app folders (no collectstatic, no manifest) in tests.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -63,10 +63,10 @@ def delete_account(request):
             logout(request)
             messages.success(
                 request,
-                "Your account and personal data are deleted. Your videos now verify as revoked.",
+                _("Your account and personal data are deleted. Your videos now verify as revoked."),
             )
             return redirect("home")
-        error = "That password is not right."
+        error = _("That password is not right.")
     return render(
         request, "registration/delete_account.html", {"error": error}, status=400 if error else 200
     )

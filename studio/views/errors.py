@@ -1,5 +1,6 @@
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from studio.middleware import wants_json
 
@@ -15,11 +16,13 @@ def bad_request(request, exception=None):
 
 def not_found(request, exception=None):
     if wants_json(request):
-        return JsonResponse({"error": {"code": "not_found", "message": "Not found."}}, status=404)
+        return JsonResponse(
+            {"error": {"code": "not_found", "message": _("Not found.")}}, status=404
+        )
     return render(
         request,
         "error.html",
-        {"message": "This page does not exist, or it is not yours to see."},
+        {"message": _("This page does not exist, or it is not yours to see.")},
         status=404,
     )
 
@@ -27,13 +30,13 @@ def not_found(request, exception=None):
 def server_error(request):
     if wants_json(request):
         return JsonResponse(
-            {"error": {"code": "internal", "message": "Something went wrong on our side."}},
+            {"error": {"code": "internal", "message": _("Something went wrong on our side.")}},
             status=500,
         )
     return render(
         request,
         "error.html",
-        {"message": "Something went wrong on our side. Please try again."},
+        {"message": _("Something went wrong on our side. Please try again.")},
         status=500,
     )
 
@@ -41,9 +44,9 @@ def server_error(request):
 def forbidden(request, exception=None):
     if wants_json(request):
         return JsonResponse(
-            {"error": {"code": "forbidden", "message": "You are not allowed to do this."}},
+            {"error": {"code": "forbidden", "message": _("You are not allowed to do this.")}},
             status=403,
         )
     return render(
-        request, "error.html", {"message": "You are not allowed to open this page."}, status=403
+        request, "error.html", {"message": _("You are not allowed to open this page.")}, status=403
     )

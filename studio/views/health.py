@@ -30,6 +30,18 @@ def _broker_ok() -> tuple[bool, str]:
         connection.release()
 
 
+def _workers_seen() -> dict:
+    """Per queue, whether a worker was seen recently. Reported, not part of "status": a site may
+    run no GPU worker at all, and a silent CPU queue shows up here and in the metrics."""
+    from studio.observability.metrics import QUEUES
+    from studio.selectors.health import workers_seen
+
+    try:
+        return workers_seen(QUEUES)
+    except Exception as error:
+        return {"error": type(error).__name__}
+
+
 def healthz(request):
     db_ok, db_detail = _database_ok()
     broker_ok, broker_detail = _broker_ok()
@@ -39,6 +51,7 @@ def healthz(request):
             "status": "ok" if healthy else "degraded",
             "database": {"ok": db_ok, "detail": db_detail},
             "broker": {"ok": broker_ok, "detail": broker_detail},
+            "workers": _workers_seen(),
             "version": settings.SIGNET_VERSION,
         },
         status=200 if healthy else 503,

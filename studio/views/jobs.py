@@ -2,10 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from studio.errors import ApplicationError, GateRefused
 from studio.forms import JobForm
+from studio.roles import is_creator, is_moderator
 from studio.selectors.consent import creator_enrolment_status
 from studio.selectors.jobs import job_get_for_creator, job_status_payload, jobs_for_creator
 from studio.services.jobs import job_cancel, job_submit_uploads
@@ -13,6 +15,8 @@ from studio.services.jobs import job_cancel, job_submit_uploads
 
 @login_required
 def dashboard(request):
+    if is_moderator(request.user) and not is_creator(request.user):
+        return redirect("moderation_queue")  # where a moderator's work is (also after log-in)
     return render(
         request,
         "studio/dashboard.html",
@@ -44,7 +48,7 @@ def job_new(request):
             error = refused.message
         else:
             if job.state == "held":
-                messages.warning(request, job.failure_reason or "Your job is held for review.")
+                messages.warning(request, job.failure_reason or _("Your job is held for review."))
             return redirect("job_detail", public_id=job.public_id)
     status = 400 if error else 200
     return render(
@@ -75,6 +79,6 @@ def job_cancel_view(request, public_id):
     job = job_get_for_creator(request.user, public_id)
     job_cancel(job=job, actor=request.user)
     messages.info(
-        request, "Cancellation requested." if job.state != "cancelled" else "Job cancelled."
+        request, _("Cancellation requested.") if job.state != "cancelled" else _("Job cancelled.")
     )
     return redirect("job_detail", public_id=job.public_id)

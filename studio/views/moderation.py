@@ -3,6 +3,8 @@ import mimetypes
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from studio.errors import ApplicationError, NotFound
@@ -17,14 +19,15 @@ from studio.selectors.moderation import (
 from studio.services.audit import audit_record
 from studio.services.moderation import case_claim, case_decide, gallery_add
 from studio.stored_files import stored_file_response
+from studio.views.audit_display import audit_event_rows
 
 # What the moderator chooses, said as the action it takes.
 DECISION_ACTIONS = [
-    ("approve", "Approve: render or release it"),
-    ("reject", "Reject it (the creator sees your reason)"),
-    ("ban", "Reject and ban the creator"),
-    ("gallery", "Reject and add this face to the do-not-animate gallery"),
-    ("dismiss", "Dismiss the case, change nothing"),
+    ("approve", gettext_lazy("Approve: render or release it")),
+    ("reject", gettext_lazy("Reject it (the creator sees your reason)")),
+    ("ban", gettext_lazy("Reject and ban the creator")),
+    ("gallery", gettext_lazy("Reject and add this face to the do-not-animate gallery")),
+    ("dismiss", gettext_lazy("Dismiss the case, change nothing")),
 ]
 
 
@@ -57,9 +60,9 @@ def case_detail(request, public_id):
     thresholds = identity_thresholds()
     report = (job.gate_report or {}) if job else {}
     distance, distance_kind = (
-        (report["distance"], "to the enrolled selfie")
+        (report["distance"], _("to the enrolled selfie"))
         if "distance" in report
-        else (report.get("gallery_distance"), "to a do-not-animate entry")
+        else (report.get("gallery_distance"), _("to a do-not-animate entry"))
     )
     return render(
         request,
@@ -70,7 +73,7 @@ def case_detail(request, public_id):
             "identity": identity,
             "consent": consent,
             "output": getattr(job, "output", None) if job else None,
-            "history": case_job_history(case),
+            "history": audit_event_rows(case_job_history(case)),
             "reports": case.reports.all(),
             "thresholds": thresholds,
             "distance": distance,
@@ -106,7 +109,7 @@ def case_decide_view(request, public_id):
     except ApplicationError as refused:
         messages.error(request, refused.message)
         return redirect("moderation_case", public_id=public_id)
-    messages.success(request, "Decision recorded.")
+    messages.success(request, _("Decision recorded."))
     return redirect("moderation_queue")
 
 
@@ -152,7 +155,7 @@ def gallery(request):
         except ApplicationError as refused:
             messages.error(request, refused.message)
         else:
-            messages.success(request, "Added to the do-not-animate gallery.")
+            messages.success(request, _("Added to the do-not-animate gallery."))
         return redirect("moderation_gallery")
     from studio.models import DoNotAnimateEntry
 

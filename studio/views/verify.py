@@ -1,32 +1,35 @@
 import json
+import time
+from pathlib import Path
 
-from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from studio.errors import ApplicationError, InputRefused
+from studio.observability.metrics import verify_observe
 from studio.rate_limits import rate_limit_hit
 from studio.services.reports import misuse_report_file, report_token_for
 from studio.services.verification import verify_upload
-
-# A watermark ID is a small non-negative integer; an algorithm name is a short token.
-MAX_BINDING_VALUE_DIGITS = 19  # the ID column is a signed 64-bit integer
-MAX_BINDING_ALG_CHARS = 100
+from studio.views.verify_words import status_words, verdict_words
 
 
-def _verify_request(request) -> dict:
+def verify_request(request, upload, *, channel: str) -> dict:
+    """What the page and the API share: rate limit, check, report token, metrics."""
     rate_limit_hit(
         request,
         "verify",
         message="Too many verification requests from your address. Please wait a minute.",
     )
-    upload = request.FILES.get("file")
     if upload is None:
         raise InputRefused("Send the file to check in the multipart field `file`.")
-    result = verify_upload(upload)
+    started = time.perf_counter()
+    result = None
+    try:
+        result = verify_upload(upload)
+    finally:
+        verify_observe(channel=channel, seconds=time.perf_counter() - started, result=result)
     if result["record"]:
         result["report_token"] = report_token_for(result["record"]["id"])
+    result["file_name"] = Path(getattr(upload, "name", "") or "").name
     return result
 
 
@@ -34,7 +37,7 @@ def verify_page(request):
     result, error = None, None
     if request.method == "POST":
         try:
-            result = _verify_request(request)
+            result = verify_request(request, request.FILES.get("file"), channel="page")
         except ApplicationError as refused:
             error = refused.message
     return render(
@@ -44,15 +47,13 @@ def verify_page(request):
             "result": result,
             "error": error,
             "result_json": json.dumps(result, indent=2) if result else "",
+            "verdict": verdict_words(result) if result else "",
+            "record_status": status_words(result["record"]["status"])
+            if result and result.get("record")
+            else "",
         },
         status=400 if error else 200,
     )
-
-
-@csrf_exempt
-@require_POST
-def api_verify(request):
-    return JsonResponse(_verify_request(request))
 
 
 def report_page(request):

@@ -247,9 +247,12 @@ def test_the_case_page_shows_what_a_decision_needs(moderator_client, consented_c
         job.consent.one_time_code,
         f"{job.identity_distance:.4f}"[:5],
         "Audit history",
-        "job.transition",
+        "State changed",  # the audit history reads as words and named fields
+        "<dt>to</dt><dd>Held for review before rendering</dd>",
     ):
         assert expected in page
+    history = page[page.index('id="history"') :]
+    assert "{'" not in history and "job.transition" not in history
     for kind in ("selfie", "portrait", "recording"):
         assert (
             moderator_client.get(f"/moderation/cases/{case.public_id}/evidence/{kind}").status_code

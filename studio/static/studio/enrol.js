@@ -1,5 +1,6 @@
-// Enrolment: take a selfie with the webcam and send it.
+// Enrolment: take a selfie with the webcam and send it. Texts come translated from data-text-*.
 (function () {
+  const card = document.getElementById("enrol-card");
   const video = document.getElementById("camera");
   const take = document.getElementById("take-selfie");
   const error = document.getElementById("enrol-error");
@@ -7,7 +8,7 @@
     try {
       video.srcObject = await navigator.mediaDevices.getUserMedia({video: {width: 640, height: 480}, audio: false});
       take.disabled = false;
-    } catch (e) { error.textContent = "The camera could not be opened (" + e.name + "). You can upload a photo instead."; error.hidden = false; }
+    } catch (e) { error.textContent = card.dataset.textCameraFailed + " (" + e.name + ")"; error.hidden = false; }
   });
   take.addEventListener("click", async () => {
     const canvas = document.getElementById("snapshot");
@@ -16,11 +17,11 @@
     const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
     const data = new FormData(document.getElementById("upload-form"));
     data.set("selfie", blob, "selfie.png");
-    take.disabled = true; take.textContent = "Checking your selfie…";
+    take.disabled = true; take.textContent = card.dataset.textChecking;
     const response = await fetch("", {method: "POST", body: data, headers: {"Accept": "application/json"}});
     const body = await response.json();
     if (response.ok) { window.location = body.next; return; }
     error.textContent = body.error.message; error.hidden = false;
-    take.disabled = false; take.textContent = "Take selfie and enrol";
+    take.disabled = false; take.textContent = card.dataset.textTake;
   });
 })();

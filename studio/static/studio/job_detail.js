@@ -1,8 +1,16 @@
-// The job page: polls the job status and shows progress, the retry notice and the video.
+// The job page: polls the job status and shows progress, a hold's reason, the retry notice and the
+// video. Held and in-review jobs are still polled (slowly), so a moderator's decision shows up
+// without a reload; only final states stop the polling. Texts come translated from data-text-*.
 (function () {
   const box = document.getElementById("job");
-  const finished = ["released", "failed", "rejected", "cancelled", "revoked", "in_review", "held"];
-  const stageText = {queued: "Waiting for a worker…", rendering: "Rendering frames", sealing: "Watermarking and signing"};
+  const finished = ["released", "failed", "rejected", "cancelled", "revoked"];
+  const waiting = ["held", "in_review"];
+  const stageText = {queued: box.dataset.textQueued, rendering: box.dataset.textRendering, sealing: box.dataset.textSealing};
+  function show(id, text) {
+    const element = document.getElementById(id);
+    if (!element) { return; }
+    element.textContent = text || ""; element.hidden = !text;
+  }
   async function poll() {
     let status;
     try {
@@ -17,14 +25,10 @@
     document.getElementById("job-progress").value = status.progress.fraction;
     const text = stageText[status.state] || "";
     document.getElementById("progress-text").textContent = status.progress.total
-      ? `${text}: ${status.progress.done} of ${status.progress.total}` : text;
-    const retry = document.getElementById("job-retry");
-    retry.textContent = status.retry_notice || "";
-    retry.hidden = !status.retry_notice;
-    if (status.failure_reason) {
-      const error = document.getElementById("job-error");
-      error.textContent = status.failure_reason; error.hidden = false;
-    }
+      ? `${text}: ${status.progress.done} ${box.dataset.textOf} ${status.progress.total}` : text;
+    show("job-error", status.failure_reason);
+    show("job-hold", status.hold_reason);
+    show("job-retry", status.retry_notice);
     if (status.video_url) {
       const video = document.getElementById("job-video");
       if (!video.getAttribute("src")) {
@@ -39,7 +43,7 @@
       const cancel = document.getElementById("cancel-form"); if (cancel) cancel.hidden = true;
       return;
     }
-    setTimeout(poll, 500);
+    setTimeout(poll, waiting.includes(status.state) ? 3000 : 500);
   }
   poll();
 })();

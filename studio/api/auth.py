@@ -1,0 +1,27 @@
+"""Personal API tokens: `Authorization: Bearer <token>`; only their SHA-256 is stored."""
+
+from ninja.security import HttpBearer
+
+from studio.errors import ApplicationError
+from studio.models import ApiToken
+from studio.rate_limits import rate_limit_hit
+
+
+class Unauthenticated(ApplicationError):
+    status = 401
+    code = "unauthenticated"
+
+
+class CreatorToken(HttpBearer):
+    def authenticate(self, request, token: str):
+        found = (
+            ApiToken.objects.select_related("creator")
+            .filter(key_sha256=ApiToken.hash_key(token.strip()))
+            .first()
+        )
+        if found is None or not found.creator.is_active:
+            # Guessing tokens: every wrong one counts against the client's address.
+            rate_limit_hit(request, "api_token_failure")
+            raise Unauthenticated("This API token is not valid.")
+        request.user = found.creator  # the services and the log lines see the creator
+        return found.creator

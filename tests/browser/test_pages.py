@@ -1,0 +1,75 @@
+"""Pages as a new user found them: a job page that follows a hold, a moderator's landing page,
+buttons that look disabled when they are, a favicon, a verify result that names the file."""
+
+import pytest
+from django.test import override_settings
+
+from studio.models import JobState, ModerationCase
+from studio.services.accounts import moderator_create
+from studio.services.moderation import case_decide
+from tests.studio.factories import PASSWORD, enrol_and_consent, make_creator, submit_job
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _log_in(page, live_server, email):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+
+
+@override_settings(SIGNET_IDENTITY_ACCEPT=0.2, SIGNET_IDENTITY_REJECT=0.7)
+def test_the_job_page_follows_a_hold_until_the_video_is_released(
+    page, live_server, celery_worker, tmp_path
+):
+    creator = make_creator("waiting@example.com")
+    enrol_and_consent(creator, tmp_path)
+    job = submit_job(creator, tmp_path, enqueue=True)
+    assert job.state == JobState.HELD
+    _log_in(page, live_server, "waiting@example.com")
+    page.wait_for_url("**/dashboard/")
+    page.goto(f"{live_server.url}/jobs/{job.public_id}/")
+    hold = page.locator("#job-hold")
+    assert hold.is_visible() and "moderator will check it" in hold.inner_text()
+
+    moderator = moderator_create(email="mod-live@example.com", password=PASSWORD)
+    case_decide(case=ModerationCase.objects.get(job=job), moderator=moderator, decision="approve")
+    # No reload: the page's own polling brings the rendered video.
+    page.wait_for_selector("#video-box:not([hidden])", timeout=150_000)
+    assert page.inner_text("#job-state") == "Released"
+    assert not page.locator("#job-hold").is_visible()
+    assert page.locator("#job-video").get_attribute("src").endswith("/video.mp4")
+
+
+def test_a_moderator_lands_on_the_queue_not_the_creator_banner(page, live_server):
+    moderator_create(email="mod-landing@example.com", password=PASSWORD)
+    _log_in(page, live_server, "mod-landing@example.com")
+    page.wait_for_url("**/moderation/")
+    text = page.inner_text("main")
+    assert "Moderation queue" in text and "enrol your face" not in text
+
+
+def test_favicon_disabled_buttons_and_the_checked_file_name(page, live_server, tmp_path):
+    favicon = page.request.get(f"{live_server.url}/favicon.ico")
+    assert favicon.status == 200 and favicon.body()[:4] == b"\x00\x00\x01\x00"
+
+    make_creator("looks@example.com")
+    _log_in(page, live_server, "looks@example.com")
+    page.wait_for_url("**/dashboard/")
+    page.goto(f"{live_server.url}/enrol/")
+    take, start = page.locator("#take-selfie"), page.locator("#start-camera")
+    assert take.is_disabled()
+    style = "el => [getComputedStyle(el).cursor, getComputedStyle(el).backgroundColor]"
+    assert take.evaluate(style)[0] == "not-allowed"
+    assert take.evaluate(style)[1] != start.evaluate(style)[1]  # not the enabled blue
+
+    not_signet = tmp_path / "holiday-photo.png"
+    from PIL import Image
+
+    Image.new("RGB", (64, 64), (30, 120, 60)).save(not_signet)
+    page.goto(f"{live_server.url}/verify/")
+    page.set_input_files("#id_file", str(not_signet))
+    page.click("#verify-submit")
+    page.wait_for_selector("#verify-result")
+    assert "holiday-photo.png" in page.inner_text("#verify-file")
