@@ -74,9 +74,34 @@ CONSENT_WORDINGS: dict[str, ConsentWording] = {
             ),
         },
     ),
+    # The same consent in German. The spoken sentence stays the English one until the spoken-code
+    # check can listen for German (the recogniser's dictionary is English).
+    "2026-11-de": ConsentWording(
+        version="2026-11-de",
+        statement=(
+            "Ich, {full_name}, bestätige, dass das Gesicht auf den Fotos, die ich hochlade, mein "
+            "eigenes ist. Ich erlaube Signet, Videos zu erstellen, in denen dieses Gesicht den "
+            "Ton zu sprechen scheint, den ich bereitstelle. Jedes solche Video ist als "
+            "KI-generiert gekennzeichnet, trägt ein unsichtbares Wasserzeichen und einen "
+            "signierten Nachweis seiner Entstehung und kann von allen auf der öffentlichen "
+            "Prüfseite von Signet geprüft werden. "
+            "Diese Einwilligung gilt ein Jahr, sofern ich sie nicht erneuere. Ich kann sie "
+            "jederzeit widerrufen; ab dann wird kein neues Video meines Gesichts mehr erstellt, "
+            "und ich kann die bereits erstellten Videos löschen."
+        ),
+        spoken="I agree that Signet may animate my face. My code is {code}.",
+    ),
 }
 LANGUAGES = ("en", "de")
 CURRENT_VERSION = "2026-11"
+# The wording a creator is shown, by the page's language (other languages get English).
+CURRENT_VERSION_BY_LANGUAGE = {"en": "2026-11", "de": "2026-11-de"}
+
+
+def consent_version_for_language(language: str | None) -> str:
+    """The current wording's version for a language code such as "de" or "de-at"."""
+    base = (language or "").split("-")[0].lower()
+    return CURRENT_VERSION_BY_LANGUAGE.get(base, CURRENT_VERSION)
 
 
 def consent_wording(version: str = CURRENT_VERSION) -> ConsentWording:

@@ -112,3 +112,16 @@ def test_every_spoken_word_is_in_the_recogniser_dictionary(version):
     assert [word for word in words if decoder.lookup_word(word) is None] == []
     assert CONSENT_WORDINGS[version].version == version
     assert CURRENT_VERSION in CONSENT_WORDINGS
+
+
+def test_the_consent_statement_exists_in_german_and_english():
+    from safety.consent import consent_statement, consent_version_for_language, statement_sha256
+
+    english = consent_statement("Erika Muster", consent_version_for_language("en-GB"))
+    german = consent_statement("Erika Muster", consent_version_for_language("de-DE"))
+    assert english.startswith("I, Erika Muster, confirm")
+    assert german.startswith("Ich, Erika Muster, bestätige")
+    assert "KI-generiert" in german and "widerrufen" in german
+    # Each language is its own version, so a stored consent proves which wording was agreed to.
+    assert statement_sha256(english) != statement_sha256(german)
+    assert consent_version_for_language("fr") == consent_version_for_language(None) == "2026-11"
