@@ -23,7 +23,7 @@ from generation.renderers.talking.mouth_interior import MouthLook, paint_interio
 
 # Widest inner-lip gap while speaking, as a share of the brow-to-chin height (about 15-20 mm
 # on an adult face).
-MAX_OPENING_SHARE = 0.12
+MAX_OPENING_SHARE = 0.15
 # A photo counts as showing teeth when its inner lips are this far apart (share of height).
 TEETH_VISIBLE_SHARE = 0.025
 DRAWN_TEETH_SHARE = 0.045

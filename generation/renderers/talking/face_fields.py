@@ -103,7 +103,7 @@ def mouth_field(
     )
     into_jaw = _smoothstep((v - new_lower) / lower_thickness)
     jaw_profile = 1.0 - _smoothstep((across - 0.28 * g.face_width) / (0.32 * g.face_width))
-    under_chin = 1.0 - _smoothstep((v - g.chin_v) / (0.3 * g.face_height))
+    under_chin = 1.0 - _smoothstep((v - g.chin_v) / (0.25 * g.face_height))
     shift = (shift_at_lip * (1.0 - into_jaw) + jaw_shift * jaw_profile * into_jaw) * under_chin
     lower_source = v - shift
 
@@ -111,6 +111,8 @@ def mouth_field(
     source_v = np.where(v <= new_upper, upper_source, np.where(inside, v + rise, lower_source))
     coverage = np.clip(np.minimum(v - new_upper, new_lower - v) + 0.5, 0.0, 1.0)
     coverage = np.where(gap > 0.5, coverage, 0.0)
+    # The opening tapers out before the corners: no dark crack along the closed lip line.
+    coverage = coverage * np.clip((1.0 - np.abs(column)) / 0.2, 0.0, 1.0)
     half_gap = np.maximum(gap / 2.0, 0.5)
     depth = np.clip(np.minimum(v - new_upper, new_lower - v) / half_gap, 0.0, 1.0)
     photo_gap = np.maximum(lower - upper, 0.0)

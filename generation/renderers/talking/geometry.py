@@ -152,10 +152,12 @@ class FaceGeometry:
         return x0, y0, x1, y1
 
 
-# The head's hull: the landmarks, a forehead above the brows, and room below the jaw for the
-# widest opening (the chin drops that far). Everything the animator moves stays inside it.
+# The head's hull: the landmarks, a forehead above the brows, and a band below the jaw where
+# the chin travels as the mouth opens and closes (closing a photo's open mouth raises the chin
+# by up to ~0.1 face heights; the neck under it stretches smoothly over this band).
+# Everything the animator moves stays inside it.
 FOREHEAD_SHARE = 0.3
-JAW_DROP_SHARE = 0.12
+JAW_DROP_SHARE = 0.25
 
 
 def head_hull(geometry: FaceGeometry) -> np.ndarray:
