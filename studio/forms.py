@@ -41,7 +41,8 @@ class SignUpFinishForm(forms.Form):
         cleaned = super().clean()
         first, second = cleaned.get("password1"), cleaned.get("password2")
         if first and second and first != second:
-            raise forms.ValidationError(_("The two passwords differ."))
+            # Django's own wording, so its own catalogue translates it.
+            raise forms.ValidationError(_("The two password fields didn’t match."))
         if first:
             candidate = get_user_model()(username=self.email, email=self.email)
             password_validation.validate_password(first, candidate)

@@ -27,9 +27,13 @@ def _field_name(error: dict) -> str:
 def install_error_handlers(api) -> None:
     @api.exception_handler(ApplicationError)
     def application_error(request, exc: ApplicationError):
-        return api.create_response(
+        response = api.create_response(
             request, _body(exc.code, exc.message, **exc.extra), status=exc.status
         )
+        retry_after = getattr(exc, "retry_after", None)  # 429 and 503 say when to come back
+        if retry_after is not None:
+            response["Retry-After"] = str(retry_after)
+        return response
 
     @api.exception_handler(ValidationError)
     def validation_error(request, exc: ValidationError):

@@ -3,11 +3,12 @@
 from uuid import UUID
 
 from ninja import File, Form, Router, Status, UploadedFile
+from ninja.decorators import decorate_view
 
 from studio.api.auth import CreatorToken
 from studio.api.schemas import ERRORS, JobOut
 from studio.errors import NotAllowed
-from studio.rate_limits import rate_limit_hit
+from studio.rate_limits import rate_limited
 from studio.roles import is_creator
 from studio.selectors.jobs import job_get_for_creator, job_status_payload
 from studio.services.jobs import job_cancel, job_submit_uploads
@@ -18,6 +19,7 @@ router = Router(tags=["jobs"], auth=CreatorToken())
 @router.post(
     "/jobs", response={202: JobOut, **ERRORS}, summary="Submit a portrait and an audio clip"
 )
+@decorate_view(rate_limited("api_jobs"))  # before the token check: guessing costs too
 def jobs_create(
     request,
     portrait: File[UploadedFile],
@@ -29,7 +31,6 @@ def jobs_create(
     `label_corner` is one of bottom-right, bottom-left, top-right, top-left: the AI-generated
     label can be moved, never removed.
     """
-    rate_limit_hit(request, "api_jobs")
     if not is_creator(request.user):
         raise NotAllowed("Only creators can make videos.")
     job = job_submit_uploads(

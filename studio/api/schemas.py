@@ -46,6 +46,15 @@ class WatermarkOut(_Open):
     confidence: float
     frames_read: int
     algorithm: str
+    full_search: bool = Field(
+        False, description="The quick read found nothing; the full search ran."
+    )
+
+
+class AudioWatermarkOut(_Open):
+    found: bool
+    id: int | None
+    algorithm: str
 
 
 class RecordOut(_Open):
@@ -64,8 +73,12 @@ class VerifyOut(_Open):
     )
     c2pa: dict[str, Any]
     watermark: WatermarkOut | None
+    audio_watermark: AudioWatermarkOut | None = Field(
+        None, description="The mark in the sound track, which survives reuse of the audio alone."
+    )
     record: RecordOut | None
     report_token: str | None = None
+    file_name: str | None = Field(None, description="The name of the file that was checked.")
 
 
 class BindingIn(Schema):

@@ -13,6 +13,6 @@ _DECIMAL_ID = re.compile(r"[0-9]{1,19}")
 
 
 @router.post("/verify", response={200: VerifyOut, **ERRORS}, summary="Check a video or image")
-def verify(request, file: File[UploadedFile]):
+def verify(request, file: File[UploadedFile] = None):
     """C2PA manifest, invisible watermark and Signet's record; never names the creator."""
     return verify_request(request, file, channel="api")

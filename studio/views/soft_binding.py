@@ -3,6 +3,8 @@ under /api/v1: matches/byBinding (GET with a base64 value, POST for long ones), 
 (POST the asset itself), manifests/{manifestId} (the manifest store), services/supportedAlgorithms.
 """
 
+import base64
+import binascii
 import json
 import shutil
 import tempfile
@@ -22,6 +24,19 @@ from studio.services.uploads import upload_chunks
 
 ASSET_TYPES = ("image/", "audio/", "video/", "application/", "model/", "text/")
 _MAX_VALUE_CHARS = 4096
+_MAX_ALG_CHARS = 100
+
+
+def _well_formed_value(value: str) -> bool:
+    if not value or not value.isascii():
+        return False
+    if value.isdigit():
+        return True
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
 
 
 class UnsupportedAsset(ApplicationError):
@@ -62,8 +77,12 @@ def matches_by_binding(request):
             raise InputRefused('Send JSON like {"alg": "...", "value": "<base64>"}.') from error
         if not isinstance(alg, str) or not isinstance(value, str):
             raise InputRefused("`alg` and `value` must be strings.")
+    if not 0 < len(alg) <= _MAX_ALG_CHARS or "\x00" in alg:
+        raise InputRefused(f"`alg` must be a name of 1 to {_MAX_ALG_CHARS} characters.")
     if len(value) > _MAX_VALUE_CHARS:
         raise InputRefused("The value is too long.")
+    if not _well_formed_value(value):
+        raise InputRefused("`value` must be base64 (or Signet's decimal watermark ID).")
     return _matches(selectors.matches_by_binding(alg, value, max_results))
 
 

@@ -20,7 +20,9 @@ def verify_request(request, upload, *, channel: str) -> dict:
         message="Too many verification requests from your address. Please wait a minute.",
     )
     if upload is None:
-        raise InputRefused("Send the file to check in the multipart field `file`.")
+        raise InputRefused(
+            "Send the file to check in the multipart field `file`.", extra={"fields": ["file"]}
+        )
     started = time.perf_counter()
     result = None
     try:

@@ -28,7 +28,8 @@ def _multipart(filename: bytes) -> tuple[bytes, str]:
 
 
 def test_a_5000_digit_binding_value_is_refused_with_400(client):
-    for value in ("9" * 5000, "9" * 20, "-1", "12a", "", "١٢٣"):  # the last: Arabic-Indic digits
+    # The C2PA API sends base64 (Signet also reads its decimal ID); anything else is refused.
+    for value in ("9" * 5000, "-1", "12a", "", "١٢٣"):  # the last: Arabic-Indic digits
         response = client.post(
             "/api/v1/matches/byBinding",
             {"alg": "signet.spread-spectrum", "value": value},
@@ -37,7 +38,9 @@ def test_a_5000_digit_binding_value_is_refused_with_400(client):
         assert response.status_code == 400, value
         assert response.json()["error"]["code"] == "input_refused"
     huge_alg = client.post(
-        "/api/v1/matches/byBinding", {"alg": "a" * 5000, "value": "1"}, content_type="application/json"
+        "/api/v1/matches/byBinding",
+        {"alg": "a" * 5000, "value": "1"},
+        content_type="application/json",
     )
     assert huge_alg.status_code == 400
     number = client.post(  # a bare 5000-digit JSON number, not a string
@@ -46,10 +49,13 @@ def test_a_5000_digit_binding_value_is_refused_with_400(client):
         content_type="application/json",
     )
     assert number.status_code == 400
-    genuine = client.post(
-        "/api/v1/matches/byBinding", {"alg": "x", "value": "123"}, content_type="application/json"
-    )
-    assert genuine.status_code == 200 and genuine.json() == {"matches": []}
+    for value in ("123", "9" * 20, "MTIz"):  # well formed, naming no output: no match, no 500
+        genuine = client.post(
+            "/api/v1/matches/byBinding",
+            {"alg": "x", "value": value},
+            content_type="application/json",
+        )
+        assert genuine.status_code == 200 and genuine.json() == {"matches": []}
 
 
 def test_a_non_utf8_file_name_on_the_job_api_gets_json(client, consented_creator):
@@ -63,7 +69,7 @@ def test_a_non_utf8_file_name_on_the_job_api_gets_json(client, consented_creator
         HTTP_AUTHORIZATION=f"Bearer {token}",
     )
     assert 400 <= response.status_code < 500
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"].startswith("application/json")
     assert "error" in response.json()
 
 

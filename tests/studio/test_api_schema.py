@@ -20,9 +20,9 @@ def test_the_openapi_document_names_every_endpoint(client):
         "/api/v1/jobs/{public_id}",
         "/api/v1/jobs/{public_id}/cancel",
         "/api/v1/verify",
-        "/api/v1/matches/byBinding",
-        "/api/v1/manifests/{manifest_id}",
     } <= set(paths)
+    # The C2PA soft-binding resolution API follows the C2PA's own OpenAPI document instead
+    # (tests/studio/test_soft_binding_api.py runs schemathesis against that one).
     create = paths["/api/v1/jobs"]["post"]
     assert create["security"] == [{"CreatorToken": []}]
     body = create["requestBody"]["content"]["multipart/form-data"]["schema"]
@@ -62,7 +62,7 @@ def test_the_live_api_never_answers_with_a_server_error(
     calls: list[tuple[str, str, int]] = []
     unsatisfiable: list[str] = []
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 6
+    assert len(operations) == 4
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 

@@ -5,7 +5,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.core import signing
 
+from studio.services import signup as signup_service
 from tests.studio.factories import PASSWORD
 
 PO = Path(__file__).resolve().parents[2] / "locale" / "de" / "LC_MESSAGES" / "django.po"
@@ -35,14 +37,21 @@ def test_the_language_switch_remembers_the_choice(client):
 @pytest.mark.django_db
 def test_djangos_own_messages_are_german_too(client):
     response = client.post(
-        "/accounts/signup/",
-        {"email": "not-an-address", "password1": "x", "password2": "y"},
-        HTTP_ACCEPT_LANGUAGE="de",
+        "/accounts/signup/", {"email": "not-an-address"}, HTTP_ACCEPT_LANGUAGE="de"
     )
     page = response.content.decode()
     assert "Bitte gültige E-Mail-Adresse eingeben." in page  # Django's own catalogue
-    assert "Die beiden Passwörter sind nicht identisch." in page
     assert "Enter a valid email address." not in page
+
+    token = signing.dumps({"email": "neu@example.com"}, salt=signup_service._SALT)
+    response = client.post(
+        f"/accounts/signup/{token}/",
+        {"password1": "ein-langes-passwort-1", "password2": "ein-anderes-passwort-2"},
+        HTTP_ACCEPT_LANGUAGE="de",
+    )
+    page = response.content.decode()
+    assert "Die beiden Passwörter sind nicht identisch." in page
+    assert "The two password fields didn" not in page
 
 
 def test_the_german_catalogue_is_complete_and_keeps_placeholders():

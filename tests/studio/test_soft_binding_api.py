@@ -117,6 +117,7 @@ def test_verify_reads_the_audio_mark_from_the_sound_alone(client, released, tmp_
     _ffmpeg("-i", released.file.path, "-vn", "-c:a", "libmp3lame", "-b:a", "96k", str(sound))
     with sound.open("rb") as handle:
         answer = client.post("/api/v1/verify", {"file": handle}).json()
+    assert "audio_watermark" in answer, answer
     assert answer["audio_watermark"]["found"]
     assert answer["audio_watermark"]["id"] == released.watermark_id
     assert answer["record"]["id"] == str(released.public_id)
