@@ -22,9 +22,15 @@ def _client_key(group, request) -> str:
     return client_address(request)
 
 
+def _rate(name: str) -> str:
+    if name == "verify":  # its own long-standing setting
+        return f"{settings.SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE}/m"
+    return settings.SIGNET_RATE_LIMITS[name]
+
+
 def rate_limit_hit(request, name: str, *, message: str | None = None) -> None:
     """Count one request of `request`'s client against limit `name`; refuse it if over."""
-    rate = settings.SIGNET_RATE_LIMITS[name]
+    rate = _rate(name)
     usage = get_usage(request, group=f"signet:{name}", key=_client_key, rate=rate, increment=True)
     if usage is None or not usage["should_limit"]:
         return

@@ -1,8 +1,8 @@
 """Hardening: the audit chain becomes keyed (HMAC-SHA256 with a key outside the database), and on
 PostgreSQL a trigger refuses UPDATE and DELETE on the audit table.
 
-Existing events are re-chained with the key, but only if their plain SHA-256 chain is intact: a
-chain already broken is left as it is, and `audit_verify` reports it.
+Existing events are re-chained with the key as far as their plain SHA-256 chain is intact; from
+the first broken event on, the chain is left as it is, so `audit_verify` reports that event.
 """
 
 import hashlib
@@ -54,8 +54,7 @@ def rechain_with_key(apps, schema_editor):
     AuditEvent = apps.get_model("studio", "AuditEvent")
     AuditChainHead = apps.get_model("studio", "AuditChainHead")
     events = list(AuditEvent.objects.order_by("sequence"))
-    if not events:
-        return
+    intact_prefix = []
     previous = GENESIS
     for expected, event in enumerate(events, start=1):
         intact = (
@@ -64,11 +63,14 @@ def rechain_with_key(apps, schema_editor):
             and hashlib.sha256(_canonical(event, previous)).hexdigest() == event.event_hash
         )
         if not intact:
-            return  # leave a broken chain for audit_verify to report
+            break  # from here on the chain stays as it is, for audit_verify to report
+        intact_prefix.append(event)
         previous = event.event_hash
+    if not intact_prefix:
+        return
     key = audit_key()
     previous = GENESIS
-    for event in events:
+    for event in intact_prefix:
         event.previous_hash = previous
         event.event_hash = hmac.new(key, _canonical(event, previous), hashlib.sha256).hexdigest()
         # The historical model has a plain manager; event_hash is unique, so write one by one.
@@ -76,7 +78,10 @@ def rechain_with_key(apps, schema_editor):
             previous_hash=event.previous_hash, event_hash=event.event_hash
         )
         previous = event.event_hash
-    AuditChainHead.objects.filter(pk=1).update(sequence=events[-1].sequence, last_hash=previous)
+    if len(intact_prefix) == len(events):
+        AuditChainHead.objects.filter(pk=1).update(
+            sequence=events[-1].sequence, last_hash=previous
+        )
 
 
 def trigger_create(apps, schema_editor):

@@ -257,8 +257,8 @@ SIGNET_SIGNING_CALLBACK = env_str("SIGNET_SIGNING_CALLBACK")
 SIGNET_SIGNING_ALG = env_str("SIGNET_SIGNING_ALG", "es256")
 SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE = env_int("SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE", 30)
 # Rates per client address ("count/period", period in s, m, h or d); see studio/rate_limits.py.
+# (Verification's is SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE.)
 SIGNET_RATE_LIMITS = {
-    "verify": f"{SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE}/m",
     "lookup": env_str("SIGNET_RATE_LOOKUP", "120/m"),  # byBinding, manifests
     "login": env_str("SIGNET_RATE_LOGIN", "30/m"),
     "signup": env_str("SIGNET_RATE_SIGNUP", "10/h"),
