@@ -4,9 +4,9 @@ The answer names no person: the creator appears only as a pseudonymous handle.
 
 Fast path, cheapest first: the C2PA manifest (milliseconds); then the watermark from a bounded,
 evenly spread sample of frames decoded at the size Signet renders at (a Signet video upscaled
-for a platform is shrunk back, which is where the mark is read best anyway); the codec's full
-read (more frames, full resolution) only when that quick read found nothing and no trusted
-manifest vouches for the file. What a file's bytes say is cached by its SHA-256, so the same
+for a platform is shrunk back, which is where the mark is read best anyway); a full read (four
+times the frames, at up to twice that size) only when the quick read found nothing and no
+trusted manifest vouches for the file. What a file's bytes say is cached by its SHA-256, so the same
 file checked again costs a hash; Signet's record for it is looked up afresh every time. The CPU
 work runs in a bounded pool (services.verify_pool): a crowd gets 503 + Retry-After, not timeouts.
 """
