@@ -14,6 +14,7 @@ work runs in a bounded pool (services.verify_pool): a crowd gets 503 + Retry-Aft
 import hashlib
 import shutil
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,8 +107,12 @@ def _artifact_from_manifest(report) -> OutputArtifact | None:
         if found:
             return found
     generation_id = (report.signet_assertion or {}).get("generation_id")
-    if generation_id:
-        return OutputArtifact.objects.filter(job__public_id=generation_id).first()
+    try:
+        job_id = uuid.UUID(str(generation_id)) if generation_id else None
+    except ValueError:
+        job_id = None  # a trusted signer's manifest that names no job of ours
+    if job_id:
+        return OutputArtifact.objects.filter(job__public_id=job_id).first()
     return None
 
 
