@@ -202,6 +202,11 @@ def file_analysis_cached(path: Path, media_type: str, sha256: str) -> FileAnalys
     if isinstance(found, FileAnalysis):
         return found
     with verify_pool().slot():
+        # Asked again once a slot is free: the same file may have been analysed while this
+        # request waited (a crowd checking one viral clip costs one analysis, not one each).
+        found = cache.get(key)
+        if isinstance(found, FileAnalysis):
+            return found
         analysis = file_analyse(path, media_type)
     cache.set(key, analysis, timeout=settings.SIGNET_VERIFY_CACHE_SECONDS)
     return analysis
