@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import uuid
 from pathlib import Path
 
 from generation.media import decode_audio
@@ -46,7 +47,7 @@ class BenchSealer:
         return build_manifest(
             claim_generator_version="bench",
             title=title,
-            generation_id="bench",
+            generation_id=str(uuid.uuid4()),
             generator_backend="animator",
             generator_version="bench",
             consent_record_id="bench",

@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/sealing_speed.py [--runs 5] [--seconds 10] [--json]
 
-Runs safety.sealing.seal_video, the code the studio's worker runs. Target: under the clip's length.
+Runs safety.sealing.seal_video (decode a finished file, then the same seal_frames the worker runs
+on the renderer's frames). Target: under the clip's length.
 """
 
 from __future__ import annotations

@@ -4,9 +4,9 @@ The answer names no person: the creator appears only as a pseudonymous handle.
 
 Fast path, cheapest first: the C2PA manifest (milliseconds); then the watermark from a bounded,
 evenly spread sample of frames decoded at the size Signet renders at (a Signet video upscaled
-for a platform is shrunk back, which is where the mark is read best anyway); the codec's full
-read (more frames, full resolution) only when that quick read found nothing and no trusted
-manifest vouches for the file. What a file's bytes say is cached by its SHA-256, so the same
+for a platform is shrunk back, which is where the mark is read best anyway); a full read (four
+times the frames, at up to twice that size) only when the quick read found nothing and no
+trusted manifest vouches for the file. What a file's bytes say is cached by its SHA-256, so the same
 file checked again costs a hash; Signet's record for it is looked up afresh every time. The CPU
 work runs in a bounded pool (services.verify_pool): a crowd gets 503 + Retry-After, not timeouts.
 """
@@ -14,6 +14,7 @@ work runs in a bounded pool (services.verify_pool): a crowd gets 503 + Retry-Aft
 import hashlib
 import shutil
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,8 +99,12 @@ def _artifact_from_manifest(report) -> OutputArtifact | None:
         if found:
             return found
     generation_id = (report.signet_assertion or {}).get("generation_id")
-    if generation_id:
-        return OutputArtifact.objects.filter(job__public_id=generation_id).first()
+    try:
+        job_id = uuid.UUID(str(generation_id)) if generation_id else None
+    except ValueError:
+        job_id = None  # a trusted signer's manifest that names no job of ours
+    if job_id:
+        return OutputArtifact.objects.filter(job__public_id=job_id).first()
     return None
 
 
@@ -199,6 +204,11 @@ def file_analysis_cached(path: Path, media_type: str, sha256: str) -> FileAnalys
     if isinstance(found, FileAnalysis):
         return found
     with verify_pool().slot():
+        # Asked again once a slot is free: the same file may have been analysed while this
+        # request waited (a crowd checking one viral clip costs one analysis, not one each).
+        found = cache.get(key)
+        if isinstance(found, FileAnalysis):
+            return found
         analysis = file_analyse(path, media_type)
     cache.set(key, analysis, timeout=settings.SIGNET_VERIFY_CACHE_SECONDS)
     return analysis

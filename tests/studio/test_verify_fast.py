@@ -140,3 +140,29 @@ def test_the_full_search_runs_only_when_the_quick_read_finds_nothing(tmp_path):
     result = verification.verify_upload(plain)
     assert result["verdict_code"] == "no_provenance"
     assert not result["watermark"]["found"] and result["watermark"]["full_search"]
+
+
+def test_a_trusted_manifest_naming_no_job_of_ours_is_answered_not_crashed(tmp_path):
+    from generation.media import DecodedAudio, Mp4Writer
+    from safety.provenance.manifest import IngredientInfo, build_manifest
+    from safety.provenance.signing import sign_media
+    from studio.provenance_config import signer_config
+
+    plain = tmp_path / "plain.mp4"
+    picture = np.asarray(media_factory.gradient_image(128, 128).convert("RGB"))
+    audio = DecodedAudio.from_samples(media_factory.tone(0.5), 16_000)
+    with Mp4Writer(plain, width=128, height=128, audio=audio) as writer:
+        for _ in range(12):
+            writer.write(picture)
+    manifest = build_manifest(
+        claim_generator_version="t", title="t", generation_id="not-a-job-id",
+        generator_backend="still", generator_version="1", consent_record_id="c",
+        consent_statement_sha256="a" * 64, moderation_state="released", watermark_alg="none",
+        watermark_value="0",
+        ingredients=[IngredientInfo(role="portrait", media_type="image/png", sha256="b" * 64)],
+    )  # fmt: skip
+    signed = tmp_path / "signed.mp4"
+    sign_media(plain, signed, manifest, signer_config(), media_type="video/mp4")
+    result = verification.verify_upload(signed)
+    assert result["c2pa"]["trusted"] and result["record"] is None
+    assert result["verdict_code"] == "signed_elsewhere"
