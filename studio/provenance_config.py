@@ -72,6 +72,11 @@ def watermark_codec():
     return default_codec(key=_watermark_key())
 
 
+def manifest_hash_key() -> bytes:
+    """The server secret under which manifests publish input and statement hashes (HMAC)."""
+    return hashlib.sha256(b"signet-manifest-hash-key\x00" + _watermark_key()).digest()
+
+
 @cache
 def audio_watermark():
     """The audio mark, keyed by the same server secret as the video mark."""
