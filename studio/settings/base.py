@@ -164,6 +164,10 @@ SIGNET_TRUST_ANCHORS = env_str("SIGNET_TRUST_ANCHORS")  # root certificate(s) th
 # Dotted path to a callable(bytes) -> signature, for a KMS or HSM; it replaces SIGNET_SIGNING_KEY.
 SIGNET_SIGNING_CALLBACK = env_str("SIGNET_SIGNING_CALLBACK")
 SIGNET_SIGNING_ALG = env_str("SIGNET_SIGNING_ALG", "es256")
+# RFC 3161 timestamp authority (http(s) URL): a timestamped manifest stays valid after the signing
+# certificate expires. Verifiers must trust the TSA's root too (add it to SIGNET_TRUST_ANCHORS).
+# Empty: no timestamp (an unreachable TSA makes every signing attempt fail).
+SIGNET_TSA_URL = env_str("SIGNET_TSA_URL", "")
 SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE = env_int("SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE", 30)
 SIGNET_VERIFY_MAX_BYTES = env_int("SIGNET_VERIFY_MAX_BYTES", 200 * 1024 * 1024)
 SIGNET_HOLD_FIRST_JOBS = env_int("SIGNET_HOLD_FIRST_JOBS", 1)
