@@ -198,7 +198,7 @@ def test_soft_binding_resolution(client, released):
         json.dumps({"alg": released.watermark_alg, "value": str(released.watermark_id)}),
         content_type="application/json",
     ).json()["matches"]
-    assert matches == [{"manifestId": released.manifest_id}]
+    assert [match["manifestId"] for match in matches] == [released.manifest_id]
     manifest = client.get(
         f"/api/v1/manifests/{released.manifest_id}", HTTP_ACCEPT="application/json"
     ).json()
@@ -338,7 +338,7 @@ def test_a_manifest_signed_by_someone_else_cannot_claim_a_signet_record(client, 
     copy = _reencode(Path(released.file.path), tmp_path / "copy.mp4", crf=51)  # watermark wiped
     claim = _claim(
         generation_id=ours["generation_id"], consent_record_id=ours["consent_record_id"],
-        consent_statement_sha256=ours["consent_statement_sha256"],
+        consent_statement_sha256=ours["consent_statement_hmac_sha256"],
         watermark_alg=released.watermark_alg, watermark_value=str(released.watermark_id),
     )  # fmt: skip
     body = _verify(client, _signed_by_mallory(copy, tmp_path, claim=claim)).json()
