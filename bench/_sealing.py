@@ -52,7 +52,7 @@ class BenchSealer:
             generator_version="bench",
             consent_record_id="bench",
             consent_statement_sha256="0" * 64,
-            moderation_state="released",
+            hash_key=b"bench-manifest-hash-key",
             watermark_alg=self.codec.name,
             watermark_value=str(watermark_id),
             ingredients=[IngredientInfo(role="portrait", media_type="image/jpeg", sha256="1" * 64)],

@@ -452,11 +452,14 @@ def run_real(
                     ).found
                 plain = attack(output.unmarked, workdir, background)
                 started = time.perf_counter()
-                results.unmarked_matches += read_watermark_from_file(
-                    plain, sealer.codec, READ_FRAMES
-                ).found
+                false_match = read_watermark_from_file(plain, sealer.codec, READ_FRAMES).found
+                results.unmarked_matches += false_match
                 results.unmarked_read_s.append(time.perf_counter() - started)
                 results.unmarked_trials += 1
+                log(
+                    f"    {output.name} {name}: {'recovered' if ok else 'LOST'} "
+                    f"({reading.detail}); unmarked copy {'FALSE MATCH' if false_match else 'ok'}"
+                )
             log(
                 f"  {output.name}: PSNR {psnr_clip:.2f} dB, lost {len(lost)}/{len(REAL_ATTACKS)}: "
                 + ", ".join(lost)

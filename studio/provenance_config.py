@@ -29,7 +29,10 @@ def signer_config() -> SignerConfig:
     if settings.SIGNET_SIGNING_CALLBACK:
         callback = import_string(settings.SIGNET_SIGNING_CALLBACK)
         return SignerConfig(
-            chain_pem=chain, sign_callback=callback, alg=settings.SIGNET_SIGNING_ALG
+            chain_pem=chain,
+            sign_callback=callback,
+            alg=settings.SIGNET_SIGNING_ALG,
+            tsa_url=settings.SIGNET_TSA_URL or None,
         )
     key = Path(settings.SIGNET_SIGNING_KEY or _keys_dir() / "signer.key")
     if not chain.exists() or not key.exists():
@@ -38,7 +41,12 @@ def signer_config() -> SignerConfig:
             "Run `python manage.py create_signing_chain` (development) or configure "
             "SIGNET_SIGNING_CHAIN and SIGNET_SIGNING_KEY."
         )
-    return SignerConfig(chain_pem=chain, key_pem=key, alg=settings.SIGNET_SIGNING_ALG)
+    return SignerConfig(
+        chain_pem=chain,
+        key_pem=key,
+        alg=settings.SIGNET_SIGNING_ALG,
+        tsa_url=settings.SIGNET_TSA_URL or None,
+    )
 
 
 def trust_anchors_pem() -> str | None:
@@ -70,6 +78,11 @@ def _watermark_key() -> bytes:
 @cache
 def watermark_codec():
     return default_codec(key=_watermark_key())
+
+
+def manifest_hash_key() -> bytes:
+    """The server secret under which manifests publish input and statement hashes (HMAC)."""
+    return hashlib.sha256(b"signet-manifest-hash-key\x00" + _watermark_key()).digest()
 
 
 @cache

@@ -5,8 +5,14 @@ What it says about an output:
   with the generator as softwareAgent), then watermarked.
 - `c2pa.soft-binding`: the invisible watermark's algorithm and value, so a copy stripped of its
   manifest (any re-encode strips it) can be matched back to this manifest.
-- `app.signet.generation`: Signet's own record: generation ID, generator, consent record and
-  statement hash, moderation state at sealing, and the inputs by SHA-256 and media type.
+- `app.signet.generation`: Signet's own record: generation ID, generator, consent record, and
+  keyed hashes (HMAC-SHA256 under a server secret) of the consent statement and of each input.
+
+Why keyed: a plain SHA-256 of the portrait lets anyone holding the photo link it to the video,
+and a plain hash of the consent statement (which contains the typed name) lets a guessed name
+be tested. Under HMAC only the server, holding the key, can confirm that an input or statement
+was the one used. Nothing mutable is sealed: the moderation state changes after sealing (a
+released output would keep saying "in review"), so verifiers read it from Signet's record.
 
 Inputs are not embedded as c2pa ingredients read from their files: c2pa would copy the
 portrait's own metadata (and, with thumbnails on, a picture of it) into every published
@@ -18,6 +24,7 @@ the signed Signet assertion. No file names are recorded: they may contain person
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +70,11 @@ def ingredient_from_file(path: Path, *, role: str, media_type: str) -> Ingredien
     return IngredientInfo(role=role, media_type=media_type, sha256=digest.hexdigest())
 
 
+def keyed_hash(key: bytes, sha256_hex: str) -> str:
+    """HMAC-SHA256 under ``key`` of a SHA-256 digest (hex): what the manifest publishes."""
+    return hmac.new(key, bytes.fromhex(sha256_hex), hashlib.sha256).hexdigest()
+
+
 def build_manifest(
     *,
     claim_generator_name: str = "Signet",
@@ -73,7 +85,7 @@ def build_manifest(
     generator_version: str,
     consent_record_id: str,
     consent_statement_sha256: str,
-    moderation_state: str,
+    hash_key: bytes,
     watermark_alg: str,
     watermark_value: str,
     ingredients: list[IngredientInfo],
@@ -91,7 +103,7 @@ def build_manifest(
         "generator_backend": generator_backend,
         "generator_version": generator_version,
         "consent_record_id": consent_record_id,
-        "moderation_state": moderation_state,
+        "hash_key": hash_key,
         "watermark_alg": watermark_alg,
         "watermark_value": watermark_value,
     }
@@ -137,10 +149,13 @@ def build_manifest(
                     "generator_backend": generator_backend,
                     "generator_version": generator_version,
                     "consent_record_id": consent_record_id,
-                    "consent_statement_sha256": consent_statement_sha256,
-                    "moderation_state": moderation_state,
+                    "consent_statement_hmac_sha256": keyed_hash(hash_key, consent_statement_sha256),
                     "ingredients": [
-                        {"role": i.role, "media_type": i.media_type, "sha256": i.sha256}
+                        {
+                            "role": i.role,
+                            "media_type": i.media_type,
+                            "hmac_sha256": keyed_hash(hash_key, i.sha256),
+                        }
                         for i in ingredients
                     ],
                 },

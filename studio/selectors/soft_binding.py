@@ -27,8 +27,14 @@ class Match:
 
 
 def supported_algorithms() -> dict:
+    # The published schema (c2pa.softBindingAlgList) puts `oneOf: required watermarks |
+    # required fingerprints` inside each *watermark item*, so a conforming watermark item must
+    # carry one of those keys: each names its kind that way.
     return {
-        "watermarks": [{"alg": watermark_codec().name}, {"alg": audio_watermark().name}],
+        "watermarks": [
+            {"alg": watermark_codec().name, "watermarks": "video"},
+            {"alg": audio_watermark().name, "watermarks": "audio"},
+        ],
         "fingerprints": [{"alg": FINGERPRINT_ALG}],
     }
 

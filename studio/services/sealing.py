@@ -24,6 +24,7 @@ from safety.sealing import SealingFailed, file_sha256, read_back, seal_frames, s
 from studio.models import GenerationJob, OutputArtifact
 from studio.provenance_config import (
     audio_watermark,
+    manifest_hash_key,
     signer_config,
     trust_anchors_pem,
     watermark_codec,
@@ -79,7 +80,6 @@ def _manifest(
     *,
     watermark_alg: str,
     watermark_id: int,
-    moderation_state: str,
     title: str = "Signet AI-generated portrait video",
 ) -> dict:
     audio_type = "audio/" + (job.audio.codec or "unknown").replace("_", "-")
@@ -91,7 +91,7 @@ def _manifest(
         generator_version=settings.SIGNET_VERSION,
         consent_record_id=str(job.consent.public_id),
         consent_statement_sha256=job.consent.statement_sha256,
-        moderation_state=moderation_state,
+        hash_key=manifest_hash_key(),
         watermark_alg=watermark_alg,
         watermark_value=str(watermark_id),
         ingredients=[
@@ -122,14 +122,12 @@ def output_seal(
     codec = watermark_codec()
     watermark_id = _watermark_id_allocate(job)
     review = _review_decision(job)
-    moderation_state = "in_review" if review.hold else "released"
     label = DisclosureLabel(corner=job.label_corner)
     marks = {"codec": codec, "watermark_id": watermark_id, "label": label}
     keys = {"signer": signer_config(), "trust_anchors_pem": trust_anchors_pem()}
     manifest = {
         "watermark_alg": codec.name,
         "watermark_id": watermark_id,
-        "moderation_state": moderation_state,
     }
     video = seal_frames(
         frames,

@@ -255,6 +255,10 @@ SIGNET_TRUST_ANCHORS = env_str("SIGNET_TRUST_ANCHORS")  # root certificate(s) th
 # Dotted path to a callable(bytes) -> signature, for a KMS or HSM; it replaces SIGNET_SIGNING_KEY.
 SIGNET_SIGNING_CALLBACK = env_str("SIGNET_SIGNING_CALLBACK")
 SIGNET_SIGNING_ALG = env_str("SIGNET_SIGNING_ALG", "es256")
+# RFC 3161 timestamp authority (http(s) URL): a timestamped manifest stays valid after the signing
+# certificate expires. Verifiers must trust the TSA's root too (add it to SIGNET_TRUST_ANCHORS).
+# Empty: no timestamp (an unreachable TSA makes every signing attempt fail).
+SIGNET_TSA_URL = env_str("SIGNET_TSA_URL", "")
 SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE = env_int("SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE", 30)
 # Rates per client address ("count/period", period in s, m, h or d); see studio/rate_limits.py.
 # (Verification's is SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE.)

@@ -44,14 +44,22 @@ class UnsupportedAsset(ApplicationError):
     code = "unsupported_asset"
 
 
-def _max_results(request) -> int:
+def _only_parameters(request, *allowed: str, error=InputRefused) -> None:
+    """Refuse query parameters the specification does not define (a misspelt one is a mistake
+    the caller should hear about, not a silently ignored filter)."""
+    unknown = sorted(set(request.GET) - set(allowed))
+    if unknown:
+        raise error(f"Unknown query parameter(s): {', '.join(unknown)}.")
+
+
+def _max_results(request, error=InputRefused) -> int:
     raw = request.GET.get("maxResults", "10")
     try:
         value = int(raw)
     except ValueError:
-        raise InputRefused("maxResults must be a whole number of at least 1.") from None
+        raise error("maxResults must be a whole number of at least 1.") from None
     if value < 1:
-        raise InputRefused("maxResults must be a whole number of at least 1.")
+        raise error("maxResults must be a whole number of at least 1.")
     return min(value, 100)
 
 
@@ -64,6 +72,10 @@ def _matches(found) -> JsonResponse:
 def matches_by_binding(request):
     """Watermark (alg, base64 value) -> manifest IDs."""
     rate_limit_hit(request, "lookup")
+    if request.method == "GET":
+        _only_parameters(request, "alg", "value", "maxResults")
+    else:
+        _only_parameters(request, "maxResults")
     max_results = _max_results(request)
     if request.method == "GET":
         alg, value = request.GET.get("alg"), request.GET.get("value")
@@ -93,6 +105,10 @@ def matches_by_content(request):
     by its video or audio watermark, else by its content fingerprint."""
     rate_limit_hit(request, "verify")
     max_results = _max_results(request)
+    # The specification documents only 200, 415 and 500 for byContent: a malformed query is
+    # refused with 415 too.
+    _only_parameters(request, "alg", "maxResults", "hintAlg", "hintValue", error=UnsupportedAsset)
+    max_results = _max_results(request, error=UnsupportedAsset)
     content_type = request.content_type or ""
     folder = Path(tempfile.mkdtemp(prefix="signet-bycontent-"))
     try:
@@ -104,18 +120,31 @@ def matches_by_content(request):
         elif content_type.startswith(ASSET_TYPES):
             if len(request.body) > settings.SIGNET_VERIFY_MAX_BYTES:
                 raise UnsupportedAsset("The asset is too large.")
+            _check_text_asset(content_type, request.body)
             path.write_bytes(request.body)
         else:
             raise UnsupportedAsset("Send the asset as the body with its media type.")
-        if path.stat().st_size == 0:
-            raise UnsupportedAsset("The asset is empty.")
+        # An asset of a listed type that Signet cannot decode (a text, an empty or corrupt file)
+        # matches nothing Signet made: an empty answer, not an error.
         try:
-            found = selectors.matches_by_content(path, max_results)
-        except selectors.UnreadableAsset as error:
-            raise UnsupportedAsset("This asset could not be decoded as media.") from error
+            found = selectors.matches_by_content(path, max_results) if path.stat().st_size else []
+        except selectors.UnreadableAsset:
+            found = []
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return _matches(found)
+
+
+def _check_text_asset(content_type: str, body: bytes) -> None:
+    """The specification describes a text/* asset as a string: a JSON-typed text asset (for
+    example text/json) must then be a JSON string, not an object or a number."""
+    if content_type.startswith("text/") and content_type.endswith("json"):
+        try:
+            value = json.loads(body or b'""')
+        except ValueError:
+            raise UnsupportedAsset("This text asset is not valid JSON.") from None
+        if not isinstance(value, str):
+            raise UnsupportedAsset("A JSON text asset must be a string.")
 
 
 def _wants_json(request) -> bool:
@@ -125,11 +154,13 @@ def _wants_json(request) -> bool:
     )
 
 
+@csrf_exempt
 @require_GET
 def manifest(request, manifest_id: str):
     """The manifest store (application/c2pa); Signet's JSON summary with Accept: application/json
     (what this URL answered before it followed the specification)."""
     rate_limit_hit(request, "lookup")
+    _only_parameters(request, "returnActiveManifest", "format")
     if _wants_json(request):
         artifact = OutputArtifact.objects.filter(manifest_id=manifest_id).first()
         if artifact is None:
@@ -147,6 +178,8 @@ def manifest(request, manifest_id: str):
     return HttpResponse(store, content_type=MANIFEST_STORE_TYPE)
 
 
+@csrf_exempt
 @require_GET
 def supported_algorithms(request):
+    _only_parameters(request)
     return JsonResponse(selectors.supported_algorithms())

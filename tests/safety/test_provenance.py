@@ -27,9 +27,11 @@ from safety.provenance import (
     read_manifest,
     sign_media,
 )
+from safety.provenance.manifest import keyed_hash
 
 PORTRAIT = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "faces" / "obama.jpg"
 WATERMARK_VALUE = "9f2c61d04a7b3e85"
+HASH_KEY = b"test-manifest-hash-key"
 
 
 def _write_clip(path: Path, *, size: int = 64, seconds: float = 1.0, fps: int = 25) -> Path:
@@ -130,7 +132,7 @@ def manifest(clip) -> dict:
         generator_version="1.0.0",
         consent_record_id="consent-42",
         consent_statement_sha256=hashlib.sha256(b"I agree to animate my own photo").hexdigest(),
-        moderation_state="approved",
+        hash_key=HASH_KEY,
         watermark_alg="app.signet.watermark.v1",
         watermark_value=WATERMARK_VALUE,
         ingredients=[
@@ -166,14 +168,18 @@ def test_signed_mp4_reads_trusted_with_every_signet_claim(signed_clip, trust_anc
     assert signet["generator_backend"] == "landmark-animator"
     assert signet["generator_version"] == "1.0.0"
     assert signet["consent_record_id"] == "consent-42"
-    assert (
-        signet["consent_statement_sha256"]
-        == hashlib.sha256(b"I agree to animate my own photo").hexdigest()
-    )
-    assert signet["moderation_state"] == "approved"
+    # Keyed hashes only: holding the photo (or guessing the statement) does not link it to the
+    # video without the server's key; nothing mutable (moderation state) is sealed.
+    statement_sha256 = hashlib.sha256(b"I agree to animate my own photo").hexdigest()
+    photo_sha256 = hashlib.sha256(PORTRAIT.read_bytes()).hexdigest()
+    published = json.dumps(signet)
+    assert statement_sha256 not in published and photo_sha256 not in published
+    assert "moderation_state" not in signet
+    assert signet["consent_statement_hmac_sha256"] == keyed_hash(HASH_KEY, statement_sha256)
+    assert signet["consent_statement_hmac_sha256"] != keyed_hash(b"guess", statement_sha256)
     assert {i["role"] for i in signet["ingredients"]} == {"portrait", "audio"}
     portrait = next(i for i in signet["ingredients"] if i["role"] == "portrait")
-    assert portrait["sha256"] == hashlib.sha256(PORTRAIT.read_bytes()).hexdigest()
+    assert portrait["hmac_sha256"] == keyed_hash(HASH_KEY, photo_sha256)
     json.dumps(report.to_dict())  # JSON-ready
 
 
@@ -394,7 +400,7 @@ def test_build_manifest_rejects_missing_or_malformed_fields():
         generator_version="1",
         consent_record_id="c",
         consent_statement_sha256="0" * 64,
-        moderation_state="approved",
+        hash_key=b"k",
         watermark_alg="a",
         watermark_value="v",
         ingredients=[],

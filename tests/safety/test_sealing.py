@@ -41,7 +41,7 @@ def _manifest(codec, watermark_id=WATERMARK_ID):
     return build_manifest(
         claim_generator_version="test", title="test", generation_id="g", generator_backend="still",
         generator_version="1", consent_record_id="c", consent_statement_sha256="a" * 64,
-        moderation_state="released", watermark_alg=codec.name, watermark_value=str(watermark_id),
+        hash_key=b"k", watermark_alg=codec.name, watermark_value=str(watermark_id),
         ingredients=[IngredientInfo(role="portrait", media_type="image/png", sha256="b" * 64)],
     )  # fmt: skip
 

@@ -13,13 +13,18 @@ from django.test import override_settings
 from PIL import Image
 
 from safety.provenance.certificates import create_development_chain
-from safety.provenance.manifest import TRAINED_ALGORITHMIC_MEDIA, IngredientInfo, build_manifest
+from safety.provenance.manifest import (
+    TRAINED_ALGORITHMIC_MEDIA,
+    IngredientInfo,
+    build_manifest,
+    keyed_hash,
+)
 from safety.provenance.reading import read_manifest
 from safety.provenance.signer import SignerConfig
 from safety.provenance.signing import sign_media
 from safety.watermark import read_watermark_from_file
 from studio.models import OutputArtifact
-from studio.provenance_config import trust_anchors_pem
+from studio.provenance_config import manifest_hash_key, trust_anchors_pem
 from studio.services.jobs import job_render
 from studio.services.publishing import UnsealedOutputRefused, output_publish
 from studio.services.sealing import SealedOutput
@@ -73,8 +78,11 @@ def test_a_sealed_output_carries_every_assertion(released):
     assert signet["generation_id"] == str(job.public_id)
     assert signet["generator_backend"] == job.renderer
     assert signet["consent_record_id"] == str(job.consent.public_id)
-    assert signet["consent_statement_sha256"] == job.consent.statement_sha256
-    assert signet["moderation_state"] == "released"
+    assert job.consent.statement_sha256 not in json.dumps(signet)
+    assert signet["consent_statement_hmac_sha256"] == keyed_hash(
+        manifest_hash_key(), job.consent.statement_sha256
+    )
+    assert "moderation_state" not in signet  # the verifier reads the state from the record
     assert {i["role"] for i in signet["ingredients"]} == {"portrait", "audio"}
     assert report.soft_binding.alg == released.watermark_alg
     assert report.soft_binding.value == str(released.watermark_id)
@@ -190,7 +198,7 @@ def test_soft_binding_resolution(client, released):
         json.dumps({"alg": released.watermark_alg, "value": str(released.watermark_id)}),
         content_type="application/json",
     ).json()["matches"]
-    assert matches == [{"manifestId": released.manifest_id}]
+    assert [match["manifestId"] for match in matches] == [released.manifest_id]
     manifest = client.get(
         f"/api/v1/manifests/{released.manifest_id}", HTTP_ACCEPT="application/json"
     ).json()
@@ -319,7 +327,7 @@ def _claim(**fields) -> dict:
     defaults = dict(
         claim_generator_version="1", title="looks official", generation_id="x", generator_backend="x",
         generator_version="1", consent_record_id="x", consent_statement_sha256="d" * 64,
-        moderation_state="released", watermark_alg="none", watermark_value="0",
+        hash_key=b"k", watermark_alg="none", watermark_value="0",
         ingredients=[IngredientInfo(role="portrait", media_type="image/jpeg", sha256="c" * 64)],
     )  # fmt: skip
     return build_manifest(**{**defaults, **fields})
@@ -330,7 +338,7 @@ def test_a_manifest_signed_by_someone_else_cannot_claim_a_signet_record(client, 
     copy = _reencode(Path(released.file.path), tmp_path / "copy.mp4", crf=51)  # watermark wiped
     claim = _claim(
         generation_id=ours["generation_id"], consent_record_id=ours["consent_record_id"],
-        consent_statement_sha256=ours["consent_statement_sha256"],
+        consent_statement_sha256=ours["consent_statement_hmac_sha256"],
         watermark_alg=released.watermark_alg, watermark_value=str(released.watermark_id),
     )  # fmt: skip
     body = _verify(client, _signed_by_mallory(copy, tmp_path, claim=claim)).json()

@@ -89,7 +89,7 @@ def test_by_content_finds_a_copy_with_manifest_and_mark_destroyed(client, releas
     assert 0 <= matches[0]["similarityScore"] <= 100
 
 
-def test_by_content_matches_nothing_unrelated_and_refuses_non_media(client, released, tmp_path):
+def test_by_content_matches_nothing_unrelated_and_refuses_unlisted_types(client, released, tmp_path):
     other = tmp_path / "other.mp4"
     _ffmpeg(
         "-f", "lavfi", "-i", "testsrc2=size=512x512:rate=25:duration=5",
@@ -101,14 +101,14 @@ def test_by_content_matches_nothing_unrelated_and_refuses_non_media(client, rele
     )
     assert response.json() == {"matches": []}
     garbage = client.post("/api/v1/matches/byContent", b"not a video", content_type="video/mp4")
-    assert garbage.status_code == 415
+    assert garbage.status_code == 200 and garbage.json() == {"matches": []}
     wrong_type = client.post("/api/v1/matches/byContent", b"{}", content_type="foo/bar")
     assert wrong_type.status_code == 415
 
 
 def test_supported_algorithms(client, released):
     listed = client.get("/api/v1/services/supportedAlgorithms").json()
-    assert {"alg": released.watermark_alg} in listed["watermarks"]
+    assert released.watermark_alg in {item["alg"] for item in listed["watermarks"]}
     assert listed["fingerprints"]
 
 
