@@ -108,9 +108,13 @@ def eye_aspect_ratio(points: np.ndarray) -> np.ndarray:
 
 def mouth_opening(points: np.ndarray) -> np.ndarray:
     """Gap between the inner lips (three pairs averaged) over the distance between the eyes."""
-    gap = sum(np.linalg.norm(points[:, a] - points[:, b], axis=1) for a, b in (
-        (61, 67), (62, 66), (63, 65)
-    )) / 3.0
+    gap = (
+        sum(
+            np.linalg.norm(points[:, a] - points[:, b], axis=1)
+            for a, b in ((61, 67), (62, 66), (63, 65))
+        )
+        / 3.0
+    )
     eyes = np.linalg.norm(
         points[:, LEFT_EYE].mean(axis=1) - points[:, RIGHT_EYE].mean(axis=1), axis=1
     )

@@ -3,7 +3,6 @@
 import random
 import secrets
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +23,7 @@ from safety.consent import (
 )
 from safety.faces import analyze_portrait
 from safety.liveness import new_challenge
+from safety.liveness.challenge import CHALLENGE_LIFETIME
 from studio.errors import InputRefused, NotAllowed
 from studio.face_backend import face_backend, quality_limits
 from studio.models import ConsentChallenge, ConsentRecord, EnrolledIdentity, ModerationCase
@@ -38,9 +38,6 @@ from studio.services.consent_evidence import (
 from studio.services.uploads import Upload, image_check_upload, upload_chunks, upload_size
 
 MAX_RECORDING_BYTES = 60 * 1024 * 1024
-# From issuing the challenge to sending the recording: reading the statement, a 14 s recording
-# and the upload; a code older than this may have been seen by someone else.
-CHALLENGE_LIFETIME = timedelta(minutes=10)
 
 
 @transaction.atomic
@@ -199,7 +196,6 @@ def consent_grant(
         try:
             check = check_evidence(
                 path=path,
-                data=data,
                 challenge=challenge,
                 identity=identity,
                 elapsed_seconds=elapsed,
