@@ -78,11 +78,17 @@ def identity_enrol(*, creator, selfie: Upload) -> EnrolledIdentity:
 
 
 def consent_challenge_issue(
-    *, creator, session_key: str, language: str = "en", rng: random.Random | None = None
+    *,
+    creator,
+    session_key: str,
+    language: str = "en",
+    rng: random.Random | None = None,
+    seeded_code: bool = False,
 ) -> ConsentChallenge:
     """A fresh challenge for this browser session: nonce, one-time code, random actions.
-    A seeded `rng` makes the actions reproducible (tests); the code and the nonce always come
-    from the OS's secure source."""
+    A seeded `rng` makes the actions reproducible (tests), and with `seeded_code` the code
+    too (browser tests whose fake camera plays a recording made in advance); otherwise the
+    code, like the nonce, comes from the OS's secure source."""
     if language not in LANGUAGES:
         raise InputRefused(_("Choose English or German for the consent sentence."))
     challenge = new_challenge(rng)
@@ -91,7 +97,9 @@ def consent_challenge_issue(
         creator=creator,
         session_key=session_key or "",
         language=language,
-        code=new_one_time_code(),
+        code="".join(str(rng.randrange(10)) for _ in range(6))
+        if seeded_code and rng is not None
+        else new_one_time_code(),
         steps=challenge.to_list(),
         seconds=challenge.seconds,
     )
