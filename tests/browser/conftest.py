@@ -14,8 +14,10 @@ from PIL import Image
 from tests.generation.media_factory import face_path, tone, write_audio
 
 # The consent challenge the server issues while SIGNET_CONSENT_CHALLENGE_SEED is this seed;
-# `camera_page` plays a recording made for it.
-SEED = 424242
+# `camera_page` plays a recording made for it. Its actions are a turn, a look-up and an open
+# mouth (~1.4 s each): a busy machine's Chromium recorded the fake camera at ~4 fps, too few
+# frames to see a 0.25 s blink, which then (rightly) held the consent for a moderator.
+SEED = 424246
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # between browser steps are plain synchronous code, which Django otherwise refuses there.
