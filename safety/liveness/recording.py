@@ -33,10 +33,10 @@ def read_recording(path: str | os.PathLike[str]) -> RecordingFrames:
             return RecordingFrames([], [], 0.0, kind)
         stream = container.streams.video[0]
         next_at, last = 0.0, 0.0
-        for frame in container.decode(stream):
-            if frame.time is None:
-                continue
-            last = float(frame.time)
+        rate = float(stream.average_rate or 30)
+        for index, frame in enumerate(container.decode(stream)):
+            # A frame without a timestamp follows the previous one at the stream's rate.
+            last = float(frame.time) if frame.time is not None else last + (index > 0) / rate
             # Container timestamps are rounded (WebM: whole ms), so allow a third of a frame.
             if last + 0.3 / ANALYSIS_FPS < next_at:
                 continue
