@@ -87,6 +87,7 @@ class Bench:
         self.accepted: list[tuple[str, str, np.ndarray]] = []
         self.accepted_paths: list[Path] = []
         self.seconds: list[float] = []
+        self.last_reasons: tuple[str, ...] = ()
 
     def reference(self, photo: str) -> np.ndarray:
         if photo not in self.references:
@@ -117,6 +118,7 @@ class Bench:
         except NotLive:
             return "refused"
         self.seconds.append(time.perf_counter() - started)
+        self.last_reasons = result.verdict.reasons
         if result.outcome == "granted":
             self.accepted.append((str(path), result.sha256, from_hex(result.frame_hashes)))
             self.accepted_paths.append(path)
@@ -207,14 +209,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="signet-liveness-bench-") as folder:
         bench = Bench(Path(folder))
         for index in range(args.genuine):
+            bench.last_reasons = ()
             outcome = bench.genuine(index)
             counts["genuine_like"][outcome] += 1
-            print(f"genuine_like #{index}: {outcome}", file=out, flush=True)
+            why = f" {list(bench.last_reasons)}" if bench.last_reasons else ""
+            print(f"genuine_like #{index}: {outcome}{why}", file=out, flush=True)
         for kind in FORGED:
             for index in range(args.forged):
+                bench.last_reasons = ()
                 outcome = bench.forged(kind, index)
                 counts[kind][outcome] += 1
-                print(f"{kind} #{index}: {outcome}", file=out, flush=True)
+                why = f" {list(bench.last_reasons)}" if bench.last_reasons else ""
+                print(f"{kind} #{index}: {outcome}{why}", file=out, flush=True)
     table = {}
     for kind, by_outcome in counts.items():
         total = sum(v for k, v in by_outcome.items() if k != "skipped")
