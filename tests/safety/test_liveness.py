@@ -123,3 +123,16 @@ def test_a_looped_clip_is_recognised():
     rng = np.random.default_rng(2)
     fresh = np.stack([frame_hash(rng.integers(0, 255, (48, 64, 3), dtype=np.uint8)) for _ in range(90)])
     assert looped(fresh, times)[0] < 0.5
+
+
+def test_two_blinks_need_two_dips_and_jitter_is_no_blink():
+    from safety.liveness.steps import _count_blinks
+
+    times = np.arange(45) / FPS
+    ratio = np.ones(45)
+    ratio[10:12] = 0.5  # shut
+    assert _count_blinks(times, ratio)[0] == 1
+    ratio[25:27] = 0.7
+    assert _count_blinks(times, ratio)[0] == 2
+    jitter = 1 + np.random.default_rng(3).normal(0, 0.04, 45)  # a still face's eye ratio
+    assert _count_blinks(times, jitter)[0] == 0
