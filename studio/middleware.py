@@ -164,24 +164,3 @@ class SecondFactorRequired:
                 f"{reverse('two_factor_verify')}?{urlencode({'next': request.get_full_path()})}"
             )
         return self.get_response(request)
-
-
-class CspInlineScriptTransition:
-    """A transition, to be removed: pages named in SIGNET_CSP_INLINE_SCRIPT_PAGES whose template
-    still carries an inline <script> get 'unsafe-inline' for scripts, so they keep working until
-    their script moves to a static file. A listed page without inline script gets no exception.
-    (The consent page's script is being moved by its own change.)"""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        if (
-            request.path in settings.SIGNET_CSP_INLINE_SCRIPT_PAGES
-            and response.get("Content-Type", "").startswith("text/html")
-            and not getattr(response, "streaming", False)
-            and b"<script>" in response.content
-        ):
-            response._csp_update = {"script-src": ["'unsafe-inline'"]}
-        return response

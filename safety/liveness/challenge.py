@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 TURN_LEFT = "turn_left"
@@ -26,6 +27,9 @@ FIRST_REVEAL = (1.2, 2.2)
 # Gap between one prompt and the next (the previous window is over before the next prompt).
 REVEAL_GAP = (STEP_WINDOW + 0.3, STEP_WINDOW + 1.1)
 RECORDING_SECONDS = 14.0
+# From issuing the challenge to sending the recording: reading the statement, a 14 s recording
+# and the upload; a code older than this may have been seen by someone else.
+CHALLENGE_LIFETIME = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)

@@ -108,13 +108,30 @@ def eye_aspect_ratio(points: np.ndarray) -> np.ndarray:
 
 def mouth_opening(points: np.ndarray) -> np.ndarray:
     """Gap between the inner lips (three pairs averaged) over the distance between the eyes."""
-    gap = sum(np.linalg.norm(points[:, a] - points[:, b], axis=1) for a, b in (
-        (61, 67), (62, 66), (63, 65)
-    )) / 3.0
+    gap = (
+        sum(
+            np.linalg.norm(points[:, a] - points[:, b], axis=1)
+            for a, b in ((61, 67), (62, 66), (63, 65))
+        )
+        / 3.0
+    )
     eyes = np.linalg.norm(
         points[:, LEFT_EYE].mean(axis=1) - points[:, RIGHT_EYE].mean(axis=1), axis=1
     )
     return gap / eyes
+
+
+def _aligned(points: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """`points` (68, 2) moved by the similarity (shift, scale, rotation) that best fits the
+    centred `target` (least squares, Procrustes with scale), itself centred."""
+    moved = points - points.mean(axis=0)
+    a = (moved * target).sum()
+    b = (moved[:, 0] * target[:, 1] - moved[:, 1] * target[:, 0]).sum()
+    norm = (moved**2).sum()
+    cos, sin = a / norm, b / norm
+    return np.stack(
+        [cos * moved[:, 0] - sin * moved[:, 1], sin * moved[:, 0] + cos * moved[:, 1]], axis=1
+    )
 
 
 def non_rigid_motion(points: np.ndarray) -> np.ndarray:
@@ -127,22 +144,13 @@ def non_rigid_motion(points: np.ndarray) -> np.ndarray:
     scores = np.full(len(points), np.nan)
     if valid.sum() < 2:
         return scores
-    reference = np.median(points[valid], axis=0)
-    ref_centred = reference - reference.mean(axis=0)
+    first = points[np.flatnonzero(valid)[0]]
+    first = first - first.mean(axis=0)
+    # The median face of the frames brought onto the first one (a per-coordinate median of
+    # frames that are zoomed and panned would itself be a distorted face).
+    reference = np.median([_aligned(points[i], first) for i in np.flatnonzero(valid)], axis=0)
     eyes = np.linalg.norm(reference[LEFT_EYE].mean(0) - reference[RIGHT_EYE].mean(0))
     for index in np.flatnonzero(valid):
-        moved = points[index] - points[index].mean(axis=0)
-        # Procrustes with scale: the rotation+scale that best maps `moved` onto the reference.
-        a = (moved * ref_centred).sum()
-        b = (moved[:, 0] * ref_centred[:, 1] - moved[:, 1] * ref_centred[:, 0]).sum()
-        norm = (moved**2).sum()
-        scale_cos, scale_sin = a / norm, b / norm
-        fitted = np.stack(
-            [
-                scale_cos * moved[:, 0] - scale_sin * moved[:, 1],
-                scale_sin * moved[:, 0] + scale_cos * moved[:, 1],
-            ],
-            axis=1,
-        )
-        scores[index] = np.sqrt(((fitted - ref_centred) ** 2).sum(axis=1).mean()) / eyes
+        fitted = _aligned(points[index], reference)
+        scores[index] = np.sqrt(((fitted - reference) ** 2).sum(axis=1).mean()) / eyes
     return scores

@@ -61,6 +61,10 @@ def case_get_for_moderator(user, public_id) -> ModerationCase:
 
 
 def case_job_history(case: ModerationCase) -> QuerySet[AuditEvent]:
+    if case.job is None and case.consent_id is not None:
+        return AuditEvent.objects.filter(subject_id=str(case.consent.public_id)).order_by(
+            "sequence"
+        )
     if case.job is None:
         return AuditEvent.objects.none()
     return AuditEvent.objects.filter(subject_id=str(case.job.public_id)).order_by("sequence")

@@ -65,6 +65,9 @@ def account_delete(*, user) -> None:
         record.one_time_code = ""
         record.recording_face_check = None
         record.spoken_code_check = None
+        # The frame hashes and SHA-256 stay: they cannot be turned back into a picture, and
+        # they keep the deleted recording from being replayed as someone else's consent.
+        record.liveness_report = None
         record.revoked_at = record.revoked_at or timezone.now()
         record.save()
     for portrait in user.portraits.all():

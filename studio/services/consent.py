@@ -3,7 +3,6 @@
 import random
 import secrets
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +23,7 @@ from safety.consent import (
 )
 from safety.faces import analyze_portrait
 from safety.liveness import new_challenge
+from safety.liveness.challenge import CHALLENGE_LIFETIME
 from studio.errors import InputRefused, NotAllowed
 from studio.face_backend import face_backend, quality_limits
 from studio.models import ConsentChallenge, ConsentRecord, EnrolledIdentity, ModerationCase
@@ -38,9 +38,6 @@ from studio.services.consent_evidence import (
 from studio.services.uploads import Upload, image_check_upload, upload_chunks, upload_size
 
 MAX_RECORDING_BYTES = 60 * 1024 * 1024
-# From issuing the challenge to sending the recording: reading the statement, a 14 s recording
-# and the upload; a code older than this may have been seen by someone else.
-CHALLENGE_LIFETIME = timedelta(minutes=10)
 
 
 @transaction.atomic
@@ -81,11 +78,17 @@ def identity_enrol(*, creator, selfie: Upload) -> EnrolledIdentity:
 
 
 def consent_challenge_issue(
-    *, creator, session_key: str, language: str = "en", rng: random.Random | None = None
+    *,
+    creator,
+    session_key: str,
+    language: str = "en",
+    rng: random.Random | None = None,
+    seeded_code: bool = False,
 ) -> ConsentChallenge:
     """A fresh challenge for this browser session: nonce, one-time code, random actions.
-    A seeded `rng` makes the actions reproducible (tests); the code and the nonce always come
-    from the OS's secure source."""
+    A seeded `rng` makes the actions reproducible (tests), and with `seeded_code` the code
+    too (browser tests whose fake camera plays a recording made in advance); otherwise the
+    code, like the nonce, comes from the OS's secure source."""
     if language not in LANGUAGES:
         raise InputRefused(_("Choose English or German for the consent sentence."))
     challenge = new_challenge(rng)
@@ -94,7 +97,9 @@ def consent_challenge_issue(
         creator=creator,
         session_key=session_key or "",
         language=language,
-        code=new_one_time_code(),
+        code="".join(str(rng.randrange(10)) for _ in range(6))
+        if seeded_code and rng is not None
+        else new_one_time_code(),
         steps=challenge.to_list(),
         seconds=challenge.seconds,
     )
@@ -199,7 +204,6 @@ def consent_grant(
         try:
             check = check_evidence(
                 path=path,
-                data=data,
                 challenge=challenge,
                 identity=identity,
                 elapsed_seconds=elapsed,

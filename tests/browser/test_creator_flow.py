@@ -38,33 +38,33 @@ def _enrol_with_webcam(page, live_server):
     page.wait_for_url(f"{live_server.url}/consent/")
 
 
-def _record_consent(page):
+def _record_consent(page, challenge):
+    """Record consent live: the fake camera plays a genuine-like recording made for the
+    seeded challenge (see tests/browser/conftest.py camera_page)."""
+    from tests.browser.test_consent_flow import record_consent
+
     code = page.inner_text("#one-time-code")
     assert code.isdigit() and len(code) == 6
-    page.click("#start-recording")
-    page.wait_for_timeout(2500)
-    page.click("#stop-recording")
-    wait_until(page, "document.getElementById('recording-status').textContent.includes('Recorded')")
-    page.fill("#id_signature_name", "Browser Creator")
-    page.check("#id_agree")
-    page.click("#give-consent")
-    page.wait_for_url("**/dashboard/", timeout=60_000)
+    record_consent(page, challenge)
+    page.wait_for_url("**/dashboard/", timeout=120_000)
     return code
 
 
+@pytest.mark.parametrize("camera_page", ["genuine"], indirect=True)
 def test_sign_up_enrol_consent_generate_and_watch(
-    page, live_server, celery_worker, tmp_path, mailoutbox
+    camera_page, live_server, celery_worker, tmp_path, mailoutbox
 ):
+    page, challenge, _ = camera_page
     _sign_up(page, live_server, mailoutbox)
     assert "enrol your face" in page.inner_text("main").lower()
 
     _enrol_with_webcam(page, live_server)
     assert EnrolledIdentity.objects.filter(creator__email=EMAIL).exists()
 
-    code = _record_consent(page)
+    code = _record_consent(page, challenge)
     consent = ConsentRecord.objects.get(creator__email=EMAIL)
     assert consent.one_time_code == code
-    assert consent.recording_face_check["matched"]
+    assert consent.recording_face_check["matched"] and consent.verification == "verified"
     assert consent.user_agent and consent.signature_name == "Browser Creator"
 
     speech = write_speech(tmp_path / "speech.wav", seconds=15.0)

@@ -92,8 +92,12 @@ class _HeadWarp:
     def depth(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         inside = 1.0 - ((x - self.cx) / self.rx) ** 2 - ((y - self.cy) / self.ry) ** 2
         body = 0.9 * self.rx * np.sqrt(np.clip(inside, 0.0, None))
-        bump = 0.3 * self.rx * np.exp(
-            -(((x - self.nose[0]) ** 2 + (y - self.nose[1]) ** 2) / (2 * (0.14 * self.rx) ** 2))
+        bump = (
+            0.3
+            * self.rx
+            * np.exp(
+                -(((x - self.nose[0]) ** 2 + (y - self.nose[1]) ** 2) / (2 * (0.14 * self.rx) ** 2))
+            )
         )
         return (body + bump).astype(np.float32)
 
@@ -186,7 +190,9 @@ def still_frames(
             t = index / max(1, count - 1)
             zoom = 1.0 + 0.15 * t
             matrix = cv2.getRotationMatrix2D((size / 2 + 12 * t, size / 2), 0.0, zoom)
-            frames.append(cv2.warpAffine(image, matrix, (size, size), borderMode=cv2.BORDER_REFLECT))
+            frames.append(
+                cv2.warpAffine(image, matrix, (size, size), borderMode=cv2.BORDER_REFLECT)
+            )
         else:
             frames.append(np.roll(image, shift * (index % 3 - 1), axis=1))
     return frames
@@ -204,7 +210,11 @@ def write_webm(path: Path, frames: list[np.ndarray], audio: np.ndarray | None) -
         video.width, video.height = frames[0].shape[1], frames[0].shape[0]
         video.pix_fmt = "yuv420p"
         video.bit_rate = 1_500_000
-        sound = container.add_stream("libopus", rate=48_000, layout="mono") if audio is not None else None
+        sound = (
+            container.add_stream("libopus", rate=48_000, layout="mono")
+            if audio is not None
+            else None
+        )
         for frame in frames:
             for packet in video.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
                 container.mux(packet)

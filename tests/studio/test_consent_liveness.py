@@ -100,7 +100,7 @@ def _refused(creator, challenge, recording, match: str, reason: str):
     with pytest.raises(InputRefused, match=match) as refused:
         _grant(creator, challenge, recording)
     event = AuditEvent.objects.filter(action="consent.refused").latest("sequence")
-    assert event.details["reason"] == reason, event.details
+    assert reason in event.details.get("reasons", [event.details["reason"]]), event.details
     assert not ConsentRecord.objects.filter(creator=creator, revoked_at__isnull=True).exists()
     return refused.value
 

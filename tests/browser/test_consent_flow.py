@@ -1,0 +1,70 @@
+"""The consent page in real headless Chromium, with a fake camera and microphone playing a
+genuine-like recording (SYNTHETIC: a real photo animated to perform the challenge, the
+sentence spoken by espeak-ng) made for the challenge the server issues under a fixed seed; and
+the same page with the fake camera showing a still photo, which is refused."""
+
+import pytest
+
+from studio.models import AuditEvent, ConsentRecord
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+EMAIL = "consent-browser@example.com"
+PASSWORD = "a-browser-test-password-77"
+
+
+def _sign_up_and_enrol(page, live_server):
+    page.goto(f"{live_server.url}/accounts/signup/")
+    page.fill("#id_email", EMAIL)
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/dashboard/")
+    page.goto(f"{live_server.url}/enrol/")
+    page.click("#start-camera")
+    page.wait_for_function("document.getElementById('camera').videoWidth > 0")
+    page.click("#take-selfie")
+    page.wait_for_url(f"{live_server.url}/consent/")
+
+
+def record_consent(page, challenge):
+    prompts = []
+    page.click("#start-recording")
+    page.wait_for_function(
+        "document.getElementById('challenge-prompt').textContent.length > 0", timeout=10_000
+    )
+    prompts.append(page.inner_text("#challenge-prompt"))
+    page.wait_for_function(
+        "document.getElementById('recording-status').textContent.includes('Recorded')",
+        timeout=int(challenge.seconds * 1000) + 15_000,
+    )
+    page.fill("#id_signature_name", "Browser Creator")
+    page.check("#id_agree")
+    page.click("#give-consent")
+    return prompts
+
+
+@pytest.mark.parametrize("camera_page", ["genuine"], indirect=True)
+def test_a_live_recording_that_performs_the_prompts_grants_consent(camera_page, live_server):
+    page, challenge, code = camera_page
+    _sign_up_and_enrol(page, live_server)
+    assert page.inner_text("#one-time-code") == code
+    assert page.locator("input[type=file]").count() == 0  # no upload on the consent page
+    prompts = record_consent(page, challenge)
+    assert prompts and prompts[0]  # the first action appeared while recording
+    page.wait_for_url("**/dashboard/", timeout=120_000)
+    record = ConsentRecord.objects.get(creator__email=EMAIL)
+    assert record.verification == "verified", record.liveness_report
+    assert record.one_time_code == code
+    assert all(step["passed"] for step in record.liveness_report["steps"])
+
+
+@pytest.mark.parametrize("camera_page", ["still"], indirect=True)
+def test_a_still_photo_in_front_of_the_camera_is_refused_on_the_page(camera_page, live_server):
+    page, challenge, _ = camera_page
+    _sign_up_and_enrol(page, live_server)
+    record_consent(page, challenge)
+    page.wait_for_selector("#consent-error:not([hidden])", timeout=120_000)
+    assert "did not move like a live face" in page.inner_text("#consent-error")
+    assert not ConsentRecord.objects.filter(creator__email=EMAIL).exists()
+    assert AuditEvent.objects.filter(action="consent.refused").exists()
