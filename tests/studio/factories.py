@@ -1,7 +1,10 @@
 """Creators, consent evidence and uploads for studio tests, made through the real services."""
 
+import copy
+import hashlib
 from fractions import Fraction
 from pathlib import Path
+from unittest import mock
 
 import av
 import numpy as np
@@ -133,21 +136,51 @@ def enrol_and_consent(
     """Enrol `selfie` as the creator's face and grant consent with a live, genuine-like
     recording through the real services (challenge issued, started, recording checked)."""
     from studio.models import ConsentRecord
+    from studio.services import consent_evidence
     from studio.services.consent import consent_grant, identity_enrol
 
     identity_enrol(creator=creator, selfie=face_path(selfie))
     challenge = live_challenge(creator)
     variant = ConsentRecord.objects.count()
     recording = cached_recording(recording_photo or selfie, challenge, variant)
-    return consent_grant(
-        creator=creator,
-        signature_name="Test Creator",
-        nonce=challenge.nonce,
-        session_key="",
-        recording=recording,
-        ip_address="127.0.0.1",
-        user_agent="pytest",
+    with mock.patch.object(consent_evidence, "assess_recording", _assess_remembered):
+        return consent_grant(
+            creator=creator,
+            signature_name="Test Creator",
+            nonce=challenge.nonce,
+            session_key="",
+            recording=recording,
+            ip_address="127.0.0.1",
+            user_agent="pytest",
+        )
+
+
+_ASSESSMENTS: dict = {}
+
+
+def _assess_remembered(path, **inputs):
+    """The real liveness assessment, computed once per identical input and remembered.
+
+    About 150 tests start from a consented creator, granted with the same recording for the same
+    challenge; assessing it costs 3-7 CPU seconds each time, which is the suite's largest single
+    cost. The liveness tests themselves (tests/studio/test_consent_liveness.py and the browser
+    consent flow) never go through this factory, so every check still runs there."""
+    from safety.liveness.assess import assess_recording
+
+    earlier = [(label, sha, np.asarray(hashes)) for label, sha, hashes in inputs["earlier"]]
+    key = (
+        hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+        repr(inputs["challenge"]),
+        inputs["code"],
+        inputs["language"],
+        inputs["sentence"],
+        np.asarray(inputs["reference_embedding"]).tobytes(),
+        repr(inputs["thresholds"]),
+        tuple((sha, hashes.tobytes()) for _label, sha, hashes in earlier),
     )
+    if key not in _ASSESSMENTS:
+        _ASSESSMENTS[key] = assess_recording(path, **{**inputs, "earlier": earlier})
+    return copy.deepcopy(_ASSESSMENTS[key])
 
 
 def submit_job(
