@@ -75,7 +75,9 @@ def start(folder: Path) -> tuple[subprocess.Popen, S3Server]:
     process = subprocess.Popen(
         [weed, "server", f"-dir={folder}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
          f"-master.port={master}", "-master.volumeSizeLimitMB=64", f"-volume.port={volume}",
-         "-volume.max=8", "-filer", f"-filer.port={filer}", "-s3", f"-s3.port={s3}"],
+         "-volume.max=8", "-filer", f"-filer.port={filer}", "-s3", f"-s3.port={s3}",
+         # No Iceberg or Lance side servers: their fixed ports would collide between runs.
+         "-s3.port.iceberg=0", "-s3.port.lance=0"],
         stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "AWS_ACCESS_KEY_ID": ACCESS_KEY,
                                                    "AWS_SECRET_ACCESS_KEY": SECRET_KEY},
     )  # fmt: skip

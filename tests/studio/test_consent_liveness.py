@@ -30,6 +30,7 @@ from tests.studio.factories import (
     make_creator,
     submit_job,
 )
+from tests.studio.two_factor import login_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -325,8 +326,7 @@ def test_re_granting_leaves_exactly_one_active_record(enrolled):
 def test_the_moderator_sees_the_numbers(enrolled, forged_folder, client):
     challenge = live_challenge(enrolled)
     record = _grant(enrolled, challenge, _forged("wrong_code", challenge, forged_folder))
-    moderator_create(email="mod@example.com", password=PASSWORD)
-    client.login(username="mod@example.com", password=PASSWORD)
+    login_with_second_factor(client, moderator_create(email="mod@example.com", password=PASSWORD))
     case = ModerationCase.objects.get(consent=record)
     page = client.get(f"/moderation/cases/{case.public_id}/").content.decode()
     assert "Consent evidence needs review" in page
