@@ -157,7 +157,7 @@ def test_a_trusted_manifest_naming_no_job_of_ours_is_answered_not_crashed(tmp_pa
     manifest = build_manifest(
         claim_generator_version="t", title="t", generation_id="not-a-job-id",
         generator_backend="still", generator_version="1", consent_record_id="c",
-        consent_statement_sha256="a" * 64, moderation_state="released", watermark_alg="none",
+        consent_statement_sha256="a" * 64, hash_key=b"k" * 32, watermark_alg="none",
         watermark_value="0",
         ingredients=[IngredientInfo(role="portrait", media_type="image/png", sha256="b" * 64)],
     )  # fmt: skip
