@@ -3,9 +3,12 @@ genuine-like recording (SYNTHETIC: a real photo animated to perform the challeng
 sentence spoken by espeak-ng) made for the challenge the server issues under a fixed seed; and
 the same page with the fake camera showing a still photo, which is refused."""
 
+import re
+
 import pytest
 
 from studio.models import AuditEvent, ConsentRecord
+from tests.browser.waiting import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -13,16 +16,19 @@ EMAIL = "consent-browser@example.com"
 PASSWORD = "a-browser-test-password-77"
 
 
-def _sign_up_and_enrol(page, live_server):
+def _sign_up_and_enrol(page, live_server, mailoutbox):
     page.goto(f"{live_server.url}/accounts/signup/")
     page.fill("#id_email", EMAIL)
+    page.click("button[type=submit]")
+    link = re.search(r"https?://\S+/accounts/signup/\S+/", mailoutbox[-1].body).group(0)
+    page.goto(link)
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/dashboard/")
     page.goto(f"{live_server.url}/enrol/")
     page.click("#start-camera")
-    page.wait_for_function("document.getElementById('camera').videoWidth > 0")
+    wait_until(page, "document.getElementById('camera').videoWidth > 0")
     page.click("#take-selfie")
     page.wait_for_url(f"{live_server.url}/consent/")
 
@@ -30,13 +36,14 @@ def _sign_up_and_enrol(page, live_server):
 def record_consent(page, challenge):
     prompts = []
     page.click("#start-recording")
-    page.wait_for_function(
-        "document.getElementById('challenge-prompt').textContent.length > 0", timeout=10_000
+    wait_until(
+        page, "document.getElementById('challenge-prompt').textContent.length > 0", timeout=10
     )
     prompts.append(page.inner_text("#challenge-prompt"))
-    page.wait_for_function(
+    wait_until(
+        page,
         "document.getElementById('recording-status').textContent.includes('Recorded')",
-        timeout=int(challenge.seconds * 1000) + 15_000,
+        timeout=challenge.seconds + 15,
     )
     page.fill("#id_signature_name", "Browser Creator")
     page.check("#id_agree")
@@ -45,9 +52,11 @@ def record_consent(page, challenge):
 
 
 @pytest.mark.parametrize("camera_page", ["genuine"], indirect=True)
-def test_a_live_recording_that_performs_the_prompts_grants_consent(camera_page, live_server):
+def test_a_live_recording_that_performs_the_prompts_grants_consent(
+    camera_page, live_server, mailoutbox
+):
     page, challenge, code = camera_page
-    _sign_up_and_enrol(page, live_server)
+    _sign_up_and_enrol(page, live_server, mailoutbox)
     assert page.inner_text("#one-time-code") == code
     assert page.locator("input[type=file]").count() == 0  # no upload on the consent page
     prompts = record_consent(page, challenge)
@@ -60,9 +69,11 @@ def test_a_live_recording_that_performs_the_prompts_grants_consent(camera_page, 
 
 
 @pytest.mark.parametrize("camera_page", ["still"], indirect=True)
-def test_a_still_photo_in_front_of_the_camera_is_refused_on_the_page(camera_page, live_server):
+def test_a_still_photo_in_front_of_the_camera_is_refused_on_the_page(
+    camera_page, live_server, mailoutbox
+):
     page, challenge, _ = camera_page
-    _sign_up_and_enrol(page, live_server)
+    _sign_up_and_enrol(page, live_server, mailoutbox)
     record_consent(page, challenge)
     page.wait_for_selector("#consent-error:not([hidden])", timeout=120_000)
     assert "did not move like a live face" in page.inner_text("#consent-error")
