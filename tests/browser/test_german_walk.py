@@ -14,6 +14,7 @@ from django.test import override_settings
 
 from studio.models import GenerationJob, JobState
 from studio.services.accounts import moderator_create
+from tests.browser.waiting import wait_until
 from tests.generation.media_factory import face_path
 from tests.studio.factories import (
     PASSWORD,
