@@ -8,6 +8,7 @@ from studio.models import JobState, ModerationCase
 from studio.services.accounts import moderator_create
 from studio.services.moderation import case_decide
 from tests.studio.factories import PASSWORD, enrol_and_consent, make_creator, submit_job
+from tests.studio.two_factor import totp_code, totp_device
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,13 +20,14 @@ def _log_in(page, live_server, email):
     page.click("button[type=submit]")
 
 
-@override_settings(SIGNET_IDENTITY_ACCEPT=0.2, SIGNET_IDENTITY_REJECT=0.7)
 def test_the_job_page_follows_a_hold_until_the_video_is_released(
     page, live_server, celery_worker, tmp_path
 ):
     creator = make_creator("waiting@example.com")
     enrol_and_consent(creator, tmp_path)
-    job = submit_job(creator, tmp_path, enqueue=True)
+    # Strict identity thresholds for the portrait only (the consent recording is checked as usual).
+    with override_settings(SIGNET_IDENTITY_ACCEPT=0.2, SIGNET_IDENTITY_REJECT=0.7):
+        job = submit_job(creator, tmp_path, enqueue=True)
     assert job.state == JobState.HELD
     _log_in(page, live_server, "waiting@example.com")
     page.wait_for_url("**/dashboard/")
@@ -43,8 +45,11 @@ def test_the_job_page_follows_a_hold_until_the_video_is_released(
 
 
 def test_a_moderator_lands_on_the_queue_not_the_creator_banner(page, live_server):
-    moderator_create(email="mod-landing@example.com", password=PASSWORD)
+    device = totp_device(moderator_create(email="mod-landing@example.com", password=PASSWORD))
     _log_in(page, live_server, "mod-landing@example.com")
+    page.wait_for_url("**/accounts/two-factor/**")  # a moderator confirms with the second factor
+    page.fill("#id_code", totp_code(device))
+    page.click("#confirm-code")
     page.wait_for_url("**/moderation/")
     text = page.inner_text("main")
     assert "Moderation queue" in text and "enrol your face" not in text
