@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from studio.errors import ApplicationError, GateRefused
 from studio.forms import JobForm
-from studio.roles import is_creator, is_moderator
+from studio.roles import holds_moderator_role, is_creator
 from studio.selectors.consent import creator_enrolment_status
 from studio.selectors.jobs import job_get_for_creator, job_status_payload, jobs_for_creator
 from studio.services.jobs import job_cancel, job_submit_uploads
@@ -15,8 +15,9 @@ from studio.services.jobs import job_cancel, job_submit_uploads
 
 @login_required
 def dashboard(request):
-    if is_moderator(request.user) and not is_creator(request.user):
-        return redirect("moderation_queue")  # where a moderator's work is (also after log-in)
+    if holds_moderator_role(request.user) and not is_creator(request.user):
+        # Where a moderator's work is (also after log-in); the queue asks for the second factor.
+        return redirect("moderation_queue")
     return render(
         request,
         "studio/dashboard.html",
