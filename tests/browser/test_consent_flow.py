@@ -3,11 +3,10 @@ genuine-like recording (SYNTHETIC: a real photo animated to perform the challeng
 sentence spoken by espeak-ng) made for the challenge the server issues under a fixed seed; and
 the same page with the fake camera showing a still photo, which is refused."""
 
-import re
-
 import pytest
 
 from studio.models import AuditEvent, ConsentRecord
+from tests.browser.signing_up import sign_up_by_link
 from tests.browser.waiting import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,15 +16,7 @@ PASSWORD = "a-browser-test-password-77"
 
 
 def _sign_up_and_enrol(page, live_server, mailoutbox):
-    page.goto(f"{live_server.url}/accounts/signup/")
-    page.fill("#id_email", EMAIL)
-    page.click("button[type=submit]")
-    link = re.search(r"https?://\S+/accounts/signup/\S+/", mailoutbox[-1].body).group(0)
-    page.goto(link)
-    page.fill("#id_password1", PASSWORD)
-    page.fill("#id_password2", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/dashboard/")
+    sign_up_by_link(page, live_server, mailoutbox, email=EMAIL, password=PASSWORD)
     page.goto(f"{live_server.url}/enrol/")
     page.click("#start-camera")
     wait_until(page, "document.getElementById('camera').videoWidth > 0")

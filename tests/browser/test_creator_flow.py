@@ -1,12 +1,12 @@
 """A new creator, in real headless Chromium: sign up, enrol with the webcam, record consent,
 upload a portrait and a clip, watch the progress, and play the sealed video."""
 
-import re
 import time
 
 import pytest
 
 from studio.models import ConsentRecord, EnrolledIdentity, GenerationJob
+from tests.browser.signing_up import sign_up_by_link
 from tests.browser.waiting import wait_until
 from tests.generation.media_factory import face_path
 from tests.studio.factories import write_speech
@@ -18,16 +18,7 @@ PASSWORD = "a-browser-test-password-77"
 
 
 def _sign_up(page, live_server, mailoutbox):
-    page.goto(f"{live_server.url}/accounts/signup/")
-    page.fill("#id_email", EMAIL)
-    page.click("button[type=submit]")
-    assert "Check your inbox" in page.inner_text("main")
-    link = re.search(r"https?://\S+/accounts/signup/\S+/", mailoutbox[-1].body).group(0)
-    page.goto(link)
-    page.fill("#id_password1", PASSWORD)
-    page.fill("#id_password2", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/dashboard/")
+    sign_up_by_link(page, live_server, mailoutbox, email=EMAIL, password=PASSWORD)
 
 
 def _enrol_with_webcam(page, live_server):
