@@ -24,6 +24,8 @@ def worker_env(broker_url: str, **extra: str) -> dict:
         host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
         env["DATABASE_URL"] = f"postgres://{db['USER'] or ''}@{host}:{port}/{db['NAME']}"
     env["CELERY_BROKER_URL"] = broker_url
+    # Transactional tests empty the tables between tests; a quick beat puts the worker back soon.
+    env.setdefault("SIGNET_WORKER_HEARTBEAT_SECONDS", "1")
     env.update(extra)
     return env
 

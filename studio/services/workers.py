@@ -16,9 +16,13 @@ logger = logging.getLogger(__name__)
 def worker_heartbeat_record(*, hostname: str, queues: list[str]) -> None:
     now = timezone.now()
     for queue in queues:
-        WorkerHeartbeat.objects.update_or_create(
-            hostname=hostname, queue=queue, defaults={"seen_at": now}
-        )
+        # One plain UPDATE (or INSERT the first time) rather than update_or_create's locking read:
+        # a beat must never hold a lock while waiting for another, however often it comes.
+        updated = WorkerHeartbeat.objects.filter(hostname=hostname, queue=queue).update(seen_at=now)
+        if not updated:
+            WorkerHeartbeat.objects.get_or_create(
+                hostname=hostname, queue=queue, defaults={"seen_at": now}
+            )
 
 
 class HeartbeatThread(threading.Thread):

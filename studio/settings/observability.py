@@ -5,7 +5,7 @@ pseudonym when known; never a name, an e-mail address or a key). SIGNET_LOG_FORM
 the old one-line text for a developer's terminal.
 """
 
-from studio.settings.env import env_str
+from studio.settings.env import env_float, env_str
 
 LOG_LEVEL = env_str("SIGNET_LOG_LEVEL", "INFO")
 LOG_FORMAT = env_str("SIGNET_LOG_FORMAT", "json")
@@ -39,8 +39,8 @@ LOGGING = {
 SIGNET_METRICS_TOKEN = env_str("SIGNET_METRICS_TOKEN")
 PROMETHEUS_EXPORT_MIGRATIONS = False
 # A worker counts as "seen recently" on a queue if its heartbeat is at most this old.
-SIGNET_WORKER_SEEN_SECONDS = 90
-SIGNET_WORKER_HEARTBEAT_SECONDS = 20
+SIGNET_WORKER_SEEN_SECONDS = env_float("SIGNET_WORKER_SEEN_SECONDS", 90.0)
+SIGNET_WORKER_HEARTBEAT_SECONDS = env_float("SIGNET_WORKER_HEARTBEAT_SECONDS", 20.0)
 
 PROMETHEUS_MIDDLEWARE_FIRST = "django_prometheus.middleware.PrometheusBeforeMiddleware"
 PROMETHEUS_MIDDLEWARE_LAST = "django_prometheus.middleware.PrometheusAfterMiddleware"

@@ -14,9 +14,13 @@ from tests.studio.factories import submit_job
 
 @pytest.mark.django_db(transaction=True)
 def test_a_long_silent_step_keeps_beating_and_a_stopped_one_is_swept(
-    consented_creator, tmp_path, settings
+    consented_creator, tmp_path, settings, monkeypatch
 ):
     settings.SIGNET_STALE_JOB_SECONDS = 1
+    # The re-queued job is noted, not sent: a session worker started by an earlier test would
+    # otherwise pick it up and still be writing while this test's tables are emptied.
+    sent = []
+    monkeypatch.setattr("studio.services.jobs.job_enqueue", lambda job: sent.append(job.pk))
     job = submit_job(consented_creator, tmp_path)
     old = timezone.now() - timezone.timedelta(seconds=60)
     GenerationJob.objects.filter(pk=job.pk).update(
@@ -30,4 +34,4 @@ def test_a_long_silent_step_keeps_beating_and_a_stopped_one_is_swept(
     time.sleep(1.5)  # the work died: no more beats
     assert jobs_sweep_stale() == 1
     job.refresh_from_db()
-    assert job.state == JobState.QUEUED
+    assert job.state == JobState.QUEUED and sent == [job.pk]
