@@ -24,7 +24,8 @@ def _reachable(url: str, default_port: int) -> bool:
 
 
 def pytest_sessionstart(session):
-    """In CI a missing PostgreSQL or Redis fails the run instead of quietly testing less."""
+    """In CI a missing PostgreSQL, Redis or S3 server fails the run instead of quietly testing less
+    (bin/test starts all three)."""
     if os.environ.get("CI") != "true":
         return
     database_url = os.environ.get("DATABASE_URL", "")
@@ -34,6 +35,9 @@ def pytest_sessionstart(session):
         problems.append(f"PostgreSQL (DATABASE_URL={database_url or 'unset'})")
     if not broker_url.startswith("redis") or not _reachable(broker_url, 6379):
         problems.append(f"Redis (CELERY_BROKER_URL={broker_url or 'unset'})")
+    s3_endpoint = os.environ.get("SIGNET_TEST_S3_ENDPOINT", "")
+    if not s3_endpoint or not _reachable(s3_endpoint, 80):
+        problems.append(f"the S3 server (SIGNET_TEST_S3_ENDPOINT={s3_endpoint or 'unset'})")
     if problems:
         pytest.exit(
             "CI requires real services, not reachable: " + ", ".join(problems), returncode=1
