@@ -138,7 +138,8 @@ def start(folder: Path, *, s3_port: int | None = None) -> tuple[subprocess.Popen
     process = subprocess.Popen(
         [weed, "server", f"-dir={folder}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
          f"-master.port={master}", "-master.volumeSizeLimitMB=64", f"-volume.port={volume}",
-         "-volume.max=8", "-filer", f"-filer.port={filer}", "-s3", f"-s3.port={s3}",
+         # Every bucket is a collection of its own, which takes 7 volumes (sparse files) when it grows.
+         "-volume.max=100", "-filer", f"-filer.port={filer}", "-s3", f"-s3.port={s3}",
          # No Iceberg or Lance side servers: their fixed ports would collide between runs.
          "-s3.port.iceberg=0", "-s3.port.lance=0"],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
