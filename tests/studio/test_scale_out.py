@@ -16,7 +16,6 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,39 +40,40 @@ def _free_port() -> int:
 
 
 def _private_broker(broker_url: str, folder: Path) -> str:
-    """A broker of the cluster's own: no other test's worker may take its jobs or sweeps."""
+    """A broker of the cluster's own: no other test's worker may take its jobs or sweeps. On Redis
+    a database of its own (SIGNET_TEST_SCALE_OUT_REDIS_DB, 13 unless set), emptied before and
+    after: a killed worker's unacknowledged job must not be delivered to a later run."""
     if broker_url.startswith("redis"):
         number = os.environ.get("SIGNET_TEST_SCALE_OUT_REDIS_DB", "13")
-        private = broker_url.rsplit("/", 1)[0] + f"/{number}"
-        with Connection(private) as connection:
-            for queue in ("cpu", "gpu"):
-                connection.default_channel.queue_purge(queue)  # leftovers of an earlier run
-        return private
+        return broker_url.rsplit("/", 1)[0] + f"/{number}"
     return f"sqla+sqlite:///{folder / 'broker.sqlite3'}"
 
 
-@contextmanager
-def _process(command: list[str], env: dict, log_path: Path, ready: str | None, seconds=120):
-    """A process group of its own, stopped when the block ends; waits for `ready` in its log."""
+def _broker_empty(broker: str) -> None:
+    if broker.startswith("redis"):
+        with Connection(broker) as connection:
+            connection.default_channel.client.flushdb()
+
+
+def _start(command: list[str], env: dict, log_path: Path) -> subprocess.Popen:
+    """A process group of its own (a test may kill a worker and its pool child at once)."""
     with log_path.open("w") as log:
-        process = subprocess.Popen(
+        return subprocess.Popen(
             command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
-    try:
-        deadline = time.monotonic() + seconds
-        while ready and ready not in log_path.read_text():
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{command[2:5]} did not start:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.3)
-        yield process
-    finally:
+
+
+def _stop_all(processes: list[subprocess.Popen]) -> None:
+    """Ask every process to stop at once, then wait for each (and kill what will not stop)."""
+    for process in processes:
         if process.poll() is None:
             process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                kill_worker(process)
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            kill_worker(process)
 
 
 @dataclass
@@ -92,6 +92,23 @@ class Cluster:
     web: str
     s3: object
     workers: list[Worker]
+
+    def wait_ready(self, seconds: float = 150) -> None:
+        """Both workers say "ready." and gunicorn answers."""
+        deadline = time.monotonic() + seconds
+        for worker in self.workers:
+            while "ready." not in worker.log.read_text():
+                assert worker.process.poll() is None, worker.log.read_text()[-3000:]
+                assert time.monotonic() < deadline, worker.log.read_text()[-3000:]
+                time.sleep(0.3)
+        while True:
+            try:
+                requests.get(f"{self.web}/healthz", timeout=30)
+                return
+            except requests.RequestException:
+                log = (self.folder / "gunicorn.log").read_text()
+                assert time.monotonic() < deadline, log[-3000:]
+                time.sleep(0.3)
 
     def watch_scratch(self, stop: threading.Event) -> None:
         """Note which worker's private scratch folder holds which job: who is rendering what."""
@@ -118,21 +135,17 @@ def cluster(django_db_setup, django_db_blocker, s3_server, tmp_path_factory):
             SIGNET_SWEEP_SECONDS="2",
         )
     port = _free_port()
-    python = [sys.executable, "-m"]
-    with ExitStack() as stack:
+    celery = [sys.executable, "-m", "celery", "-A", "studio"]
+    processes: list[subprocess.Popen] = []
+    _broker_empty(broker)
+    try:
         (folder / "web-media").mkdir()
         web_env = {
             **shared, "MEDIA_ROOT": str(folder / "web-media"), "SIGNET_BIND": f"127.0.0.1:{port}",
             "WEB_CONCURRENCY": "2", "SIGNET_SCRATCH_DIR": str(folder / "web-scratch"),
         }  # fmt: skip
-        stack.enter_context(
-            _process(
-                [*python, "gunicorn", "-c", "python:studio.gunicorn_config"],
-                web_env,
-                folder / "gunicorn.log",
-                ready=None,
-            )  # fmt: skip
-        )
+        gunicorn = [sys.executable, "-m", "gunicorn", "-c", "python:studio.gunicorn_config"]
+        processes.append(_start(gunicorn, web_env, folder / "gunicorn.log"))
         workers = []
         for name in ("worker-a", "worker-b"):
             scratch, media = folder / name / "scratch", folder / name / "media"
@@ -140,50 +153,21 @@ def cluster(django_db_setup, django_db_blocker, s3_server, tmp_path_factory):
             media.mkdir()
             env = {**shared, "SIGNET_SCRATCH_DIR": str(scratch), "MEDIA_ROOT": str(media)}
             command = [
-                *python, "celery", "-A", "studio", "worker", "-Q", "cpu", "-c", "1",
-                "--prefetch-multiplier=1", "--without-mingle", "--without-gossip",
-                "--loglevel=INFO", "-n", f"{name}@%h",
+                *celery, "worker", "-Q", "cpu", "-c", "1", "--prefetch-multiplier=1",
+                "--without-mingle", "--without-gossip", "--loglevel=INFO", "-n", f"{name}@%h",
             ]  # fmt: skip
             log = folder / f"{name}.log"
-            process = stack.enter_context(_process(command, env, log, ready=None))
-            workers.append(Worker(name, process, scratch, media, log))
-        stack.enter_context(
-            _process(
-                [
-                    *python,
-                    "celery",
-                    "-A",
-                    "studio",
-                    "beat",
-                    "--loglevel=INFO",
-                    "--schedule",
-                    str(folder / "celerybeat-schedule"),
-                ],
-                {**shared, "MEDIA_ROOT": str(folder / "web-media")},
-                folder / "beat.log",
-                ready=None,
-            )  # fmt: skip
-        )
-        deadline = time.monotonic() + 120
-        for worker in workers:
-            while "ready." not in worker.log.read_text():
-                assert worker.process.poll() is None, worker.log.read_text()[-3000:]
-                assert time.monotonic() < deadline, worker.log.read_text()[-3000:]
-                time.sleep(0.3)
-        web = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                requests.get(f"{web}/healthz", timeout=30)
-                break
-            except requests.RequestException:
-                assert time.monotonic() < deadline, (folder / "gunicorn.log").read_text()[-3000:]
-                time.sleep(0.3)
-        yield Cluster(folder=folder, web=web, s3=s3, workers=workers)
-        if broker.startswith("redis"):
-            with Connection(broker) as connection:
-                for queue in ("cpu", "gpu"):
-                    connection.default_channel.queue_purge(queue)
+            processes.append(_start(command, env, log))
+            workers.append(Worker(name, processes[-1], scratch, media, log))
+        beat = [*celery, "beat", "--loglevel=INFO", "--schedule", str(folder / "beat-schedule")]
+        beat_env = {**shared, "MEDIA_ROOT": str(folder / "web-media")}
+        processes.append(_start(beat, beat_env, folder / "beat.log"))
+
+        # Ready is awaited by the first test that submits (the creator's consent is made meanwhile).
+        yield Cluster(folder=folder, web=f"http://127.0.0.1:{port}", s3=s3, workers=workers)
+    finally:
+        _stop_all(processes)
+        _broker_empty(broker)
 
 
 @pytest.fixture
@@ -204,6 +188,7 @@ def cluster_media(settings, cluster):
 @pytest.fixture
 def api(cluster_media, consented_creator, tmp_path):
     """Submit jobs over HTTP to gunicorn with the creator's API token."""
+    cluster_media.wait_ready()
     key = ApiToken.new_key()
     ApiToken.objects.create(creator=consented_creator, key_sha256=ApiToken.hash_key(key))
     headers = {"Authorization": f"Bearer {key}"}
