@@ -7,6 +7,8 @@ OutputArtifact row that every download, API answer and preview is served from.
 
 import hashlib
 import hmac
+import logging
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.files import File
@@ -19,9 +21,28 @@ from studio.services.job_transitions import job_transition
 from studio.services.notifications import creator_notify
 from studio.services.sealing import SealedOutput, SealingFailed, file_sha256, sealed_read_back
 
+logger = logging.getLogger(__name__)
+
 
 class UnsealedOutputRefused(SealingFailed):
     pass
+
+
+@contextmanager
+def _uploads_removed_unless_committed():
+    """Files stored inside the publishing transaction are deleted again when it does not commit
+    (e.g. the job was re-queued meanwhile): object storage has no rollback, and nothing would
+    ever reference, serve or erase them."""
+    stored: list = []
+    try:
+        yield stored
+    except BaseException:
+        for field_file in stored:
+            try:
+                field_file.storage.delete(field_file.name)
+            except Exception:  # the original error matters more; the orphan is logged
+                logger.warning("could not remove unpublished %s", field_file.name, exc_info=True)
+        raise
 
 
 def creator_handle(user) -> str:
@@ -51,7 +72,7 @@ def output_publish(job: GenerationJob, sealed: SealedOutput) -> OutputArtifact:
         raise UnsealedOutputRefused(failure.message) from failure
 
     status = "under_review" if sealed.hold_for_review else "released"
-    with transaction.atomic():
+    with _uploads_removed_unless_committed() as stored, transaction.atomic():
         artifact = OutputArtifact(
             job=job,
             media_type="video/mp4",
@@ -69,8 +90,10 @@ def output_publish(job: GenerationJob, sealed: SealedOutput) -> OutputArtifact:
         )
         with sealed.path.open("rb") as handle:
             artifact.file.save("output.mp4", File(handle), save=False)
+        stored.append(artifact.file)
         with sealed.poster_path.open("rb") as handle:
             artifact.poster.save("poster.jpg", File(handle), save=False)
+        stored.append(artifact.poster)
         artifact.poster_sha256 = sealed.poster_sha256
         artifact.save()
         output_fingerprint_store(artifact=artifact, path=sealed.path)

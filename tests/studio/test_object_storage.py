@@ -73,3 +73,22 @@ def test_someone_elses_output_gives_no_signed_link(s3_media, client, consented_c
     answer = client.get(f"/outputs/{job.output.public_id}/video.mp4")
     assert answer.status_code in (403, 404)
     assert "Location" not in answer
+
+
+def test_an_output_whose_publishing_does_not_commit_leaves_nothing_in_the_bucket(
+    s3_media, consented_creator, tmp_path, monkeypatch
+):
+    """Object storage has no rollback: the files uploaded inside a publishing transaction that
+    fails (here: the job's state may no longer change, as when it was re-queued) are deleted."""
+    from studio.services import publishing
+
+    def refuse(*_args, **_kwargs):
+        raise RuntimeError("the job was queued again meanwhile")
+
+    job = submit_job(consented_creator, tmp_path, seconds=1.2)
+    before = set(s3_media.keys())
+    monkeypatch.setattr(publishing, "job_transition", refuse)
+    job_render(job.pk)
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED
+    assert set(s3_media.keys()) == before
