@@ -21,7 +21,7 @@ def job_get_for_creator(creator, public_id) -> GenerationJob:
         .first()
     )
     if job is None:
-        raise NotFound("No such job.")
+        raise NotFound(_("No such job."))
     return job
 
 

@@ -52,7 +52,7 @@ def identity_enrol(*, creator, selfie: Upload) -> EnrolledIdentity:
             actor=creator,
             details={"problems": [p.code for p in analysis.problems]},
         )
-        raise InputRefused(f"The selfie was refused: {message}")
+        raise InputRefused(_("The selfie was refused: %(why)s") % {"why": message})
     previous = EnrolledIdentity.objects.filter(creator=creator).first()
     if previous is not None:
         previous.selfie.delete(save=False)
