@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from studio.errors import InputRefused, InvalidTransition, NotAllowed
 from studio.models import DoNotAnimateEntry, GenerationJob, JobState, ModerationCase
+from studio.problem_words import quality_problems_words
 from studio.roles import is_moderator
 from studio.services.audit import audit_record
 from studio.services.job_transitions import can_transition, job_transition
@@ -185,7 +186,7 @@ def gallery_add(*, moderator, label: str, photo) -> DoNotAnimateEntry:
     if analysis.problems:
         raise InputRefused(
             _("The reference photo was refused: %(problems)s")
-            % {"problems": " ".join(p.message for p in analysis.problems)}
+            % {"problems": quality_problems_words(analysis.problems)}
         )
     entry = DoNotAnimateEntry(
         label=label.strip()[:200] or "unnamed",

@@ -16,6 +16,7 @@ from generation.media.audio import probe_audio
 from generation.media.errors import MediaError
 from generation.media.images import probe_image
 from studio.errors import InputRefused
+from studio.media_words import media_error_words
 
 IMAGE_MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 AUDIO_EXTENSIONS = {
@@ -99,7 +100,8 @@ def image_check_upload(upload: Upload, *, what: str = "portrait") -> CheckedImag
         info = probe_image(data, max_pixels=settings.SIGNET_MAX_IMAGE_PIXELS)
     except MediaError as error:
         raise InputRefused(
-            _("The %(what)s was refused: %(why)s") % {"what": name, "why": error.message}
+            _("The %(what)s was refused: %(why)s")
+            % {"what": name, "why": media_error_words(error.message)}
         ) from error
     return CheckedImage(
         data=data,
@@ -136,7 +138,9 @@ def audio_check_upload(upload: Upload) -> CheckedAudio:
         )
     except MediaError as error:
         shutil.rmtree(folder, ignore_errors=True)
-        raise InputRefused(_("The audio was refused: %(why)s") % {"why": error.message}) from error
+        raise InputRefused(
+            _("The audio was refused: %(why)s") % {"why": media_error_words(error.message)}
+        ) from error
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
