@@ -166,7 +166,9 @@ def job_submit(
         audio.discard()
     job.refresh_from_db()
     if job.state == S.HELD:
-        creator_notify(job, subject="your video is waiting for a moderator", body=decision.message)
+        creator_notify(
+            job, subject=_("your video is waiting for a moderator"), body=decision.message
+        )
     if job.state == S.REJECTED:
         raise GateRefused(job.failure_reason, extra={"job": str(job.public_id)})
     return job

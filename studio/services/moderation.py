@@ -54,8 +54,8 @@ def _job_release_or_queue(job: GenerationJob, moderator) -> None:
             output_status_set(output, "released", actor=moderator, reason="approved")
         creator_notify(
             job,
-            subject="your video is released",
-            body="A moderator approved your video. You can watch and download it now.",
+            subject=_("your video is released"),
+            body=_("A moderator approved your video. You can watch and download it now."),
         )
 
 
@@ -68,7 +68,9 @@ def _job_reject(job: GenerationJob, moderator, reason: str) -> None:
     if output is not None and output.status != "revoked":
         output_status_set(output, "rejected", actor=moderator, reason=reason)
     creator_notify(
-        job, subject="your video was rejected", body=f"A moderator rejected your video: {reason}"
+        job,
+        subject=_("your video was rejected"),
+        body=_("A moderator rejected your video: %(reason)s") % {"reason": reason},
     )
 
 
