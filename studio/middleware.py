@@ -8,6 +8,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 
 from studio.errors import ApplicationError
 
@@ -71,7 +72,9 @@ class RequestSizeLimitMiddleware:
             declared = 0
         limit = settings.SIGNET_MAX_REQUEST_BYTES
         if declared > limit:
-            message = f"This upload is too large: at most {limit // (1024 * 1024)} MB can be sent at once."
+            message = _(
+                "This upload is too large: at most %(megabytes)d MB can be sent at once."
+            ) % {"megabytes": limit // (1024 * 1024)}
             if wants_json(request):
                 return JsonResponse(
                     {"error": {"code": "too_large", "message": message}}, status=413
@@ -155,7 +158,7 @@ class SecondFactorRequired:
                     {
                         "error": {
                             "code": "second_factor_required",
-                            "message": "Confirm your login with your authenticator app first.",
+                            "message": _("Confirm your login with your authenticator app first."),
                         }
                     },
                     status=403,

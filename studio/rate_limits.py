@@ -12,6 +12,7 @@ A refused client gets RateLimited: HTTP 429 with Retry-After (seconds until its 
 from functools import wraps
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 
 from studio.client_address import client_address
@@ -36,7 +37,7 @@ def rate_limit_hit(request, name: str, *, message: str | None = None) -> None:
         return
     retry_after = max(1, int(usage["time_left"]))
     raise RateLimited(
-        message or "Too many requests from your address. Please wait and try again.",
+        message or _("Too many requests from your address. Please wait and try again."),
         retry_after=retry_after,
     )
 

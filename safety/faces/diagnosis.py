@@ -62,5 +62,6 @@ def explain_missing_face(
                 f"Your face is too small in this photo: it is about {side} pixels across and "
                 f"we need at least {min_face_px}. Please come closer to the camera or use a "
                 "higher-resolution photo.",
+                {"side": side, "minimum": min_face_px, "found_when_enlarged": 1},
             )
     return None

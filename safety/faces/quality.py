@@ -44,6 +44,7 @@ def face_count_problem(count: int) -> QualityProblem | None:
         return QualityProblem(
             SEVERAL_FACES,
             f"We found {count} faces in this photo. Please use a photo in which only you appear.",
+            {"count": count},
         )
     return None
 
@@ -68,6 +69,7 @@ def single_face_problems(
                 f"Your face is too small in this photo: it is about {max(face.box.side, 0)} "
                 f"pixels across and we need at least {limits.min_face_px}. Please use a closer "
                 "or higher-resolution photo.",
+                {"side": max(face.box.side, 0), "minimum": limits.min_face_px},
             )
         )
     if face_sharpness(rgb, face) < limits.min_sharpness:

@@ -6,7 +6,7 @@ results can be passed between layers (and threads) without anyone mutating them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -110,6 +110,10 @@ class DetectedFace:
 class QualityProblem:
     code: str
     message: str
+    # The numbers in the message by name, so a caller can word it in another language:
+    # several_faces has "count"; face_too_small has "side" and "minimum", and
+    # "found_when_enlarged" when the face was only found in an enlarged copy of the photo.
+    figures: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
     def to_dict(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message}

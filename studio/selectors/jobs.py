@@ -2,6 +2,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from studio.errors import NotFound
+from studio.job_failure_words import job_failure_words
 from studio.models import GenerationJob
 
 
@@ -21,7 +22,7 @@ def job_get_for_creator(creator, public_id) -> GenerationJob:
         .first()
     )
     if job is None:
-        raise NotFound("No such job.")
+        raise NotFound(_("No such job."))
     return job
 
 
@@ -56,7 +57,7 @@ def job_status_payload(job: GenerationJob) -> dict:
             "fraction": round(job.progress_fraction, 4),
         },
         "audio_seconds": round(job.audio_seconds, 3),
-        "failure_reason": job.failure_reason,
+        "failure_reason": job_failure_words(job.failure_reason),
         "retry_notice": job_retry_notice(job),
         "hold_reason": job_hold_reason(job),
         "cancel_requested": job.cancel_requested,

@@ -1,4 +1,5 @@
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 
 from studio.errors import NotAllowed, NotFound
 from studio.models import AuditEvent, ModerationCase
@@ -7,7 +8,7 @@ from studio.roles import is_moderator
 
 def _require_moderator(user) -> None:
     if not is_moderator(user):
-        raise NotAllowed("Only moderators can open the moderation queue.")
+        raise NotAllowed(_("Only moderators can open the moderation queue."))
 
 
 def cases_queue(user, *, reason: str = "", state: str = "") -> QuerySet[ModerationCase]:
@@ -56,7 +57,7 @@ def case_get_for_moderator(user, public_id) -> ModerationCase:
         .first()
     )
     if case is None:
-        raise NotFound("No such case.")
+        raise NotFound(_("No such case."))
     return case
 
 

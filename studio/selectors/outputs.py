@@ -1,3 +1,5 @@
+from django.utils.translation import gettext as _
+
 from studio.errors import NotFound
 from studio.models import OutputArtifact
 from studio.roles import is_moderator
@@ -11,10 +13,10 @@ def output_get_for_viewer(user, public_id) -> tuple[OutputArtifact, str]:
     """
     artifact = OutputArtifact.objects.select_related("job").filter(public_id=public_id).first()
     if artifact is None or not artifact.file:
-        raise NotFound("No such video.")
+        raise NotFound(_("No such video."))
     job = artifact.job
     if job is not None and job.creator_id == user.pk and artifact.status == "released":
         return artifact, "creator"
     if is_moderator(user):
         return artifact, "moderator"
-    raise NotFound("No such video.")
+    raise NotFound(_("No such video."))

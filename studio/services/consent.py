@@ -26,7 +26,9 @@ from safety.liveness import new_challenge
 from safety.liveness.challenge import CHALLENGE_LIFETIME
 from studio.errors import InputRefused, NotAllowed
 from studio.face_backend import face_backend, quality_limits
+from studio.media_words import media_error_words
 from studio.models import ConsentChallenge, ConsentRecord, EnrolledIdentity, ModerationCase
+from studio.problem_words import quality_problems_words
 from studio.services.audit import audit_record
 from studio.services.consent_evidence import (
     HELD,
@@ -46,13 +48,13 @@ def identity_enrol(*, creator, selfie: Upload) -> EnrolledIdentity:
     checked = image_check_upload(selfie, what="selfie")
     analysis = analyze_portrait(checked.data, backend=face_backend(), limits=quality_limits())
     if analysis.problems:
-        message = " ".join(problem.message for problem in analysis.problems)
+        message = quality_problems_words(analysis.problems)
         audit_record(
             "identity.enrol_refused",
             actor=creator,
             details={"problems": [p.code for p in analysis.problems]},
         )
-        raise InputRefused(f"The selfie was refused: {message}")
+        raise InputRefused(_("The selfie was refused: %(why)s") % {"why": message})
     previous = EnrolledIdentity.objects.filter(creator=creator).first()
     if previous is not None:
         previous.selfie.delete(save=False)
@@ -223,7 +225,8 @@ def consent_grant(
             _refuse(
                 creator,
                 "unreadable",
-                _("The consent recording could not be read: %(why)s") % {"why": error.message},
+                _("The consent recording could not be read: %(why)s")
+                % {"why": media_error_words(error.message)},
             )
     verdict = check.verdict
     if check.outcome == REFUSED:

@@ -15,6 +15,7 @@ from safety.consent import consent_is_valid
 from safety.faces import analyze_portrait, closest_gallery_match, match_identity
 from studio.face_backend import face_backend, identity_thresholds, quality_limits
 from studio.models import ConsentRecord, DoNotAnimateEntry, EnrolledIdentity
+from studio.problem_words import quality_problems_words
 
 
 class GateOutcome:
@@ -82,7 +83,7 @@ def gate_evaluate(*, creator, portrait_bytes: bytes) -> GateDecision:
     backend = face_backend()
     analysis = analyze_portrait(portrait_bytes, backend=backend, limits=quality_limits())
     if analysis.problems:
-        message = " ".join(problem.message for problem in analysis.problems)
+        message = quality_problems_words(analysis.problems)
         return GateDecision(
             GateOutcome.REFUSED,
             _("The portrait was refused: %(problems)s") % {"problems": message},

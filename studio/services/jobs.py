@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from generation.media.audio import AudioTrack, decode_audio_once
 from generation.media.errors import MediaError
@@ -85,7 +86,7 @@ def job_submit(
     """
     try:
         if label_corner not in LABEL_CORNERS:
-            raise NotAllowed("The AI-generated label can be moved to a corner, not removed.")
+            raise NotAllowed(_("The AI-generated label can be moved to a corner, not removed."))
         decision = gate_evaluate(creator=creator, portrait_bytes=portrait.data)
         keep_media = (
             decision.outcome != GateOutcome.REFUSED or decision.reason_code == "do_not_animate"
@@ -165,7 +166,9 @@ def job_submit(
         audio.discard()
     job.refresh_from_db()
     if job.state == S.HELD:
-        creator_notify(job, subject="your video is waiting for a moderator", body=decision.message)
+        creator_notify(
+            job, subject=_("your video is waiting for a moderator"), body=decision.message
+        )
     if job.state == S.REJECTED:
         raise GateRefused(job.failure_reason, extra={"job": str(job.public_id)})
     return job

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from studio.errors import InputRefused, InvalidTransition, NotAllowed
 from studio.models import DoNotAnimateEntry, GenerationJob, JobState, ModerationCase
+from studio.problem_words import quality_problems_words
 from studio.roles import is_moderator
 from studio.services.audit import audit_record
 from studio.services.job_transitions import can_transition, job_transition
@@ -53,8 +54,8 @@ def _job_release_or_queue(job: GenerationJob, moderator) -> None:
             output_status_set(output, "released", actor=moderator, reason="approved")
         creator_notify(
             job,
-            subject="your video is released",
-            body="A moderator approved your video. You can watch and download it now.",
+            subject=_("your video is released"),
+            body=_("A moderator approved your video. You can watch and download it now."),
         )
 
 
@@ -67,7 +68,9 @@ def _job_reject(job: GenerationJob, moderator, reason: str) -> None:
     if output is not None and output.status != "revoked":
         output_status_set(output, "rejected", actor=moderator, reason=reason)
     creator_notify(
-        job, subject="your video was rejected", body=f"A moderator rejected your video: {reason}"
+        job,
+        subject=_("your video was rejected"),
+        body=_("A moderator rejected your video: %(reason)s") % {"reason": reason},
     )
 
 
@@ -185,7 +188,7 @@ def gallery_add(*, moderator, label: str, photo) -> DoNotAnimateEntry:
     if analysis.problems:
         raise InputRefused(
             _("The reference photo was refused: %(problems)s")
-            % {"problems": " ".join(p.message for p in analysis.problems)}
+            % {"problems": quality_problems_words(analysis.problems)}
         )
     entry = DoNotAnimateEntry(
         label=label.strip()[:200] or "unnamed",

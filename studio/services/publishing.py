@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from studio.models import GenerationJob, JobState, ModerationCase, OutputArtifact
 from studio.services.audit import audit_record
@@ -117,8 +118,11 @@ def output_publish(job: GenerationJob, sealed: SealedOutput) -> OutputArtifact:
             )
             creator_notify(
                 job,
-                subject="your video is waiting for a moderator",
-                body="Your first videos are checked by a moderator before you can watch and share them.",
+                subject=_("your video is waiting for a moderator"),
+                body=_(
+                    "Your first videos are checked by a moderator before you can watch and "
+                    "share them."
+                ),
             )
         else:
             job_transition(job, JobState.RELEASED, progress_done=0, progress_total=0)

@@ -11,6 +11,7 @@ import django_otp
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from studio.errors import InputRefused, NotAllowed
@@ -53,13 +54,16 @@ def two_factor_enrolment_device(*, user, token: str) -> TOTPDevice:
             token, salt=_LINK_SALT, max_age=settings.SIGNET_TWO_FACTOR_LINK_HOURS * 3600
         )
     except signing.BadSignature as error:
-        raise NotAllowed("This enrolment link is not valid or has expired.") from error
+        raise NotAllowed(_("This enrolment link is not valid or has expired.")) from error
     if data.get("u") != user.pk:
-        raise NotAllowed("This enrolment link was issued for another account.")
+        raise NotAllowed(_("This enrolment link was issued for another account."))
     device = TOTPDevice.objects.filter(pk=data.get("d"), user=user, confirmed=False).first()
     if device is None:
         raise NotAllowed(
-            "This enrolment link was already used or replaced. Ask an administrator for a new one."
+            _(
+                "This enrolment link was already used or replaced. "
+                "Ask an administrator for a new one."
+            )
         )
     return device
 
@@ -69,7 +73,7 @@ def two_factor_enrol_confirm(*, request, token: str, code: str) -> TOTPDevice:
     """Confirm the device with a code from the authenticator app and verify this login."""
     device = two_factor_enrolment_device(user=request.user, token=token)
     if not device.verify_token((code or "").strip()):
-        raise InputRefused("That code is not right. Check your authenticator app's clock.")
+        raise InputRefused(_("That code is not right. Check your authenticator app's clock."))
     device.confirmed = True
     device.name = "authenticator"
     device.save(update_fields=["confirmed", "name"])
@@ -83,13 +87,13 @@ def two_factor_verify(*, request, code: str) -> None:
     device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
     if device is None:
         raise NotAllowed(
-            "Your account has no authenticator yet. Ask an administrator for an enrolment link."
+            _("Your account has no authenticator yet. Ask an administrator for an enrolment link.")
         )
-    allowed, _ = device.verify_is_allowed()
+    allowed = device.verify_is_allowed()[0]
     # verify_token counts failures and, after one, makes the device wait longer each time.
     if not allowed or not device.verify_token((code or "").strip()):
         audit_record("two_factor.refused", actor=request.user, subject=request.user)
         raise InputRefused(
-            "That code is not right, or too many wrong codes were tried: wait a little."
+            _("That code is not right, or too many wrong codes were tried: wait a little.")
         )
     django_otp.login(request, device)

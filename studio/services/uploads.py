@@ -9,11 +9,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from generation.media.audio import probe_audio
 from generation.media.errors import MediaError
 from generation.media.images import probe_image
 from studio.errors import InputRefused
+from studio.media_words import media_error_words
 
 IMAGE_MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 AUDIO_EXTENSIONS = {
@@ -72,21 +75,34 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.0f} MB"
 
 
+# What an image upload is called in a refusal; all three are neuter in German ("das").
+_IMAGE_NAMES = {
+    "portrait": gettext_lazy("portrait"),
+    "selfie": gettext_lazy("selfie"),
+    "reference photo": gettext_lazy("reference photo"),
+}
+
+
 def image_check_upload(upload: Upload, *, what: str = "portrait") -> CheckedImage:
     """Read an image upload whole (it is size-capped first) and check its content."""
     limit = settings.SIGNET_MAX_IMAGE_BYTES
+    name = _IMAGE_NAMES.get(what, what)
     size = upload_size(upload)
     if size > limit:
         raise InputRefused(
-            f"The {what} is larger than {_megabytes(limit)}. Please upload a smaller photo."
+            _("The %(what)s is larger than %(size)s. Please upload a smaller photo.")
+            % {"what": name, "size": _megabytes(limit)}
         )
     if size == 0:
-        raise InputRefused(f"The {what} file is empty.")
+        raise InputRefused(_("The %(what)s file is empty.") % {"what": name})
     data = b"".join(upload_chunks(upload))
     try:
         info = probe_image(data, max_pixels=settings.SIGNET_MAX_IMAGE_PIXELS)
     except MediaError as error:
-        raise InputRefused(f"The {what} was refused: {error.message}") from error
+        raise InputRefused(
+            _("The %(what)s was refused: %(why)s")
+            % {"what": name, "why": media_error_words(error.message)}
+        ) from error
     return CheckedImage(
         data=data,
         sha256=hashlib.sha256(data).hexdigest(),
@@ -102,9 +118,11 @@ def audio_check_upload(upload: Upload) -> CheckedAudio:
     limit = settings.SIGNET_MAX_AUDIO_BYTES
     size = upload_size(upload)
     if size > limit:
-        raise InputRefused(f"The audio file is larger than {_megabytes(limit)}.")
+        raise InputRefused(
+            _("The audio file is larger than %(size)s.") % {"size": _megabytes(limit)}
+        )
     if size == 0:
-        raise InputRefused("The audio file is empty.")
+        raise InputRefused(_("The audio file is empty."))
     folder = Path(tempfile.mkdtemp(prefix="signet-audio-"))
     path = folder / "upload.bin"
     digest = hashlib.sha256()
@@ -120,7 +138,9 @@ def audio_check_upload(upload: Upload) -> CheckedAudio:
         )
     except MediaError as error:
         shutil.rmtree(folder, ignore_errors=True)
-        raise InputRefused(f"The audio was refused: {error.message}") from error
+        raise InputRefused(
+            _("The audio was refused: %(why)s") % {"why": media_error_words(error.message)}
+        ) from error
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

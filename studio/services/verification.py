@@ -20,6 +20,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from generation.media.errors import MediaError
 from generation.media.video import sample_video_frames
@@ -173,7 +174,7 @@ def file_analyse(path: Path, media_type: str) -> FileAnalysis:
         if media_type.startswith("audio/"):
             if audio_mark is None and not manifest.present:
                 raise InputRefused(
-                    "This file could not be decoded as a sound: it may be truncated or corrupt."
+                    _("This file could not be decoded as a sound: it may be truncated or corrupt.")
                 )
             return FileAnalysis(manifest, None, False, audio_mark)
         quick = _video_reading(path, codec, QUICK_READ)
@@ -184,7 +185,10 @@ def file_analyse(path: Path, media_type: str) -> FileAnalysis:
         # An M4A sniffs as MP4 and has no picture: its sound may still carry the mark.
         if not manifest.present and audio_mark is None:
             raise InputRefused(
-                "This file could not be decoded as a video, image or sound: it may be truncated or corrupt."
+                _(
+                    "This file could not be decoded as a video, image or sound: "
+                    "it may be truncated or corrupt."
+                )
             ) from error
         return FileAnalysis(manifest, None, False, audio_mark)
 
@@ -254,10 +258,11 @@ def verify_upload(upload: Upload) -> dict:
     """Check an uploaded file; refuse what is too big or not a supported type, with a message."""
     size = upload_size(upload)
     if not size:
-        raise InputRefused("The file is empty.")
+        raise InputRefused(_("The file is empty."))
     if size > settings.SIGNET_VERIFY_MAX_BYTES:
         raise InputRefused(
-            f"The file is larger than {settings.SIGNET_VERIFY_MAX_BYTES // (1024 * 1024)} MB."
+            _("The file is larger than %(megabytes)d MB.")
+            % {"megabytes": settings.SIGNET_VERIFY_MAX_BYTES // (1024 * 1024)}
         )
     folder = Path(tempfile.mkdtemp(prefix="signet-verify-"))
     try:
@@ -271,8 +276,10 @@ def verify_upload(upload: Upload) -> dict:
             media_type = sniff_media_type(handle.read(16))
         if media_type is None:
             raise InputRefused(
-                "This is not a file type Signet can check. Upload an MP4 or WebM video, a PNG, "
-                "JPEG or WebP image, or a WAV, MP3, M4A, OGG or FLAC sound."
+                _(
+                    "This is not a file type Signet can check. Upload an MP4 or WebM video, a "
+                    "PNG, JPEG or WebP image, or a WAV, MP3, M4A, OGG or FLAC sound."
+                )
             )
         result = verify_path(path, media_type, sha256=digest.hexdigest())
     finally:

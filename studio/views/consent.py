@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,14 +35,16 @@ def enrol(request):
         selfie = request.FILES.get("selfie")
         try:
             if selfie is None:
-                raise InputRefused("Take a selfie with your camera or choose a photo of yourself.")
+                raise InputRefused(
+                    _("Take a selfie with your camera or choose a photo of yourself.")
+                )
             identity_enrol(creator=request.user, selfie=selfie)
         except ApplicationError as refused:
             error = refused.message
             if request.headers.get("Accept") == "application/json":
                 return JsonResponse({"error": {"message": error}}, status=400)
         else:
-            messages.success(request, "Your face is enrolled. Now record your consent.")
+            messages.success(request, _("Your face is enrolled. Now record your consent."))
             if request.headers.get("Accept") == "application/json":
                 return JsonResponse({"next": reverse("consent")})
             return redirect("consent")
@@ -109,7 +112,8 @@ def consent(request):
                  "message": message}
             )
         return redirect("dashboard")
-    language = request.GET.get("language", "en")
+    # The consent sentence is in the page's language unless the creator picks the other one.
+    language = request.GET.get("language", get_language())
     if language not in LANGUAGES:
         language = "en"
     # Tests of the whole page (a fake camera playing a recording made for one challenge) fix

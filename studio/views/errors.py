@@ -8,10 +8,12 @@ from studio.middleware import wants_json
 def bad_request(request, exception=None):
     if wants_json(request):
         return JsonResponse(
-            {"error": {"code": "bad_request", "message": "This request could not be read."}},
+            {"error": {"code": "bad_request", "message": _("This request could not be read.")}},
             status=400,
         )
-    return render(request, "error.html", {"message": "This request could not be read."}, status=400)
+    return render(
+        request, "error.html", {"message": _("This request could not be read.")}, status=400
+    )
 
 
 def not_found(request, exception=None):

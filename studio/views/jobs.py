@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from studio.errors import ApplicationError, GateRefused
 from studio.forms import JobForm
+from studio.job_failure_words import job_failure_words
 from studio.roles import holds_moderator_role, is_creator
 from studio.selectors.consent import creator_enrolment_status
 from studio.selectors.jobs import job_get_for_creator, job_status_payload, jobs_for_creator
@@ -49,7 +50,10 @@ def job_new(request):
             error = refused.message
         else:
             if job.state == "held":
-                messages.warning(request, job.failure_reason or _("Your job is held for review."))
+                messages.warning(
+                    request,
+                    job_failure_words(job.failure_reason) or _("Your job is held for review."),
+                )
             return redirect("job_detail", public_id=job.public_id)
     status = 400 if error else 200
     return render(

@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.utils.translation import gettext as _
 
 from studio.errors import NotFound
 from studio.selectors.outputs import output_get_for_viewer
@@ -29,7 +30,7 @@ def output_poster(request, public_id):
     """The sealed preview still: same rules as the video (it is an output too)."""
     artifact, _role = output_get_for_viewer(request.user, public_id)
     if not artifact.poster:
-        raise NotFound("This video has no preview.")
+        raise NotFound(_("This video has no preview."))
     return stored_file_response(
         request, artifact.poster, "image/jpeg", f"signet-{artifact.public_id}.jpg"
     )

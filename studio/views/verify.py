@@ -3,6 +3,7 @@ import time
 from pathlib import Path
 
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from studio.errors import ApplicationError, InputRefused
 from studio.observability.metrics import verify_observe
@@ -17,11 +18,11 @@ def verify_request(request, upload, *, channel: str) -> dict:
     rate_limit_hit(
         request,
         "verify",
-        message="Too many verification requests from your address. Please wait a minute.",
+        message=_("Too many verification requests from your address. Please wait a minute."),
     )
     if upload is None:
         raise InputRefused(
-            "Send the file to check in the multipart field `file`.", extra={"fields": ["file"]}
+            _("Send the file to check in the multipart field `file`."), extra={"fields": ["file"]}
         )
     started = time.perf_counter()
     result = None

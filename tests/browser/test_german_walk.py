@@ -1,5 +1,5 @@
-"""The creator, moderator and verify flows in headless Chromium with German as the browser's
-language: every page says lang="de" and shows none of Signet's English UI strings.
+"""The sign-up, consent, creator, moderator and verify flows in headless Chromium with German as
+the browser's language: every page says lang="de" and shows none of Signet's English UI strings.
 
 The English strings looked for are every message of Signet's catalogue whose German differs
 (the .po file), plus Django's own strings that a page could show, so a string added without a
@@ -7,6 +7,8 @@ translation, or a page that forgets gettext, fails here.
 """
 
 import re
+import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,8 @@ from django.test import override_settings
 
 from studio.models import GenerationJob, JobState
 from studio.services.accounts import moderator_create
+from studio.services.two_factor import two_factor_link_issue
+from tests.browser.signing_up import sign_up_by_link
 from tests.browser.waiting import wait_until
 from tests.generation.media_factory import face_path
 from tests.studio.factories import (
@@ -23,10 +27,11 @@ from tests.studio.factories import (
     submit_job,
     write_speech,
 )
+from tests.studio.german_catalogue import german_pairs
+from tests.studio.two_factor import totp_code, totp_device
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PO = Path(__file__).resolve().parents[2] / "locale" / "de" / "LC_MESSAGES" / "django.po"
 # Django's own English that Signet's pages can show (forms, password rules, yes/no).
 DJANGO_ENGLISH = [
     "This field is required.",
@@ -41,10 +46,8 @@ DJANGO_ENGLISH = [
 
 
 def _english_strings() -> list[str]:
-    text = PO.read_text()
     strings = []
-    for english, german in re.findall(r'^msgid "(.+)"\nmsgstr "(.*)"$', text, re.M):
-        english = english.replace('\\"', '"')
+    for english, german in german_pairs():
         if english == german or len(english) < 5 or "%(" in english or "<" in english:
             continue  # identical in German, or too short to be unambiguous
         strings.append(english.replace("&amp;", "&").replace("&gt;", ">"))
@@ -54,13 +57,15 @@ def _english_strings() -> list[str]:
 ENGLISH = _english_strings()
 
 
-def _english_left(page) -> list[str]:
-    text = page.evaluate("document.body.innerText")
+def _english_in(text: str) -> list[str]:
     # Whole words only: "Filter" is inside the German "Filtern".
-    left = [
+    return [
         english for english in ENGLISH if re.search(rf"(?<!\w){re.escape(english)}(?!\w)", text)
     ]
-    return left
+
+
+def _english_left(page) -> list[str]:
+    return _english_in(page.evaluate("document.body.innerText"))
 
 
 def _assert_german(page, where: str) -> None:
@@ -70,21 +75,34 @@ def _assert_german(page, where: str) -> None:
 
 
 @pytest.fixture
-def german_page(playwright_instance, tmp_path):
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
+def german_page(playwright_instance, fake_media, tmp_path):
+    """German Chromium whose fake camera shows a still photo and whose microphone plays a tone."""
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, csp_violations_watch
 
+    profile = tmp_path / "chromium-de"
     context = playwright_instance.chromium.launch_persistent_context(
-        str(tmp_path / "chromium-de"),
+        str(profile),
         executable_path=CHROMIUM,
         headless=True,
-        args=CHROMIUM_FLAGS + ["--lang=de-DE"],
+        args=CHROMIUM_FLAGS
+        + [
+            "--lang=de-DE",
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={fake_media['camera']}",
+            f"--use-file-for-fake-audio-capture={fake_media['microphone']}",
+        ],
+        permissions=["camera", "microphone"],
         locale="de-DE",
         viewport={"width": 1200, "height": 900},
     )
     page = context.pages[0] if context.pages else context.new_page()
     page.set_default_timeout(30_000)
+    violations = csp_violations_watch(page)
     yield page
     context.close()
+    shutil.rmtree(profile, ignore_errors=True)
+    assert violations == []
 
 
 def _log_in(page, base, email):
@@ -95,19 +113,118 @@ def _log_in(page, base, email):
     page.click("main button[type=submit]")
 
 
-@pytest.mark.xfail(
-    reason="Not yet: the German catalogue lacks the strings that sign-up by e-mailed link, the "
-    "moderators' second factor and the live consent page added, and this walk still signs up "
-    "with a password and logs the moderator in without a second factor (issue 13 stays open).",
-    strict=False,
-)
-def test_creator_moderator_and_verify_flows_in_german(
-    german_page, live_server, celery_worker, tmp_path
+def _log_out(page, where):
+    page.click("header button[type=submit]")
+    _assert_german(page, where)
+
+
+def _sign_up_and_record_consent(page, base, live_server, mailoutbox):
+    """Sign-up by e-mailed link, enrolment with the camera, and the live consent page, whose
+    recording of a still photo is refused (or held for a moderator) in German."""
+    page.goto(f"{base}/accounts/signup/")
+    page.fill("#id_email", "keine-adresse")
+    page.click("main button[type=submit]")
+    page.wait_for_selector(".errorlist")
+    _assert_german(page, "sign-up with a mistake")
+    sign_up_by_link(
+        page,
+        live_server,
+        mailoutbox,
+        email="neu@example.com",
+        password="ein-langes-passwort-42",
+        inbox="Sehen Sie in Ihr Postfach",
+        check_page=lambda where: _assert_german(page, where),
+    )
+    mail = mailoutbox[-1]
+    assert mail.subject == "Registrierung bei Signet abschließen"
+    assert not _english_in(mail.subject + "\n" + mail.body), mail.body
+    _assert_german(page, "dashboard of a new creator")
+
+    page.goto(f"{base}/enrol/")
+    _assert_german(page, "enrol")
+    page.click("#start-camera")
+    wait_until(page, "document.getElementById('camera').videoWidth > 0")
+    page.click("#take-selfie")
+    page.wait_for_url(f"{base}/consent/")
+    _assert_german(page, "consent page")
+    assert page.get_attribute("#language-de", "aria-current") == "true"  # the German sentence
+    assert "Ich" in page.inner_text("#statement")
+    page.click("#start-recording")
+    wait_until(page, "document.getElementById('challenge-prompt').textContent.length > 0")
+    assert page.inner_text("#recording-status").startswith("Aufnahme läuft")
+    _assert_german(page, "consent page, recording with a prompt")
+    wait_until(
+        page,
+        "document.getElementById('recording-status').textContent.startsWith('Aufgenommen')",
+        timeout=60,
+    )
+    _assert_german(page, "consent page, recorded")
+    page.fill("#id_signature_name", "Neue Person")
+    page.check("#id_agree")
+    page.click("#give-consent")
+    wait_until(
+        page,
+        "location.pathname === '/dashboard/' || (document.getElementById('consent-error') "
+        "&& !document.getElementById('consent-error').hidden)",
+        timeout=150,
+    )
+    _assert_german(page, "consent given, refused or held")
+    _log_out(page, "logged out after the consent page")
+
+
+def _moderator_confirms_with_totp_and_works_a_case(page, base, tmp_path):
+    other = make_creator("grau@example.com")
+    enrol_and_consent(other, tmp_path)
+    with override_settings(SIGNET_IDENTITY_ACCEPT=0.2, SIGNET_IDENTITY_REJECT=0.7):
+        held = submit_job(other, tmp_path)
+    assert held.state == JobState.HELD
+
+    # A moderator with an authenticator: the password, then the code (a wrong one first).
+    device = totp_device(moderator_create(email="moderation@example.com", password=PASSWORD))
+    _log_in(page, base, "moderation@example.com")
+    page.goto(f"{base}/moderation/")
+    page.wait_for_url("**/accounts/two-factor/**")
+    _assert_german(page, "second factor")
+    wrong = "000000" if totp_code(device) != "000000" else "111111"
+    page.fill("#id_code", wrong)
+    page.click("#confirm-code")
+    page.wait_for_selector("[role=alert]")
+    _assert_german(page, "second factor, wrong code")
+    time.sleep(2.5)  # django-otp makes a device wait a little after a wrong code
+    page.fill("#id_code", totp_code(device))
+    page.click("#confirm-code")
+    page.wait_for_url("**/moderation/")
+    _assert_german(page, "moderation queue")
+    page.click("#case-list a")
+    page.wait_for_selector("#claim-case")
+    _assert_german(page, "case page")
+    page.click("#claim-case")
+    page.wait_for_selector("#decide-submit")
+    _assert_german(page, "claimed case")
+    page.goto(f"{base}/moderation/gallery/")
+    _assert_german(page, "gallery")
+    _log_out(page, "moderator logged out")
+
+    # A new moderator sets up the authenticator app by the administrator's link.
+    newcomer = moderator_create(email="neu-moderation@example.com", password=PASSWORD)
+    link = f"{base}/accounts/two-factor/enrol/{two_factor_link_issue(user=newcomer)}/"
+    _log_in(page, base, "neu-moderation@example.com")
+    page.goto(link)
+    page.wait_for_selector("#totp-secret")
+    _assert_german(page, "authenticator set-up")
+    page.fill("#id_code", totp_code(newcomer.totpdevice_set.get(confirmed=False)))
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/moderation/")
+    _assert_german(page, "moderation queue after the set-up")
+
+
+def test_sign_up_consent_creator_moderator_and_verify_flows_in_german(
+    german_page, live_server, celery_worker, mailoutbox, tmp_path
 ):
     page, base = german_page, live_server.url
-    assert ENGLISH and "Verify a file" in ENGLISH
+    assert ENGLISH and "Verify a file" in ENGLISH and "Check your inbox" in ENGLISH
 
-    # Someone new: the home page and the sign-up form, with a mistake to see Django's messages.
+    # Someone new: the home page, and the language switch.
     page.goto(f"{base}/")
     _assert_german(page, "home")
     # The check can fail: after the footer's switch to English, the same page is caught.
@@ -116,22 +233,17 @@ def test_creator_moderator_and_verify_flows_in_german(
     assert {"Verify a file", "Log in", "Create an account"} <= set(_english_left(page))
     page.click("#language-switch button[value=de]")
     wait_until(page, "document.documentElement.lang === 'de'")
-    page.goto(f"{base}/accounts/signup/")
-    page.fill("#id_email", "neu@example.com")
-    page.fill("#id_password1", "kurz")
-    page.fill("#id_password2", "anders")
-    page.click("main button[type=submit]")
-    page.wait_for_selector(".errorlist")
-    _assert_german(page, "signup with errors")
 
-    # A creator with an enrolled face and consent (the consent page itself is walked elsewhere).
+    _sign_up_and_record_consent(page, base, live_server, mailoutbox)
+
+    # A creator with an enrolled face and consent makes a video.
     creator = make_creator("kreativ@example.com")
     enrol_and_consent(creator, tmp_path)
     _log_in(page, base, "kreativ@example.com")
     page.wait_for_url("**/dashboard/")
     _assert_german(page, "dashboard")
     page.goto(f"{base}/enrol/")
-    _assert_german(page, "enrol")
+    _assert_german(page, "enrol, already enrolled")
     page.goto(f"{base}/jobs/new/")
     _assert_german(page, "new video")
     page.set_input_files("#id_portrait", str(face_path("obama2.jpg")))
@@ -150,8 +262,7 @@ def test_creator_moderator_and_verify_flows_in_german(
     _assert_german(page, "delete account")
     released = GenerationJob.objects.get(creator=creator, state=JobState.RELEASED)
     video = Path(released.output.file.path)
-    page.click("header button[type=submit]")  # log out
-    _assert_german(page, "logged out")
+    _log_out(page, "logged out")
 
     # The public verifier, and a misuse report.
     page.goto(f"{base}/verify/")
@@ -169,21 +280,4 @@ def test_creator_moderator_and_verify_flows_in_german(
     page.wait_for_selector("#report-done")
     _assert_german(page, "report sent")
 
-    # A moderator: lands on the queue, opens a case, reads its history.
-    other = make_creator("grau@example.com")
-    enrol_and_consent(other, tmp_path)
-    with override_settings(SIGNET_IDENTITY_ACCEPT=0.2, SIGNET_IDENTITY_REJECT=0.7):
-        held = submit_job(other, tmp_path)
-    assert held.state == JobState.HELD
-    moderator_create(email="moderation@example.com", password=PASSWORD)
-    _log_in(page, base, "moderation@example.com")
-    page.wait_for_url("**/moderation/")
-    _assert_german(page, "moderation queue")
-    page.click("#case-list a")
-    page.wait_for_selector("#claim-case")
-    _assert_german(page, "case page")
-    page.click("#claim-case")
-    page.wait_for_selector("#decide-submit")
-    _assert_german(page, "claimed case")
-    page.goto(f"{base}/moderation/gallery/")
-    _assert_german(page, "gallery")
+    _moderator_confirms_with_totp_and_works_a_case(page, base, tmp_path)

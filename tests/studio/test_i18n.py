@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 from django.core import signing
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from studio.services import signup as signup_service
 from tests.studio.factories import PASSWORD
-
-PO = Path(__file__).resolve().parents[2] / "locale" / "de" / "LC_MESSAGES" / "django.po"
+from tests.studio.german_catalogue import PO, german_pairs
 
 
 @pytest.mark.django_db
@@ -60,9 +60,8 @@ def test_the_german_catalogue_is_complete_and_keeps_placeholders():
         capture_output=True, text=True, check=True,
     ).stderr  # fmt: skip
     assert "untranslated" not in statistics and "fuzzy" not in statistics, statistics
-    text = PO.read_text()
-    pairs = re.findall(r'^msgid "(.+)"\nmsgstr "(.*)"$', text, re.M)
-    assert len(pairs) > 200
+    pairs = german_pairs()
+    assert len(pairs) > 350
     for english, german in pairs:
         assert german, english
         assert sorted(re.findall(r"%\(\w+\)", english)) == sorted(re.findall(r"%\(\w+\)", german))
@@ -111,3 +110,54 @@ def test_the_verify_pages_words_are_the_services_words_in_english(
             r'id="verdict" data-code="[^"]*">(.*?)</div>', german.content.decode(), re.S
         ).group(1)
         assert german_verdict and html.unescape(german_verdict) != api["verdict"]
+
+
+@pytest.mark.django_db
+def test_sign_up_by_link_in_german_page_and_e_mail(client, mailoutbox):
+    page = client.post(
+        "/accounts/signup/", {"email": "neu@example.com"}, HTTP_ACCEPT_LANGUAGE="de"
+    ).content.decode()
+    assert "Sehen Sie in Ihr Postfach" in page and "Check your inbox" not in page
+    (mail,) = mailoutbox
+    assert mail.subject == "Registrierung bei Signet abschließen"
+    assert mail.body.startswith("Öffnen Sie diesen Link, um Ihr Passwort zu wählen")
+
+
+@pytest.mark.django_db
+def test_the_consent_sentence_follows_the_pages_language(client, creator, tmp_path):
+    from studio.services.consent import identity_enrol
+    from tests.generation.media_factory import face_path
+
+    identity_enrol(creator=creator, selfie=face_path("obama.jpg"))
+    client.login(username=creator.username, password=PASSWORD)
+    german = client.get("/consent/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert 'id="language-de" aria-current="true"' in german and "Ich, [Ihr vollständiger" in german
+    assert "Aufnahme starten" in german and "Start recording" not in german
+    english = client.get("/consent/").content.decode()
+    assert 'id="language-en" aria-current="true"' in english and "Start recording" in english
+    chosen = client.get("/consent/?language=en", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert 'id="language-en" aria-current="true"' in chosen and "Aufnahme starten" in chosen
+
+
+@pytest.mark.django_db
+def test_the_second_factor_and_refusals_in_german(client):
+    from studio.services.accounts import moderator_create
+    from tests.studio.two_factor import totp_device
+
+    moderator = moderator_create(email="moderation@example.com", password=PASSWORD)
+    totp_device(moderator)
+    client.login(username=moderator.username, password=PASSWORD)
+    page = client.get("/accounts/two-factor/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Anmeldung bestätigen" in page and "Confirm your login" not in page
+    wrong = client.post("/accounts/two-factor/", {"code": "12"}, HTTP_ACCEPT_LANGUAGE="de")
+    assert "Dieser Code stimmt nicht" in wrong.content.decode()
+    refused = client.get(
+        "/moderation/", HTTP_ACCEPT_LANGUAGE="de", HTTP_ACCEPT="application/json"
+    ).json()
+    assert refused["error"]["message"] == (
+        "Bestätigen Sie zuerst Ihre Anmeldung mit Ihrer Authenticator-App."
+    )
+    empty = client.post(
+        "/verify/", {"file": SimpleUploadedFile("leer.png", b"")}, HTTP_ACCEPT_LANGUAGE="de"
+    )
+    assert "Die Datei ist leer." in empty.content.decode()

@@ -1,0 +1,12 @@
+"""Template filters that word English values stored by workers in the reader's language."""
+
+from django import template
+
+from studio.job_failure_words import job_failure_words
+
+register = template.Library()
+
+
+@register.filter
+def failure_words(reason: str) -> str:
+    return job_failure_words(reason or "")
