@@ -75,24 +75,37 @@ def playwright_instance():
         yield playwright
 
 
-@pytest.fixture
-def page(playwright_instance, fake_media, tmp_path):
-    profile = tmp_path / "chromium-profile"
-    context = playwright_instance.chromium.launch_persistent_context(
+def chromium_with_fake_media(
+    playwright, profile: Path, camera: Path, microphone: Path, *, language: str | None = None
+):
+    """Headless Debian Chromium whose camera plays `camera` (y4m) and microphone `microphone`."""
+    extra = [f"--lang={language}"] if language else []
+    context = playwright.chromium.launch_persistent_context(
         str(profile),
         executable_path=CHROMIUM,
         headless=True,
         args=CHROMIUM_FLAGS
+        + extra
         + [
             "--use-fake-ui-for-media-stream",
             "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-video-capture={fake_media['camera']}",
-            f"--use-file-for-fake-audio-capture={fake_media['microphone']}",
+            f"--use-file-for-fake-video-capture={camera}",
+            f"--use-file-for-fake-audio-capture={microphone}",
         ],
         permissions=["camera", "microphone"],
         viewport={"width": 1200, "height": 900},
+        **({"locale": language} if language else {}),
     )
     page = context.pages[0] if context.pages else context.new_page()
+    return context, page
+
+
+@pytest.fixture
+def page(playwright_instance, fake_media, tmp_path):
+    profile = tmp_path / "chromium-profile"
+    context, page = chromium_with_fake_media(
+        playwright_instance, profile, fake_media["camera"], fake_media["microphone"]
+    )
     page.set_default_timeout(30_000)
     violations = csp_violations_watch(page)
     yield page
@@ -161,26 +174,10 @@ def camera_page(playwright_instance, tmp_path, settings, request):
     camera = _write_y4m(tmp_path / "camera.y4m", _camera_frames(frames), media.FPS)
     microphone = write_audio(tmp_path / "microphone.wav", audio, fmt="wav")
     profile = tmp_path / "chromium-profile"
-    context = playwright_instance.chromium.launch_persistent_context(
-        str(profile),
-        executable_path=CHROMIUM,
-        headless=True,
-        args=CHROMIUM_FLAGS
-        + [
-            "--use-fake-ui-for-media-stream",
-            "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-video-capture={camera}",
-            f"--use-file-for-fake-audio-capture={microphone}",
-        ],
-        permissions=["camera", "microphone"],
-        viewport={"width": 1200, "height": 900},
-    )
-    page = context.pages[0] if context.pages else context.new_page()
+    context, page = chromium_with_fake_media(playwright_instance, profile, camera, microphone)
     page.set_default_timeout(60_000)
     violations = csp_violations_watch(page)
     yield page, challenge, code
     context.close()
     assert violations == []  # the consent page runs under the Content-Security-Policy too
     shutil.rmtree(profile, ignore_errors=True)
-
-

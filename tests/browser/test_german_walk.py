@@ -77,26 +77,16 @@ def _assert_german(page, where: str) -> None:
 @pytest.fixture
 def german_page(playwright_instance, fake_media, tmp_path):
     """German Chromium whose fake camera shows a still photo and whose microphone plays a tone."""
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, csp_violations_watch
+    from tests.browser.conftest import chromium_with_fake_media, csp_violations_watch
 
     profile = tmp_path / "chromium-de"
-    context = playwright_instance.chromium.launch_persistent_context(
-        str(profile),
-        executable_path=CHROMIUM,
-        headless=True,
-        args=CHROMIUM_FLAGS
-        + [
-            "--lang=de-DE",
-            "--use-fake-ui-for-media-stream",
-            "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-video-capture={fake_media['camera']}",
-            f"--use-file-for-fake-audio-capture={fake_media['microphone']}",
-        ],
-        permissions=["camera", "microphone"],
-        locale="de-DE",
-        viewport={"width": 1200, "height": 900},
+    context, page = chromium_with_fake_media(
+        playwright_instance,
+        profile,
+        fake_media["camera"],
+        fake_media["microphone"],
+        language="de-DE",
     )
-    page = context.pages[0] if context.pages else context.new_page()
     page.set_default_timeout(30_000)
     violations = csp_violations_watch(page)
     yield page
