@@ -22,32 +22,15 @@ from django.conf import settings
 from django.core.cache import cache
 
 from generation.media.errors import MediaError
-from generation.media.video import sample_video_frames
 from safety.audio_watermark import AudioWatermarkReading, read_audio_watermark_or_none
 from safety.provenance.reading import ManifestReport, read_manifest
 from safety.watermark import WatermarkReadError, WatermarkReading, read_watermark_from_file
+from safety.watermark.bounded import read_video_watermark_bounded
 from studio.errors import InputRefused
 from studio.models import OutputArtifact
 from studio.provenance_config import audio_watermark, trust_anchors_pem, watermark_codec
 from studio.services.uploads import Upload, upload_chunks, upload_size
 from studio.services.verify_pool import verify_pool
-
-# The quick read: 12 frames spread evenly over (at most) the first 4 s at 25 fps, shrunk to the
-# size Signet renders at. The full read, only when the quick one fails: 48 frames over (at most)
-# the first 10 s, at up to twice that size. Both bounded, whatever the upload's length or size.
-QUICK_READ = {"count": 12, "max_decoded": 100, "side_factor": 1}
-FULL_READ = {"count": 48, "max_decoded": 250, "side_factor": 2}
-
-
-def _video_reading(path: Path, codec, read: dict) -> WatermarkReading:
-    frames = sample_video_frames(
-        path,
-        read["count"],
-        max_side=settings.SIGNET_RENDER_SIZE * read["side_factor"],
-        max_decoded=read["max_decoded"],
-    )
-    return codec.detect(frames, max_frames=len(frames))
-
 
 SNIFFED_TYPES = (
     (lambda head: head[4:8] == b"ftyp", "video/mp4"),
@@ -176,10 +159,13 @@ def file_analyse(path: Path, media_type: str) -> FileAnalysis:
                     "This file could not be decoded as a sound: it may be truncated or corrupt."
                 )
             return FileAnalysis(manifest, None, False, audio_mark)
-        quick = _video_reading(path, codec, QUICK_READ)
-        if quick.found or _vouched(manifest):
-            return FileAnalysis(manifest, quick, False, audio_mark)
-        return FileAnalysis(manifest, _video_reading(path, codec, FULL_READ), True, audio_mark)
+        video = read_video_watermark_bounded(
+            path,
+            codec,
+            render_side=settings.SIGNET_RENDER_SIZE,
+            full_read=not _vouched(manifest),
+        )
+        return FileAnalysis(manifest, video.reading, video.heavy_search, audio_mark)
     except (MediaError, WatermarkReadError) as error:
         # An M4A sniffs as MP4 and has no picture: its sound may still carry the mark.
         if not manifest.present and audio_mark is None:
