@@ -13,11 +13,13 @@ Placements come from a coarse isotropic scale sweep and from keyless lattice est
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 import numpy.typing as npt
+import scipy.fft
 
 from ._lattice import Placement, comb_placements, rotated_placements
 from ._tile_layout import TILE, TileLayout
@@ -50,7 +52,7 @@ class SyncHit:
     score: float  # peak height in standard deviations of the correlation surface
     offset_x: float  # sub-pixel offset of the tile grid within the folded tile
     offset_y: float
-    spectrum: npt.NDArray[np.complex128]  # rfft2 of the folded tile, phase-normalised
+    spectrum: npt.NDArray[np.complex64]  # rfft2 of the folded tile, phase-normalised
 
 
 def whiten(luma: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -98,21 +100,16 @@ def fold(image: npt.NDArray[np.float32], placement: Placement) -> npt.NDArray[np
     """Resample ``image`` to the embedder's grid and sum it into one TILE x TILE tile."""
     resampled = _to_embedder_grid(image, placement)
     height, width = resampled.shape
-    rows, cols = height // TILE, width // TILE
-    tile = np.zeros((TILE, TILE), dtype=np.float32)
-    if rows and cols:
-        tile += resampled[: rows * TILE, : cols * TILE].reshape(rows, TILE, cols, TILE).sum((0, 2))
-    rest_h, rest_w = height - rows * TILE, width - cols * TILE
-    if rest_w and rows:
-        tile[:, :rest_w] += (
-            resampled[: rows * TILE, cols * TILE :].reshape(rows, TILE, rest_w).sum(0)
-        )
-    if rest_h and cols:
-        tile[:rest_h, :] += (
-            resampled[rows * TILE :, : cols * TILE].reshape(rest_h, cols, TILE).sum(1)
-        )
-    if rest_h and rest_w:
-        tile[:rest_h, :rest_w] += resampled[rows * TILE :, cols * TILE :]
+    rows, cols = -(-height // TILE), -(-width // TILE)
+    # Zero-padded to whole tiles, the rows of tiles summed in one pass, then the columns: a
+    # plain sum over the tile grid, about twice as fast as a 4-d reshape sum on big pictures.
+    padded = cv2.copyMakeBorder(
+        resampled, 0, rows * TILE - height, 0, cols * TILE - width, cv2.BORDER_CONSTANT, value=0.0
+    )
+    strip = padded.reshape(rows, TILE, cols * TILE).sum(axis=0)
+    tile = strip[:, :TILE].copy()
+    for col in range(1, cols):
+        tile += strip[:, col * TILE : (col + 1) * TILE]
     return tile
 
 
@@ -130,10 +127,12 @@ def _peak_offset(surface: npt.NDArray[np.float64], row: int, col: int) -> tuple[
 
 def correlate(image: npt.NDArray[np.float32], layout: TileLayout, placement: Placement) -> SyncHit:
     """Fold ``image`` under ``placement`` and correlate with the sync pattern at every offset."""
-    spectrum = np.fft.rfft2(fold(image, placement))
+    # Single precision throughout (scipy.fft keeps float32/complex64; numpy's would widen to
+    # double): this runs hundreds of times per read, and the scores agree to ~1e-5.
+    spectrum = scipy.fft.rfft2(fold(image, placement))
     # Phase-only weighting: every frequency votes equally, whatever the picture left in it.
-    spectrum /= np.abs(spectrum) + 1e-9
-    surface = np.fft.irfft2(spectrum * np.conj(layout.sync_spectrum), s=(TILE, TILE))
+    spectrum /= np.abs(spectrum) + np.float32(1e-9)
+    surface = scipy.fft.irfft2(spectrum * layout.sync_correlator, s=(TILE, TILE))
     row, col = divmod(int(np.argmax(surface)), TILE)
     score = float((surface[row, col] - surface.mean()) / (surface.std() + 1e-12))
     offset_x, offset_y = _peak_offset(surface, row, col)
@@ -178,6 +177,18 @@ def search(whitened: npt.NDArray[np.float32], layout: TileLayout, keep: int = 3)
         refined.append(_refine(_central_window(whitened, int(REFINE_SIDE * scale)), layout, hit))
     refined.sort(key=lambda hit: hit.score, reverse=True)
     # Two candidates often climb to the same placement: decode it once.
+    return _distinct(refined, _RATIO_STEP / 4)
+
+
+def search_near(
+    whitened: npt.NDArray[np.float32], layout: TileLayout, scales: Iterable[float]
+) -> list[SyncHit]:
+    """Refined placements from the given isotropic scales only (no sweep, no lattice)."""
+    refined = []
+    for scale in scales:
+        start = correlate(_central_window(whitened, COARSE_WINDOW), layout, Placement(scale, scale))
+        refined.append(_refine(_central_window(whitened, int(REFINE_SIDE * scale)), layout, start))
+    refined.sort(key=lambda hit: hit.score, reverse=True)
     return _distinct(refined, _RATIO_STEP / 4)
 
 

@@ -2,13 +2,15 @@
 
 The answer names no person: the creator appears only as a pseudonymous handle.
 
-Fast path, cheapest first: the C2PA manifest (milliseconds); then the watermark from a bounded,
-evenly spread sample of frames decoded at the size Signet renders at (a Signet video upscaled
-for a platform is shrunk back, which is where the mark is read best anyway); a full read (four
-times the frames, at up to twice that size) only when the quick read found nothing and no
-trusted manifest vouches for the file. What a file's bytes say is cached by its SHA-256, so the same
-file checked again costs a hash; Signet's record for it is looked up afresh every time. The CPU
-work runs in a bounded pool (services.verify_pool): a crowd gets 503 + Retry-After, not timeouts.
+Fast path, cheapest first: the C2PA manifest (milliseconds); then the watermark
+(safety.watermark.bounded): a probe of a bounded, evenly spread sample of frames decoded at the
+size Signet renders at (a Signet video upscaled for a platform is shrunk back), looking only
+where the mark most likely lies (the sealed file, a re-encode, a resize); the full search (every
+scale, crop, turn and mirror, more frames at up to twice that size) only when the probe found
+nothing. A file whose trusted manifest binds its bytes is confirmed by the probe. What a
+file's bytes say is cached by its SHA-256, so the same file checked again costs a hash; Signet's
+record for it is looked up afresh every time. The CPU work runs in a bounded pool
+(services.verify_pool): a crowd gets 503 + Retry-After, not timeouts.
 """
 
 import hashlib
@@ -137,10 +139,6 @@ class FileAnalysis:
     audio_mark: AudioWatermarkReading | None  # None: no decodable sound track
 
 
-def _vouched(manifest: ManifestReport) -> bool:
-    return bool(manifest.present and manifest.valid and manifest.trusted and manifest.soft_binding)
-
-
 def file_analyse(path: Path, media_type: str) -> FileAnalysis:
     manifest = read_manifest(
         path,
@@ -159,12 +157,7 @@ def file_analyse(path: Path, media_type: str) -> FileAnalysis:
                     "This file could not be decoded as a sound: it may be truncated or corrupt."
                 )
             return FileAnalysis(manifest, None, False, audio_mark)
-        video = read_video_watermark_bounded(
-            path,
-            codec,
-            render_side=settings.SIGNET_RENDER_SIZE,
-            full_read=not _vouched(manifest),
-        )
+        video = read_video_watermark_bounded(path, codec, render_side=settings.SIGNET_RENDER_SIZE)
         return FileAnalysis(manifest, video.reading, video.heavy_search, audio_mark)
     except (MediaError, WatermarkReadError) as error:
         # An M4A sniffs as MP4 and has no picture: its sound may still carry the mark.
