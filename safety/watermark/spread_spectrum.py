@@ -87,11 +87,13 @@ class SpreadSpectrumCodec(WatermarkCodec):
                 f"{luma.shape[0]}, need {MIN_SIDE} px a side)",
             )
         best: tuple[_sync_search.SyncHit, float, str] | None = None
+        # The mirror image's coarse sweep, computed with the picture's own (per shrink factor).
+        mirrored_sweeps: dict[float, list[_sync_search.SyncHit]] = {}
         # Cheapest first: the picture as received (at each resolution), then mirrored (a
         # horizontal flip), then a sweep over small turns of both.
         for search, view in _SEARCHES:
             for shrink in _shrink_factors(luma.shape):
-                hits = self._search(_VIEWS[view](luma), shrink, search)
+                hits = self._search(_VIEWS[view](luma), shrink, search, view, mirrored_sweeps)
                 soft = np.stack([_sync_search.soft_bits(hit, self._layout) for hit in hits])
                 for hit, decoded in zip(hits, self._payload.decode_many(soft), strict=True):
                     if decoded.payload_id is not None:
@@ -138,7 +140,12 @@ class SpreadSpectrumCodec(WatermarkCodec):
         return None
 
     def _search(
-        self, luma: npt.NDArray[np.float32], shrink: float, kind: str
+        self,
+        luma: npt.NDArray[np.float32],
+        shrink: float,
+        kind: str,
+        view: str,
+        mirrored_sweeps: dict[float, list[_sync_search.SyncHit]],
     ) -> list[_sync_search.SyncHit]:
         if shrink != 1.0:
             height, width = luma.shape
@@ -147,7 +154,10 @@ class SpreadSpectrumCodec(WatermarkCodec):
         whitened = _sync_search.whiten(luma)
         if kind == "turned":
             return _sync_search.search_turned(whitened, self._layout)
-        return _sync_search.search(whitened, self._layout)
+        if view == "as received":
+            received, mirrored_sweeps[shrink] = _sync_search.coarse_sweeps(whitened, self._layout)
+            return _sync_search.search(whitened, self._layout, sweep=received)
+        return _sync_search.search(whitened, self._layout, sweep=mirrored_sweeps.get(shrink))
 
     def _tiled_pattern(self, payload_id: int, height: int, width: int) -> npt.NDArray[np.float32]:
         cache_key = (payload_id, height, width)
