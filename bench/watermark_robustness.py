@@ -55,7 +55,10 @@ from safety.watermark import (  # noqa: E402
     WatermarkReading,
     read_watermark_from_file,
 )
-from safety.watermark.bounded import read_video_watermark_bounded  # noqa: E402
+from safety.watermark.bounded import (  # noqa: E402
+    read_still_watermark_bounded,
+    read_video_watermark_bounded,
+)
 
 cv2.setNumThreads(1)
 
@@ -494,7 +497,7 @@ def make_reader(kind: str) -> Reader:
 
     def verifier(path: Path, codec: WatermarkCodec) -> WatermarkReading:
         if Path(path).suffix.lower() in STILL_SUFFIXES:
-            return read_watermark_from_file(path, codec, 1)
+            return read_still_watermark_bounded(path, codec, render_side=RENDER_SIDE).reading
         return read_video_watermark_bounded(path, codec, render_side=RENDER_SIDE).reading
 
     return verifier

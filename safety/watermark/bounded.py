@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .base import WatermarkCodec, WatermarkReadError, WatermarkReading
+from .files import iter_file_frames
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,20 @@ def read_video_watermark_bounded(
         return BoundedReading(found, False)
     frames = sample_frames(path, FULL, render_side)
     return BoundedReading(codec.detect(frames, max_frames=len(frames)), True)
+
+
+def read_still_watermark_bounded(
+    path: str | os.PathLike[str], codec: WatermarkCodec, *, render_side: int
+) -> BoundedReading:
+    """A still image (the first frame of an animated one): the probe, then the full search.
+
+    Raises WatermarkReadError when the file cannot be read as an image.
+    """
+    frames = list(iter_file_frames(path, 1))
+    found = codec.probe(frames, probe_scales(frames[0].shape, render_side))
+    if found is not None:
+        return BoundedReading(found, False)
+    return BoundedReading(codec.detect(frames, max_frames=1), True)
 
 
 def probe_scales(shape: tuple[int, ...], render_side: int) -> list[float]:

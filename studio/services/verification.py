@@ -26,8 +26,11 @@ from django.core.cache import cache
 from generation.media.errors import MediaError
 from safety.audio_watermark import AudioWatermarkReading, read_audio_watermark_or_none
 from safety.provenance.reading import ManifestReport, read_manifest
-from safety.watermark import WatermarkReadError, WatermarkReading, read_watermark_from_file
-from safety.watermark.bounded import read_video_watermark_bounded
+from safety.watermark import WatermarkReadError, WatermarkReading
+from safety.watermark.bounded import (
+    read_still_watermark_bounded,
+    read_video_watermark_bounded,
+)
 from studio.errors import InputRefused
 from studio.models import OutputArtifact
 from studio.provenance_config import audio_watermark, trust_anchors_pem, watermark_codec
@@ -149,7 +152,10 @@ def file_analyse(path: Path, media_type: str) -> FileAnalysis:
     audio_mark = None
     try:
         if media_type.startswith("image/"):
-            return FileAnalysis(manifest, read_watermark_from_file(path, codec, 1), False, None)
+            still = read_still_watermark_bounded(
+                path, codec, render_side=settings.SIGNET_RENDER_SIZE
+            )
+            return FileAnalysis(manifest, still.reading, still.heavy_search, None)
         audio_mark = read_audio_watermark_or_none(path, audio_watermark())
         if media_type.startswith("audio/"):
             if audio_mark is None and not manifest.present:
