@@ -110,9 +110,13 @@ def sample_frames(
             span = _frame_count(stream) or plan.max_decoded
             span = max(1, min(span, plan.max_decoded))
             wanted = sorted({int(i) for i in np.linspace(0, span - 1, plan.frames).round()})
+            origin = None
             for count, frame in enumerate(container.decode(stream)):
-                # The frame's place in the stream, skipped frames counted (from its time).
-                position = _position(frame, stream, count)
+                # The frame's place in the stream, skipped frames counted: from its time since
+                # the first frame's (a key frame, never skipped), or its count without times.
+                if origin is None:
+                    origin = frame.pts
+                position = _position(frame, stream, count, origin)
                 if position >= wanted[0]:
                     while wanted and wanted[0] <= position:
                         wanted.pop(0)
@@ -139,8 +143,10 @@ def _frame_count(stream: av.video.stream.VideoStream) -> int:
     return 0
 
 
-def _position(frame: av.VideoFrame, stream: av.video.stream.VideoStream, count: int) -> int:
-    if frame.pts is None or not stream.time_base or not stream.average_rate:
+def _position(
+    frame: av.VideoFrame, stream: av.video.stream.VideoStream, count: int, origin: int | None
+) -> int:
+    if frame.pts is None or origin is None or not stream.time_base or not stream.average_rate:
         return count
-    start = stream.start_time or 0
-    return max(count, round(float((frame.pts - start) * stream.time_base * stream.average_rate)))
+    since = (frame.pts - origin) * stream.time_base * stream.average_rate
+    return max(count, round(float(since)))
