@@ -157,7 +157,7 @@ def load(files: dict[str, Path], env: dict[str, str], seconds: float, concurrenc
         cwd=ROOT, env=env,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded machine starts gunicorn slowly
         while True:
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).read()
