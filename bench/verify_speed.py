@@ -192,7 +192,11 @@ def load(files: dict[str, Path], env: dict[str, str], seconds: float, concurrenc
         elapsed = time.monotonic() - began
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a loaded machine: requests still in flight
+            server.kill()
+            server.wait()
     ordered = sorted(latencies)
     return {
         "requests": len(latencies),
