@@ -13,6 +13,11 @@ read a delivered clip (decode + detect).
 
     .venv/bin/python bench/watermark_robustness.py [--clips 6] [--wrong-keys 2] [--json]
     .venv/bin/python bench/watermark_robustness.py --synthetic   # the synthetic-clip table too
+    .venv/bin/python bench/watermark_robustness.py --reader verifier   # the verifier's read
+
+``--reader file`` (default) reads the first 50 frames at full size; ``--reader verifier`` reads as
+the public verifier does (safety.watermark.bounded: a bounded, evenly spread sample of frames
+at the render size, the full read only when the quick one found nothing; stills as one frame).
 """
 
 from __future__ import annotations
@@ -47,7 +52,12 @@ from safety.watermark import (  # noqa: E402
     DwtDctSvdCodec,
     SpreadSpectrumCodec,
     WatermarkCodec,
+    WatermarkReading,
     read_watermark_from_file,
+)
+from safety.watermark.bounded import (  # noqa: E402
+    read_still_watermark_bounded,
+    read_video_watermark_bounded,
 )
 
 cv2.setNumThreads(1)
@@ -55,6 +65,8 @@ cv2.setNumThreads(1)
 KEY = b"benchmark-watermark-key"
 WRONG_KEY = b"some-other-server-key"
 READ_FRAMES = 50
+RENDER_SIDE = 512  # the size the real outputs are rendered and marked at
+STILL_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 BASELINE_READ_FRAMES = 10
 REENCODE_CRF = 23
 STILLS_PER_CLIP = 5
@@ -318,6 +330,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--wrong-keys", type=int, default=2)
     parser.add_argument("--synthetic", action="store_true", help="also the synthetic table")
+    parser.add_argument(
+        "--reader", choices=("file", "verifier"), default="file", help="how the mark is read"
+    )
     parser.add_argument("--synthetic-clips", type=int, default=12)
     parser.add_argument("--baseline-clips", type=int, default=4)
     args = parser.parse_args()
@@ -331,9 +346,11 @@ def main() -> None:
         seconds=6.0 if args.quick else args.seconds,
         wrong_keys=1 if args.quick else args.wrong_keys,
         log=log,
+        read=make_reader(args.reader),
     )
     print(_real_table(real))
     summary = real.summary()
+    summary["reader"] = args.reader
     if args.synthetic:
         summary["synthetic"] = _synthetic(args, log)
     if args.json:
@@ -413,8 +430,13 @@ def _clip_psnr(sealed: Path, unmarked: Path) -> tuple[float, float]:
 
 
 def run_real(
-    clips: int, seconds: float, wrong_keys: int, log: Callable[[str], None]
+    clips: int,
+    seconds: float,
+    wrong_keys: int,
+    log: Callable[[str], None],
+    read: Reader | None = None,
 ) -> RealResults:
+    read = read or make_reader("file")
     results = RealResults(clips=clips)
     sealer = BenchSealer()
     wrong_codecs = [
@@ -431,14 +453,14 @@ def run_real(
             results.frame_psnr_min.append(psnr_frame)
             # The detector reads READ_FRAMES frames whatever the clip's length, so this is the
             # cost for a 10 s clip; the first read (warm-up: caches, code loading) is not timed.
-            read_watermark_from_file(output.sealed, sealer.codec, READ_FRAMES)
+            read(output.sealed, sealer.codec)
             started = time.perf_counter()
-            read_watermark_from_file(output.sealed, sealer.codec, READ_FRAMES)
+            read(output.sealed, sealer.codec)
             results.decode_s.append(time.perf_counter() - started)
             lost = []
             for name, attack in REAL_ATTACKS.items():
                 marked = attack(output.sealed, workdir, background)
-                reading = read_watermark_from_file(marked, sealer.codec, READ_FRAMES)
+                reading = read(marked, sealer.codec)
                 ok = reading.found and reading.payload_id == output.payload_id
                 results.recovered[name].append(ok)
                 if reading.found and reading.payload_id != output.payload_id:
@@ -447,12 +469,10 @@ def run_real(
                     lost.append(name)
                 for wrong in wrong_codecs:
                     results.wrong_key_trials += 1
-                    results.wrong_key_matches += read_watermark_from_file(
-                        marked, wrong, READ_FRAMES
-                    ).found
+                    results.wrong_key_matches += read(marked, wrong).found
                 plain = attack(output.unmarked, workdir, background)
                 started = time.perf_counter()
-                false_match = read_watermark_from_file(plain, sealer.codec, READ_FRAMES).found
+                false_match = read(plain, sealer.codec).found
                 results.unmarked_matches += false_match
                 results.unmarked_read_s.append(time.perf_counter() - started)
                 results.unmarked_trials += 1
@@ -465,6 +485,22 @@ def run_real(
                 + ", ".join(lost)
             )
     return results
+
+
+Reader = Callable[[Path, WatermarkCodec], WatermarkReading]
+
+
+def make_reader(kind: str) -> Reader:
+    """``file``: the first READ_FRAMES frames at full size; ``verifier``: the verifier's read."""
+    if kind == "file":
+        return lambda path, codec: read_watermark_from_file(path, codec, READ_FRAMES)
+
+    def verifier(path: Path, codec: WatermarkCodec) -> WatermarkReading:
+        if Path(path).suffix.lower() in STILL_SUFFIXES:
+            return read_still_watermark_bounded(path, codec, render_side=RENDER_SIDE).reading
+        return read_video_watermark_bounded(path, codec, render_side=RENDER_SIDE).reading
+
+    return verifier
 
 
 def _real_table(real: RealResults) -> str:

@@ -13,11 +13,13 @@ Placements come from a coarse isotropic scale sweep and from keyless lattice est
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 import numpy.typing as npt
+import scipy.fft
 
 from ._lattice import Placement, comb_placements, rotated_placements
 from ._tile_layout import TILE, TileLayout
@@ -50,7 +52,7 @@ class SyncHit:
     score: float  # peak height in standard deviations of the correlation surface
     offset_x: float  # sub-pixel offset of the tile grid within the folded tile
     offset_y: float
-    spectrum: npt.NDArray[np.complex128]  # rfft2 of the folded tile, phase-normalised
+    spectrum: npt.NDArray[np.complex64]  # rfft2 of the folded tile, phase-normalised
 
 
 def whiten(luma: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -99,20 +101,17 @@ def fold(image: npt.NDArray[np.float32], placement: Placement) -> npt.NDArray[np
     resampled = _to_embedder_grid(image, placement)
     height, width = resampled.shape
     rows, cols = height // TILE, width // TILE
-    tile = np.zeros((TILE, TILE), dtype=np.float32)
-    if rows and cols:
-        tile += resampled[: rows * TILE, : cols * TILE].reshape(rows, TILE, cols, TILE).sum((0, 2))
+    # Rows of tiles summed first (one pass over contiguous memory, no copy), then the columns
+    # of the resulting strip; the partial tiles at the bottom and right edges add in place.
+    strip = resampled[: rows * TILE].reshape(rows, TILE, width).sum(axis=0)
     rest_h, rest_w = height - rows * TILE, width - cols * TILE
-    if rest_w and rows:
-        tile[:, :rest_w] += (
-            resampled[: rows * TILE, cols * TILE :].reshape(rows, TILE, rest_w).sum(0)
-        )
-    if rest_h and cols:
-        tile[:rest_h, :] += (
-            resampled[rows * TILE :, : cols * TILE].reshape(rest_h, cols, TILE).sum(1)
-        )
-    if rest_h and rest_w:
-        tile[:rest_h, :rest_w] += resampled[rows * TILE :, cols * TILE :]
+    if rest_h:
+        strip[:rest_h] += resampled[rows * TILE :]
+    tile = strip[:, :TILE].copy() if cols else np.zeros((TILE, TILE), dtype=np.float32)
+    for col in range(1, cols):
+        tile += strip[:, col * TILE : (col + 1) * TILE]
+    if rest_w:
+        tile[:, :rest_w] += strip[:, cols * TILE :]
     return tile
 
 
@@ -130,14 +129,51 @@ def _peak_offset(surface: npt.NDArray[np.float64], row: int, col: int) -> tuple[
 
 def correlate(image: npt.NDArray[np.float32], layout: TileLayout, placement: Placement) -> SyncHit:
     """Fold ``image`` under ``placement`` and correlate with the sync pattern at every offset."""
-    spectrum = np.fft.rfft2(fold(image, placement))
+    return _correlate_spectrum(_folded_spectrum(image, placement), layout, placement)
+
+
+def _folded_spectrum(
+    image: npt.NDArray[np.float32], placement: Placement
+) -> npt.NDArray[np.complex64]:
+    # Single precision throughout (scipy.fft keeps float32/complex64; numpy's would widen to
+    # double): this runs hundreds of times per read, and the scores agree to ~1e-5.
+    spectrum = scipy.fft.rfft2(fold(image, placement))
     # Phase-only weighting: every frequency votes equally, whatever the picture left in it.
-    spectrum /= np.abs(spectrum) + 1e-9
-    surface = np.fft.irfft2(spectrum * np.conj(layout.sync_spectrum), s=(TILE, TILE))
+    spectrum /= np.abs(spectrum) + np.float32(1e-9)
+    return spectrum
+
+
+def _correlate_spectrum(
+    spectrum: npt.NDArray[np.complex64], layout: TileLayout, placement: Placement
+) -> SyncHit:
+    surface = scipy.fft.irfft2(spectrum * layout.sync_correlator, s=(TILE, TILE))
     row, col = divmod(int(np.argmax(surface)), TILE)
     score = float((surface[row, col] - surface.mean()) / (surface.std() + 1e-12))
     offset_x, offset_y = _peak_offset(surface, row, col)
     return SyncHit(placement, score, offset_x, offset_y, spectrum)
+
+
+# Row index of frequency -v for each v: the folded tile of a left-right mirrored picture is the
+# tile itself mirrored (and circularly shifted, which moves the correlation peak but not its
+# height), and a real tile's mirrored spectrum is conj(spectrum[-v, u]).
+_MIRRORED_ROWS = (-np.arange(TILE)) % TILE
+
+
+def coarse_sweeps(
+    whitened: npt.NDArray[np.float32], layout: TileLayout, mirror: bool = True
+) -> tuple[list[SyncHit], list[SyncHit]]:
+    """The isotropic coarse sweep of the picture as received and of its mirror image, from one
+    fold per scale (the mirror's scores come from the same folds' spectra)."""
+    window = _central_window(whitened, COARSE_WINDOW)
+    received, mirrored = [], []
+    for s in np.geomspace(MIN_SCALE, MAX_SCALE, COARSE_STEPS):
+        placement = Placement(s, s)
+        spectrum = _folded_spectrum(window, placement)
+        received.append(_correlate_spectrum(spectrum, layout, placement))
+        if mirror:
+            flipped = np.conj(spectrum[_MIRRORED_ROWS])
+            mirrored.append(_correlate_spectrum(flipped, layout, placement))
+    return received, mirrored
 
 
 def _central_window(image: npt.NDArray[np.float32], size: int) -> npt.NDArray[np.float32]:
@@ -146,18 +182,22 @@ def _central_window(image: npt.NDArray[np.float32], size: int) -> npt.NDArray[np
     return image[top : top + size, left : left + size]
 
 
-def search(whitened: npt.NDArray[np.float32], layout: TileLayout, keep: int = 3) -> list[SyncHit]:
-    """Refined tile placements, best first: the ``keep`` strongest of the isotropic sweep, plus
-    the strongest stretched and the strongest turned lattice estimate.
+def search(
+    whitened: npt.NDArray[np.float32],
+    layout: TileLayout,
+    keep: int = 3,
+    sweep: list[SyncHit] | None = None,
+) -> list[SyncHit]:
+    """Refined tile placements, best first: the ``keep`` strongest of the isotropic sweep (run
+    here unless ``sweep`` gives it, see ``coarse_sweeps``), plus the strongest stretched and
+    the strongest turned lattice estimate.
 
     Lattice estimates are rough (a stretched grid's scale to about 1 %, a turned grid's period
     to a pixel), so the best of each kind is refined whenever its rough score stands out at all.
     """
     window = _central_window(whitened, COARSE_WINDOW)
-    sweep = [
-        correlate(window, layout, Placement(s, s))
-        for s in np.geomspace(MIN_SCALE, MAX_SCALE, COARSE_STEPS)
-    ]
+    if sweep is None:
+        sweep = coarse_sweeps(whitened, layout, mirror=False)[0]
     chosen = _distinct(sorted(sweep, key=lambda h: h.score, reverse=True), _RATIO_STEP)[:keep]
     stretched = [
         correlate(window, layout, p)
@@ -178,6 +218,18 @@ def search(whitened: npt.NDArray[np.float32], layout: TileLayout, keep: int = 3)
         refined.append(_refine(_central_window(whitened, int(REFINE_SIDE * scale)), layout, hit))
     refined.sort(key=lambda hit: hit.score, reverse=True)
     # Two candidates often climb to the same placement: decode it once.
+    return _distinct(refined, _RATIO_STEP / 4)
+
+
+def search_near(
+    whitened: npt.NDArray[np.float32], layout: TileLayout, scales: Iterable[float]
+) -> list[SyncHit]:
+    """Refined placements from the given isotropic scales only (no sweep, no lattice)."""
+    refined = []
+    for scale in scales:
+        start = correlate(_central_window(whitened, COARSE_WINDOW), layout, Placement(scale, scale))
+        refined.append(_refine(_central_window(whitened, int(REFINE_SIDE * scale)), layout, start))
+    refined.sort(key=lambda hit: hit.score, reverse=True)
     return _distinct(refined, _RATIO_STEP / 4)
 
 

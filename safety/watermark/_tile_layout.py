@@ -38,7 +38,9 @@ class TileLayout:
     bit_rows: npt.NDArray[np.intp]  # shape (coded_bits, FREQUENCIES_PER_BIT)
     bit_cols: npt.NDArray[np.intp]
     bit_phase: npt.NDArray[np.complex128]
-    sync_spectrum: npt.NDArray[np.complex128]  # rfft2 of the sync-only tile, for correlation
+    # conj(rfft2) of the sync-only tile, single precision: what a folded tile's phase-normalised
+    # spectrum is multiplied by to correlate it with the sync pattern.
+    sync_correlator: npt.NDArray[np.complex64]
 
 
 def _keyed_rng(key: bytes) -> np.random.Generator:
@@ -83,7 +85,7 @@ def make_layout(key: bytes, coded_bits: int) -> TileLayout:
         bit_rows=rows[bit_idx],
         bit_cols=cols[bit_idx],
         bit_phase=phases[bit_idx],
-        sync_spectrum=np.fft.rfft2(sync_tile),
+        sync_correlator=np.conj(np.fft.rfft2(sync_tile)).astype(np.complex64),
     )
 
 

@@ -7,7 +7,7 @@ sequence of frames. A still image is a one-frame video.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,6 +53,15 @@ class WatermarkCodec(ABC):
         self, frames: Iterable[npt.NDArray[np.uint8]], max_frames: int = DEFAULT_MAX_FRAMES
     ) -> WatermarkReading:
         """Read at most ``max_frames`` HxWx3 uint8 RGB frames and report the payload, if any."""
+
+    def probe(
+        self, frames: Sequence[npt.NDArray[np.uint8]], scales: Sequence[float]
+    ) -> WatermarkReading | None:
+        """A cheap read that looks only where the mark most likely is (received-to-embedded
+        scales ``scales``, unturned, unmirrored). A found reading is as trustworthy as one from
+        ``detect``; anything else (None) means "not found here", never "not marked": run
+        ``detect``. Codecs without such a shortcut return None."""
+        return None
 
 
 def check_rgb_frame(frame: npt.NDArray[np.uint8]) -> None:

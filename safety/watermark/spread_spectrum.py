@@ -19,7 +19,7 @@ detection ~0.3 s for 50 frames of 512x512 after decoding, a few seconds for 1080
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import cv2
 import numpy as np
@@ -87,11 +87,13 @@ class SpreadSpectrumCodec(WatermarkCodec):
                 f"{luma.shape[0]}, need {MIN_SIDE} px a side)",
             )
         best: tuple[_sync_search.SyncHit, float, str] | None = None
+        # The mirror image's coarse sweep, computed with the picture's own (per shrink factor).
+        mirrored_sweeps: dict[float, list[_sync_search.SyncHit]] = {}
         # Cheapest first: the picture as received (at each resolution), then mirrored (a
         # horizontal flip), then a sweep over small turns of both.
         for search, view in _SEARCHES:
             for shrink in _shrink_factors(luma.shape):
-                hits = self._search(_VIEWS[view](luma), shrink, search)
+                hits = self._search(_VIEWS[view](luma), shrink, search, view, mirrored_sweeps)
                 soft = np.stack([_sync_search.soft_bits(hit, self._layout) for hit in hits])
                 for hit, decoded in zip(hits, self._payload.decode_many(soft), strict=True):
                     if decoded.payload_id is not None:
@@ -113,8 +115,37 @@ class SpreadSpectrumCodec(WatermarkCodec):
             ),
         )
 
+    def probe(
+        self, frames: Sequence[npt.NDArray[np.uint8]], scales: Sequence[float]
+    ) -> WatermarkReading | None:
+        """Refine and decode only at the given isotropic scales, unturned and as received.
+
+        The verifier's first try: a file re-encoded at its own size, shrunk (360p, 240p) or
+        upscaled and shrunk back lies at a scale it can name from the picture's size, and a
+        hill-climb from there (tens of folds instead of the full search's hundreds) finds it.
+        The checksum is the same gate as in ``detect``: a decode here is accepted only when it
+        matches, so trying a few placements more adds no false matches to speak of.
+        """
+        total, frames_read = _average_luma(frames, len(frames))
+        if total is None or min(total.shape) < MIN_SIDE:
+            return None
+        whitened = _sync_search.whiten(total / frames_read)
+        hits = _sync_search.search_near(whitened, self._layout, scales)
+        soft = np.stack([_sync_search.soft_bits(hit, self._layout) for hit in hits])
+        for hit, decoded in zip(hits, self._payload.decode_many(soft), strict=True):
+            if decoded.payload_id is not None:
+                return _found(
+                    decoded.payload_id, decoded.agreement, hit, 1.0, frames_read, "as received"
+                )
+        return None
+
     def _search(
-        self, luma: npt.NDArray[np.float32], shrink: float, kind: str
+        self,
+        luma: npt.NDArray[np.float32],
+        shrink: float,
+        kind: str,
+        view: str,
+        mirrored_sweeps: dict[float, list[_sync_search.SyncHit]],
     ) -> list[_sync_search.SyncHit]:
         if shrink != 1.0:
             height, width = luma.shape
@@ -123,7 +154,10 @@ class SpreadSpectrumCodec(WatermarkCodec):
         whitened = _sync_search.whiten(luma)
         if kind == "turned":
             return _sync_search.search_turned(whitened, self._layout)
-        return _sync_search.search(whitened, self._layout)
+        if view == "as received":
+            received, mirrored_sweeps[shrink] = _sync_search.coarse_sweeps(whitened, self._layout)
+            return _sync_search.search(whitened, self._layout, sweep=received)
+        return _sync_search.search(whitened, self._layout, sweep=mirrored_sweeps.get(shrink))
 
     def _tiled_pattern(self, payload_id: int, height: int, width: int) -> npt.NDArray[np.float32]:
         cache_key = (payload_id, height, width)

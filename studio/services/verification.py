@@ -2,13 +2,15 @@
 
 The answer names no person: the creator appears only as a pseudonymous handle.
 
-Fast path, cheapest first: the C2PA manifest (milliseconds); then the watermark from a bounded,
-evenly spread sample of frames decoded at the size Signet renders at (a Signet video upscaled
-for a platform is shrunk back, which is where the mark is read best anyway); a full read (four
-times the frames, at up to twice that size) only when the quick read found nothing and no
-trusted manifest vouches for the file. What a file's bytes say is cached by its SHA-256, so the same
-file checked again costs a hash; Signet's record for it is looked up afresh every time. The CPU
-work runs in a bounded pool (services.verify_pool): a crowd gets 503 + Retry-After, not timeouts.
+Fast path, cheapest first: the C2PA manifest (milliseconds); then the watermark
+(safety.watermark.bounded): a probe of a bounded, evenly spread sample of frames decoded at the
+size Signet renders at (a Signet video upscaled for a platform is shrunk back), looking only
+where the mark most likely lies (the sealed file, a re-encode, a resize); the full search (every
+scale, crop, turn and mirror, more frames at up to twice that size) only when the probe found
+nothing. A file whose trusted manifest binds its bytes is confirmed by the probe. What a
+file's bytes say is cached by its SHA-256, so the same file checked again costs a hash; Signet's
+record for it is looked up afresh every time. The CPU work runs in a bounded pool
+(services.verify_pool): a crowd gets 503 + Retry-After, not timeouts.
 """
 
 import hashlib
@@ -23,32 +25,18 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from generation.media.errors import MediaError
-from generation.media.video import sample_video_frames
 from safety.audio_watermark import AudioWatermarkReading, read_audio_watermark_or_none
 from safety.provenance.reading import ManifestReport, read_manifest
-from safety.watermark import WatermarkReadError, WatermarkReading, read_watermark_from_file
+from safety.watermark import WatermarkReadError, WatermarkReading
+from safety.watermark.bounded import (
+    read_still_watermark_bounded,
+    read_video_watermark_bounded,
+)
 from studio.errors import InputRefused
 from studio.models import OutputArtifact
 from studio.provenance_config import audio_watermark, trust_anchors_pem, watermark_codec
 from studio.services.uploads import Upload, upload_chunks, upload_size
 from studio.services.verify_pool import verify_pool
-
-# The quick read: 12 frames spread evenly over (at most) the first 4 s at 25 fps, shrunk to the
-# size Signet renders at. The full read, only when the quick one fails: 48 frames over (at most)
-# the first 10 s, at up to twice that size. Both bounded, whatever the upload's length or size.
-QUICK_READ = {"count": 12, "max_decoded": 100, "side_factor": 1}
-FULL_READ = {"count": 48, "max_decoded": 250, "side_factor": 2}
-
-
-def _video_reading(path: Path, codec, read: dict) -> WatermarkReading:
-    frames = sample_video_frames(
-        path,
-        read["count"],
-        max_side=settings.SIGNET_RENDER_SIZE * read["side_factor"],
-        max_decoded=read["max_decoded"],
-    )
-    return codec.detect(frames, max_frames=len(frames))
-
 
 SNIFFED_TYPES = (
     (lambda head: head[4:8] == b"ftyp", "video/mp4"),
@@ -155,10 +143,6 @@ class FileAnalysis:
     audio_mark: AudioWatermarkReading | None  # None: no decodable sound track
 
 
-def _vouched(manifest: ManifestReport) -> bool:
-    return bool(manifest.present and manifest.valid and manifest.trusted and manifest.soft_binding)
-
-
 def file_analyse(path: Path, media_type: str) -> FileAnalysis:
     manifest = read_manifest(
         path,
@@ -169,7 +153,10 @@ def file_analyse(path: Path, media_type: str) -> FileAnalysis:
     audio_mark = None
     try:
         if media_type.startswith("image/"):
-            return FileAnalysis(manifest, read_watermark_from_file(path, codec, 1), False, None)
+            still = read_still_watermark_bounded(
+                path, codec, render_side=settings.SIGNET_RENDER_SIZE
+            )
+            return FileAnalysis(manifest, still.reading, still.heavy_search, None)
         audio_mark = read_audio_watermark_or_none(path, audio_watermark())
         if media_type.startswith("audio/"):
             if audio_mark is None and not manifest.present:
@@ -177,10 +164,8 @@ def file_analyse(path: Path, media_type: str) -> FileAnalysis:
                     _("This file could not be decoded as a sound: it may be truncated or corrupt.")
                 )
             return FileAnalysis(manifest, None, False, audio_mark)
-        quick = _video_reading(path, codec, QUICK_READ)
-        if quick.found or _vouched(manifest):
-            return FileAnalysis(manifest, quick, False, audio_mark)
-        return FileAnalysis(manifest, _video_reading(path, codec, FULL_READ), True, audio_mark)
+        video = read_video_watermark_bounded(path, codec, render_side=settings.SIGNET_RENDER_SIZE)
+        return FileAnalysis(manifest, video.reading, video.heavy_search, audio_mark)
     except (MediaError, WatermarkReadError) as error:
         # An M4A sniffs as MP4 and has no picture: its sound may still carry the mark.
         if not manifest.present and audio_mark is None:
