@@ -326,13 +326,14 @@ class _Recogniser:
 
 # How much likelier, a priori, each digit of the issued code is than any other digit in its
 # place (the weight of its arc in the code grammar). Calibrated with bench/spoken_code.py on 24
-# German and 22 English clips of espeak-ng's voices (4 each, 130-175 words/min, clean and with
-# white noise at 20 and 10 dB SNR): issued code heard 22/24 German, 20/22 English at 1e40
-# (18/24 and 16/21 at 1e12); a different random code matched 0 times at every weight tried,
-# a code one digit off 3/24 German, 0/22 English. Acoustic scores of pocketsphinx's model are
-# so peaked that smaller weights change little (1e3 turned 1 of 8 German codes). A tone, noise,
-# the sentence without its code or unrelated talk never complete the code grammar (the
-# decoder then falls back to "any digits"), so the weight cannot put a code into them.
+# German and 24 English clips of espeak-ng's voices (4 each, 130-175 words/min, clean and with
+# white noise at 20 and 10 dB SNR): the issued code was heard in 24/24 German and 24/24 English
+# clips at 1e40 (18/24 and 16/21 at 1e12, before the dither below); a different random code
+# matched 0 times at every weight tried (at most 4 of its 6 digits in place), a code one digit
+# off 3/24 German and 2/24 English. pocketsphinx's acoustic scores are so peaked that small
+# weights change little (1e3 turned 1 of 8 German codes). A tone, noise, the sentence without
+# its code or unrelated talk never complete the code grammar (the decoder then falls back to
+# "any digits"), so the weight cannot put a code into them.
 EXPECTED_DIGIT_WEIGHT = 1e40
 
 
