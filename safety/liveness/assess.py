@@ -106,7 +106,9 @@ def assess_recording(
     except MediaError:
         samples = np.zeros(0, dtype=np.float32)
     voiced = trim_silence(samples)
-    transcript = transcribe(voiced, lead_in=lead_in, language=language) if len(voiced) else ""
+    transcript = (
+        transcribe(voiced, lead_in=lead_in, language=language, code=code) if len(voiced) else ""
+    )
     spoken = code_spoken(transcript, code, language).to_dict()
     spoken |= {"transcript": transcript, "sentence": sentence, "language": language}
 

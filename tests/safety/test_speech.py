@@ -101,3 +101,18 @@ def test_lead_in_words_must_be_known_to_the_recogniser():
         transcribe(np.zeros(1600, dtype=np.int16), lead_in="my zxqvbn code is")
     with pytest.raises(ValueError, match="mono"):
         transcribe(np.zeros((1600, 2), dtype=np.int16))
+
+
+def test_the_code_grammar_weighs_the_issued_digit_in_each_place():
+    from pocketsphinx import Decoder
+
+    from safety.speech import EXPECTED_DIGIT_WEIGHT, _code_grammar
+
+    decoder = Decoder(samprate=SAMPLE_RATE, loglevel="FATAL")
+    spoken = {value: [word] for value, word in enumerate(("zero", "one", "two", "three"))}
+    spoken |= {value: ["four"] for value in range(4, 10)}
+    fsg = _code_grammar(decoder, "test", ["my", "code"], spoken, "21")
+    # Two optional lead-in words, then one state per digit: the issued code, at its length.
+    assert fsg.accept("my code two one") and fsg.accept("two one")
+    assert fsg.accept("three four") and not fsg.accept("two one one")
+    assert EXPECTED_DIGIT_WEIGHT > 1
