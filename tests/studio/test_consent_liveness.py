@@ -120,60 +120,26 @@ def test_the_filed_attack_a_still_photo_nudged_a_pixel_with_a_tone_is_refused(
     assert "No voice was heard" in error.message or "lips did not move" in error.message
 
 
-def test_a_still_photo_with_the_code_really_spoken_is_refused(enrolled, forged_folder):
+# A still photo with the code really spoken, a photo panned and zoomed, real motion without the
+# asked actions, a looped clip, no sound, an animated Signet output, someone else's face: each with
+# the words the creator reads and the reason the audit log records.
+FORGERIES = [
+    ("spoken_still", "did not move like a live face", "no_face_motion"),
+    ("ken_burns", "did not move like a live face", "no_face_motion"),
+    ("skips_steps", "None of the actions we asked for", "steps_missed"),
+    ("looped", "looped clip", "looped"),
+    ("no_audio", "No voice was heard", "no_voice"),
+    ("signet_output", "carries Signet's own watermark", "signet_watermark"),
+    ("other_person", "not the face you enrolled", "face_mismatch"),
+]
+
+
+@pytest.mark.parametrize(("kind", "message", "reason"), FORGERIES, ids=[f[0] for f in FORGERIES])
+def test_a_forged_recording_is_refused_with_its_reason(
+    enrolled, forged_folder, kind, message, reason
+):
     challenge = live_challenge(enrolled)
-    _refused(
-        enrolled, challenge, _forged("spoken_still", challenge, forged_folder),
-        "did not move like a live face", "no_face_motion",
-    )
-
-
-def test_a_ken_burns_pan_and_zoom_of_a_photo_is_refused(enrolled, forged_folder):
-    challenge = live_challenge(enrolled)
-    _refused(
-        enrolled, challenge, _forged("ken_burns", challenge, forged_folder),
-        "did not move like a live face", "no_face_motion",
-    )
-
-
-def test_a_real_motion_clip_that_skips_the_actions_is_refused(enrolled, forged_folder):
-    challenge = live_challenge(enrolled)
-    _refused(
-        enrolled, challenge, _forged("skips_steps", challenge, forged_folder),
-        "None of the actions we asked for", "steps_missed",
-    )
-
-
-def test_a_looped_clip_is_refused(enrolled, forged_folder):
-    challenge = live_challenge(enrolled)
-    _refused(
-        enrolled, challenge, _forged("looped", challenge, forged_folder),
-        "looped clip", "looped",
-    )
-
-
-def test_a_recording_without_sound_is_refused(enrolled, forged_folder):
-    challenge = live_challenge(enrolled)
-    _refused(
-        enrolled, challenge, _forged("no_audio", challenge, forged_folder),
-        "No voice was heard", "no_voice",
-    )
-
-
-def test_a_signet_output_used_as_the_recording_is_refused(enrolled, forged_folder):
-    challenge = live_challenge(enrolled)
-    _refused(
-        enrolled, challenge, _forged("signet_output", challenge, forged_folder),
-        "carries Signet's own watermark", "signet_watermark",
-    )
-
-
-def test_someone_elses_face_is_refused(enrolled, forged_folder):
-    challenge = live_challenge(enrolled)
-    _refused(
-        enrolled, challenge, _forged("other_person", challenge, forged_folder),
-        "not the face you enrolled", "face_mismatch",
-    )
+    _refused(enrolled, challenge, _forged(kind, challenge, forged_folder), message, reason)
 
 
 def test_a_replayed_recording_is_refused_as_the_same_bytes_and_re_encoded(enrolled, tmp_path):
