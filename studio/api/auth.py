@@ -1,5 +1,6 @@
 """Personal API tokens: `Authorization: Bearer <token>`; only their SHA-256 is stored."""
 
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
 from studio.errors import ApplicationError
@@ -22,6 +23,6 @@ class CreatorToken(HttpBearer):
         if found is None or not found.creator.is_active:
             # Guessing tokens: every wrong one counts against the client's address.
             rate_limit_hit(request, "api_token_failure")
-            raise Unauthenticated("This API token is not valid.")
+            raise Unauthenticated(_("This API token is not valid."))
         request.user = found.creator  # the services and the log lines see the creator
         return found.creator

@@ -3,6 +3,7 @@
 import logging
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from studio.errors import ApplicationError
@@ -38,9 +39,9 @@ def install_error_handlers(api) -> None:
     @api.exception_handler(ValidationError)
     def validation_error(request, exc: ValidationError):
         fields = sorted({_field_name(error) for error in exc.errors})
-        message = (
-            "The request is not valid: check " + ", ".join(f"`{name}`" for name in fields) + "."
-        )
+        message = _("The request is not valid: check %(fields)s.") % {
+            "fields": ", ".join(f"`{name}`" for name in fields)
+        }
         return api.create_response(
             request, _body("invalid_request", message, fields=fields), status=400
         )
@@ -49,7 +50,7 @@ def install_error_handlers(api) -> None:
     def unauthenticated(request, exc):
         return api.create_response(
             request,
-            _body("unauthenticated", "Send your API token as `Authorization: Bearer <token>`."),
+            _body("unauthenticated", _("Send your API token as `Authorization: Bearer <token>`.")),
             status=401,
         )
 
@@ -60,11 +61,11 @@ def install_error_handlers(api) -> None:
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
-        return api.create_response(request, _body("not_found", "Not found."), status=404)
+        return api.create_response(request, _body("not_found", _("Not found.")), status=404)
 
     @api.exception_handler(Exception)
     def internal(request, exc):
         logger.exception("API request failed: %s %s", request.method, request.path)
         return api.create_response(
-            request, _body("internal", "Something went wrong on our side."), status=500
+            request, _body("internal", _("Something went wrong on our side.")), status=500
         )

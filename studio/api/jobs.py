@@ -2,6 +2,7 @@
 
 from uuid import UUID
 
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status, UploadedFile
 from ninja.decorators import decorate_view
 
@@ -32,7 +33,7 @@ def jobs_create(
     label can be moved, never removed.
     """
     if not is_creator(request.user):
-        raise NotAllowed("Only creators can make videos.")
+        raise NotAllowed(_("Only creators can make videos."))
     job = job_submit_uploads(
         creator=request.user,
         portrait=portrait,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -34,7 +35,7 @@ def _only_parameters(request, *allowed: str, error=InputRefused) -> None:
     the caller should hear about, not a silently ignored filter)."""
     unknown = sorted(set(request.GET) - set(allowed))
     if unknown:
-        raise error(f"Unknown query parameter(s): {', '.join(unknown)}.")
+        raise error(_("Unknown query parameter(s): %(names)s.") % {"names": ", ".join(unknown)})
 
 
 def _max_results(request, error=InputRefused) -> int:
@@ -65,7 +66,7 @@ def matches_by_binding(request):
     if request.method == "GET":
         alg, value = request.GET.get("alg"), request.GET.get("value")
         if alg is None or value is None:
-            raise InputRefused("Send the query parameters `alg` and `value` (base64).")
+            raise InputRefused(_("Send the query parameters `alg` and `value` (base64)."))
     else:
         try:
             body = json.loads(request.body or b"{}")
@@ -77,7 +78,7 @@ def matches_by_binding(request):
     # The specification accepts any strings here: an unknown algorithm or a value that names no
     # watermark is answered with no matches (never a 500); only an oversized value is refused.
     if len(value) > _MAX_VALUE_CHARS:
-        raise InputRefused("The value is too long.")
+        raise InputRefused(_("The value is too long."))
     return _matches(selectors.matches_by_binding(alg, value, max_results))
 
 
@@ -101,11 +102,11 @@ def matches_by_content(request):
                     out.write(chunk)
         elif content_type.startswith(ASSET_TYPES):
             if len(request.body) > settings.SIGNET_VERIFY_MAX_BYTES:
-                raise UnsupportedAsset("The asset is too large.")
+                raise UnsupportedAsset(_("The asset is too large."))
             _check_text_asset(content_type, request.body)
             path.write_bytes(request.body)
         else:
-            raise UnsupportedAsset("Send the asset as the body with its media type.")
+            raise UnsupportedAsset(_("Send the asset as the body with its media type."))
         # An asset of a listed type that Signet cannot decode (a text, an empty or corrupt file)
         # matches nothing Signet made: an empty answer, not an error.
         try:
@@ -124,7 +125,7 @@ def _check_text_asset(content_type: str, body: bytes) -> None:
         try:
             value = json.loads(body or b'""')
         except ValueError:
-            raise UnsupportedAsset("This text asset is not valid JSON.") from None
+            raise UnsupportedAsset(_("This text asset is not valid JSON.")) from None
         if not isinstance(value, str):
             raise UnsupportedAsset("A JSON text asset must be a string.")
 
@@ -146,7 +147,7 @@ def manifest(request, manifest_id: str):
     if _wants_json(request):
         artifact = OutputArtifact.objects.filter(manifest_id=manifest_id).first()
         if artifact is None:
-            raise NotFound("No manifest with this ID.")
+            raise NotFound(_("No manifest with this ID."))
         return JsonResponse(
             {
                 "manifestId": artifact.manifest_id,
@@ -156,7 +157,7 @@ def manifest(request, manifest_id: str):
         )
     store = selectors.manifest_store_for(manifest_id)
     if store is None:
-        raise NotFound("No manifest with this ID.")
+        raise NotFound(_("No manifest with this ID."))
     return HttpResponse(store, content_type=MANIFEST_STORE_TYPE)
 
 

@@ -161,3 +161,20 @@ def test_the_second_factor_and_refusals_in_german(client):
         "/verify/", {"file": SimpleUploadedFile("leer.png", b"")}, HTTP_ACCEPT_LANGUAGE="de"
     )
     assert "Die Datei ist leer." in empty.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_apis_error_messages_follow_accept_language(client):
+    german = {"HTTP_ACCEPT_LANGUAGE": "de"}
+    no_token = client.post("/api/v1/jobs", {}, **german).json()["error"]
+    assert no_token["code"] == "unauthenticated"  # the code stays the same for programs
+    assert no_token["message"].startswith("Senden Sie Ihr API-Token")
+    bad_token = client.post("/api/v1/jobs", {}, HTTP_AUTHORIZATION="Bearer nope", **german)
+    assert bad_token.json()["error"]["message"] == "Dieses API-Token ist nicht gültig."
+    missing = client.post("/api/v1/verify", {}, **german).json()["error"]
+    assert missing["message"] == "Senden Sie die zu prüfende Datei im Multipart-Feld `file`."
+    lookup = client.get("/api/v1/matches/byBinding", **german)
+    assert lookup.status_code == 400
+    assert "Abfrageparameter `alg` und `value`" in lookup.content.decode()
+    english = client.post("/api/v1/jobs", {}).json()["error"]["message"]
+    assert english.startswith("Send your API token")
