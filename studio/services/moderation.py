@@ -13,7 +13,7 @@ from studio.problem_words import quality_problems_words
 from studio.roles import is_moderator
 from studio.services.audit import audit_record
 from studio.services.job_transitions import can_transition, job_transition
-from studio.services.notifications import creator_notify
+from studio.services.notifications import creator_notify, creators_language
 from studio.services.outputs import output_status_set
 
 Decision = ModerationCase.Decision
@@ -52,11 +52,12 @@ def _job_release_or_queue(job: GenerationJob, moderator) -> None:
         output = getattr(job, "output", None)
         if output is not None:
             output_status_set(output, "released", actor=moderator, reason="approved")
-        creator_notify(
-            job,
-            subject=_("your video is released"),
-            body=_("A moderator approved your video. You can watch and download it now."),
-        )
+        with creators_language(job.creator):
+            creator_notify(
+                job,
+                subject=_("your video is released"),
+                body=_("A moderator approved your video. You can watch and download it now."),
+            )
 
 
 def _job_reject(job: GenerationJob, moderator, reason: str) -> None:
@@ -67,11 +68,12 @@ def _job_reject(job: GenerationJob, moderator, reason: str) -> None:
     output = getattr(job, "output", None)
     if output is not None and output.status != "revoked":
         output_status_set(output, "rejected", actor=moderator, reason=reason)
-    creator_notify(
-        job,
-        subject=_("your video was rejected"),
-        body=_("A moderator rejected your video: %(reason)s") % {"reason": reason},
-    )
+    with creators_language(job.creator):
+        creator_notify(
+            job,
+            subject=_("your video was rejected"),
+            body=_("A moderator rejected your video: %(reason)s") % {"reason": reason},
+        )
 
 
 @transaction.atomic

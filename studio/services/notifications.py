@@ -1,9 +1,11 @@
 """Telling creators what happened to their jobs, by e-mail (console backend by default)."""
 
 import logging
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.utils import translation
 
 logger = logging.getLogger(__name__)
 
@@ -16,3 +18,22 @@ def creator_notify(job, *, subject: str, body: str) -> None:
         send_mail(f"Signet: {subject}", body, settings.DEFAULT_FROM_EMAIL, [creator.email])
     except Exception:  # a mail outage must not undo a moderator's decision
         logger.exception("could not e-mail the creator of job %s", job.public_id)
+
+
+@contextmanager
+def creators_language(creator):
+    """Word what is inside in the creator's language, not the moderator's or the worker's.
+
+    Signet stores no language preference; the language of the creator's latest consent (which
+    follows the page they gave it on) is the best sign of the language they read.
+    """
+    from studio.models import ConsentRecord
+
+    language = creator is not None and (
+        ConsentRecord.objects.filter(creator=creator)
+        .order_by("-granted_at")
+        .values_list("language", flat=True)
+        .first()
+    )
+    with translation.override(language or settings.LANGUAGE_CODE):
+        yield

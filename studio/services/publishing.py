@@ -19,7 +19,7 @@ from studio.models import GenerationJob, JobState, ModerationCase, OutputArtifac
 from studio.services.audit import audit_record
 from studio.services.fingerprints import output_fingerprint_store
 from studio.services.job_transitions import job_transition
-from studio.services.notifications import creator_notify
+from studio.services.notifications import creator_notify, creators_language
 from studio.services.sealing import SealedOutput, SealingFailed, file_sha256, sealed_read_back
 
 logger = logging.getLogger(__name__)
@@ -116,14 +116,15 @@ def output_publish(job: GenerationJob, sealed: SealedOutput) -> OutputArtifact:
                 subject=case,
                 details={"reason": sealed.review_reason, "job": str(job.public_id)},
             )
-            creator_notify(
-                job,
-                subject=_("your video is waiting for a moderator"),
-                body=_(
-                    "Your first videos are checked by a moderator before you can watch and "
-                    "share them."
-                ),
-            )
+            with creators_language(job.creator):
+                creator_notify(
+                    job,
+                    subject=_("your video is waiting for a moderator"),
+                    body=_(
+                        "Your first videos are checked by a moderator before you can watch and "
+                        "share them."
+                    ),
+                )
         else:
             job_transition(job, JobState.RELEASED, progress_done=0, progress_total=0)
             if sealed.review_reason:

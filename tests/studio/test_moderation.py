@@ -275,3 +275,21 @@ def test_sampled_releases_reach_the_queue_after_release(consented_creator, tmp_p
     job = _render(_submit(consented_creator, tmp_path))
     assert job.state == JobState.RELEASED and job.output.status == "released"
     assert ModerationCase.objects.get(job=job).reason == "random_sample"
+
+
+@override_settings(SIGNET_HOLD_FIRST_JOBS=1)
+def test_e_mails_reach_a_german_creator_in_german_whoever_sends_them(
+    consented_creator, moderator, tmp_path
+):
+    from django.utils import translation
+
+    from studio.models import ConsentRecord
+
+    ConsentRecord.objects.filter(creator=consented_creator).update(language="de")
+    with translation.override("en"):  # the worker and the moderator read English
+        job = _render(_submit(consented_creator, tmp_path))
+        case = ModerationCase.objects.get(job=job, reason="first_outputs")
+        case_decide(case=case, moderator=moderator, decision="approve")
+    held, released = mail.outbox[-2:]
+    assert "Moderation" in held.subject and "waiting" not in held.subject
+    assert "angenommen" in released.body and "approved" not in released.body
