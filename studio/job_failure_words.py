@@ -16,9 +16,30 @@ FIXED = (
     gettext_noop("The worker stopped unexpectedly; the job was queued again."),
     gettext_noop("Cancelled by the creator while it was running."),
     gettext_noop("Rendering took longer than this clip's time limit and was stopped."),
+    # Sealing and publishing refuse to publish (safety/sealing.py, services/publishing.py).
+    gettext_noop("The renderer produced no frames; nothing was published."),
+    gettext_noop("The signed output names the wrong watermark; it was not published."),
+    gettext_noop("The watermark could not be read back from the output; it was not published."),
+    gettext_noop("Could not allocate a watermark ID."),
+    gettext_noop("Only a sealed output can be published."),
+    gettext_noop("A file changed after sealing; it was not published."),
+    gettext_noop("The sealed file belongs to another watermark; it was not published."),
 )
 
 WITH_NAMES = (
+    (
+        re.compile(
+            r"The signed output did not verify when read back \(manifest (?P<state>[\w -]+)\); "
+            r"it was not published\."
+        ),
+        lambda match: (
+            _(
+                "The signed output did not verify when read back (manifest %(state)s); "
+                "it was not published."
+            )
+            % {"state": match["state"]}
+        ),
+    ),
     (
         re.compile(
             r"The worker stopped unexpectedly while processing this job \((?P<attempts>\d+) "

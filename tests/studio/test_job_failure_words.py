@@ -34,3 +34,17 @@ def test_in_german():
     assert words[4] == "Die Audiodatei konnte nicht gelesen werden."
     assert already_german == "Das Porträt wurde abgelehnt: zu klein."
     assert job_failure_words("") == ""
+
+
+def test_a_refusal_to_publish_is_worded_in_german_too():
+    stored = (
+        "The signed output did not verify when read back (manifest invalid); "
+        "it was not published."
+    )
+    with translation.override("de"):
+        assert job_failure_words(stored).startswith("Das signierte Video ließ sich")
+        assert "(Manifest invalid)" in job_failure_words(stored)
+        no_frames = job_failure_words("The renderer produced no frames; nothing was published.")
+    assert no_frames == "Die Video-Engine hat keine Bilder erzeugt; es wurde nichts veröffentlicht."
+    with translation.override("en"):
+        assert job_failure_words(stored) == stored
