@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import math
 import multiprocessing
 import os
 import random
@@ -51,6 +50,7 @@ from PIL import Image  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._stats import wilson
 from safety.consent import code_is_fresh, spoken_lead_in, spoken_sentence  # noqa: E402
 from safety.faces import analyze_portrait  # noqa: E402
 from safety.faces.backends.dlib_backend import DlibFaceBackend  # noqa: E402
@@ -86,15 +86,6 @@ FORGED = (
     "late_steps",
 )
 
-
-def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:
-    """95 % Wilson score interval for a proportion (sound at 0 of n and n of n)."""
-    if total == 0:
-        return (0.0, 1.0)
-    p = successes / total
-    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
-    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
-    return (round(max(0.0, centre - half), 3), round(min(1.0, centre + half), 3))
 
 
 def _code(rng: random.Random) -> str:

@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
+from bench._stats import wilson
 from generation.media.audio import decode_audio  # noqa: E402
 from safety import speech  # noqa: E402
 from safety.consent import spoken_lead_in, spoken_sentence  # noqa: E402
@@ -45,15 +46,6 @@ VOICES = {
 SPEEDS = (130, 150, 175)
 NOISE_SNR_DB = (None, 20, 10)
 
-
-def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:
-    """95 % Wilson score interval for a proportion."""
-    if total == 0:
-        return (0.0, 1.0)
-    p = successes / total
-    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
-    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
-    return (max(0.0, centre - half), min(1.0, centre + half))
 
 
 def speak(text: str, voice: str, speed: int) -> np.ndarray:
@@ -151,7 +143,7 @@ def main() -> None:
             **{
                 key: {
                     "rate": round(value / total, 3),
-                    "ci95": [round(b, 3) for b in wilson(value, total)],
+                    "ci95": list(wilson(value, total)),
                 }
                 for key, value in counts.items()
             },

