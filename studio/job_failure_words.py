@@ -10,7 +10,7 @@ import re
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from studio.media_words import media_error_words
+from studio.media_words import media_error_words, reworded
 
 FIXED = (
     gettext_noop("The worker stopped unexpectedly; the job was queued again."),
@@ -85,10 +85,4 @@ WITH_NAMES = (
 def job_failure_words(reason: str) -> str:
     if not reason:
         return reason
-    for pattern, words in WITH_NAMES:
-        match = pattern.fullmatch(reason)
-        if match:
-            return words(match)
-    if reason in FIXED:
-        return _(reason)
-    return media_error_words(reason)
+    return reworded(reason, FIXED, WITH_NAMES) or media_error_words(reason)

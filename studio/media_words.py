@@ -75,9 +75,15 @@ WITH_NUMBERS = (
 )
 
 
-def media_error_words(message: str) -> str:
-    for pattern, words in WITH_NUMBERS:
+def reworded(message: str, fixed: tuple[str, ...], patterns) -> str | None:
+    """`message` in the reader's language if it is one of `fixed` or matches one of `patterns`
+    (English pattern, wording), else None."""
+    for pattern, words in patterns:
         match = pattern.fullmatch(message)
         if match:
             return words(match)
-    return _(message) if message in FIXED else message
+    return _(message) if message in fixed else None
+
+
+def media_error_words(message: str) -> str:
+    return reworded(message, FIXED, WITH_NUMBERS) or message
