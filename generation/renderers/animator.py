@@ -15,11 +15,16 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from generation.audio_features import DEFAULT_LEAD_SECONDS, closure_spans, extract_features
+from generation.audio_features import (
+    DEFAULT_LEAD_SECONDS,
+    closure_spans,
+    extract_features,
+    labial_spans,
+)
 from generation.renderers.base import RenderRequest, crop_portrait, frame_count_for
 from generation.renderers.talking.face_animator import FaceAnimator, FramePose
 from generation.renderers.talking.motion import MotionTrack, plan_motion
-from generation.speech import recognise_phones, viseme_track
+from generation.speech import Phone, recognise_phones, viseme_track
 
 
 class AnimatorRenderer:
@@ -41,8 +46,9 @@ class AnimatorRenderer:
         count = self.frame_count(request)
         features = extract_features(request.audio, fps=request.fps, frame_count=count)
         audio = request.audio
+        phones = confirmed_bilabials(recognise_phones(audio.samples, audio.sample_rate), audio)
         visemes = viseme_track(
-            recognise_phones(audio.samples, audio.sample_rate), fps=request.fps,
+            phones, fps=request.fps,
             frame_count=count, lead_seconds=DEFAULT_LEAD_SECONDS,
             closures=closure_spans(audio),
         )
@@ -64,6 +70,22 @@ class AnimatorRenderer:
         track = self.motion(request)
         for index in range(len(track)):
             yield animator.render(pose_at(track, index))
+
+
+# The recogniser's p, b and m are kept only where the sound agrees the lips were shut;
+# otherwise it heard the right manner at the wrong place (an n for an m, a d for a b), and
+# a shut mouth there would be a visible mistake.
+_NOT_LABIAL = {"P": "T", "B": "D", "M": "N"}
+
+
+def confirmed_bilabials(phones: tuple[Phone, ...], audio) -> tuple[Phone, ...]:
+    labial = [p for p in phones if p.label in _NOT_LABIAL]
+    verdicts = dict(zip(labial, labial_spans(audio, [(p.start, p.end) for p in labial]),
+                        strict=True))
+    return tuple(
+        p if verdicts.get(p, True) else Phone(_NOT_LABIAL[p.label], p.start, p.end)
+        for p in phones
+    )
 
 
 def pose_at(track: MotionTrack, index: int) -> FramePose:

@@ -71,3 +71,43 @@ def test_rounding_spreads_ahead_into_the_consonant_before_it() -> None:
     assert two.width[during_t] < 0.85
     assert tea.width[during_t] > 1.05
     assert two.width[int(0.45 * FPS)] < 0.7
+
+
+def test_the_recognisers_false_lip_closures_are_overruled_by_the_sound() -> None:
+    # The forged case: pocketsphinx hears m's in "Hello everyone" and "tomorrow" (an oh, a w,
+    # an n); shutting the lips there is a visible mistake. Its true m's and b's stay.
+    from generation.renderers.animator import confirmed_bilabials
+
+    no_lips = _spoken("Hello everyone, who knows what tomorrow brings?")
+    lips = _spoken("Papa bought a map, and maybe a boat.")
+    for speech, wanted in ((no_lips, False), (lips, True)):
+        audio = DecodedAudio.from_samples(speech.samples, speech.sample_rate)
+        heard = recognise_phones(audio.samples, audio.sample_rate)
+        kept = confirmed_bilabials(heard, audio)
+        truth = espeak.lip_closures(speech)
+
+        def is_true_closure(phone: Phone) -> bool:
+            return any(phone.start < end + 0.03 and phone.end > start - 0.03
+                       for start, end, _ in truth)
+
+        labial_heard = [p for p in heard if p.label in ("P", "B", "M")]
+        labial_kept = [p for p in kept if p.label in ("P", "B", "M")]
+        assert labial_heard, "the recogniser heard no p, b or m at all"
+        if wanted:
+            assert sum(map(is_true_closure, labial_kept)) >= 3
+        assert not [p for p in labial_kept if not is_true_closure(p)]
+
+
+def test_an_utterance_that_starts_with_m_starts_with_the_lips_shut() -> None:
+    speech = espeak.speak("Mit Butter, bitte.", voice="de")
+    if speech is None:
+        pytest.skip("libespeak-ng is not installed")
+    pause = 0.3  # the utterance follows a pause, as in a recording
+    lips = [(start + pause, end + pause) for start, end, symbol in espeak.lip_closures(speech)
+            if symbol == "m"]
+    samples = np.concatenate([np.zeros(int(pause * 16_000), np.float32), speech.samples])
+
+    spans = closure_spans(DecodedAudio.from_samples(samples, 16_000))
+
+    start, end = lips[0]
+    assert any(a <= (start + end) / 2 <= b + 0.01 for a, b in spans)

@@ -49,7 +49,10 @@ def mouth_field(
     # 1. Narrow or widen the mouth: scale columns about its centre between the corners;
     #    beyond them, carry the corners' shift and let it fade over the cheek.
     across = np.abs(u - uc)
-    band_top, band_bottom = lip_top - 0.3 * lip_height, lip_bottom + 0.3 * lip_height
+    # The band reaches down as far as the jaw carries the lower lip, so an open rounded
+    # mouth narrows along both lips, not only the upper one.
+    band_top = lip_top - 0.3 * lip_height
+    band_bottom = lip_bottom + 0.3 * lip_height + (1.0 - UPPER_LIP_SHARE) * opening_px
     envelope_v = np.where(
         v < band_top,
         np.exp(-(((band_top - v) / (0.4 * lip_height)) ** 2)),

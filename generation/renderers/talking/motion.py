@@ -96,8 +96,11 @@ def _mouth(features: AudioFeatures, expressiveness: float) -> tuple[np.ndarray, 
 
 
 # The most the opening may change from one frame to the next (share of the clip's wide
-# opening): faster reads as a snap.
-MAX_STEP = 0.3
+# opening): faster reads as a snap. Measured with bench/lipsync_quality.py on the four shared
+# photos: 0.3 kept the jaw so slow that the opening lagged the voice (mouth/loudness
+# correlation 0.54 at worst); 0.45 made dlib see 0.5-0.8 snaps per second; 0.38 gave 0.65
+# and 0.14.
+MAX_STEP = 0.38
 # Rounding never narrows the mouth below this share of the photo's width: narrower changes
 # the lower face enough to move its identity embedding by up to 0.49 (obama2.jpg at 0.65),
 # against 0.44 at 0.72.
@@ -109,7 +112,9 @@ def _mouth_from_visemes(features: AudioFeatures, visemes: VisemeTrack, expressiv
     """Opening = the viseme's shape scaled by the voice's level (the jaw follows loudness);
     width = the viseme's rounding or spreading, stronger with more voice."""
     level = np.clip(features.loudness, 0.0, 1.0) * np.clip(features.voice * 1.5, 0.0, 1.0)
-    amplitude = np.clip(level * 1.25, 0.0, 1.0) ** 0.8
+    # The jaw's opening in proportion to the level (a power or a gain above 1 flattens the
+    # loud vowels and lowers the correlation with loudness).
+    amplitude = level
     if features.voice_now is not None:
         # Out of silence the lips part only when the sound starts (p, b, m open utterances).
         amplitude = amplitude * np.clip(features.voice_now * 3.0, 0.0, 1.0)
