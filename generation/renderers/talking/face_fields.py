@@ -104,8 +104,13 @@ def mouth_field(
     lower_thickness = np.maximum(g.lower_outer(source_u) - lower, centre_thickness) * (
         1.0 + 1.5 * beyond_corner
     )
-    into_jaw = _smoothstep((v - new_lower) / lower_thickness)
     jaw_profile = 1.0 - _smoothstep((across - 0.28 * g.face_width) / (0.32 * g.face_width))
+    # Beside the corners the lip line stays and the jaw drops: the skin between stretches.
+    # Over less than 1.5 x the drop (the smoothstep's steepest slope) the backward map folds
+    # over, and the corner's dark crease is smeared down the cheek as a crack.
+    lower_thickness = np.maximum(lower_thickness,
+                                 1.6 * np.abs(jaw_shift * jaw_profile - shift_at_lip))
+    into_jaw = _smoothstep((v - new_lower) / lower_thickness)
     under_chin = 1.0 - _smoothstep((v - g.chin_v) / (0.25 * g.face_height))
     shift = (shift_at_lip * (1.0 - into_jaw) + jaw_shift * jaw_profile * into_jaw) * under_chin
     lower_source = v - shift

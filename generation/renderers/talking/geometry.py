@@ -8,9 +8,11 @@ so lips and lids can be treated as curves v(u).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import cv2
 import numpy as np
+from scipy.interpolate import PchipInterpolator
 
 # dlib / iBUG 300-W 68-point indices.
 JAW = list(range(0, 17))
@@ -47,8 +49,16 @@ class Curve:
 
     def __call__(self, u: np.ndarray | float) -> np.ndarray:
         # float32 in, float32 out: the per-frame fields are float32 end to end.
-        values = np.interp(u, self.us, self.vs)
-        return values.astype(np.float32) if isinstance(u, np.ndarray) else values
+        values = self._smooth(np.clip(u, self.us[0], self.us[-1]))
+        return values.astype(np.float32) if isinstance(u, np.ndarray) else float(values)
+
+    @cached_property
+    def _smooth(self) -> PchipInterpolator:
+        # A smooth curve through the points, not straight segments: a lip or lid drawn
+        # through dlib's few points with np.interp shows a kink at every landmark (an
+        # opening mouth became a V). PCHIP keeps the curve within its points' range (no
+        # spline overshoot past a mouth corner).
+        return PchipInterpolator(self.us, self.vs, extrapolate=False)
 
     @property
     def start(self) -> float:
