@@ -26,9 +26,10 @@ TURN_MIN = 0.06  # yaw change (share of jaw width) for a head turn
 LOOK_UP_MIN = 0.05  # pitch drop (share of eye-to-chin height) for looking up
 # Eye aspect ratio below this share of neutral counts as shut, above BLINK_OPEN as open again
 # (hysteresis between the two blinks). Real shut eyes measure ~0.4 of neutral; on the synthetic
-# blinks dlib follows the painted eyelids only partway (0.34-0.69 of neutral on obama.jpg,
-# biden.jpg and astronaut.png; 0.45-0.87 on obama2.jpg, measured 2026-12-03), and a still
-# face's jitter stays above 0.88, so 0.8 / 0.92 separate them; two dips are required.
+# blinks dlib follows the painted eyelids only partway (measured 2026-12-03: deepest frame
+# 0.34-0.55 of neutral in six recordings of obama.jpg and biden.jpg, but single blinks at
+# 0.73-0.87 in four of obama2.jpg), and a still face's jitter stays above 0.88, so 0.8 / 0.92
+# separate them; two dips are required.
 BLINK_CLOSED = 0.8
 BLINK_OPEN = 0.92
 # ... and how the eye looks: the correlation of the eye's patch with the recording's own open
