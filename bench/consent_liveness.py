@@ -87,7 +87,6 @@ FORGED = (
 )
 
 
-
 def _code(rng: random.Random) -> str:
     """A six-digit code from the bench's seeded generator, so a run can be repeated."""
     return "".join(str(rng.randrange(10)) for _ in range(6))
@@ -192,7 +191,9 @@ class Bench:
         elif kind in ("replay_same_bytes", "replay_re_encoded"):
             # A genuine-like recording of its own is accepted first (so a worker needs no
             # other's), then replayed.
-            if self.genuine(900 + index) != "granted":
+            # Each replay kind its own source (a worker that accepted one kind's source would
+            # refuse the other's, the same recording, as a replay).
+            if self.genuine((900 if kind == "replay_same_bytes" else 950) + index) != "granted":
                 return "skipped"
             source = self.accepted_paths[-1]
             if kind == "replay_same_bytes":
@@ -302,10 +303,8 @@ def main() -> None:
     }
     print(f"{'kind':<24}{'n':>4}{'granted':>10}{'held':>8}{'refused':>10}", file=out)
     for kind, row in table.items():
-        print(
-            f"{kind:<24}{row['n']:>4}{row['granted']:>10}{row['held']:>8}{row['refused']:>10}",
-            file=out,
-        )
+        shares = [("-" if row[o] is None else row[o]) for o in ("granted", "held", "refused")]
+        print(f"{kind:<24}{row['n']:>4}{shares[0]:>10}{shares[1]:>8}{shares[2]:>10}", file=out)
     low, high = summary["forged_auto_granted_ci95"]
     g_low, g_high = summary["genuine_auto_granted_ci95"]
     print(

@@ -2,7 +2,9 @@
 
 Every measure is a ratio of distances on the face, so it does not change when a photo is
 shifted, scaled or rotated in the image (a "Ken Burns" pan/zoom): only a face that really
-turns, blinks or opens its mouth changes it.
+turns, blinks or opens its mouth changes it. The eyes are also kept as small patches cut
+along the line through their corners (`eye_patches`), so a blink can be seen in how the eye
+looks (the iris and the white go under the lid) as well as in where its landmarks sit.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import cv2
 import numpy as np
 
 JAW_RIGHT, JAW_LEFT, CHIN, NOSE_TIP = 0, 16, 8, 30
@@ -18,15 +21,19 @@ RIGHT_EYE = slice(36, 42)  # the subject's right eye: the image's left
 LEFT_EYE = slice(42, 48)
 # Full face detection on one frame in this many; landmarks are refitted in the last box between.
 REDETECT_EVERY = 5
+# An eye patch: the corners land at (3, 6) and (21, 6), grey levels, zero mean, unit length.
+EYE_PATCH = (24, 12)
 
 
 @dataclass(frozen=True)
 class FaceTrack:
     """Landmarks over a recording: `times` (N,) seconds, `landmarks` (N, 68, 2) with NaN where
-    no face was found."""
+    no face was found; `eyes` (N, 2 * 24 * 12) the two eye patches (`eye_patches`), NaN where
+    no face was found, or None when the frames were not kept (landmarks alone)."""
 
     times: np.ndarray
     landmarks: np.ndarray
+    eyes: np.ndarray | None = None
 
     @property
     def found(self) -> np.ndarray:
@@ -44,22 +51,70 @@ class FaceTrack:
         `.landmarks` (68, 2) (a safety.faces backend's `detect`). With `landmarks_in_box`
         (the dlib backend's), the face is detected every `redetect_every` frames and followed
         in between by fitting landmarks in the last box, which is ~8x faster."""
-        times, points = [], []
+        times, points, eyes = [], [], []
         box = None
         for index, (time, rgb) in enumerate(frames):
             times.append(time)
             if box is not None and landmarks_in_box is not None and index % redetect_every:
                 points.append(np.asarray(landmarks_in_box(rgb, box), dtype=np.float64))
-                continue
-            faces = detect(rgb)
-            if faces:
-                best = max(faces, key=lambda f: np.ptp(f.landmarks[:, 0]))
-                box = best.box
-                points.append(np.asarray(best.landmarks, dtype=np.float64))
             else:
-                box = None
-                points.append(np.full((68, 2), np.nan))
-        return cls(np.asarray(times, dtype=np.float64), np.asarray(points).reshape(-1, 68, 2))
+                faces = detect(rgb)
+                if faces:
+                    best = max(faces, key=lambda f: np.ptp(f.landmarks[:, 0]))
+                    box = best.box
+                    points.append(np.asarray(best.landmarks, dtype=np.float64))
+                else:
+                    box = None
+                    points.append(np.full((68, 2), np.nan))
+            eyes.append(eye_patches(rgb, points[-1]))
+        size = 2 * EYE_PATCH[0] * EYE_PATCH[1]
+        return cls(
+            np.asarray(times, dtype=np.float64),
+            np.asarray(points).reshape(-1, 68, 2),
+            np.asarray(eyes, dtype=np.float64).reshape(-1, size),
+        )
+
+
+def eye_patches(rgb: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Both eyes as grey patches cut along the line through each eye's corners (so a shift,
+    zoom or roll of the image does not change them), each zero-mean and unit length,
+    concatenated; NaN when `points` is NaN (no face)."""
+    width, height = EYE_PATCH
+    if np.isnan(points).any():
+        return np.full(2 * width * height, np.nan)
+    grey = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    patches = []
+    for outer, inner in ((36, 39), (42, 45)):
+        start, along = points[outer], points[inner] - points[outer]
+        scale = float(np.hypot(*along)) / (width - 6)
+        cos, sin = along / max(float(np.hypot(*along)), 1e-6)
+        # patch -> image: start + scale * rotation @ (patch point - (3, height / 2))
+        matrix = np.array([[cos * scale, -sin * scale, 0.0], [sin * scale, cos * scale, 0.0]])
+        matrix[:, 2] = start - matrix[:, :2] @ np.array([3.0, height / 2])
+        patch = cv2.warpAffine(
+            grey,
+            matrix,
+            (width, height),
+            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+            borderMode=cv2.BORDER_REPLICATE,
+        ).ravel()
+        patch = patch - patch.mean()
+        patches.append(patch / max(float(np.linalg.norm(patch)), 1e-6))
+    return np.concatenate(patches).astype(np.float64)
+
+
+def eye_look(eyes: np.ndarray, neutral: np.ndarray) -> np.ndarray:
+    """Per frame: how much each eye looks like the recording's own open eye (the median
+    patch over the `neutral` frames), as the correlation of the patches, both eyes averaged:
+    ~1 open as usual, well below when the lids cover the iris and the white."""
+    half = eyes.shape[1] // 2
+    look = np.zeros(len(eyes))
+    for part in (slice(0, half), slice(half, None)):
+        template = np.nanmedian(eyes[neutral, part], axis=0)
+        template = template - template.mean()
+        template = template / max(float(np.linalg.norm(template)), 1e-6)
+        look += eyes[:, part] @ template / 2.0
+    return look
 
 
 def _axes(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -3,6 +3,7 @@ photo moved around cannot produce, and what a face performing the prompts does."
 
 import random
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -121,7 +122,9 @@ def test_a_looped_clip_is_recognised():
     times = np.arange(90) / FPS
     assert looped(np.concatenate([clip, clip, clip]), times)[0] == 1.0
     rng = np.random.default_rng(2)
-    fresh = np.stack([frame_hash(rng.integers(0, 255, (48, 64, 3), dtype=np.uint8)) for _ in range(90)])
+    fresh = np.stack(
+        [frame_hash(rng.integers(0, 255, (48, 64, 3), dtype=np.uint8)) for _ in range(90)]
+    )
     assert looped(fresh, times)[0] < 0.5
 
 
@@ -136,3 +139,57 @@ def test_two_blinks_need_two_dips_and_jitter_is_no_blink():
     assert _count_blinks(times, ratio)[0] == 2
     jitter = 1 + np.random.default_rng(3).normal(0, 0.04, 45)  # a still face's eye ratio
     assert _count_blinks(times, jitter)[0] == 0
+
+
+def _eye_track(face, dips, *, turned=False, seconds=6.0):
+    """A still face whose eye patches change (a shut eye's look) at the times in `dips`, the
+    eye landmarks not moving at all (dlib's contour staying open on a shut eye); `turned`
+    turns the head during each dip."""
+    from safety.liveness.signals import EYE_PATCH
+
+    times = np.arange(int(seconds * FPS)) / FPS
+    size = 2 * EYE_PATCH[0] * EYE_PATCH[1]
+    rng = np.random.default_rng(4)
+    open_eye, shut_eye = rng.normal(size=size), rng.normal(size=size)
+    width = face[16, 0] - face[0, 0]
+    frames, eyes = [], []
+    for t in times:
+        shut = any(at <= t < at + 0.2 for at in dips)
+        points = face.copy()
+        if shut and turned:
+            points[27:36, 0] += 0.12 * width
+        frames.append(points)
+        look = (shut_eye if shut else open_eye) + rng.normal(0, 0.1, size)
+        eyes.append(look)
+    eyes = np.stack(eyes)
+    half = size // 2
+    for part in (slice(0, half), slice(half, None)):
+        eyes[:, part] -= eyes[:, part].mean(axis=1, keepdims=True)
+        eyes[:, part] /= np.linalg.norm(eyes[:, part], axis=1, keepdims=True)
+    return FaceTrack(times, np.stack(frames), eyes)
+
+
+def test_two_blinks_are_seen_in_the_eyes_look_when_the_landmarks_stay_open(face):
+    from safety.liveness.challenge import BLINK_TWICE
+
+    challenge = Challenge((ChallengeStep(BLINK_TWICE, 2.0),), seconds=6.0)
+    assert check_steps(_eye_track(face, (2.6, 3.3)), challenge)[0].passed
+    assert not check_steps(_eye_track(face, (2.6,)), challenge)[0].passed  # one blink
+    assert not check_steps(_eye_track(face, (0.5, 1.2)), challenge)[0].passed  # before the prompt
+    assert not check_steps(_eye_track(face, ()), challenge)[0].passed
+    # The eye looks different because the head turned, not because the lids closed.
+    assert not check_steps(_eye_track(face, (2.6, 3.3), turned=True), challenge)[0].passed
+
+
+def test_eye_patches_do_not_change_when_the_photo_is_moved_or_zoomed(face):
+    from safety.liveness.signals import eye_patches
+
+    rgb = np.asarray(Image.open(face_path("obama.jpg")).convert("RGB"))
+    base = eye_patches(rgb, face)
+    matrix = np.array([[1.1, 0.0, 7.0], [0.0, 1.1, -4.0]])
+    moved = cv2.warpAffine(rgb, matrix, (rgb.shape[1], rgb.shape[0]))
+    points = face @ matrix[:, :2].T + matrix[:, 2]
+    patches = eye_patches(moved, points)
+    half = len(base) // 2
+    for part in (slice(0, half), slice(half, None)):
+        assert base[part] @ patches[part] > 0.95
