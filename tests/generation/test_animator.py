@@ -341,3 +341,39 @@ def test_landmarks_are_required(portraits) -> None:
 
     with pytest.raises(ValueError, match="landmarks"):
         next(AnimatorRenderer().frames(request))
+
+
+def test_no_dark_crack_runs_down_from_the_mouth_corners(portraits) -> None:
+    # At the widest opening the skin beside the corners stretches; where the backward map
+    # folded over, the corner's dark crease was repeated down the cheek as a crack.
+    image, landmarks = portraits["biden.jpg"]
+    crop = crop_portrait(image, landmarks, 512)
+    animator = FaceAnimator(crop.image, crop.landmarks)
+    still = cv2.cvtColor(animator.render(FramePose()), cv2.COLOR_RGB2GRAY).astype(float)
+    wide = cv2.cvtColor(animator.render(FramePose(mouth_open=1.0)), cv2.COLOR_RGB2GRAY)
+    height = crop.landmarks[8, 1] - crop.landmarks[27, 1]
+    for corner, outwards in ((48, -1), (54, 1)):
+        x, y = (int(round(value)) for value in crop.landmarks[corner])
+        # A strip beside and under the corner, outside the opening.
+        x0, x1 = sorted((x + 4 * outwards, x + 14 * outwards))
+        y0, y1 = y + int(0.04 * height), y + int(0.2 * height)
+        darker = still[y0:y1, x0:x1].mean() - wide[y0:y1, x0:x1].astype(float)
+        # No run of pixels there turns much darker than the skin was.
+        assert (darker > 35).mean() < 0.02
+
+
+def test_a_closed_lipped_photo_puckers_further_than_a_wide_smile(portraits) -> None:
+    def width_ratio(name: str) -> float:
+        image, landmarks = portraits[name]
+        crop = crop_portrait(image, landmarks, 512)
+        animator = FaceAnimator(crop.image, crop.landmarks)
+        widths = []
+        for width in (0.72, 1.15):
+            found = fh.detect_landmarks(animator.render(FramePose(mouth_open=0.3,
+                                                                   mouth_width=width)))
+            widths.append(np.linalg.norm(found[54] - found[48]))
+        return widths[0] / widths[1]
+
+    # biden.jpg's lips meet; obama.jpg smiles with its teeth showing.
+    assert width_ratio("biden.jpg") < 0.8
+    assert width_ratio("biden.jpg") < width_ratio("obama.jpg") - 0.03
