@@ -86,7 +86,7 @@ def test_the_recognisers_false_lip_closures_are_overruled_by_the_sound() -> None
         kept = confirmed_bilabials(heard, audio)
         truth = espeak.lip_closures(speech)
 
-        def is_true_closure(phone: Phone) -> bool:
+        def is_true_closure(phone: Phone, truth=truth) -> bool:
             return any(phone.start < end + 0.03 and phone.end > start - 0.03
                        for start, end, _ in truth)
 
