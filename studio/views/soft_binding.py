@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import yaml
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -119,15 +120,25 @@ def matches_by_content(request):
 
 
 def _check_text_asset(content_type: str, body: bytes) -> None:
-    """The specification describes a text/* asset as a string: a JSON-typed text asset (for
-    example text/json) must then be a JSON string, not an object or a number."""
-    if content_type.startswith("text/") and content_type.endswith("json"):
+    """The specification describes a text/* asset as a string: a JSON- or YAML-typed text asset
+    (text/json, text/yaml, text/x-yaml...) must then be a string in that language, not an
+    object, a number or a boolean."""
+    if not content_type.startswith("text/"):
+        return
+    if content_type.endswith("json"):
         try:
             value = json.loads(body or b'""')
         except ValueError:
             raise UnsupportedAsset(_("This text asset is not valid JSON.")) from None
         if not isinstance(value, str):
             raise UnsupportedAsset("A JSON text asset must be a string.")
+    elif content_type.endswith(("yaml", "yml")):
+        try:
+            value = yaml.safe_load(body or b'""')
+        except yaml.YAMLError:
+            raise UnsupportedAsset(_("This text asset is not valid YAML.")) from None
+        if not isinstance(value, str):
+            raise UnsupportedAsset(_("A YAML text asset must be a string."))
 
 
 def _wants_json(request) -> bool:

@@ -130,3 +130,26 @@ def test_verify_finds_no_audio_mark_in_an_unmarked_sound(client, released, tmp_p
     with sound.open("rb") as handle:
         answer = client.post("/api/v1/verify", {"file": handle}).json()
     assert not answer["audio_watermark"]["found"] and answer["record"] is None
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "status"),
+    [
+        # The specification describes a text asset as a string: in a typed text language a
+        # boolean, a number or a mapping is not one (found by schemathesis, text/x-yaml false).
+        ("text/x-yaml", b"false\n", 415),
+        ("text/yaml", b"a: 1\n", 415),
+        ("text/yaml", b"[unclosed\n", 415),
+        ("text/json", b"12", 415),
+        ("text/x-yaml", b"just some words\n", 200),
+        ("text/json", b'"a string"', 200),
+    ],
+)
+def test_by_content_takes_a_typed_text_asset_only_when_it_is_a_string(
+    client, content_type, body, status
+):
+    response = client.post("/api/v1/matches/byContent", body, content_type=content_type)
+
+    assert response.status_code == status
+    if status == 200:
+        assert response.json() == {"matches": []}
