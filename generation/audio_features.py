@@ -272,44 +272,94 @@ LABIAL_BURST_HIGH = 0.3
 LABIAL_HUM_F2_HZ = (950.0, 1250.0)
 
 
+@dataclass(frozen=True, eq=False)
+class LipSound:
+    """What the sound says about the lips, on 10 ms steps, analysed once per clip: the level,
+    the 200-4000 Hz centroid, the share above 3 kHz, voice activity and the second formant."""
+
+    level_db: np.ndarray
+    centroid: np.ndarray
+    high_share: np.ndarray
+    voiced: np.ndarray
+    f2: np.ndarray
+
+    @classmethod
+    def of(cls, audio: DecodedAudio) -> LipSound:
+        samples = audio.samples
+        hop = max(1, int(round(STEP_SECONDS * audio.sample_rate)))
+        window = max(64, int(round(WINDOW_SAMPLES_AT_16K * audio.sample_rate / 16_000)))
+        count = max(1, int(np.ceil(len(samples) / hop)))
+        level_db = _level_db(samples, hop, count)
+        bands = _band_energies(samples, audio.sample_rate, hop, window, count)
+        _, f2 = _formants(samples, audio.sample_rate, hop, count)
+        return cls(
+            level_db=level_db,
+            centroid=bands["centroid_200_4000"],
+            high_share=bands["b3000_8000"] / (bands["b200_8000"] + _EPS),
+            voiced=_voice_activity(level_db),
+            f2=f2,
+        )
+
+    def closure_spans(self) -> list[tuple[float, float]]:
+        """(start, end) seconds of the stretches where the audio says the lips are shut: the
+        hush before a labial burst (p, b), a labial hum (m, a b's voice bar) and a labial
+        murmur opening an utterance. Closures made with the tongue (t, d, k, g, n) are left
+        out: the lips stay apart there."""
+        level_db, centroid, f2 = self.level_db, self.centroid, self.f2
+        count = len(level_db)
+        cue = _closure_cue(level_db, centroid, self.voiced)
+        shut = cue >= HUM_CLOSURE
+        edges = np.flatnonzero(np.diff(np.r_[0, shut.astype(np.int8), 0]))
+        spans = []
+        for start, end in zip(edges[::2], edges[1::2], strict=True):
+            if (cue[start:end] >= 1.0).any():
+                # The burst lies within a couple of steps of where the rise was found.
+                burst = slice(max(0, end - 2), min(count, end + 3))
+                labial = (len(centroid[burst]) > 0
+                          and np.median(centroid[burst]) < LABIAL_BURST_HZ
+                          and self.high_share[burst].max() < LABIAL_BURST_HIGH)
+            else:
+                # The murmur's core (its quietest steps): a /b/'s voice bar before the burst,
+                # not the formants already moving towards the next vowel.
+                core = level_db[start:end] <= level_db[start:end].min() + 3.0
+                murmur = f2[start:end][core]
+                murmur = murmur[~np.isnan(murmur)]
+                labial = (len(murmur) > 0
+                          and LABIAL_HUM_F2_HZ[0] <= np.median(murmur) <= LABIAL_HUM_F2_HZ[1])
+            if labial:
+                spans.append((start * STEP_SECONDS, end * STEP_SECONDS))
+        spans += _onset_closures(level_db, centroid, self.voiced, f2)
+        return sorted(spans)
+
+    def labial(self, spans: list[tuple[float, float]]) -> list[bool]:
+        """For each (start, end) seconds a recogniser called p, b or m: does the sound agree
+        that the lips were shut? A voiced span must have its F2 in the labial range (the same
+        test as a hum's, LABIAL_HUM_F2_HZ); a span with no voice to measure must at least be a
+        dip of LABIAL_DIP_DB under the sound around it. Measured on espeak-ng's English and
+        German: every recognised m and b that was one had F2 1059-1213 Hz; the recogniser's
+        false m's (on n, w, l, oh) had 1288-1661 Hz."""
+        count = len(self.level_db)
+        local_peak = maximum_filter1d(self.level_db, 31)  # +-150 ms
+        verdicts = []
+        for start, end in spans:
+            first = int(np.clip(np.floor(start / STEP_SECONDS), 0, count - 1))
+            last = int(np.clip(np.ceil(end / STEP_SECONDS), first + 1, count))
+            formants = self.f2[first:last][~np.isnan(self.f2[first:last])]
+            if len(formants):
+                median = float(np.median(formants))
+                verdicts.append(LABIAL_HUM_F2_HZ[0] <= median <= LABIAL_HUM_F2_HZ[1])
+            else:
+                dip = float((local_peak[first:last] - self.level_db[first:last]).max())
+                verdicts.append(dip >= LABIAL_DIP_DB)
+        return verdicts
+
+
+LABIAL_DIP_DB = 8.0
+
+
 def closure_spans(audio: DecodedAudio) -> list[tuple[float, float]]:
-    """(start, end) seconds of the stretches where the audio says the lips are shut: the
-    hush before a labial burst (p, b) and a labial hum (m, a b's voice bar). Closures made
-    with the tongue (t, d, k, g, n) are left out: the lips stay apart there."""
-    samples = audio.samples
-    hop = max(1, int(round(STEP_SECONDS * audio.sample_rate)))
-    window = max(64, int(round(WINDOW_SAMPLES_AT_16K * audio.sample_rate / 16_000)))
-    count = max(1, int(np.ceil(len(samples) / hop)))
-    level_db = _level_db(samples, hop, count)
-    bands = _band_energies(samples, audio.sample_rate, hop, window, count)
-    centroid = bands["centroid_200_4000"]
-    high_share = bands["b3000_8000"] / (bands["b200_8000"] + _EPS)
-    cue = _closure_cue(level_db, centroid, _voice_activity(level_db))
-    shut = cue >= HUM_CLOSURE
-    edges = np.flatnonzero(np.diff(np.r_[0, shut.astype(np.int8), 0]))
-    if len(edges) == 0:
-        return []
-    _, f2 = _formants(samples, audio.sample_rate, hop, count)
-    spans = []
-    for start, end in zip(edges[::2], edges[1::2], strict=True):
-        if (cue[start:end] >= 1.0).any():
-            # The burst lies within a couple of steps of where the rise was found.
-            burst = slice(max(0, end - 2), min(count, end + 3))
-            labial = (len(centroid[burst]) > 0
-                      and np.median(centroid[burst]) < LABIAL_BURST_HZ
-                      and high_share[burst].max() < LABIAL_BURST_HIGH)
-        else:
-            # The murmur's core (its quietest steps): a /b/'s voice bar before the burst, not
-            # the formants already moving towards the next vowel.
-            core = level_db[start:end] <= level_db[start:end].min() + 3.0
-            murmur = f2[start:end][core]
-            murmur = murmur[~np.isnan(murmur)]
-            labial = (len(murmur) > 0
-                      and LABIAL_HUM_F2_HZ[0] <= np.median(murmur) <= LABIAL_HUM_F2_HZ[1])
-        if labial:
-            spans.append((start * STEP_SECONDS, end * STEP_SECONDS))
-    spans += _onset_closures(level_db, centroid, _voice_activity(level_db), f2)
-    return sorted(spans)
+    """LipSound.closure_spans for a clip analysed only for that."""
+    return LipSound.of(audio).closure_spans()
 
 
 # Out of a pause, an utterance that starts with b or m starts with the lips already shut: a
@@ -353,35 +403,6 @@ def _onset_closures(level_db: np.ndarray, centroid_hz: np.ndarray, voiced: np.nd
             continue
         spans.append((onset * STEP_SECONDS, release * STEP_SECONDS))
     return spans
-
-
-def labial_spans(audio: DecodedAudio, spans: list[tuple[float, float]]) -> list[bool]:
-    """For each (start, end) seconds a recogniser called p, b or m: does the sound agree that
-    the lips were shut? A voiced span must have its F2 in the labial range (the same test as a
-    hum's, LABIAL_HUM_F2_HZ); a span with no voice to measure must at least be a dip of
-    ONSET_RISE_DB under the sound around it. Measured on espeak-ng's English and German:
-    every recognised m and b that was one had F2 1059-1213 Hz; the recogniser's false m's
-    (on n, w, l, oh) had 1288-1661 Hz."""
-    if not spans:
-        return []
-    samples = audio.samples
-    hop = max(1, int(round(STEP_SECONDS * audio.sample_rate)))
-    count = max(1, int(np.ceil(len(samples) / hop)))
-    level_db = _level_db(samples, hop, count)
-    local_peak = maximum_filter1d(level_db, 31)  # +-150 ms
-    _, f2 = _formants(samples, audio.sample_rate, hop, count)
-    verdicts = []
-    for start, end in spans:
-        first = int(np.clip(np.floor(start / STEP_SECONDS), 0, count - 1))
-        last = int(np.clip(np.ceil(end / STEP_SECONDS), first + 1, count))
-        formants = f2[first:last][~np.isnan(f2[first:last])]
-        if len(formants):
-            median = float(np.median(formants))
-            verdicts.append(LABIAL_HUM_F2_HZ[0] <= median <= LABIAL_HUM_F2_HZ[1])
-        else:
-            dip = float((local_peak[first:last] - level_db[first:last]).max())
-            verdicts.append(dip >= ONSET_RISE_DB)
-    return verdicts
 
 
 def _smooth_attack_release(values: np.ndarray, *, attack: float, release: float) -> np.ndarray:

@@ -15,12 +15,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from generation.audio_features import (
-    DEFAULT_LEAD_SECONDS,
-    closure_spans,
-    extract_features,
-    labial_spans,
-)
+from generation.audio_features import DEFAULT_LEAD_SECONDS, LipSound, extract_features
 from generation.renderers.base import RenderRequest, crop_portrait, frame_count_for
 from generation.renderers.talking.face_animator import FaceAnimator, FramePose
 from generation.renderers.talking.motion import MotionTrack, plan_motion
@@ -46,11 +41,12 @@ class AnimatorRenderer:
         count = self.frame_count(request)
         features = extract_features(request.audio, fps=request.fps, frame_count=count)
         audio = request.audio
-        phones = confirmed_bilabials(recognise_phones(audio.samples, audio.sample_rate), audio)
+        lips = LipSound.of(audio)
+        phones = confirmed_bilabials(recognise_phones(audio.samples, audio.sample_rate), lips)
         visemes = viseme_track(
             phones, fps=request.fps,
             frame_count=count, lead_seconds=DEFAULT_LEAD_SECONDS,
-            closures=closure_spans(audio),
+            closures=lips.closure_spans(),
         )
         return plan_motion(
             features,
@@ -78,10 +74,9 @@ class AnimatorRenderer:
 _NOT_LABIAL = {"P": "T", "B": "D", "M": "N"}
 
 
-def confirmed_bilabials(phones: tuple[Phone, ...], audio) -> tuple[Phone, ...]:
+def confirmed_bilabials(phones: tuple[Phone, ...], lips: LipSound) -> tuple[Phone, ...]:
     labial = [p for p in phones if p.label in _NOT_LABIAL]
-    verdicts = dict(zip(labial, labial_spans(audio, [(p.start, p.end) for p in labial]),
-                        strict=True))
+    verdicts = dict(zip(labial, lips.labial([(p.start, p.end) for p in labial]), strict=True))
     return tuple(
         p if verdicts.get(p, True) else Phone(_NOT_LABIAL[p.label], p.start, p.end)
         for p in phones

@@ -104,6 +104,16 @@ def _load():
     return _library
 
 
+def speak_for_test(text: str, **options) -> TimedSpeech:
+    """speak() in a test: bin/test installs espeak-ng, so a missing library is an error, never
+    a skipped test."""
+    speech = speak(text, **options)
+    if speech is None:
+        raise RuntimeError("libespeak-ng cannot be loaded: apt-get install espeak-ng "
+                           "(bin/test installs it)")
+    return speech
+
+
 def speak(text: str, *, voice: str = "en", rate: int = 150, pitch: int = 50,
           sample_rate: int = 16_000) -> TimedSpeech | None:
     """Synthesise ``text``; None when libespeak-ng cannot be loaded."""

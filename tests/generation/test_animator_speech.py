@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from generation.audio_features import closure_spans
 from generation.media import DecodedAudio
@@ -13,11 +12,8 @@ from tests.generation import espeak_phonemes as espeak
 FPS = 25
 
 
-def _spoken(text: str) -> espeak.TimedSpeech:
-    speech = espeak.speak(text)
-    if speech is None:
-        pytest.skip("libespeak-ng is not installed")
-    return speech
+def _spoken(text: str, voice: str = "en") -> espeak.TimedSpeech:
+    return espeak.speak_for_test(text, voice=voice)
 
 
 def test_phones_cover_the_audio_in_order() -> None:
@@ -76,6 +72,7 @@ def test_rounding_spreads_ahead_into_the_consonant_before_it() -> None:
 def test_the_recognisers_false_lip_closures_are_overruled_by_the_sound() -> None:
     # The forged case: pocketsphinx hears m's in "Hello everyone" and "tomorrow" (an oh, a w,
     # an n); shutting the lips there is a visible mistake. Its true m's and b's stay.
+    from generation.audio_features import LipSound
     from generation.renderers.animator import confirmed_bilabials
 
     no_lips = _spoken("Hello everyone, who knows what tomorrow brings?")
@@ -83,7 +80,7 @@ def test_the_recognisers_false_lip_closures_are_overruled_by_the_sound() -> None
     for speech, wanted in ((no_lips, False), (lips, True)):
         audio = DecodedAudio.from_samples(speech.samples, speech.sample_rate)
         heard = recognise_phones(audio.samples, audio.sample_rate)
-        kept = confirmed_bilabials(heard, audio)
+        kept = confirmed_bilabials(heard, LipSound.of(audio))
         truth = espeak.lip_closures(speech)
 
         def is_true_closure(phone: Phone, truth=truth) -> bool:
@@ -99,9 +96,7 @@ def test_the_recognisers_false_lip_closures_are_overruled_by_the_sound() -> None
 
 
 def test_an_utterance_that_starts_with_m_starts_with_the_lips_shut() -> None:
-    speech = espeak.speak("Mit Butter, bitte.", voice="de")
-    if speech is None:
-        pytest.skip("libespeak-ng is not installed")
+    speech = _spoken("Mit Butter, bitte.", voice="de")
     pause = 0.3  # the utterance follows a pause, as in a recording
     lips = [(start + pause, end + pause) for start, end, symbol in espeak.lip_closures(speech)
             if symbol == "m"]
