@@ -150,6 +150,18 @@ def pitch(points: np.ndarray) -> np.ndarray:
     return depth / eyes
 
 
+def corner_pitch(points: np.ndarray) -> np.ndarray:
+    """pitch() measured from the four eye corners instead of the eyes' mean points, which
+    drop as the lids close: the nose tip's distance below the corners' line over their span."""
+    corners = points[:, [36, 39, 42, 45]]
+    across = corners[:, 3] - corners[:, 0]
+    span = np.linalg.norm(across, axis=1)
+    across = across / span[:, None]
+    down = np.stack([-across[:, 1], across[:, 0]], axis=1)
+    depth = np.einsum("nd,nd->n", points[:, NOSE_TIP] - corners.mean(axis=1), down)
+    return depth / span
+
+
 def eye_aspect_ratio(points: np.ndarray) -> np.ndarray:
     """Soukupova and Cech's eye aspect ratio, both eyes averaged: ~0.25-0.35 open, near 0 shut."""
 

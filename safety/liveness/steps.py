@@ -20,7 +20,15 @@ from typing import Any
 import numpy as np
 
 from .challenge import BLINK_TWICE, LOOK_UP, OPEN_MOUTH, TURN_LEFT, TURN_RIGHT, Challenge
-from .signals import FaceTrack, eye_aspect_ratio, eye_look, mouth_opening, pitch, yaw
+from .signals import (
+    FaceTrack,
+    corner_pitch,
+    eye_aspect_ratio,
+    eye_look,
+    mouth_opening,
+    pitch,
+    yaw,
+)
 
 TURN_MIN = 0.06  # yaw change (share of jaw width) for a head turn
 LOOK_UP_MIN = 0.05  # pitch drop (share of eye-to-chin height) for looking up
@@ -96,10 +104,10 @@ def check_steps(track: FaceTrack, challenge: Challenge) -> list[StepResult]:
     if track.eyes is not None and neutral_frames.any():
         look = np.full(len(times), np.nan)
         look[found] = eye_look(track.eyes, neutral_frames)[found]
-        # pitch() follows the eyes' mean point, which drops as the lids close; the corners
-        # stay, so the head's rest is judged on the corners.
+        # The head's rest is judged on the eye corners (corner_pitch), which stay put as
+        # the lids close.
         tilt = np.full(len(times), np.nan)
-        tilt[found] = _corner_pitch(track.landmarks[found])
+        tilt[found] = corner_pitch(track.landmarks[found])
         rest = float(np.nanmedian(tilt[neutral_frames]))
         steady = (np.abs(signals["yaw"] - neutral["yaw"]) < TURN_MIN / 2) & (
             np.abs(tilt - rest) < LOOK_UP_MIN / 2
@@ -110,18 +118,6 @@ def check_steps(track: FaceTrack, challenge: Challenge) -> list[StepResult]:
         in_window = (times >= step.reveal_at + MIN_REACTION) & (times < step.ends_at) & found
         results.append(_check_one(step, times, in_window, signals, neutral))
     return results
-
-
-def _corner_pitch(points: np.ndarray) -> np.ndarray:
-    """The nose tip's distance below the line through the four eye corners, over the
-    corners' span: pitch() without the eyelids."""
-    corners = points[:, [36, 39, 42, 45]]
-    across = corners[:, 3] - corners[:, 0]
-    span = np.linalg.norm(across, axis=1)
-    across = across / span[:, None]
-    down = np.stack([-across[:, 1], across[:, 0]], axis=1)
-    depth = np.einsum("nd,nd->n", points[:, 30] - corners.mean(axis=1), down)
-    return depth / span
 
 
 def _check_one(step, times, in_window, signals, neutral) -> StepResult:
