@@ -33,9 +33,10 @@ LID_TINT = 0.7
 # that meet in the photo pucker freely (biden.jpg narrowed to 0.6 of its width stays 0.21
 # from itself in dlib's identity space); a wide open smile cannot: its teeth would be
 # squeezed, and obama2.jpg (teeth shown over 13 % of its face height) moves 0.45 away at
-# 0.72. The gain falls from NARROWING_GAIN_CLOSED to 0.9 as the photo's open smile
-# reaches WIDE_SMILE_SHARE of the face height.
+# 0.72. The gain falls from NARROWING_GAIN_CLOSED to NARROWING_GAIN_WIDE_SMILE as the photo's
+# open smile reaches WIDE_SMILE_SHARE of the face height.
 NARROWING_GAIN_CLOSED = 1.35
+NARROWING_GAIN_WIDE_SMILE = 0.8
 WIDE_SMILE_SHARE = 0.12
 # Grid spacing (px) for the smooth part of the mouth's field.
 COARSE_STEP = 4
@@ -71,7 +72,9 @@ class FaceAnimator:
         self.geometry = g = FaceGeometry.from_landmarks(landmarks)
         self.max_opening_px = MAX_OPENING_SHARE * g.face_height
         smile = np.clip(g.rest_gap / (WIDE_SMILE_SHARE * g.face_height), 0.0, 1.0)
-        self.narrowing_gain = float(NARROWING_GAIN_CLOSED + (0.8 - NARROWING_GAIN_CLOSED) * smile)
+        self.narrowing_gain = float(
+            NARROWING_GAIN_CLOSED + (NARROWING_GAIN_WIDE_SMILE - NARROWING_GAIN_CLOSED) * smile
+        )
 
         ys, xs = np.mgrid[0:size, 0:size].astype(np.float32)
         self._grid_x, self._grid_y = xs, ys
