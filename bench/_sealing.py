@@ -14,6 +14,7 @@ from generation.media.audio import decode_audio_once
 from generation.media.video import Mp4Writer, iter_video_frames, probe_video
 from generation.render_job import render_frames, render_to_file
 from generation.renderers import RenderRequest, get_renderer
+from safety.audio_watermark import AudioWatermark, mark_audio_track
 from safety.disclosure import DisclosureLabel
 from safety.provenance.certificates import create_development_chain
 from safety.provenance.manifest import IngredientInfo, build_manifest
@@ -32,6 +33,8 @@ from safety.sealing import (
 from safety.watermark import default_codec, read_watermark_from_file
 
 WATERMARK_ID = 123_456_789
+# As the worker renders by default (studio setting SIGNET_RENDER_THREADS).
+RENDER_THREADS = 2
 
 
 class BenchSealer:
@@ -41,6 +44,7 @@ class BenchSealer:
         self.signer = SignerConfig(chain_pem=paths.chain, key_pem=paths.key)
         self.trust_anchors = paths.root.read_text()
         self.codec = default_codec(hashlib.sha256(b"bench-watermark-key").digest())
+        self.audio_mark = AudioWatermark(key=hashlib.sha256(b"bench-watermark-key").digest())
         self.label = DisclosureLabel(corner="bottom-right")
 
     def manifest(self, watermark_id: int = WATERMARK_ID, title: str = "bench") -> dict:
@@ -85,16 +89,18 @@ class BenchSealer:
         *,
         crf: int = SEALED_CRF,
         preset: str = SEALED_PRESET,
+        render_threads: int = RENDER_THREADS,
     ) -> Path:
-        """The worker's one pass: decode the audio once, render, seal as frames arrive, poster
-        from memory. ``request.audio`` is replaced by the decoded analysis copy."""
+        """The worker's one pass: decode the audio once, render, seal as frames arrive (the
+        sound track audio-marked, as studio.services.sealing does), poster from memory.
+        ``request.audio`` is replaced by the decoded analysis copy."""
         analysis, delivered = decode_audio_once(audio_path)
         request = _with_audio(request, analysis)
         video = seal_frames(
-            render_frames(get_renderer("animator"), request),
+            render_frames(get_renderer("animator", threads=render_threads), request),
             workdir / "sealed.mp4",
             fps=request.fps,
-            audio=delivered,
+            audio=mark_audio_track(delivered, self.audio_mark, WATERMARK_ID),
             manifest=self.manifest(),
             crf=crf,
             preset=preset,

@@ -11,12 +11,13 @@ visible label drawn on (so it measures watermark + encoder loss), from the mean 
 the whole clip.
 
 "two-pass" is the path before issue 15 (render to a CRF 12 file, decode, label + mark, encode at
-CRF 18, sign, read 50 frames back, decode the render again for the poster; audio decoded twice),
-kept in bench/_sealing.py only for this comparison. Medians of --runs; with --json the last line
-is one JSON object.
+CRF 18, sign, read 50 frames back, decode the render again for the poster; audio decoded twice;
+one render thread; no audio mark yet), kept in bench/_sealing.py only for this comparison.
+"one-pass" is the worker's path today: the sound track audio-marked, --render-threads frames
+rendered at once (the worker's default, 2) while the main thread labels, marks and encodes.
+Medians of --runs; with --json the last line is one JSON object.
 
-Single-threaded BLAS/OpenCV on purpose (the worker renders one job per core); x264 uses its own
-threads. The machine may be shared: say so with the figures. "cpu s" (user + system time of the
+Single-threaded BLAS/OpenCV inside each thread on purpose; x264 uses its own threads. The machine may be shared: say so with the figures. "cpu s" (user + system time of the
 job's process, all threads) moves far less with other load than the wall-clock "job s".
 """
 
@@ -42,6 +43,8 @@ import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench._sealing import RENDER_THREADS  # noqa: E402
 
 SPEECH = (
     "Hello, and welcome. This short message was recorded for you. "
@@ -99,7 +102,7 @@ def sealed_psnr(request, sealed: Path, label) -> tuple[float, int]:
 
 
 def child(path: str, seconds: float, runs: int, size: int, crf: int | None,
-          preset: str | None) -> dict:
+          preset: str | None, render_threads: int) -> dict:
     import cv2
 
     from bench._sealing import BenchSealer
@@ -120,7 +123,8 @@ def child(path: str, seconds: float, runs: int, size: int, crf: int | None,
                 sealed = sealer.seal_render_two_pass(request, audio_path, out)
             else:
                 options = {k: v for k, v in (("crf", crf), ("preset", preset)) if v is not None}
-                sealed = sealer.seal_render(request, audio_path, out, **options)
+                sealed = sealer.seal_render(request, audio_path, out,
+                                            render_threads=render_threads, **options)
             durations.append(time.perf_counter() - started)
             cpu.append(_cpu_seconds() - cpu_started)
             if run < runs - 1:
@@ -192,9 +196,11 @@ def encoder_grid(runs: int, size: int, presets, crfs) -> list[dict]:
     return rows
 
 
-def run_child(path: str, seconds: float, runs: int, size: int, crf=None, preset=None) -> dict:
+def run_child(path: str, seconds: float, runs: int, size: int, crf=None, preset=None,
+              render_threads: int = RENDER_THREADS) -> dict:
     command = [sys.executable, __file__, "--child", path, "--seconds", str(seconds),
-               "--runs", str(runs), "--size", str(size)]  # fmt: skip
+               "--runs", str(runs), "--size", str(size),
+               "--render-threads", str(render_threads)]  # fmt: skip
     if crf is not None:
         command += ["--crf", str(crf)]
     if preset is not None:
@@ -211,6 +217,8 @@ def main() -> None:
     parser.add_argument("--encoders", action="store_true", help="preset x CRF grid (10 s clip)")
     parser.add_argument("--presets", nargs="+", default=list(PRESETS))
     parser.add_argument("--crfs", type=int, nargs="+", default=list(CRFS))
+    parser.add_argument("--render-threads", type=int, default=RENDER_THREADS,
+                        help="one-pass: frames rendered at once (the worker's default: 2)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--child", choices=PATHS, help=argparse.SUPPRESS)
     parser.add_argument("--seconds", type=float, default=10.0, help=argparse.SUPPRESS)
@@ -219,7 +227,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child, args.seconds, args.runs, args.size, args.crf,
-                               args.preset)))
+                               args.preset, args.render_threads)))
         return
     load = os.getloadavg()[0]
     if args.encoders:
@@ -233,7 +241,7 @@ def main() -> None:
         if args.json:
             print(json.dumps({"encoders": rows, "load_average": load}))
         return
-    rows = [run_child(path, seconds, args.runs, args.size)
+    rows = [run_child(path, seconds, args.runs, args.size, render_threads=args.render_threads)
             for seconds in args.lengths for path in PATHS]  # fmt: skip
     print(f"{'path':10} {'clip s':>7} {'job s':>7} {'job/clip':>9} {'cpu s':>7} "
           f"{'peak RSS MB':>12} {'PSNR dB':>8} {'kbit/s':>8}")
@@ -241,8 +249,9 @@ def main() -> None:
         print(f"{row['path']:10} {row['clip_seconds']:>7g} {row['seconds_median']:>7} "
               f"{row['realtime_ratio']:>9} {row['cpu_seconds_median']:>7} "
               f"{row['peak_rss_mb']:>12} {row['psnr_db']:>8} {row['kbps']:>8}")
-    print(f"(animator, {args.size}x{args.size}, median of {args.runs} runs; load average at "
-          f"start {load:.1f} on {os.cpu_count()} CPUs)")
+    print(f"(animator, {args.size}x{args.size}, median of {args.runs} runs; one-pass renders "
+          f"{args.render_threads} frames at once; load average at start {load:.1f} on "
+          f"{os.cpu_count()} CPUs)")
     if args.json:
         figures = {
             f"{row['path']}_{row['clip_seconds']:g}s": {

@@ -55,11 +55,13 @@ def extract_features(
     fps: int = 25,
     frame_count: int | None = None,
     lead_seconds: float = DEFAULT_LEAD_SECONDS,
+    lips: LipSound | None = None,
 ) -> AudioFeatures:
-    """Compute features for ``frame_count`` video frames (default: the audio's length)."""
+    """Compute features for ``frame_count`` video frames (default: the audio's length).
+    ``lips``, the clip's LipSound when the caller has it, saves analysing the sound twice."""
     if frame_count is None:
         frame_count = max(1, int(round(audio.duration_seconds * fps)))
-    steps = _analyse_steps(audio.samples, audio.sample_rate)
+    steps = _analyse_steps(lips if lips is not None else LipSound.of(audio))
     return AudioFeatures(
         fps=fps,
         loudness=_per_frame(steps.loudness, fps, frame_count, lead_seconds),
@@ -84,20 +86,11 @@ class _Steps:
     closure: np.ndarray
 
 
-def _analyse_steps(samples: np.ndarray, sample_rate: int) -> _Steps:
-    hop = max(1, int(round(STEP_SECONDS * sample_rate)))
-    window = max(64, int(round(WINDOW_SAMPLES_AT_16K * sample_rate / 16_000)))
-    count = max(1, int(np.ceil(len(samples) / hop)))
-    level_db = _level_db(samples, hop, count)
-    bands = _band_energies(samples, sample_rate, hop, window, count)
-
-    voiced = _voice_activity(level_db)
+def _analyse_steps(lips: LipSound) -> _Steps:
+    level_db, voiced, f1, f2 = lips.level_db, lips.voiced, lips.f1, lips.f2
     loudness = _smooth_attack_release(_normalised_level(level_db, voiced), attack=0.025,
                                       release=0.07)
-    low_share = bands["b200_1000"] / (bands["b200_4000"] + _EPS)
-    high_share = bands["b3000_8000"] / (bands["b200_8000"] + _EPS)
-    centroid_hz = bands["centroid_200_4000"]
-    f1, f2 = _formants(samples, sample_rate, hop, count)
+    centroid_hz = lips.centroid
     # Lip rounding lowers every formant; rounded vowels (oo 300/870 Hz, oh, aw 570/840 Hz) are
     # the ones with F2 under ~1.1 kHz and F1 under ~0.7 kHz (ah 730/1090, ee 270/2290 are not).
     # Formants mean something only in voiced, audible sound.
@@ -113,8 +106,8 @@ def _analyse_steps(samples: np.ndarray, sample_rate: int) -> _Steps:
         loudness=loudness,
         voice=_smooth_attack_release(voiced.astype(np.float64), attack=0.02, release=0.08),
         centroid=np.clip(centroid_hz / 4000.0, 0.0, 1.0),
-        low_band=low_share,
-        high_band=high_share,
+        low_band=lips.low_share,
+        high_band=lips.high_share,
         roundness=_smooth_attack_release(roundness_raw, attack=0.05, release=0.08),
         closure=closure,
     )
@@ -275,12 +268,16 @@ LABIAL_HUM_F2_HZ = (950.0, 1250.0)
 @dataclass(frozen=True, eq=False)
 class LipSound:
     """What the sound says about the lips, on 10 ms steps, analysed once per clip: the level,
-    the 200-4000 Hz centroid, the share above 3 kHz, voice activity and the second formant."""
+    the 200-4000 Hz centroid (Hz), the shares of 200-1000 Hz (in 200-4000) and above 3 kHz
+    (in 200-8000), voice activity and the first two formants. The animator's per-frame
+    features (extract_features) are derived from the same analysis."""
 
     level_db: np.ndarray
     centroid: np.ndarray
+    low_share: np.ndarray
     high_share: np.ndarray
     voiced: np.ndarray
+    f1: np.ndarray
     f2: np.ndarray
 
     @classmethod
@@ -291,12 +288,14 @@ class LipSound:
         count = max(1, int(np.ceil(len(samples) / hop)))
         level_db = _level_db(samples, hop, count)
         bands = _band_energies(samples, audio.sample_rate, hop, window, count)
-        _, f2 = _formants(samples, audio.sample_rate, hop, count)
+        f1, f2 = _formants(samples, audio.sample_rate, hop, count)
         return cls(
             level_db=level_db,
             centroid=bands["centroid_200_4000"],
+            low_share=bands["b200_1000"] / (bands["b200_4000"] + _EPS),
             high_share=bands["b3000_8000"] / (bands["b200_8000"] + _EPS),
             voiced=_voice_activity(level_db),
+            f1=f1,
             f2=f2,
         )
 

@@ -24,4 +24,6 @@ def renderer_for(name: str) -> Renderer:
             guidance=settings.SIGNET_DIFFUSION_GUIDANCE,
             window=settings.SIGNET_HALLO_WINDOW,
         )
+    if name == "animator":
+        return get_renderer("animator", threads=settings.SIGNET_RENDER_THREADS)
     return get_renderer(name)

@@ -20,6 +20,11 @@ PathLike = str | os.PathLike[str]
 DEFAULT_FPS = 25
 DEFAULT_CRF = 18
 DEFAULT_PRESET = "veryfast"
+# FFmpeg's AAC encoder with its fast coder: at the bit rates used here (160-224 kbit/s) it took
+# 0.09 CPU s per 10 s of stereo instead of 0.24 s for the default "twoloop" search
+# (2026-12-03), and the sound track's audio mark still reads after AAC 64 kbit/s re-encodes
+# (tests/safety/test_audio_watermark*.py, bench/audio_watermark.py).
+AAC_OPTIONS = {"aac_coder": "fast"}
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,7 @@ class Mp4Writer:
                     "aac", rate=audio.sample_rate, layout=audio.layout
                 )
                 self._audio_stream.bit_rate = audio_bitrate or 96_000 + 64_000 * audio.channels
+                self._audio_stream.options = dict(AAC_OPTIONS)
         except Exception:
             self._container.close()
             raise

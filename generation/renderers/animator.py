@@ -17,6 +17,7 @@ import numpy as np
 
 from generation.audio_features import DEFAULT_LEAD_SECONDS, LipSound, extract_features
 from generation.renderers.base import RenderRequest, crop_portrait, frame_count_for
+from generation.renderers.ordered_threads import ordered_map
 from generation.renderers.talking.face_animator import FaceAnimator, FramePose
 from generation.renderers.talking.motion import MotionTrack, plan_motion
 from generation.speech import Phone, recognise_phones, viseme_track
@@ -27,11 +28,19 @@ class AnimatorRenderer:
     version = "2"
 
     def __init__(
-        self, *, expressiveness: float = 1.0, head_motion: float = 1.0, blinks: bool = True
+        self,
+        *,
+        expressiveness: float = 1.0,
+        head_motion: float = 1.0,
+        blinks: bool = True,
+        threads: int = 1,
     ) -> None:
         self.expressiveness = expressiveness
         self.head_motion = head_motion
         self.blinks = blinks
+        # Frames rendered at once (each frame depends only on its pose, so the output is the
+        # same for any count): a worker running one job at a time gives it its cores.
+        self.threads = max(1, threads)
 
     def frame_count(self, request: RenderRequest) -> int:
         return frame_count_for(request.audio, request.fps)
@@ -39,9 +48,9 @@ class AnimatorRenderer:
     def motion(self, request: RenderRequest) -> MotionTrack:
         """The per-frame plan (mouth opening, width, blinks, head motion) for this request."""
         count = self.frame_count(request)
-        features = extract_features(request.audio, fps=request.fps, frame_count=count)
         audio = request.audio
         lips = LipSound.of(audio)
+        features = extract_features(audio, fps=request.fps, frame_count=count, lips=lips)
         phones = confirmed_bilabials(recognise_phones(audio.samples, audio.sample_rate), lips)
         visemes = viseme_track(
             phones, fps=request.fps,
@@ -64,8 +73,8 @@ class AnimatorRenderer:
         assert crop.landmarks is not None
         animator = FaceAnimator(crop.image, crop.landmarks)
         track = self.motion(request)
-        for index in range(len(track)):
-            yield animator.render(pose_at(track, index))
+        poses = (pose_at(track, index) for index in range(len(track)))
+        yield from ordered_map(animator.render, poses, threads=self.threads)
 
 
 # The recogniser's p, b and m are kept only where the sound agrees the lips were shut;

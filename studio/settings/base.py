@@ -226,6 +226,9 @@ SIGNET_MAX_AUDIO_BYTES = env_int("SIGNET_MAX_AUDIO_BYTES", 40 * 1024 * 1024)
 SIGNET_MAX_AUDIO_SECONDS = env_float("SIGNET_MAX_AUDIO_SECONDS", 300.0)
 SIGNET_MIN_AUDIO_SECONDS = env_float("SIGNET_MIN_AUDIO_SECONDS", 0.5)
 SIGNET_RENDERER = env_str("SIGNET_RENDERER", "animator")
+# Frames the CPU animator renders at once within one job. A worker started with -c 1 (bin/run)
+# gives its job two cores; with -c N on N cores set 1, so jobs do not fight over them.
+SIGNET_RENDER_THREADS = env_int("SIGNET_RENDER_THREADS", 2)
 SIGNET_RENDER_SIZE = env_int("SIGNET_RENDER_SIZE", 512)
 SIGNET_RENDER_FPS = 25
 # Hallo's pretrained_models/ folder, as its users have it (read locally, never downloaded)

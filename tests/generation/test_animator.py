@@ -278,6 +278,19 @@ def test_same_seed_same_frames_other_seed_other_motion(portraits) -> None:
     assert not np.allclose(other.head_roll, base.head_roll)
 
 
+def test_frames_rendered_on_two_threads_are_the_frames_rendered_on_one(portraits) -> None:
+    # Speech with lip closures, blinks and head motion: every per-frame buffer is exercised;
+    # a buffer shared between the threads would mix two frames' maps.
+    speech = _speech("Papa bought a map, and maybe a boat.")
+    request = _request(portraits, "obama.jpg", speech.samples, size=256)
+    one = AnimatorRenderer(threads=1).frames(request)
+    two = AnimatorRenderer(threads=2).frames(request)
+
+    different = [i for i, (a, b) in enumerate(zip(one, two, strict=True))
+                 if not np.array_equal(a, b)]
+    assert different == []
+
+
 def test_nothing_outside_the_head_moves(portraits) -> None:
     # The whole head-and-shoulders frame: hair, ears' surroundings, neck, collar and
     # background must stay exactly as in the photo; only the face inside its hull (4 px of
@@ -314,7 +327,7 @@ def test_a_turning_head_moves_the_nose_more_than_the_outline(portraits) -> None:
 def test_memory_stays_flat_over_a_minute_of_frames(portraits) -> None:
     pattern = BURSTS * 20  # 64 s
     request = _request(portraits, "obama.jpg", mf.tone_bursts(pattern), size=96)
-    frames = AnimatorRenderer().frames(request)
+    frames = AnimatorRenderer(threads=2).frames(request)  # the worker's default
     for _ in range(50):
         next(frames)
 

@@ -12,6 +12,7 @@ regions) is built once.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import cv2
@@ -119,16 +120,19 @@ class FaceAnimator:
         distance = cv2.distanceTransform(inside, cv2.DIST_L2, 5)[cy0:cy1, cx0:cx1]
         fade = np.clip(distance / max(HULL_FEATHER_SHARE * g.face_width, 2.0), 0.0, 1.0)
         self._cut = (fade * fade * (3.0 - 2.0 * fade)).astype(np.float32)
-        self._map_x = np.empty_like(xs)
-        self._map_y = np.empty_like(ys)
+        self._scratch = threading.local()
 
     def render(self, pose: FramePose) -> np.ndarray:
         map_x, map_y = self._head_maps(pose)
         interior = self._mouth(pose, map_x, map_y)
         overlays = self._eyelids(pose.blink, map_x, map_y) if pose.blink > 0.01 else []
         self._cut_at_hull(map_x, map_y)
-        frame = cv2.remap(self.image, map_x, map_y, cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_REPLICATE)
+        # Outside the cut box every map is the identity: only the box is resampled.
+        frame = self.image.copy()
+        x0, y0, x1, y1 = self._cut_box
+        if x1 > x0 and y1 > y0:
+            frame[y0:y1, x0:x1] = cv2.remap(self.image, map_x[y0:y1, x0:x1], map_y[y0:y1, x0:x1],
+                                            cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         if interior is not None:
             overlays.append(interior)
         for (x0, y0, x1, y1), colour, alpha in overlays:
@@ -136,6 +140,17 @@ class FaceAnimator:
             blended = region + (colour - region) * alpha[..., None]
             frame[y0:y1, x0:x1] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
         return frame
+
+    def _scratch_maps(self) -> tuple[np.ndarray, np.ndarray]:
+        """This thread's map buffers (frames may be rendered on several threads at once), the
+        cut box reset to the identity; nothing outside it is ever written."""
+        maps = getattr(self._scratch, "maps", None)
+        if maps is None:
+            maps = self._scratch.maps = (self._grid_x.copy(), self._grid_y.copy())
+        x0, y0, x1, y1 = self._cut_box
+        np.copyto(maps[0][y0:y1, x0:x1], self._grid_x[y0:y1, x0:x1])
+        np.copyto(maps[1][y0:y1, x0:x1], self._grid_y[y0:y1, x0:x1])
+        return maps
 
     # -- head ---------------------------------------------------------------------------
 
@@ -202,8 +217,7 @@ class FaceAnimator:
     def _head_maps(self, pose: FramePose) -> tuple[np.ndarray, np.ndarray]:
         """Backward maps for the head's motion alone: the inverse affine, weighted by the
         head mask (M * (B x - x) is linear in x, so it is three multiply-adds per axis)."""
-        np.copyto(self._map_x, self._grid_x)
-        np.copyto(self._map_y, self._grid_y)
+        map_x, map_y = self._scratch_maps()
         backward = cv2.invertAffineTransform(self._head_affine(pose))
         x0, y0, x1, y1 = self._head_box
         if x1 > x0 and y1 > y0:
@@ -213,14 +227,14 @@ class FaceAnimator:
             # in image axes; backward, so the photo is read from the other way.
             turn_x, turn_y = self.geometry.rotate_to_image(np.sin(pose.head_yaw),
                                                            np.sin(pose.head_pitch))
-            self._map_x[y0:y1, x0:x1] += (a - 1.0) * mx + b * my + c * m - turn_x * z
-            self._map_y[y0:y1, x0:x1] += d * mx + (e - 1.0) * my + f * m - turn_y * z
+            map_x[y0:y1, x0:x1] += (a - 1.0) * mx + b * my + c * m - turn_x * z
+            map_y[y0:y1, x0:x1] += d * mx + (e - 1.0) * my + f * m - turn_y * z
             if pose.brow_lift > 0.01:
                 # Backward: a raised brow shows what lies below it in the photo.
                 lift_x, lift_y = self.geometry.rotate_to_image(0.0, pose.brow_lift)
-                self._map_x[y0:y1, x0:x1] += lift_x * self._brow_weight
-                self._map_y[y0:y1, x0:x1] += lift_y * self._brow_weight
-        return self._map_x, self._map_y
+                map_x[y0:y1, x0:x1] += lift_x * self._brow_weight
+                map_y[y0:y1, x0:x1] += lift_y * self._brow_weight
+        return map_x, map_y
 
     def _cut_at_hull(self, map_x: np.ndarray, map_y: np.ndarray) -> None:
         """Nothing outside the head's hull moves: every displacement is faded to zero at its
