@@ -100,7 +100,7 @@ class BenchSealer:
             render_frames(get_renderer("animator", threads=render_threads), request),
             workdir / "sealed.mp4",
             fps=request.fps,
-            audio=mark_audio_track(delivered, self.audio_mark, WATERMARK_ID),
+            audio=mark_audio_track(delivered, self.audio_mark, WATERMARK_ID, in_place=True),
             manifest=self.manifest(),
             crf=crf,
             preset=preset,

@@ -52,12 +52,20 @@ def read_audio_watermark_or_none(
         return None
 
 
-def mark_audio_track(track: AudioTrack, mark: AudioWatermark, payload_id: int) -> AudioTrack:
+def mark_audio_track(
+    track: AudioTrack, mark: AudioWatermark, payload_id: int, *, in_place: bool = False
+) -> AudioTrack:
     """The delivered sound track (mono or stereo) with the audio mark in every channel.
 
     The mark is a linear filter, so a later downmix of marked channels still carries it.
+    ``in_place`` overwrites ``track``'s own samples (and returns it): for a caller that decoded
+    the sound only to deliver it, so a long clip is not held twice while it is encoded.
     """
     if track.duration_seconds < MIN_MARK_SECONDS or track.sample_rate < MIN_MARK_RATE:
         return track
-    channels = [mark.embed(channel, track.sample_rate, payload_id) for channel in track.samples]
-    return AudioTrack(samples=np.stack(channels).astype(np.float32), sample_rate=track.sample_rate)
+    samples = track.samples
+    writable = in_place and samples.dtype == np.float32 and samples.flags.writeable
+    marked = samples if writable else np.empty(samples.shape, dtype=np.float32)
+    for index, channel in enumerate(samples):  # one channel's work in memory at a time
+        marked[index] = mark.embed(channel, track.sample_rate, payload_id)
+    return track if marked is samples else AudioTrack(samples=marked, sample_rate=track.sample_rate)

@@ -115,7 +115,8 @@ def output_seal(
     """Seal the renderer's frames and a preview still in ``work_dir``, then publish them.
 
     ``frames`` reports progress and raises for cancellation itself (render_job.render_frames).
-    Returns the artifact.
+    ``audio`` is the sound to deliver; it is audio-marked in place (the caller's copy is
+    consumed). Returns the artifact.
     """
     from studio.services.publishing import output_publish
 
@@ -133,7 +134,7 @@ def output_seal(
         frames,
         work_dir / "sealed.mp4",
         fps=fps,
-        audio=mark_audio_track(audio, audio_watermark(), watermark_id),
+        audio=mark_audio_track(audio, audio_watermark(), watermark_id, in_place=True),
         manifest=_manifest(job, **manifest),
         on_encoded=on_encoded,
         **marks,
