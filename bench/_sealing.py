@@ -43,8 +43,9 @@ class BenchSealer:
         paths = create_development_chain(self._keys)
         self.signer = SignerConfig(chain_pem=paths.chain, key_pem=paths.key)
         self.trust_anchors = paths.root.read_text()
-        self.codec = default_codec(hashlib.sha256(b"bench-watermark-key").digest())
-        self.audio_mark = AudioWatermark(key=hashlib.sha256(b"bench-watermark-key").digest())
+        key = hashlib.sha256(b"bench-watermark-key").digest()
+        self.codec = default_codec(key)
+        self.audio_mark = AudioWatermark(key=key)
         self.label = DisclosureLabel(corner="bottom-right")
 
     def manifest(self, watermark_id: int = WATERMARK_ID, title: str = "bench") -> dict:

@@ -17,8 +17,9 @@ one render thread; no audio mark yet), kept in bench/_sealing.py only for this c
 rendered at once (the worker's default, 2) while the main thread labels, marks and encodes.
 Medians of --runs; with --json the last line is one JSON object.
 
-Single-threaded BLAS/OpenCV inside each thread on purpose; x264 uses its own threads. The machine may be shared: say so with the figures. "cpu s" (user + system time of the
-job's process, all threads) moves far less with other load than the wall-clock "job s".
+Single-threaded BLAS/OpenCV inside each thread on purpose; x264 uses its own threads. The
+machine may be shared: say so with the figures. "cpu s" (user + system time of the job's
+process, all threads) moves far less with other load than the wall-clock "job s".
 """
 
 from __future__ import annotations

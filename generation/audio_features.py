@@ -263,6 +263,9 @@ LABIAL_BURST_HIGH = 0.3
 # the mouth is one long closed tube (m 1100-1120 Hz, b 980-1070 Hz), while n, th, d, z and v
 # murmur at 1350-1830 Hz and ng, g, w under 600 Hz.
 LABIAL_HUM_F2_HZ = (950.0, 1250.0)
+# A recognised p/b/m with no voice to measure counts as shut when the level dips this far
+# under the sound around it (LipSound.labial).
+LABIAL_DIP_DB = 8.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -352,13 +355,6 @@ class LipSound:
                 verdicts.append(dip >= LABIAL_DIP_DB)
         return verdicts
 
-
-LABIAL_DIP_DB = 8.0
-
-
-def closure_spans(audio: DecodedAudio) -> list[tuple[float, float]]:
-    """LipSound.closure_spans for a clip analysed only for that."""
-    return LipSound.of(audio).closure_spans()
 
 
 # Out of a pause, an utterance that starts with b or m starts with the lips already shut: a

@@ -182,7 +182,7 @@ def _convolve_same_in_blocks(
     spectrum = sp_fft.rfft(taps.astype(np.float32), n_fft)
     full = np.zeros(len(audio) + length - 1, dtype=np.float32)
     for start in range(0, len(audio), block):
-        segment = np.asarray(audio[start : start + block], dtype=np.float32)
+        segment = audio[start : start + block]
         end = start + len(segment) + length - 1
         full[start:end] += sp_fft.irfft(sp_fft.rfft(segment, n_fft) * spectrum, n_fft)[
             : end - start

@@ -131,7 +131,7 @@ def _check_text_asset(content_type: str, body: bytes) -> None:
         except ValueError:
             raise UnsupportedAsset(_("This text asset is not valid JSON.")) from None
         if not isinstance(value, str):
-            raise UnsupportedAsset("A JSON text asset must be a string.")
+            raise UnsupportedAsset(_("A JSON text asset must be a string."))
     elif content_type.endswith(("yaml", "yml")):
         try:
             value = yaml.safe_load(body or b'""')

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from generation.audio_features import closure_spans
+from generation.audio_features import LipSound
 from generation.media import DecodedAudio
 from generation.speech import Phone, recognise_phones, viseme_track
 from tests.generation import espeak_phonemes as espeak
@@ -33,8 +33,8 @@ def test_tongue_closures_are_not_taken_for_lip_closures() -> None:
     tongue = _spoken("Tad did a good deed, Kate let a tiny kid in.")
     lips = _spoken("Papa bought a map, and maybe a boat.")
 
-    false_spans = closure_spans(DecodedAudio.from_samples(tongue.samples, 16_000))
-    spans = closure_spans(DecodedAudio.from_samples(lips.samples, 16_000))
+    false_spans = LipSound.of(DecodedAudio.from_samples(tongue.samples, 16_000)).closure_spans()
+    spans = LipSound.of(DecodedAudio.from_samples(lips.samples, 16_000)).closure_spans()
 
     assert len(false_spans) <= 1
     truth = espeak.lip_closures(lips)
@@ -102,7 +102,7 @@ def test_an_utterance_that_starts_with_m_starts_with_the_lips_shut() -> None:
             if symbol == "m"]
     samples = np.concatenate([np.zeros(int(pause * 16_000), np.float32), speech.samples])
 
-    spans = closure_spans(DecodedAudio.from_samples(samples, 16_000))
+    spans = LipSound.of(DecodedAudio.from_samples(samples, 16_000)).closure_spans()
 
     start, end = lips[0]
     assert any(a <= (start + end) / 2 <= b + 0.01 for a, b in spans)
