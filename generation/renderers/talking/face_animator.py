@@ -301,15 +301,22 @@ class FaceAnimator:
         dx, dy = g.rotate_to_image(field.du, field.dv)
         map_x[ly0:ly1, lx0:lx1] = hx + dx
         map_y[ly0:ly1, lx0:lx1] = hy + dy
-        if not (field.coverage > 0).any():
+        opening = field.opening_box()
+        if opening is None:
             return None
+        # The opening covers under a tenth of the lips' box: paint only its own box (every
+        # step of the painting is per pixel, so the result is the same).
+        ox0, oy0, ox1, oy1 = opening
+        field = field.cropped(opening)
+        hx, hy, v = hx[oy0:oy1, ox0:ox1], hy[oy0:oy1, ox0:ox1], v[oy0:oy1, ox0:ox1]
         upper_sample = lower_sample = None
         if self.look.photo_shows_teeth:
             upper_sample = self._sample(g, hx, hy, field.du, field.upper_source_v - v)
             lower_sample = self._sample(g, hx, hy, field.du, field.lower_source_v - v)
         colour = paint_interior(self.look, field, upper_sample, lower_sample,
                                 tongue=pose.tongue)
-        return (lx0, ly0, lx1, ly1), colour, field.coverage.astype(np.float32)
+        box = (lx0 + ox0, ly0 + oy0, lx0 + ox1, ly0 + oy1)
+        return box, colour, field.coverage.astype(np.float32)
 
     def _lips_box(self, opening_px: float) -> tuple[int, int, int, int]:
         g = self.geometry

@@ -34,6 +34,22 @@ class MouthField:
     upper_limit_v: np.ndarray  # the photo's upper-teeth band: [upper inner lip, this]
     lower_limit_v: np.ndarray  # the photo's lower-teeth band: [this, lower inner lip]
 
+    def opening_box(self) -> tuple[int, int, int, int] | None:
+        """(x0, y0, x1, y1) within the field's arrays bounding every pixel the opening
+        covers, or None when the mouth is shut."""
+        covered = self.coverage > 0
+        rows = np.flatnonzero(covered.any(axis=1))
+        if len(rows) == 0:
+            return None
+        cols = np.flatnonzero(covered[rows[0] : rows[-1] + 1].any(axis=0))
+        return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+
+    def cropped(self, box: tuple[int, int, int, int]) -> MouthField:
+        x0, y0, x1, y1 = box
+        return MouthField(**{
+            name: getattr(self, name)[y0:y1, x0:x1] for name in self.__dataclass_fields__
+        })
+
 
 def mouth_field(
     geometry: FaceGeometry, u: np.ndarray, v: np.ndarray, *, opening_px: float, width: float
