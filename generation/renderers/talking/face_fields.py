@@ -18,6 +18,9 @@ from generation.renderers.talking.geometry import EyeGeometry, FaceGeometry
 UPPER_LIP_SHARE = 0.15
 # Beside the mouth, this share of its half-width of cheek takes up a narrower or wider mouth.
 CHEEK_STRIP = 0.6
+# Share of the mouth's half-width next to each corner over which a smiling photo's gap eases
+# to nothing.
+CORNER_EASE = 0.4
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,8 +99,12 @@ def mouth_field(
     if g.rest_gap > 0.0:
         # A smiling photo's teeth reach nearly to the corners, beyond the straight lines
         # dlib's few lip points give: take the photo's gap as at least an oval that wide.
+        # The oval eases to nothing over the last CORNER_EASE of the half-width: its edge
+        # (infinitely steep at the corner) moved the chin under a closing mouth by a different
+        # amount on each side of one pixel column, a visible cut from the corner down the chin.
         middle = (upper + lower) / 2.0
-        photo_gap = np.maximum(lower - upper, g.rest_gap * inside_mouth**0.35)
+        oval = inside_mouth**0.35 * _smoothstep((1.0 - np.abs(column)) / CORNER_EASE)
+        photo_gap = np.maximum(lower - upper, g.rest_gap * oval)
         upper, lower = middle - photo_gap / 2.0, middle + photo_gap / 2.0
     profile = np.sqrt(inside_mouth)
     gap = opening_px * profile

@@ -155,8 +155,8 @@ def _mouth_from_visemes(features: AudioFeatures, visemes: VisemeTrack, expressiv
     voiced = opening[features.voice > 0.5]
     typical = float(np.percentile(voiced, 95)) if len(voiced) else 1.0
     opening = _limit_slew(opening, shut, MAX_STEP * max(typical, 0.2)).astype(np.float32)
-    shape = np.clip(visemes.width - 1.0, -0.3, 0.22) * np.clip(0.4 + level * 1.2, 0.0, 1.0)
-    width = np.clip(1.0 + shape * expressiveness, MIN_WIDTH, 1.22)
+    shape = np.clip(visemes.width - 1.0, -0.3, 0.3) * np.clip(0.4 + level * 1.2, 0.0, 1.0)
+    width = np.clip(1.0 + shape * expressiveness, MIN_WIDTH, 1.3)
     return opening, _limit_slew(width, np.zeros(len(width), bool), 0.12).astype(np.float32)
 
 
