@@ -425,3 +425,32 @@ def test_closing_an_open_photo_mouth_moves_the_chin_without_a_cut(name: str) -> 
     jumps = np.abs(np.diff(field.dv, axis=1))[below[:, 1:] & below[:, :-1]]
     assert g.rest_gap > 0.05 * g.face_height if name == "obama2.jpg" else g.rest_gap > 0
     assert jumps.max() < 4.0
+
+
+def test_shut_lips_meet_along_a_smooth_line_not_a_staircase() -> None:
+    # astronaut.png smiles with its teeth showing; shut, its lips meet along a sloping line.
+    # The photo is painted red from the upper lip to the middle of its teeth and blue from
+    # there to the lower lip, so the shut mouth reads pure red above the line and pure blue
+    # below it. A pixel the line crosses must show some of each (purple), not one or the
+    # other: that draws the line as a staircase of one-pixel steps.
+    image = load_image_rgb(mf.face_path("astronaut.png"))
+    landmarks = fh.detect_landmarks(image)
+    crop = crop_portrait(image, landmarks, 512)
+    g = FaceAnimator(crop.image, crop.landmarks).geometry
+    ys, xs = np.mgrid[0:512, 0:512].astype(np.float32)
+    u, v = g.to_aligned(xs, ys)
+    middle = (g.upper_inner(u) + g.lower_inner(u)) / 2.0
+    mouth = (np.abs(u - g.mouth_centre_u) < 1.3 * g.mouth_half_width) & (
+        np.abs(v - float(g.upper_inner(g.mouth_centre_u))) < 0.6 * g.mouth_half_width)
+    painted = crop.image.copy()
+    painted[mouth & (v < middle)] = (230, 20, 20)
+    painted[mouth & (v >= middle)] = (20, 20, 230)
+    closed = FaceAnimator(painted, crop.landmarks).render(FramePose()).astype(int)
+    red, green, blue = closed[..., 0], closed[..., 1], closed[..., 2]
+    inner = np.abs(u - g.mouth_centre_u) < 0.8 * g.mouth_half_width
+    columns = np.flatnonzero((mouth & inner & (red > 200)).any(axis=0)
+                             & (mouth & inner & (blue > 200)).any(axis=0))
+    mixed = mouth & inner & (red > 40) & (blue > 40) & (green < 60)  # purple, not skin
+    assert len(columns) > g.mouth_half_width
+    # The line runs exactly along a pixel row in few columns; elsewhere it is mixed.
+    assert mixed[:, columns].any(axis=0).mean() > 0.6

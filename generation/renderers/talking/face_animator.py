@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from generation.renderers.talking.face_fields import eyelid_field, mouth_field
+from generation.renderers.talking.face_fields import MouthField, eyelid_field, mouth_field
 from generation.renderers.talking.geometry import FaceGeometry, head_hull
 from generation.renderers.talking.mouth_interior import MouthLook, paint_interior
 
@@ -124,7 +124,7 @@ class FaceAnimator:
 
     def render(self, pose: FramePose) -> np.ndarray:
         map_x, map_y = self._head_maps(pose)
-        interior = self._mouth(pose, map_x, map_y)
+        mouth_overlays = self._mouth(pose, map_x, map_y)
         overlays = self._eyelids(pose.blink, map_x, map_y) if pose.blink > 0.01 else []
         self._cut_at_hull(map_x, map_y)
         # Outside the cut box every map is the identity: only the box is resampled.
@@ -133,8 +133,7 @@ class FaceAnimator:
         if x1 > x0 and y1 > y0:
             frame[y0:y1, x0:x1] = cv2.remap(self.image, map_x[y0:y1, x0:x1], map_y[y0:y1, x0:x1],
                                             cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        if interior is not None:
-            overlays.append(interior)
+        overlays += mouth_overlays
         for (x0, y0, x1, y1), colour, alpha in overlays:
             region = frame[y0:y1, x0:x1].astype(np.float32)
             blended = region + (colour - region) * alpha[..., None]
@@ -265,7 +264,8 @@ class FaceAnimator:
     # -- mouth and eyes -----------------------------------------------------------------
 
     def _mouth(self, pose: FramePose, map_x: np.ndarray, map_y: np.ndarray):
-        """Add the mouth's field to the maps; returns the interior to paint, if any.
+        """Add the mouth's field to the maps; returns the overlays to paint (the shut lips'
+        meeting line, the open mouth's interior).
 
         Away from the lips the field is smooth (jaw, cheeks, chin), so it is computed on a
         grid every COARSE_STEP pixels and interpolated; only the box around the lips, where
@@ -275,7 +275,7 @@ class FaceAnimator:
         opening_px = pose.mouth_open * self.max_opening_px
         x0, y0, x1, y1 = self._mouth_box
         if x1 <= x0 or y1 <= y0:
-            return None
+            return []
         hx = map_x[y0:y1:COARSE_STEP, x0:x1:COARSE_STEP]
         hy = map_y[y0:y1:COARSE_STEP, x0:x1:COARSE_STEP]
         u, v = g.to_aligned(hx, hy)
@@ -292,7 +292,7 @@ class FaceAnimator:
 
         lx0, ly0, lx1, ly1 = self._lips_box(opening_px)
         if lx1 <= lx0 or ly1 <= ly0:
-            return None
+            return []
         # Redo the lips' box exactly, from the head-only positions (before the coarse field).
         hx = map_x[ly0:ly1, lx0:lx1] - fine_d[ly0 - y0 : ly1 - y0, lx0 - x0 : lx1 - x0, 0]
         hy = map_y[ly0:ly1, lx0:lx1] - fine_d[ly0 - y0 : ly1 - y0, lx0 - x0 : lx1 - x0, 1]
@@ -301,9 +301,10 @@ class FaceAnimator:
         dx, dy = g.rotate_to_image(field.du, field.dv)
         map_x[ly0:ly1, lx0:lx1] = hx + dx
         map_y[ly0:ly1, lx0:lx1] = hy + dy
+        overlays = self._closed_lip_line(g, field, hx, hy, v, (lx0, ly0))
         opening = field.opening_box()
         if opening is None:
-            return None
+            return overlays
         # The opening covers under a tenth of the lips' box: paint only its own box (every
         # step of the painting is per pixel, so the result is the same).
         ox0, oy0, ox1, oy1 = opening
@@ -316,7 +317,29 @@ class FaceAnimator:
         colour = paint_interior(self.look, field, upper_sample, lower_sample,
                                 tongue=pose.tongue)
         box = (lx0 + ox0, ly0 + oy0, lx0 + ox1, ly0 + oy1)
-        return box, colour, field.coverage.astype(np.float32)
+        return [*overlays, (box, colour, field.coverage.astype(np.float32))]
+
+    def _closed_lip_line(self, g: FaceGeometry, field: MouthField, hx, hy, v,
+                         origin: tuple[int, int]) -> list:
+        """Where the lips meet (a shut mouth), the map reads the upper lip above the line and
+        the lower lip, from further down, below it: a hard step that draws the line as a
+        staircase of one-pixel steps wherever it slopes. Each pixel the line crosses gets
+        both lips, mixed by the share of the pixel on either side of the line."""
+        line = ((np.abs(field.from_top) < 0.5) & (field.gap < 0.5)
+                & (np.abs(field.column) < 1.0))
+        rows = np.flatnonzero(line.any(axis=1))
+        if len(rows) == 0:
+            return []
+        cols = np.flatnonzero(line[rows[0] : rows[-1] + 1].any(axis=0))
+        y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+        part = (slice(y0, y1), slice(x0, x1))
+        hx, hy, v, du = hx[part], hy[part], v[part], field.du[part]
+        above = self._sample(g, hx, hy, du, field.upper_source_v[part] - v).astype(np.float32)
+        below = self._sample(g, hx, hy, du, field.lower_source_v[part] - v).astype(np.float32)
+        below_share = np.clip(field.from_top[part] + 0.5, 0.0, 1.0)[..., None]
+        colour = above + (below - above) * below_share
+        box = (origin[0] + x0, origin[1] + y0, origin[0] + x1, origin[1] + y1)
+        return [(box, colour, line[part].astype(np.float32))]
 
     def _lips_box(self, opening_px: float) -> tuple[int, int, int, int]:
         g = self.geometry
