@@ -390,11 +390,11 @@ def test_a_closed_lipped_photo_puckers_further_than_a_wide_smile(portraits) -> N
         return FaceAnimator(crop.image, crop.landmarks).narrowing_gain
 
     # biden.jpg's lips meet; obama.jpg smiles with its teeth showing. The smile is narrowed
-    # less for the same plan (its teeth would be squeezed), so dlib sees it pucker no further.
-    # (Since the smile's gap eases out before the corners, dlib reads obama.jpg's corners
-    # 0.746 apart against biden.jpg's 0.742: the margin is the gain, not the corners.)
+    # less for the same plan (its teeth would be squeezed). dlib's corners on the two no
+    # longer tell that apart reliably (0.73-0.75 on obama.jpg against 0.74 on biden.jpg, as
+    # the chin and the corners' shape changed), so the photos are compared by their gain.
     assert width_ratio("biden.jpg") < 0.8
-    assert width_ratio("biden.jpg") <= width_ratio("obama.jpg")
+    assert width_ratio("obama.jpg") < 0.8
     assert gain("biden.jpg") > gain("obama.jpg") + 0.3
 
 
@@ -454,3 +454,23 @@ def test_shut_lips_meet_along_a_smooth_line_not_a_staircase() -> None:
     assert len(columns) > g.mouth_half_width
     # The line runs exactly along a pixel row in few columns; elsewhere it is mixed.
     assert mixed[:, columns].any(axis=0).mean() > 0.6
+
+
+@pytest.mark.parametrize(("name", "most_changed"), [("obama.jpg", 0.02), ("astronaut.png", 0.005)])
+def test_shutting_a_photo_open_mouth_leaves_the_collar_below_in_place(
+    name: str, most_changed: float
+) -> None:
+    # To shut a smiling photo's lips the chin rises off the neck. The neck just under it
+    # stretches up behind it; the shirt collar, tie or turtleneck further down stays: it
+    # was dragged up with the chin (5 % of the strip below changed by more than 24 levels
+    # on obama.jpg; astronaut.png's turtleneck rose with a jagged edge, 1 %).
+    animator = _closing_animator(name)
+    g = animator.geometry
+    assert g.rest_gap > 0.05 * g.face_height
+    ys, xs = np.mgrid[0:512, 0:512].astype(np.float32)
+    u, v = g.to_aligned(xs, ys)
+    strip = ((v > g.chin_v + 0.12 * g.face_height) & (v < g.chin_v + 0.3 * g.face_height)
+             & (np.abs(u - g.mouth_centre_u) < 0.4 * g.face_width))
+    shut = animator.render(FramePose()).astype(int)
+    changed = np.abs(shut - animator.image.astype(int)).max(axis=2)[strip] > 24
+    assert changed.mean() < most_changed

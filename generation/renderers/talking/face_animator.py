@@ -325,8 +325,11 @@ class FaceAnimator:
         the lower lip, from further down, below it: a hard step that draws the line as a
         staircase of one-pixel steps wherever it slopes. Each pixel the line crosses gets
         both lips, mixed by the share of the pixel on either side of the line."""
+        # Only where the two sides are read from apart (a photo's open mouth shut): lips that
+        # meet in the photo already show their own soft line there.
         line = ((np.abs(field.from_top) < 0.5) & (field.gap < 0.5)
-                & (np.abs(field.column) < 1.0))
+                & (np.abs(field.column) < 1.0)
+                & (field.lower_source_v - field.upper_source_v > 1.0))
         rows = np.flatnonzero(line.any(axis=1))
         if len(rows) == 0:
             return []

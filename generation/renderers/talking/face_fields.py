@@ -134,7 +134,15 @@ def mouth_field(
     lower_thickness = np.maximum(lower_thickness,
                                  1.6 * np.abs(jaw_shift * jaw_profile - shift_at_lip))
     into_jaw = _smoothstep((v - new_lower) / lower_thickness)
-    under_chin = 1.0 - _smoothstep((v - g.chin_v) / (0.25 * g.face_height))
+    # An opening jaw slides the chin down over the neck, fading out a quarter of the face's
+    # height below it. A closing one (a photo's open mouth shut) lifts the chin off the neck:
+    # the larger the lift, the closer under the chin the neck alone stretches up behind it
+    # (never over less than 1.6 x the lift, which would fold the map over), so a collar or
+    # scarf further down stays where it is. Continuous in the lift, so frames near the
+    # photo's own opening do not flicker between the two.
+    lift = max(-jaw_shift, 0.0)
+    chin_reach = max(0.25 * g.face_height - 2.2 * lift, 1.6 * lift, 0.06 * g.face_height)
+    under_chin = 1.0 - _smoothstep((v - g.chin_v) / chin_reach)
     shift = (shift_at_lip * (1.0 - into_jaw) + jaw_shift * jaw_profile * into_jaw) * under_chin
     lower_source = v - shift
 
