@@ -18,7 +18,12 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from generation.renderers.talking.face_fields import MouthField, eyelid_field, mouth_field
+from generation.renderers.talking.face_fields import (
+    MouthField,
+    eyelid_field,
+    mask_box,
+    mouth_field,
+)
 from generation.renderers.talking.geometry import FaceGeometry, head_hull
 from generation.renderers.talking.mouth_interior import MouthLook, paint_interior
 
@@ -160,12 +165,11 @@ class FaceAnimator:
         inside = np.zeros((self.size, self.size), dtype=np.uint8)
         cv2.fillPoly(inside, [np.round(self.hull).astype(np.int32)], 1)
         distance = cv2.distanceTransform(inside, cv2.DIST_L2, 5)
-        rows = np.flatnonzero(inside.max(axis=1))
-        cols = np.flatnonzero(inside.max(axis=0))
-        if len(rows) == 0:
+        box = mask_box(inside > 0)
+        if box is None:
             empty = np.zeros((0, 0), dtype=np.float32)
             return (0, 0, 0, 0), empty, empty, empty, empty
-        x0, y0, x1, y1 = int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+        x0, y0, x1, y1 = box
         distance = distance[y0:y1, x0:x1]
         fade = np.clip(distance / (HEAD_FADE_SHARE * g.face_width), 0.0, 1.0)
         mask = (fade * fade * (3.0 - 2.0 * fade)).astype(np.float32)
@@ -330,19 +334,18 @@ class FaceAnimator:
         line = ((np.abs(field.from_top) < 0.5) & (field.gap < 0.5)
                 & (np.abs(field.column) < 1.0)
                 & (field.lower_source_v - field.upper_source_v > 1.0))
-        rows = np.flatnonzero(line.any(axis=1))
-        if len(rows) == 0:
+        box = mask_box(line)
+        if box is None:
             return []
-        cols = np.flatnonzero(line[rows[0] : rows[-1] + 1].any(axis=0))
-        y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-        part = (slice(y0, y1), slice(x0, x1))
-        hx, hy, v, du = hx[part], hy[part], v[part], field.du[part]
-        above = self._sample(g, hx, hy, du, field.upper_source_v[part] - v).astype(np.float32)
-        below = self._sample(g, hx, hy, du, field.lower_source_v[part] - v).astype(np.float32)
-        below_share = np.clip(field.from_top[part] + 0.5, 0.0, 1.0)[..., None]
+        x0, y0, x1, y1 = box
+        part = field.cropped(box)
+        hx, hy, v = hx[y0:y1, x0:x1], hy[y0:y1, x0:x1], v[y0:y1, x0:x1]
+        above = self._sample(g, hx, hy, part.du, part.upper_source_v - v).astype(np.float32)
+        below = self._sample(g, hx, hy, part.du, part.lower_source_v - v).astype(np.float32)
+        below_share = np.clip(part.from_top + 0.5, 0.0, 1.0)[..., None]
         colour = above + (below - above) * below_share
-        box = (origin[0] + x0, origin[1] + y0, origin[0] + x1, origin[1] + y1)
-        return [(box, colour, line[part].astype(np.float32))]
+        image_box = (origin[0] + x0, origin[1] + y0, origin[0] + x1, origin[1] + y1)
+        return [(image_box, colour, line[y0:y1, x0:x1].astype(np.float32))]
 
     def _lips_box(self, opening_px: float) -> tuple[int, int, int, int]:
         g = self.geometry

@@ -40,18 +40,22 @@ class MouthField:
     def opening_box(self) -> tuple[int, int, int, int] | None:
         """(x0, y0, x1, y1) within the field's arrays bounding every pixel the opening
         covers, or None when the mouth is shut."""
-        covered = self.coverage > 0
-        rows = np.flatnonzero(covered.any(axis=1))
-        if len(rows) == 0:
-            return None
-        cols = np.flatnonzero(covered[rows[0] : rows[-1] + 1].any(axis=0))
-        return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+        return mask_box(self.coverage > 0)
 
     def cropped(self, box: tuple[int, int, int, int]) -> MouthField:
         x0, y0, x1, y1 = box
         return MouthField(**{
             name: getattr(self, name)[y0:y1, x0:x1] for name in self.__dataclass_fields__
         })
+
+
+def mask_box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
+    """(x0, y0, x1, y1) bounding the True pixels of a 2-D mask, or None when there are none."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    if len(rows) == 0:
+        return None
+    cols = np.flatnonzero(mask[rows[0] : rows[-1] + 1].any(axis=0))
+    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
 
 
 def mouth_field(
