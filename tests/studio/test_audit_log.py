@@ -124,3 +124,45 @@ def test_audit_verify_reports_an_intact_chain(capsys):
     _events(2)
     call_command("audit_verify")
     assert "intact: 2 events" in capsys.readouterr().out
+
+
+def test_two_processes_making_the_audit_key_at_once_never_read_a_half_written_one(
+    settings, tmp_path, monkeypatch
+):
+    """The first writer is held between creating its key and writing it; the second, starting
+    in that moment, must get a whole key (the one both then use), not an empty file."""
+    import threading
+
+    import studio.audit_key as audit_key_module
+
+    settings.SIGNET_AUDIT_KEY = str(tmp_path / "keys" / "audit.key")
+    first_is_writing, second_is_done = threading.Event(), threading.Event()
+    real_token_hex = audit_key_module.secrets.token_hex
+
+    def held_token_hex(length):
+        if threading.current_thread().name == "first":
+            first_is_writing.set()
+            second_is_done.wait(timeout=10)
+        return real_token_hex(length)
+
+    monkeypatch.setattr(audit_key_module.secrets, "token_hex", held_token_hex)
+    keys, errors = {}, {}
+
+    def make(name):
+        try:
+            keys[name] = audit_key_module.audit_key()
+        except Exception as error:  # noqa: BLE001 (the test reports what the reader saw)
+            errors[name] = error
+        finally:
+            if name == "second":
+                second_is_done.set()
+
+    first = threading.Thread(target=make, args=("first",), name="first")
+    first.start()
+    assert first_is_writing.wait(timeout=10)
+    make("second")
+    first.join(timeout=10)
+    assert errors == {}
+    assert keys["first"] == keys["second"] and len(keys["first"]) == 32
+    assert Path(settings.SIGNET_AUDIT_KEY).stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in (tmp_path / "keys").iterdir()] == ["audit.key"]
