@@ -22,6 +22,7 @@ import numpy.typing as npt
 import scipy.fft
 
 from ._lattice import Placement, comb_placements, rotated_placements
+from ._texture_mask import texture_mask
 from ._tile_layout import TILE, TileLayout
 
 # Receiver-to-embedder scale range searched: 0.45 covers 512 -> 230 px, 1.3 covers 512 -> 666 px.
@@ -32,6 +33,9 @@ _RATIO_STEP = (MAX_SCALE / MIN_SCALE) ** (1.0 / (COARSE_STEPS - 1)) - 1.0
 # becomes 0.031 c/px after a 1.3x upscale.
 _WHITEN_CUTOFF = 0.025  # cycles per pixel
 _WHITEN_SMOOTH = 9  # spectral bins over which the picture's magnitude spectrum is averaged
+# Side (pixels) of the square over which the residual picture's local power is measured: about
+# a mark period at the band's low end; 11-31 measured alike, 15 best by a little.
+_NOISE_WINDOW = 15
 # The coarse search folds only a central window: its scale tolerance is set by the window size.
 COARSE_WINDOW = 512
 # Refinement folds a larger central window, at most this many embedder pixels a side once
@@ -56,6 +60,28 @@ class SyncHit:
 
 
 def whiten(luma: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """The picture made ready for folding: its spectrum flattened, then each pixel weighted by
+    how much mark it can hold against how much picture is left there.
+
+    The embedder scales the mark by the texture mask, and what the flattening leaves of the
+    picture (edges, hair, a patterned background: static, so averaging frames does not remove
+    it) is far from even over the frame. Weighting each pixel by mask / local residual power
+    (maximal-ratio combining over space) lets the textured face count for what it carries and
+    a busy background count for less. Measured on real outputs of 4 faces attacked with ffmpeg
+    (CRF 33, 38, 40, 288p + CRF 28): the coded-bit error rate at the right placement fell from
+    a mean of 0.25 to 0.17 (0.15 with ``soft_bits``' weighting), the sync score rose from a
+    mean of 8.6 to 12.3.
+    """
+    flat = _flatten_spectrum(luma)
+    gain = texture_mask(np.clip(luma, 0, 255).astype(np.uint8))
+    power = cv2.blur(flat * flat, (_NOISE_WINDOW, _NOISE_WINDOW), borderType=cv2.BORDER_REFLECT)
+    # A floor at a quarter of the mean power keeps the weights from growing without bound where
+    # the residual is nearly flat (measured best between 0.1 and 0.5 of the mean).
+    power += np.float32(0.25) * np.float32(power.mean() + 1e-12)
+    return (flat * gain / power).astype(np.float32)
+
+
+def _flatten_spectrum(luma: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     """Flatten the picture's spectrum so no frequency band dominates, and drop low frequencies."""
     height, width = luma.shape
     spectrum = np.fft.rfft2(luma - luma.mean())
@@ -180,6 +206,29 @@ def _central_window(image: npt.NDArray[np.float32], size: int) -> npt.NDArray[np
     height, width = image.shape
     top, left = max(0, (height - size) // 2), max(0, (width - size) // 2)
     return image[top : top + size, left : left + size]
+
+
+# A picture inset into a bigger one (picture-in-picture, a video pasted into a slide) sits
+# wherever the editor put it, usually near a corner, and the central window may miss it
+# entirely (a half-size inset at the top right of 1280x720 lies wholly outside it). Pictures
+# with room for two central windows are also searched at their corners, in windows small
+# enough that an inset fills much of one: measured on half-size insets of 4 real outputs at
+# the top right of 1280x720, 384 px windows decoded all 4 (sync 9.4-22), 512 px ones 3.
+CORNER_WINDOW = 384
+_CORNER_SEARCH_MIN_AREA = 2 * COARSE_WINDOW**2
+
+
+def corner_windows(whitened: npt.NDArray[np.float32]) -> list[npt.NDArray[np.float32]]:
+    """The four CORNER_WINDOW-sized corners of a big picture; none for a small one."""
+    height, width = whitened.shape
+    if height * width < _CORNER_SEARCH_MIN_AREA:
+        return []
+    size_y, size_x = min(height, CORNER_WINDOW), min(width, CORNER_WINDOW)
+    return [
+        np.ascontiguousarray(whitened[top : top + size_y, left : left + size_x])
+        for top in (0, height - size_y)
+        for left in (0, width - size_x)
+    ]
 
 
 def search(
@@ -320,7 +369,13 @@ def _refine(whitened: npt.NDArray[np.float32], layout: TileLayout, hit: SyncHit)
 
 
 def soft_bits(hit: SyncHit, layout: TileLayout) -> npt.NDArray[np.float64]:
-    """Soft values of the coded bits (positive = 1) read at a tile placement."""
+    """Soft values of the coded bits (positive = 1) read at a tile placement.
+
+    Each bit's frequencies are weighted by how well the sync frequencies of the same radius
+    agree with the known pattern (maximal-ratio combining over frequency): what an attack left
+    of the mark differs by band (a downscale or a hard re-encode takes the top, a busy picture
+    the bottom), and a band that is mostly noise should not outvote one that is mostly mark.
+    """
     fy = np.fft.fftfreq(TILE)[:, None]
     fx = np.fft.rfftfreq(TILE)[None, :]
     # Undo the circular shift of the tile grid found by the sync correlation.
@@ -329,5 +384,16 @@ def soft_bits(hit: SyncHit, layout: TileLayout) -> npt.NDArray[np.float64]:
     # A residual common phase (sub-pixel error, interpolation) is measured on the sync part.
     common = np.sum(sync)
     rotation = np.conj(common) / (abs(common) + 1e-12)
+    agreement = (sync * rotation).real
+    # A quadratic in radius, fitted to ~550 sync frequencies: smooth enough not to follow their
+    # noise, and bent enough for a band that fades at either end (measured: a fit per band of
+    # a sixth of the range did slightly worse, a straight line as well).
+    fit = np.polyfit(_radius(layout.sync_rows, layout.sync_cols), agreement, 2)
+    reliability = np.clip(np.polyval(fit, _radius(layout.bit_rows, layout.bit_cols)), 0.0, 1.0)
     bits = aligned[layout.bit_rows, layout.bit_cols] * np.conj(layout.bit_phase) * rotation
-    return bits.real.sum(axis=1)
+    return (bits.real * reliability).sum(axis=1)
+
+
+def _radius(rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
+    """Spatial frequency (cycles per pixel) of rfft2 coefficients of a TILE x TILE tile."""
+    return np.hypot(np.fft.fftfreq(TILE)[rows], np.fft.rfftfreq(TILE)[cols])

@@ -7,7 +7,8 @@ period, and every frame carries the same pattern, so the detector can average fr
 picture averages out, the mark adds up.
 
 Detection averages up to ``max_frames`` frames, whitens, searches scale (per axis), a slight turn
-and the offset with the keyed sync pattern (see ``_sync_search`` and ``_lattice``), reads the
+and the offset with the keyed sync pattern (see ``_sync_search`` and ``_lattice``), in a big
+picture also at its corners (an inset, picture-in-picture), reads the
 coded bits at the best few placements and accepts a payload only when its keyed checksum matches
 (see ``payload``). Pictures bigger than MAX_SCALE x 512 px are searched a second time shrunk to
 512 px, so a Signet output upscaled for a platform (say to 1080p) is still read.
@@ -90,10 +91,13 @@ class SpreadSpectrumCodec(WatermarkCodec):
         # The mirror image's coarse sweep, computed with the picture's own (per shrink factor).
         mirrored_sweeps: dict[float, list[_sync_search.SyncHit]] = {}
         # Cheapest first: the picture as received (at each resolution), then mirrored (a
-        # horizontal flip), then a sweep over small turns of both.
+        # horizontal flip), then a sweep over small turns of both, then (big pictures only)
+        # the corners, where a picture-in-picture inset would be.
         for search, view in _SEARCHES:
-            for shrink in _shrink_factors(luma.shape):
+            for shrink in _shrink_factors(luma.shape) if search != "corners" else [1.0]:
                 hits = self._search(_VIEWS[view](luma), shrink, search, view, mirrored_sweeps)
+                if not hits:
+                    continue
                 soft = np.stack([_sync_search.soft_bits(hit, self._layout) for hit in hits])
                 for hit, decoded in zip(hits, self._payload.decode_many(soft), strict=True):
                     if decoded.payload_id is not None:
@@ -154,6 +158,13 @@ class SpreadSpectrumCodec(WatermarkCodec):
         whitened = _sync_search.whiten(luma)
         if kind == "turned":
             return _sync_search.search_turned(whitened, self._layout)
+        if kind == "corners":
+            hits = [
+                hit
+                for window in _sync_search.corner_windows(whitened)
+                for hit in _sync_search.search(window, self._layout)
+            ]
+            return sorted(hits, key=lambda hit: hit.score, reverse=True)
         if view == "as received":
             received, mirrored_sweeps[shrink] = _sync_search.coarse_sweeps(whitened, self._layout)
             return _sync_search.search(whitened, self._layout, sweep=received)
@@ -184,6 +195,8 @@ _SEARCHES = (
     ("grid", "mirrored"),
     ("turned", "as received"),
     ("turned", "mirrored"),
+    # Last, and only for pictures big enough to hold an inset somewhere off-centre.
+    ("corners", "as received"),
 )
 
 

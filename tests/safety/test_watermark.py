@@ -194,6 +194,31 @@ def test_an_upscaled_still_is_still_read(codec: SpreadSpectrumCodec, tmp_path: P
     assert reading.found and reading.payload_id == 78
 
 
+def _inset_at_top_right(photo: np.ndarray, backdrop: np.ndarray) -> np.ndarray:
+    """A slide of 1280x720 with ``photo`` at half size near its top right corner."""
+    slide = cv2.resize(backdrop, (1280, 720), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(photo, (photo.shape[1] // 2, photo.shape[0] // 2), cv2.INTER_AREA)
+    slide[24 : 24 + small.shape[0], 1256 - small.shape[1] : 1256] = small
+    return slide
+
+
+def test_a_half_size_inset_in_a_corner_of_a_big_picture_is_read(
+    codec: SpreadSpectrumCodec, tmp_path: Path
+) -> None:
+    # The inset lies wholly outside the central window the grid search folds.
+    photo = np.asarray(Image.open(FACES / "astronaut.png").convert("RGB"))
+    backdrop = np.asarray(Image.open(FACES / "obama.jpg").convert("RGB"))
+    path = tmp_path / "slide.jpg"
+    Image.fromarray(_inset_at_top_right(codec.embed_frame(photo, 81, 0), backdrop)).save(
+        path, quality=90
+    )
+    reading = read_watermark_from_file(path, codec)
+    assert reading.found and reading.payload_id == 81, reading.detail
+    plain = tmp_path / "plain-slide.jpg"
+    Image.fromarray(_inset_at_top_right(photo, backdrop)).save(plain, quality=90)
+    assert not read_watermark_from_file(plain, codec).found
+
+
 def test_a_picture_too_small_to_hold_the_mark_reads_as_not_found(
     codec: SpreadSpectrumCodec,
 ) -> None:

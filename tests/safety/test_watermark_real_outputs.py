@@ -17,7 +17,11 @@ pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs th
 # Attack classes the mark is expected to survive (see bench/watermark_robustness.py for all).
 SURVIVED = [
     "crf28",
+    "crf33",
     "downscale_360p",
+    "downscale_240p",
+    "downscale_288p_crf28",
+    "crop_288p_crf28",
     "crop_10pct",
     "rotate_2deg",
     "rotate_3deg",
@@ -53,7 +57,7 @@ def test_the_mark_survives(attack, output, workdir, sealer):
     assert reading.payload_id == output.payload_id
 
 
-@pytest.mark.parametrize("attack", ["none", "hflip", "rotate_2deg"])
+@pytest.mark.parametrize("attack", ["none", "hflip", "rotate_2deg", "pip_50pct", "crf38"])
 def test_the_unmarked_encode_under_the_same_attack_reads_as_unmarked(
     attack, output, workdir, sealer
 ):
