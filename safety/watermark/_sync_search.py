@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -36,6 +36,8 @@ _WHITEN_SMOOTH = 9  # spectral bins over which the picture's magnitude spectrum 
 # Side (pixels) of the square over which the residual picture's local power is measured: about
 # a mark period at the band's low end; 11-31 measured alike, 15 best by a little.
 _NOISE_WINDOW = 15
+# Spectral bins (a side) over which the folded tile's magnitude is averaged to scale the bits.
+_BIT_SMOOTH = 7
 # The coarse search folds only a central window: its scale tolerance is set by the window size.
 COARSE_WINDOW = 512
 # Refinement folds a larger central window, at most this many embedder pixels a side once
@@ -56,7 +58,10 @@ class SyncHit:
     score: float  # peak height in standard deviations of the correlation surface
     offset_x: float  # sub-pixel offset of the tile grid within the folded tile
     offset_y: float
-    spectrum: npt.NDArray[np.complex64]  # rfft2 of the folded tile, phase-normalised
+    spectrum: npt.NDArray[np.complex64]  # rfft2 of the folded tile
+    # The whitened picture that was folded (a view, not a copy); None for the mirror image's
+    # coarse-sweep scores, which no picture was folded for.
+    folded_from: npt.NDArray[np.float32] | None = field(default=None, repr=False, compare=False)
 
 
 def whiten(luma: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -155,7 +160,8 @@ def _peak_offset(surface: npt.NDArray[np.float64], row: int, col: int) -> tuple[
 
 def correlate(image: npt.NDArray[np.float32], layout: TileLayout, placement: Placement) -> SyncHit:
     """Fold ``image`` under ``placement`` and correlate with the sync pattern at every offset."""
-    return _correlate_spectrum(_folded_spectrum(image, placement), layout, placement)
+    hit = _correlate_spectrum(_folded_spectrum(image, placement), layout, placement)
+    return replace(hit, folded_from=image)
 
 
 def _folded_spectrum(
@@ -163,16 +169,15 @@ def _folded_spectrum(
 ) -> npt.NDArray[np.complex64]:
     # Single precision throughout (scipy.fft keeps float32/complex64; numpy's would widen to
     # double): this runs hundreds of times per read, and the scores agree to ~1e-5.
-    spectrum = scipy.fft.rfft2(fold(image, placement))
-    # Phase-only weighting: every frequency votes equally, whatever the picture left in it.
-    spectrum /= np.abs(spectrum) + np.float32(1e-9)
-    return spectrum
+    return scipy.fft.rfft2(fold(image, placement))
 
 
 def _correlate_spectrum(
     spectrum: npt.NDArray[np.complex64], layout: TileLayout, placement: Placement
 ) -> SyncHit:
-    surface = scipy.fft.irfft2(spectrum * layout.sync_correlator, s=(TILE, TILE))
+    # Phase-only correlation: every frequency votes equally, whatever the picture left in it.
+    phase = spectrum / (np.abs(spectrum) + np.float32(1e-9))
+    surface = scipy.fft.irfft2(phase * layout.sync_correlator, s=(TILE, TILE))
     row, col = divmod(int(np.argmax(surface)), TILE)
     score = float((surface[row, col] - surface.mean()) / (surface.std() + 1e-12))
     offset_x, offset_y = _peak_offset(surface, row, col)
@@ -195,7 +200,9 @@ def coarse_sweeps(
     for s in np.geomspace(MIN_SCALE, MAX_SCALE, COARSE_STEPS):
         placement = Placement(s, s)
         spectrum = _folded_spectrum(window, placement)
-        received.append(_correlate_spectrum(spectrum, layout, placement))
+        received.append(
+            replace(_correlate_spectrum(spectrum, layout, placement), folded_from=window)
+        )
         if mirror:
             flipped = np.conj(spectrum[_MIRRORED_ROWS])
             mirrored.append(_correlate_spectrum(flipped, layout, placement))
@@ -368,6 +375,38 @@ def _refine(whitened: npt.NDArray[np.float32], layout: TileLayout, hit: SyncHit)
     return best
 
 
+# Side (embedder pixels) of the square over which the sync pattern's local agreement is
+# measured when localising: half a tile, small enough to outline an inset of two tiles.
+_LOCAL_WINDOW = 64
+
+
+def localised(hit: SyncHit, layout: TileLayout) -> SyncHit | None:
+    """The placement's tile folded again with each pixel weighted by how well the sync pattern
+    agrees there (the sync part as a pilot), or None when the fold's picture is not known.
+
+    A mark that covers only part of the picture (an inset, a letterbox, a graphic pasted over
+    it) is diluted by the unmarked rest in the plain fold. Measured on half-size insets of 4
+    real outputs in a 384 px corner window: coded-bit error rate 0.04-0.18 -> 0.01-0.13, all 4
+    decoded (3 without). Where the mark covers everything the noisy local estimate costs more
+    than it gains (CRF 40: 2 of 4 worse), so the reader tries this only after the plain fold.
+    """
+    if hit.folded_from is None:
+        return None
+    resampled = _to_embedder_grid(hit.folded_from, hit.placement)
+    # The folded tile is the sync tile circularly shifted by the correlation peak's position.
+    shift = (round(hit.offset_y) % TILE, round(hit.offset_x) % TILE)
+    pilot_tile = np.roll(layout.sync_tile, shift, axis=(0, 1))
+    height, width = resampled.shape
+    pilot = np.tile(pilot_tile, (-(-height // TILE), -(-width // TILE)))[:height, :width]
+    box = (_LOCAL_WINDOW, _LOCAL_WINDOW)
+    # The box sums of squares can dip a rounding error below zero in single precision.
+    energy = np.maximum(cv2.blur(resampled * resampled, box) * cv2.blur(pilot * pilot, box), 0.0)
+    agreement = cv2.blur(resampled * pilot, box) / (np.sqrt(energy) + 1e-12)
+    weighted = resampled * np.maximum(agreement, 0.0)
+    spectrum = scipy.fft.rfft2(fold(weighted, Placement(1.0, 1.0)))
+    return replace(hit, spectrum=spectrum, folded_from=None)
+
+
 def soft_bits(hit: SyncHit, layout: TileLayout) -> npt.NDArray[np.float64]:
     """Soft values of the coded bits (positive = 1) read at a tile placement.
 
@@ -378,8 +417,16 @@ def soft_bits(hit: SyncHit, layout: TileLayout) -> npt.NDArray[np.float64]:
     """
     fy = np.fft.fftfreq(TILE)[:, None]
     fx = np.fft.rfftfreq(TILE)[None, :]
+    # Each frequency scaled by the folded tile's mean magnitude around it rather than its own
+    # (the sync search's phase-only weighting): a coefficient the mark made stronger than its
+    # neighbours then counts for more. Measured at the right placement on 4 real outputs after
+    # CRF 33/38/40 and 288p + CRF 28: coded-bit error rate 0.149 -> 0.126, 10 -> 15 of 16
+    # decoded; 3x3 to 17x17 neighbourhoods alike, one magnitude for the whole tile worse (13).
+    magnitude = np.abs(hit.spectrum)
+    local = cv2.blur(magnitude, (_BIT_SMOOTH, _BIT_SMOOTH), borderType=cv2.BORDER_REFLECT)
+    spectrum = hit.spectrum / (local + np.float32(1e-9))
     # Undo the circular shift of the tile grid found by the sync correlation.
-    aligned = hit.spectrum * np.exp(2j * np.pi * (fx * hit.offset_x + fy * hit.offset_y))
+    aligned = spectrum * np.exp(2j * np.pi * (fx * hit.offset_x + fy * hit.offset_y))
     sync = aligned[layout.sync_rows, layout.sync_cols] * np.conj(layout.sync_phase)
     # A residual common phase (sub-pixel error, interpolation) is measured on the sync part.
     common = np.sum(sync)

@@ -41,6 +41,7 @@ class TileLayout:
     # conj(rfft2) of the sync-only tile, single precision: what a folded tile's phase-normalised
     # spectrum is multiplied by to correlate it with the sync pattern.
     sync_correlator: npt.NDArray[np.complex64]
+    sync_tile: npt.NDArray[np.float32]  # the sync-only tile itself, unit spectral amplitude
 
 
 def _keyed_rng(key: bytes) -> np.random.Generator:
@@ -86,6 +87,7 @@ def make_layout(key: bytes, coded_bits: int) -> TileLayout:
         bit_cols=cols[bit_idx],
         bit_phase=phases[bit_idx],
         sync_correlator=np.conj(np.fft.rfft2(sync_tile)).astype(np.complex64),
+        sync_tile=sync_tile.astype(np.float32),
     )
 
 
