@@ -160,8 +160,8 @@ def _peak_offset(surface: npt.NDArray[np.float64], row: int, col: int) -> tuple[
 
 def correlate(image: npt.NDArray[np.float32], layout: TileLayout, placement: Placement) -> SyncHit:
     """Fold ``image`` under ``placement`` and correlate with the sync pattern at every offset."""
-    hit = _correlate_spectrum(_folded_spectrum(image, placement), layout, placement)
-    return replace(hit, folded_from=image)
+    spectrum = _folded_spectrum(image, placement)
+    return _correlate_spectrum(spectrum, _phase_only(spectrum), layout, placement, image)
 
 
 def _folded_spectrum(
@@ -172,16 +172,26 @@ def _folded_spectrum(
     return scipy.fft.rfft2(fold(image, placement))
 
 
+def _phase_only(spectrum: npt.NDArray[np.complex64]) -> npt.NDArray[np.complex64]:
+    """Phase-only weighting for the sync correlation: every frequency votes equally, whatever
+    the picture left in it."""
+    magnitude = np.abs(spectrum)
+    magnitude += np.float32(1e-9)
+    return np.divide(spectrum, magnitude)
+
+
 def _correlate_spectrum(
-    spectrum: npt.NDArray[np.complex64], layout: TileLayout, placement: Placement
+    spectrum: npt.NDArray[np.complex64],
+    phase: npt.NDArray[np.complex64],
+    layout: TileLayout,
+    placement: Placement,
+    folded_from: npt.NDArray[np.float32] | None,
 ) -> SyncHit:
-    # Phase-only correlation: every frequency votes equally, whatever the picture left in it.
-    phase = spectrum / (np.abs(spectrum) + np.float32(1e-9))
     surface = scipy.fft.irfft2(phase * layout.sync_correlator, s=(TILE, TILE))
     row, col = divmod(int(np.argmax(surface)), TILE)
     score = float((surface[row, col] - surface.mean()) / (surface.std() + 1e-12))
     offset_x, offset_y = _peak_offset(surface, row, col)
-    return SyncHit(placement, score, offset_x, offset_y, spectrum)
+    return SyncHit(placement, score, offset_x, offset_y, spectrum, folded_from)
 
 
 # Row index of frequency -v for each v: the folded tile of a left-right mirrored picture is the
@@ -200,12 +210,12 @@ def coarse_sweeps(
     for s in np.geomspace(MIN_SCALE, MAX_SCALE, COARSE_STEPS):
         placement = Placement(s, s)
         spectrum = _folded_spectrum(window, placement)
-        received.append(
-            replace(_correlate_spectrum(spectrum, layout, placement), folded_from=window)
-        )
+        phase = _phase_only(spectrum)
+        received.append(_correlate_spectrum(spectrum, phase, layout, placement, window))
         if mirror:
             flipped = np.conj(spectrum[_MIRRORED_ROWS])
-            mirrored.append(_correlate_spectrum(flipped, layout, placement))
+            flipped_phase = np.conj(phase[_MIRRORED_ROWS])
+            mirrored.append(_correlate_spectrum(flipped, flipped_phase, layout, placement, None))
     return received, mirrored
 
 

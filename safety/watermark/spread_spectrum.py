@@ -38,8 +38,9 @@ _PATTERN_CACHE_SIZE = 4
 MIN_SIDE = 64
 _UPSCALE_PROBE_SIDE = 512
 # Best sync scores of unmarked pictures measured 4-7.5 while tuning (marked: 13 and up after the
-# benchmark's attacks); used only to scale the reported confidence of a reading that did not
-# decode, never to decide.
+# benchmark's attacks, 8-10 after CRF 40 or as a half-size inset); used to scale the reported
+# confidence of a reading that did not decode and to skip the localised retry, never to
+# accept a reading.
 _UNMARKED_SCORE_CEILING = 7.5
 
 
@@ -150,7 +151,13 @@ class SpreadSpectrumCodec(WatermarkCodec):
         Each try is one more chance for noise to pass the keyed checksum and the agreement
         gate (about 4e-7 per try, see ``payload``); the tries per read stay in the tens.
         """
-        localised = (_sync_search.localised(hit, self._layout) for hit in hits)
+        # Only where the sync pattern stands out (an unmarked picture's best placements score
+        # under _UNMARKED_SCORE_CEILING): each try costs a resample and a fold of the picture.
+        localised = (
+            _sync_search.localised(hit, self._layout)
+            for hit in hits
+            if hit.score >= _UNMARKED_SCORE_CEILING
+        )
         for attempt in (hits, [hit for hit in localised if hit is not None]):
             if not attempt:
                 continue
