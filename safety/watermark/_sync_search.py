@@ -242,7 +242,7 @@ def corner_windows(whitened: npt.NDArray[np.float32]) -> list[npt.NDArray[np.flo
         return []
     size_y, size_x = min(height, CORNER_WINDOW), min(width, CORNER_WINDOW)
     return [
-        np.ascontiguousarray(whitened[top : top + size_y, left : left + size_x])
+        whitened[top : top + size_y, left : left + size_x]
         for top in (0, height - size_y)
         for left in (0, width - size_x)
     ]

@@ -91,12 +91,17 @@ class SpreadSpectrumCodec(WatermarkCodec):
         best: tuple[_sync_search.SyncHit, float, str] | None = None
         # The mirror image's coarse sweep, computed with the picture's own (per shrink factor).
         mirrored_sweeps: dict[float, list[_sync_search.SyncHit]] = {}
+        # Each (view, shrink) is whitened once, however many searches read it.
+        whitened_views: dict[tuple[str, float], npt.NDArray[np.float32]] = {}
         # Cheapest first: the picture as received (at each resolution), then mirrored (a
         # horizontal flip), then a sweep over small turns of both, then (big pictures only)
         # the corners, where a picture-in-picture inset would be.
         for search, view in _SEARCHES:
             for shrink in _shrink_factors(luma.shape) if search != "corners" else [1.0]:
-                hits = self._search(_VIEWS[view](luma), shrink, search, view, mirrored_sweeps)
+                if (view, shrink) not in whitened_views:
+                    whitened_views[view, shrink] = _whitened_view(luma, view, shrink)
+                whitened = whitened_views[view, shrink]
+                hits = self._search(whitened, shrink, search, view, mirrored_sweeps)
                 if not hits:
                     continue
                 read = self._decode(hits)
@@ -169,17 +174,12 @@ class SpreadSpectrumCodec(WatermarkCodec):
 
     def _search(
         self,
-        luma: npt.NDArray[np.float32],
+        whitened: npt.NDArray[np.float32],
         shrink: float,
         kind: str,
         view: str,
         mirrored_sweeps: dict[float, list[_sync_search.SyncHit]],
     ) -> list[_sync_search.SyncHit]:
-        if shrink != 1.0:
-            height, width = luma.shape
-            size = (round(width / shrink), round(height / shrink))
-            luma = cv2.resize(luma, size, interpolation=cv2.INTER_AREA)
-        whitened = _sync_search.whiten(luma)
         if kind == "turned":
             return _sync_search.search_turned(whitened, self._layout)
         if kind == "corners":
@@ -213,6 +213,20 @@ _VIEWS = {
     "as received": lambda luma: luma,
     "mirrored": lambda luma: np.ascontiguousarray(luma[:, ::-1]),
 }
+
+
+def _whitened_view(
+    luma: npt.NDArray[np.float32], view: str, shrink: float
+) -> npt.NDArray[np.float32]:
+    """The averaged luma as seen in ``view``, shrunk by ``shrink``, whitened for folding."""
+    seen = _VIEWS[view](luma)
+    if shrink != 1.0:
+        height, width = seen.shape
+        size = (round(width / shrink), round(height / shrink))
+        seen = cv2.resize(seen, size, interpolation=cv2.INTER_AREA)
+    return _sync_search.whiten(seen)
+
+
 # (search kind, view) in the order tried.
 _SEARCHES = (
     ("grid", "as received"),
