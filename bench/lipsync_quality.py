@@ -21,12 +21,16 @@ Figures (the issue's targets in brackets):
   e), per face; the worst face.
 - snaps_per_second [<= 0.2]: frame-to-frame changes of the inner-lip gap larger than half its
   range in that clip (1st-99th percentile: the range, short of a stray landmark), except
-  openings within 60 ms of a stop's release.
+  openings within 60 ms of a stop's release (the burst: the start of espeak's p, t, k, d, g
+  events, the end of a b's closure as found below).
 - silence_mouth_closed_fraction [1.0]: frames at least 80 ms from any phoneme, lips closed.
 - mouth_loudness_correlation_min [>= 0.7]: Pearson correlation of the inner-lip gap with the
   audio's RMS level (dB per frame, computed here), the worst clip of any face.
 - halo_pixels [0]: pixels outside the head hull dilated by 4 px whose colour differs by more
-  than 24 levels from the clip's first decoded frame in any frame, the worst clip. The hull:
+  than 24 levels from the clip's first frame in any frame, the worst clip, in the frames the
+  renderer hands to the encoder; halo_pixels_decoded: the same in the decoded MP4, where
+  H.264's own noise next to the moving chin can add a stray pixel (one at 25 levels in one
+  frame of biden.jpg's clips on 2026-12-04, unchanged in the rendered frame). The hull:
   the still crop's 68 landmarks, the brows raised by 0.3 x brow-to-chin height (forehead), and
   the jaw points 4-12 lowered by 0.25 x that height (the chin's travel as the mouth opens
   and closes, and the neck just under it that stretches with it).
@@ -198,6 +202,29 @@ def frames_within(start: float, end: float, count: int) -> list[int]:
     return [int(np.clip(round((start + end) / 2 * FPS - 0.5), 0, count - 1))]
 
 
+class _ChangeRecorder:
+    """The renderer, passing its frames on to the encoder and recording, on the way, which
+    pixels ever differ from its first frame by more than HALO_LEVELS (the animator's own
+    changes, before H.264 adds its noise)."""
+
+    def __init__(self, renderer) -> None:
+        self._renderer = renderer
+        self.name, self.version = renderer.name, renderer.version
+        self.changed: np.ndarray | None = None
+
+    def frame_count(self, request) -> int:
+        return self._renderer.frame_count(request)
+
+    def frames(self, request):
+        first = None
+        for frame in self._renderer.frames(request):
+            if first is None:
+                first = frame.astype(np.int16)
+                self.changed = np.zeros(frame.shape[:2], dtype=bool)
+            self.changed |= np.abs(frame.astype(np.int16) - first).max(axis=2) > HALO_LEVELS
+            yield frame
+
+
 def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
                  speech: espeak.TimedSpeech, backend, stride: int, workdir: Path) -> dict:
     landmarks_in_photo = still_landmarks
@@ -206,9 +233,10 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
     renderer = get_renderer("animator")
     commanded = renderer.motion(request)
     path = workdir / f"{Path(face).stem}-{clip_name}.mp4"
-    render_to_file(renderer, request, path)
     crop = crop_portrait(image, landmarks_in_photo, request.size)
     hull = head_hull_mask(crop.landmarks, request.size) > 0
+    rendered = _ChangeRecorder(renderer)
+    render_to_file(rendered, request, path)
 
     openings, widths, yaws, pitches, distances, sheet_frames = [], [], [], [], [], {}
     first = None
@@ -238,14 +266,18 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
     closed = openings < CLOSED_OPENING
 
     bilabial, other, rounded, spread = [], [], [], []
-    for start, end, _ in espeak.lip_closures(speech):
+    # A stop's release: espeak's event for p, t, k (and d, g) starts at the burst; a b's
+    # event starts with its voice bar, and the burst ends the closure found in the audio.
+    releases = []
+    for start, end, symbol in espeak.lip_closures(speech):
         bilabial += [bool(closed[i]) for i in frames_within(start, end, count)
                      if not np.isnan(openings[i])]
-    releases = []
+        if symbol == "b":
+            releases.append(end)
     for phoneme in speech.phonemes:
         kind = espeak.phoneme_class(phoneme.symbol)
         core = phoneme.symbol.strip("'\",%=")
-        if core in STOPS:
+        if core in STOPS and core != "b":
             releases.append(phoneme.start)
         inside = [i for i in frames_within(phoneme.start, phoneme.end, count)
                   if not np.isnan(openings[i])]
@@ -304,7 +336,8 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
         "silence_closed": [bool(c) for c in closed[silent]],
         "correlation": correlation,
         "snaps": snaps,
-        "halo": int((changed & ~hull).sum()),
+        "halo": int((rendered.changed & ~hull).sum()),
+        "halo_decoded": int((changed & ~hull).sum()),
         "yaw_range": yaw_range,
         "yaw_planned": yaw_planned,
         "pitch_range": pitch_range,
@@ -398,6 +431,7 @@ def main() -> None:
         "silence_mouth_closed_fraction": round(share("silence_closed"), 3),
         "mouth_loudness_correlation_min": round(min(r["correlation"] for r in results), 3),
         "halo_pixels": max(r["halo"] for r in results),
+        "halo_pixels_decoded": max(r["halo_decoded"] for r in results),
         "yaw_range_degrees": round(min(r["yaw_range"] for r in long_clips), 2),
         "pitch_range_degrees": round(min(r["pitch_range"] for r in long_clips), 2),
         "identity_max_distance": round(max(r["identity_max"] for r in results), 3),
@@ -416,7 +450,8 @@ def main() -> None:
             return float(np.mean(values)) if values else float("nan")
         print(f"{r['face']:14} {r['clip']:8} {r['seconds']:5.1f} {mean(r['bilabial']):5.2f} "
               f"{mean(r['other']):5.2f} {mean(r['silence_closed']):5.2f} "
-              f"{r['correlation']:5.2f} {r['snaps']:5d} {r['halo']:5d} {r['yaw_range']:5.1f} "
+              f"{r['correlation']:5.2f} {r['snaps']:5d} {r['halo']:2d}/{r['halo_decoded']:<2d} "
+              f"{r['yaw_range']:5.1f} "
               f"{r['yaw_planned']:6.1f} {r['pitch_range']:5.1f} {r['pitch_planned']:6.1f} "
               f"{r['identity_max']:5.2f}")
     print()

@@ -40,6 +40,7 @@ class AudioFeatures:
     low_band: np.ndarray  # share of 200-4000 Hz energy below 1 kHz
     high_band: np.ndarray  # share of 200-8000 Hz energy above 3 kHz (fricatives: s, sh, f)
     roundness: np.ndarray  # rounded-vowel cue (oo, oh, aw): F1 and F2 both low
+    spreadness: np.ndarray  # spread-vowel cue (ee, i, e): F2 high, F1 low
     closure: np.ndarray  # lips-closed cue: 1 in the hush before a plosive burst (p, b, t...),
     # HUM_CLOSURE during a hum (m, but also n, l)
     voice_now: np.ndarray | None = None  # voice activity without the lead: 0 until the
@@ -70,6 +71,7 @@ def extract_features(
         low_band=_per_frame(steps.low_band, fps, frame_count, lead_seconds),
         high_band=_per_frame(steps.high_band, fps, frame_count, lead_seconds),
         roundness=_per_frame(steps.roundness, fps, frame_count, lead_seconds),
+        spreadness=_per_frame(steps.spreadness, fps, frame_count, lead_seconds),
         closure=_per_frame(steps.closure, fps, frame_count, lead_seconds, reduce=np.max),
         voice_now=_per_frame(steps.voice, fps, frame_count, 0.0, reduce=np.min),
     )
@@ -83,6 +85,7 @@ class _Steps:
     low_band: np.ndarray
     high_band: np.ndarray
     roundness: np.ndarray
+    spreadness: np.ndarray
     closure: np.ndarray
 
 
@@ -101,6 +104,17 @@ def _analyse_steps(lips: LipSound) -> _Steps:
         * np.clip(loudness * 2.5, 0.0, 1.0)
     )
     roundness_raw = np.nan_to_num(roundness_raw, nan=0.0)
+    # Spread vowels (ee 270/2290 Hz, i 390/1990, e 530/1840) are the front ones: F2 over
+    # ~1.8 kHz with F1 under ~600 Hz. German's front rounded vowels (ue, oe: F2 1600-1800 Hz)
+    # sit just under the ramp. (Men's formants; women's sit higher, which only makes the cue
+    # surer.)
+    spreadness_raw = np.nan_to_num(
+        np.clip((f2 - 1800.0) / 350.0, 0.0, 1.0)
+        * np.clip((650.0 - f1) / 150.0, 0.0, 1.0)
+        * voiced
+        * np.clip(loudness * 2.5, 0.0, 1.0),
+        nan=0.0,
+    )
     closure = _closure_cue(level_db, centroid_hz, voiced)
     return _Steps(
         loudness=loudness,
@@ -109,6 +123,7 @@ def _analyse_steps(lips: LipSound) -> _Steps:
         low_band=lips.low_share,
         high_band=lips.high_share,
         roundness=_smooth_attack_release(roundness_raw, attack=0.05, release=0.08),
+        spreadness=_smooth_attack_release(spreadness_raw, attack=0.05, release=0.08),
         closure=closure,
     )
 
@@ -258,11 +273,20 @@ def _closure_cue(
 # English stops: p 520-990 Hz and at most 28 %, t 600-2600 Hz and at least 68 %, k 2080-2100 Hz
 # and 26-43 %, g 1475 Hz.
 LABIAL_BURST_HZ = 1050.0
+BURST_CLOSURE_MAX_STEPS = 6
 LABIAL_BURST_HIGH = 0.3
 # A hum is labial (m, a b's voice bar) when its second formant sits low: with the lips shut
 # the mouth is one long closed tube (m 1100-1120 Hz, b 980-1070 Hz), while n, th, d, z and v
 # murmur at 1350-1830 Hz and ng, g, w under 600 Hz.
 LABIAL_HUM_F2_HZ = (950.0, 1250.0)
+# With the lips shut the murmur's first formant sits very low as well: espeak-ng's m at
+# 206-230 Hz (F2 1058-1144), against 290-380 Hz for its n and 320-390 Hz for its l (F2
+# 1370-1680); the quiet tail of an oo reaches F2 1070-1160 but keeps F1 at 227-270 Hz.
+LABIAL_MURMUR_F1_HZ = 235.0
+# A recognised p, b or m spans its transitions too: its F1 median must still be low (m's and
+# voice bars 200-260 Hz; the recogniser's m on the oh of "Hello", F2 1245 Hz, had 410 Hz).
+LABIAL_SPAN_F1_HZ = 300.0
+LABIAL_MURMUR_MIN_STEPS = 3
 # A recognised p/b/m with no voice to measure counts as shut when the level dips this far
 # under the sound around it (LipSound.labial).
 LABIAL_DIP_DB = 8.0
@@ -307,6 +331,14 @@ class LipSound:
         hush before a labial burst (p, b), a labial hum (m, a b's voice bar) and a labial
         murmur opening an utterance. Closures made with the tongue (t, d, k, g, n) are left
         out: the lips stay apart there."""
+        return sorted((start, end) for start, end, _ in self._closures())
+
+    def burst_releases(self) -> list[float]:
+        """Seconds at which shut lips burst open (the release of a p or b found by its hush
+        and burst): there the lips part in one go, not over a few frames."""
+        return sorted(end for _, end, burst in self._closures() if burst)
+
+    def _closures(self) -> list[tuple[float, float, bool]]:
         level_db, centroid, f2 = self.level_db, self.centroid, self.f2
         count = len(level_db)
         cue = _closure_cue(level_db, centroid, self.voiced)
@@ -314,12 +346,13 @@ class LipSound:
         edges = np.flatnonzero(np.diff(np.r_[0, shut.astype(np.int8), 0]))
         spans = []
         for start, end in zip(edges[::2], edges[1::2], strict=True):
-            if (cue[start:end] >= 1.0).any():
+            burst = bool((cue[start:end] >= 1.0).any())
+            if burst:
                 # The burst lies within a couple of steps of where the rise was found.
-                burst = slice(max(0, end - 2), min(count, end + 3))
-                labial = (len(centroid[burst]) > 0
-                          and np.median(centroid[burst]) < LABIAL_BURST_HZ
-                          and self.high_share[burst].max() < LABIAL_BURST_HIGH)
+                around = slice(max(0, end - 2), min(count, end + 3))
+                labial = (len(centroid[around]) > 0
+                          and np.median(centroid[around]) < LABIAL_BURST_HZ
+                          and self.high_share[around].max() < LABIAL_BURST_HIGH)
             else:
                 # The murmur's core (its quietest steps): a /b/'s voice bar before the burst,
                 # not the formants already moving towards the next vowel.
@@ -328,18 +361,41 @@ class LipSound:
                 murmur = murmur[~np.isnan(murmur)]
                 labial = (len(murmur) > 0
                           and LABIAL_HUM_F2_HZ[0] <= np.median(murmur) <= LABIAL_HUM_F2_HZ[1])
+                if not labial:
+                    # A hum is often two sounds run together (the n and m of "bin müde", an
+                    # m fading into the pause after it): the lips shut over its labial part.
+                    spans += [(first * STEP_SECONDS, last * STEP_SECONDS, False)
+                              for first, last in self._labial_murmurs(start, end)]
             if labial:
-                spans.append((start * STEP_SECONDS, end * STEP_SECONDS))
-        spans += _onset_closures(level_db, centroid, self.voiced, f2)
-        return sorted(spans)
+                if burst:
+                    # A long hush is mostly the vowel before it dying away: the lips meet
+                    # only for its last BURST_CLOSURE_MAX_STEPS, up to the burst.
+                    start = max(start, end - BURST_CLOSURE_MAX_STEPS)
+                spans.append((start * STEP_SECONDS, end * STEP_SECONDS, burst))
+        spans += [(start, end, False)
+                  for start, end in _onset_closures(level_db, centroid, self.voiced, f2)]
+        return spans
+
+    def _labial_murmurs(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Runs of at least LABIAL_MURMUR_MIN_STEPS inside the hum [start, end) whose first
+        two formants say the lips are shut: F1 under LABIAL_MURMUR_F1_HZ, F2 in
+        LABIAL_HUM_F2_HZ."""
+        f1, f2 = self.f1[start:end], self.f2[start:end]
+        with np.errstate(invalid="ignore"):
+            shut = ((f1 < LABIAL_MURMUR_F1_HZ) & (f2 >= LABIAL_HUM_F2_HZ[0])
+                    & (f2 <= LABIAL_HUM_F2_HZ[1]))
+        edges = np.flatnonzero(np.diff(np.r_[0, shut.astype(np.int8), 0]))
+        return [(start + first, start + last)
+                for first, last in zip(edges[::2], edges[1::2], strict=True)
+                if last - first >= LABIAL_MURMUR_MIN_STEPS]
 
     def labial(self, spans: list[tuple[float, float]]) -> list[bool]:
         """For each (start, end) seconds a recogniser called p, b or m: does the sound agree
         that the lips were shut? A voiced span must have its F2 in the labial range (the same
-        test as a hum's, LABIAL_HUM_F2_HZ); a span with no voice to measure must at least be a
-        dip of LABIAL_DIP_DB under the sound around it. Measured on espeak-ng's English and
-        German: every recognised m and b that was one had F2 1059-1213 Hz; the recogniser's
-        false m's (on n, w, l, oh) had 1288-1661 Hz."""
+        test as a hum's, LABIAL_HUM_F2_HZ) and its F1 under LABIAL_SPAN_F1_HZ; a span with no
+        voice to measure must at least be a dip of LABIAL_DIP_DB under the sound around it.
+        Measured on espeak-ng's English and German: every recognised m and b that was one had
+        F2 1059-1213 Hz; the recogniser's false m's (on n, w, l, oh) had 1245-1661 Hz."""
         count = len(self.level_db)
         local_peak = maximum_filter1d(self.level_db, 31)  # +-150 ms
         verdicts = []
@@ -349,7 +405,9 @@ class LipSound:
             formants = self.f2[first:last][~np.isnan(self.f2[first:last])]
             if len(formants):
                 median = float(np.median(formants))
-                verdicts.append(LABIAL_HUM_F2_HZ[0] <= median <= LABIAL_HUM_F2_HZ[1])
+                first_formant = float(np.nanmedian(self.f1[first:last]))
+                verdicts.append(LABIAL_HUM_F2_HZ[0] <= median <= LABIAL_HUM_F2_HZ[1]
+                                and first_formant < LABIAL_SPAN_F1_HZ)
             else:
                 dip = float((local_peak[first:last] - self.level_db[first:last]).max())
                 verdicts.append(dip >= LABIAL_DIP_DB)

@@ -55,7 +55,7 @@ class AnimatorRenderer:
         visemes = viseme_track(
             phones, fps=request.fps,
             frame_count=count, lead_seconds=DEFAULT_LEAD_SECONDS,
-            closures=lips.closure_spans(),
+            closures=lips.closure_spans(), bursts=lips.burst_releases(),
         )
         return plan_motion(
             features,

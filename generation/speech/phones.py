@@ -45,6 +45,10 @@ class _PhoneDecoder:
                     lw=2.0, beam=1e-20, pbeam=1e-20, loglevel="FATAL",
                 )
             decoder = self._decoder
+            # The feature stage adapts to what it hears (cepstral mean, kept across
+            # utterances): reset it, or the phones heard in a clip depend on the clips this
+            # worker decoded before it (and the same request animates differently).
+            decoder.reinit_feat()
             decoder.start_utt()
             decoder.process_raw(pcm, full_utt=True)
             decoder.end_utt()

@@ -82,9 +82,16 @@ PHONE_VISEMES = {
 
 
 CLOSURE = "CLOSURE"  # an acoustically detected closure, shown as a bilabial
-# Detected closures are widened this much each side: a hum fades in and out over ~15 ms.
-CLOSURE_PAD = 0.01
-CLOSURE_MAX = 0.06
+# The lips meet this long before a detected closure's sound starts (a hum fades in over
+# ~15 ms; the lips close before the murmur sounds) and part where it ends: held on past the
+# end, they stayed shut on the first loud frame of the vowel (on espeak-ng speech: mouth/
+# loudness correlation of the worst clip 0.72 with 10 ms more at the end, 0.75 without).
+CLOSURE_LEAD = 0.02
+# A hum may run into the sounds around it (the n before an m): the lips shut for its last
+# CLOSURE_MAX seconds at most. (A hush before a burst is cut shorter where it is found:
+# audio_features.BURST_CLOSURE_MAX_STEPS.)
+CLOSURE_MAX = 0.08
+RELEASE_SECONDS = 0.08
 
 
 def viseme_for(label: str) -> Viseme:
@@ -104,6 +111,7 @@ class VisemeTrack:
     labiodental: np.ndarray
     tongue: np.ndarray
     unlabelled: np.ndarray  # 0..1: share of the blend that came from "silence" phones
+    release: np.ndarray  # 1 on the frames where shut lips burst open (a p or b released)
 
     def __len__(self) -> int:
         return len(self.opening)
@@ -111,15 +119,16 @@ class VisemeTrack:
 
 def viseme_track(phones: tuple[Phone, ...] | list[Phone], *, fps: int, frame_count: int,
                  lead_seconds: float = 0.0,
-                 closures: tuple[tuple[float, float], ...] | list = ()) -> VisemeTrack:
+                 closures: tuple[tuple[float, float], ...] | list = (),
+                 bursts: tuple[float, ...] | list = ()) -> VisemeTrack:
     """``closures``: (start, end) seconds where the audio shows the vocal tract shut (a stop's
-    hush, a hum); the lips close there too, whatever phone the recogniser heard."""
+    hush, a hum); the lips close there too, whatever phone the recogniser heard. ``bursts``:
+    seconds where the audio shows shut lips bursting open; the recogniser's p and b end in
+    one as well."""
     duration = frame_count / fps + lead_seconds + 0.2
     times = np.arange(0.0, duration, STEP_SECONDS) + STEP_SECONDS / 2
     phones = list(phones) or [Phone("SIL", 0.0, duration)]
-    # A long hush is mostly the vowel before it dying away: the lips meet only for its
-    # last CLOSURE_MAX seconds, up to the release.
-    phones += [Phone(CLOSURE, max(start, end - CLOSURE_MAX) - CLOSURE_PAD, end + CLOSURE_PAD)
+    phones += [Phone(CLOSURE, max(start, end - CLOSURE_MAX) - CLOSURE_LEAD, end)
                for start, end in closures]
     visemes = [viseme_for(p.label) for p in phones]
     weight_sum = np.full(len(times), 1e-6)
@@ -167,7 +176,17 @@ def viseme_track(phones: tuple[Phone, ...] | list[Phone], *, fps: int, frame_cou
 
     # A frame shows the lips shut when a bilabial covers its middle or most of it.
     press = per_frame(press_steps, np.mean, 0.0)
-    press = np.where(press >= 0.5, 1.0, press).astype(np.float32)
+    middles = np.clip(((np.arange(frame_count) + 0.5) / fps / STEP_SECONDS).astype(int), 0,
+                      len(press_steps) - 1)
+    press = np.where((press >= 0.5) | (press_steps[middles] > 0), 1.0, press).astype(np.float32)
+    # The lips burst open at a p or b: the frames in the RELEASE_SECONDS after it may open
+    # fast (the jaw is already on its way to the vowel while they are shut).
+    release = np.zeros(frame_count, dtype=np.float32)
+    burst_times = list(bursts) + [p.end for p in phones if p.label.upper() in ("P", "B")]
+    for burst in burst_times:
+        first = max(0, int(np.floor(burst * fps)))
+        last = min(frame_count, int(np.ceil((burst + RELEASE_SECONDS) * fps)))
+        release[first:last] = 1.0
     return VisemeTrack(
         opening=per_frame(opening, np.mean, lead_seconds) * (1.0 - press),
         width=per_frame(width, np.mean, lead_seconds),
@@ -176,6 +195,7 @@ def viseme_track(phones: tuple[Phone, ...] | list[Phone], *, fps: int, frame_cou
         labiodental=per_frame(blended["labiodental"], np.mean, lead_seconds),
         tongue=per_frame(blended["tongue"], np.mean, lead_seconds),
         unlabelled=per_frame(rest_sum / weight_sum, np.mean, lead_seconds),
+        release=release,
     )
 
 

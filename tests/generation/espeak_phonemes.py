@@ -181,9 +181,12 @@ def lip_closures(speech: TimedSpeech) -> list[tuple[float, float, str]]:
     """When the lips are actually shut for each p, b and m, read from espeak's own audio.
 
     espeak-ng's event for a voiceless stop marks its release (burst and aspiration): the
-    closure is the silence just before it, at the end of the previous phoneme. A /b/'s event
-    starts with the closure's voice bar (low, under 600 Hz) and ends with the burst; an /m/'s
-    event is all murmur with the lips shut. Returns (start, end, symbol) in seconds.
+    closure is the silence just before it, at the end of the previous phoneme; so for a /b/
+    that follows silence (devoiced). Any other /b/'s event starts with the closure's voice bar
+    (low, under 600 Hz) and ends with the burst; an /m/'s
+    event is murmur with the lips shut until the level jumps into the next vowel. Both end
+    where the level first comes within 8 dB of the clip's loud voice (its 95th percentile).
+    Returns (start, end, symbol) in seconds.
     """
     rate = speech.sample_rate
     step = int(0.005 * rate)
@@ -197,7 +200,12 @@ def lip_closures(speech: TimedSpeech) -> list[tuple[float, float, str]]:
         if core not in BILABIAL:
             continue
         first = int(phoneme.start / 0.005)
-        if core == "p":
+        # A b with silence just before its event has no voice bar (espeak devoices it after
+        # a pause or a voiceless sound: "ein Brot", "Bob" out of a pause): its event starts
+        # at the burst, like a p's, and its closure is the silence before it.
+        devoiced = (core == "b" and first >= 4
+                    and level[first - 4:first - 2].max() < loud - 30.0)
+        if core == "p" or devoiced:
             index = first - 1
             while index >= 0 and first - index <= 30 and level[index] < loud - 30.0:
                 index -= 1
@@ -210,5 +218,13 @@ def lip_closures(speech: TimedSpeech) -> list[tuple[float, float, str]]:
                 index += 1
             spans.append((phoneme.start, max(index * 0.005, phoneme.start + 0.01), core))
         else:
-            spans.append((phoneme.start, phoneme.end, core))
+            # An /m/'s event also holds the first 20-40 ms of the next vowel (the level already
+            # within 8 dB of the loud voice, F1 up from ~220 to 400-600 Hz): the lips have
+            # parted there. Its closure is the murmur, up to where the level jumps.
+            last = int(phoneme.end / 0.005)
+            index = first + 1
+            while index < min(last, count) and level[index] < loud - 8.0:
+                index += 1
+            spans.append((phoneme.start, max(min(index * 0.005, phoneme.end),
+                                              phoneme.start + 0.01), core))
     return spans
