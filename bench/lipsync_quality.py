@@ -82,7 +82,6 @@ PAUSE = 0.6
 CLOSED_OPENING = 0.03
 HALO_LEVELS = 24
 HALO_FEATHER_PX = 4
-STOPS = {"p", "b", "t", "d", "k", "g"}
 OUT_DIR = ROOT / "bench" / "out"
 # A generic face (mm): nose tip, chin, eye outer corners, mouth corners. x right, y up, z out.
 MODEL_POINTS = np.array([
@@ -266,26 +265,20 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
     closed = openings < CLOSED_OPENING
 
     bilabial, other, rounded, spread = [], [], [], []
-    # A stop's release: espeak's event for p, t, k (and d, g) starts at the burst; a b's
-    # event starts with its voice bar, and the burst ends the closure found in the audio.
-    releases = []
-    for start, end, symbol in espeak.lip_closures(speech):
+    for start, end, _ in espeak.lip_closures(speech):
         bilabial += [bool(closed[i]) for i in frames_within(start, end, count)
                      if not np.isnan(openings[i])]
-        if symbol == "b":
-            releases.append(end)
+    releases = espeak.stop_releases(speech)
     for phoneme in speech.phonemes:
         kind = espeak.phoneme_class(phoneme.symbol)
         core = phoneme.symbol.strip("'\",%=")
-        if core in STOPS and core != "b":
-            releases.append(phoneme.start)
         inside = [i for i in frames_within(phoneme.start, phoneme.end, count)
                   if not np.isnan(openings[i])]
         if kind == "rounded":
             rounded += [widths[i] for i in inside]
         elif kind == "spread":
             spread += [widths[i] for i in inside]
-        elif kind == "other" and core not in ("_", "_:", ";", "") and core not in STOPS:
+        elif kind == "other" and core not in ("_", "_:", ";", "") and core not in espeak.STOPS:
             other += [bool(closed[i]) for i in inside]
         for label, wanted in (("pbm", "bilabial"), ("oo", "rounded"), ("ee", "spread"),
                               ("aa", "open")):

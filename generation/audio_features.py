@@ -12,6 +12,7 @@ not otherwise need it), and a mouth should move for any vocal sound loud enough 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy.linalg import solve_toeplitz
@@ -94,27 +95,20 @@ def _analyse_steps(lips: LipSound) -> _Steps:
     loudness = _smooth_attack_release(_normalised_level(level_db, voiced), attack=0.025,
                                       release=0.07)
     centroid_hz = lips.centroid
+    def audible(cue: np.ndarray) -> np.ndarray:
+        """Formants mean something only in voiced, audible sound."""
+        return np.nan_to_num(cue * voiced * np.clip(loudness * 2.5, 0.0, 1.0), nan=0.0)
+
     # Lip rounding lowers every formant; rounded vowels (oo 300/870 Hz, oh, aw 570/840 Hz) are
     # the ones with F2 under ~1.1 kHz and F1 under ~0.7 kHz (ah 730/1090, ee 270/2290 are not).
-    # Formants mean something only in voiced, audible sound.
-    roundness_raw = (
-        np.clip((1150.0 - f2) / 300.0, 0.0, 1.0)
-        * np.clip((800.0 - f1) / 150.0, 0.0, 1.0)
-        * voiced
-        * np.clip(loudness * 2.5, 0.0, 1.0)
-    )
-    roundness_raw = np.nan_to_num(roundness_raw, nan=0.0)
+    roundness_raw = audible(np.clip((1150.0 - f2) / 300.0, 0.0, 1.0)
+                            * np.clip((800.0 - f1) / 150.0, 0.0, 1.0))
     # Spread vowels (ee 270/2290 Hz, i 390/1990, e 530/1840) are the front ones: F2 over
     # ~1.8 kHz with F1 under ~600 Hz. German's front rounded vowels (ue, oe: F2 1600-1800 Hz)
     # sit just under the ramp. (Men's formants; women's sit higher, which only makes the cue
     # surer.)
-    spreadness_raw = np.nan_to_num(
-        np.clip((f2 - 1800.0) / 350.0, 0.0, 1.0)
-        * np.clip((650.0 - f1) / 150.0, 0.0, 1.0)
-        * voiced
-        * np.clip(loudness * 2.5, 0.0, 1.0),
-        nan=0.0,
-    )
+    spreadness_raw = audible(np.clip((f2 - 1800.0) / 350.0, 0.0, 1.0)
+                             * np.clip((650.0 - f1) / 150.0, 0.0, 1.0))
     closure = _closure_cue(level_db, centroid_hz, voiced)
     return _Steps(
         loudness=loudness,
@@ -273,8 +267,10 @@ def _closure_cue(
 # English stops: p 520-990 Hz and at most 28 %, t 600-2600 Hz and at least 68 %, k 2080-2100 Hz
 # and 26-43 %, g 1475 Hz.
 LABIAL_BURST_HZ = 1050.0
-BURST_CLOSURE_MAX_STEPS = 6
 LABIAL_BURST_HIGH = 0.3
+# A long hush before a burst is mostly the vowel before it dying away: the lips meet only
+# for its last steps (10 ms each), up to the burst.
+BURST_CLOSURE_MAX_STEPS = 6
 # A hum is labial (m, a b's voice bar) when its second formant sits low: with the lips shut
 # the mouth is one long closed tube (m 1100-1120 Hz, b 980-1070 Hz), while n, th, d, z and v
 # murmur at 1350-1830 Hz and ng, g, w under 600 Hz.
@@ -331,14 +327,16 @@ class LipSound:
         hush before a labial burst (p, b), a labial hum (m, a b's voice bar) and a labial
         murmur opening an utterance. Closures made with the tongue (t, d, k, g, n) are left
         out: the lips stay apart there."""
-        return sorted((start, end) for start, end, _ in self._closures())
+        return sorted((start, end) for start, end, _ in self._closures)
 
     def burst_releases(self) -> list[float]:
         """Seconds at which shut lips burst open (the release of a p or b found by its hush
         and burst): there the lips part in one go, not over a few frames."""
-        return sorted(end for _, end, burst in self._closures() if burst)
+        return sorted(end for _, end, burst in self._closures if burst)
 
+    @cached_property
     def _closures(self) -> list[tuple[float, float, bool]]:
+        """(start, end, ends in a burst), found once per clip for both views above."""
         level_db, centroid, f2 = self.level_db, self.centroid, self.f2
         count = len(level_db)
         cue = _closure_cue(level_db, centroid, self.voiced)
@@ -368,8 +366,6 @@ class LipSound:
                               for first, last in self._labial_murmurs(start, end)]
             if labial:
                 if burst:
-                    # A long hush is mostly the vowel before it dying away: the lips meet
-                    # only for its last BURST_CLOSURE_MAX_STEPS, up to the burst.
                     start = max(start, end - BURST_CLOSURE_MAX_STEPS)
                 spans.append((start * STEP_SECONDS, end * STEP_SECONDS, burst))
         spans += [(start, end, False)

@@ -183,10 +183,10 @@ def lip_closures(speech: TimedSpeech) -> list[tuple[float, float, str]]:
     espeak-ng's event for a voiceless stop marks its release (burst and aspiration): the
     closure is the silence just before it, at the end of the previous phoneme; so for a /b/
     that follows silence (devoiced). Any other /b/'s event starts with the closure's voice bar
-    (low, under 600 Hz) and ends with the burst; an /m/'s
-    event is murmur with the lips shut until the level jumps into the next vowel. Both end
-    where the level first comes within 8 dB of the clip's loud voice (its 95th percentile).
-    Returns (start, end, symbol) in seconds.
+    (low, under 600 Hz) and ends with the burst; an /m/'s event is murmur with the lips shut
+    until the level jumps into the next vowel. Both end where the level first comes within
+    8 dB of the clip's loud voice (its 95th percentile). Returns (start, end, symbol) in
+    seconds.
     """
     rate = speech.sample_rate
     step = int(0.005 * rate)
@@ -211,20 +211,27 @@ def lip_closures(speech: TimedSpeech) -> list[tuple[float, float, str]]:
                 index -= 1
             start = (index + 1) * 0.005
             spans.append((max(start, phoneme.start - 0.15), phoneme.start, core))
-        elif core == "b":
-            last = int(phoneme.end / 0.005)
-            index = first
-            while index < min(last, count) and level[index] < loud - 8.0:
-                index += 1
-            spans.append((phoneme.start, max(index * 0.005, phoneme.start + 0.01), core))
         else:
-            # An /m/'s event also holds the first 20-40 ms of the next vowel (the level already
-            # within 8 dB of the loud voice, F1 up from ~220 to 400-600 Hz): the lips have
-            # parted there. Its closure is the murmur, up to where the level jumps.
-            last = int(phoneme.end / 0.005)
-            index = first + 1
-            while index < min(last, count) and level[index] < loud - 8.0:
+            # A b's voice bar, or an m's murmur, until the level jumps into the next vowel (an
+            # m's event also holds the first 20-40 ms of that vowel, F1 already up from ~220
+            # to 400-600 Hz: the lips have parted there).
+            last = min(int(phoneme.end / 0.005), count)
+            index = first if core == "b" else first + 1
+            while index < last and level[index] < loud - 8.0:
                 index += 1
-            spans.append((phoneme.start, max(min(index * 0.005, phoneme.end),
-                                              phoneme.start + 0.01), core))
+            end = index * 0.005 if core == "b" else min(index * 0.005, phoneme.end)
+            spans.append((phoneme.start, max(end, phoneme.start + 0.01), core))
     return spans
+
+
+STOPS = {"p", "b", "t", "d", "k", "g"}
+
+
+def stop_releases(speech: TimedSpeech) -> list[float]:
+    """Seconds at which each stop bursts open: the start of espeak's event for p, t, k, d and
+    g; for a b, the end of its closure (lip_closures), as its event starts with the voice
+    bar."""
+    releases = [end for _, end, symbol in lip_closures(speech) if symbol == "b"]
+    releases += [p.start for p in speech.phonemes
+                 if p.symbol.strip("'\",%=") in STOPS - {"b"}]
+    return sorted(releases)
