@@ -4,17 +4,22 @@ Design. Between MIN_HZ and MAX_HZ the spectrum is cut into narrow cells (CELL_HZ
 what the ear resolves). Every cell gets a keyed sign; the cells of each coded payload bit
 (the same 162-bit convolutional code and keyed CRC as the video mark, ``safety.watermark.payload``)
 are multiplied by that bit. Embedding applies one fixed, zero-phase filter whose gain is
-10 ** (+/-STRENGTH_DB / 20) per cell: a fine, static ripple of the spectrum, i.e. a very faint
-diffuse "room" on the voice. Nothing depends on time, so a trimmed, re-cut or partly muted copy
-carries the same mark, and a volume change is a constant in the log domain that the detector
-removes anyway.
+10 ** (+/-STRENGTH_DB / 20) per cell: a fine ripple of the spectrum, i.e. a very faint diffuse
+"room" on the voice. The ripple's sign flips with a keyed sequence of blocks (BLOCK_SECONDS each,
+SEQUENCE_BLOCKS long, cross-faded over FLIP_SECONDS): whatever is static in a copy (held sung
+notes, background music that repeats its chords) then cancels in the reading, where a static
+ripple had to out-shout it. Measured on sung clips mixed with music at -10 dB, the reading's
+margin went from 0.12-0.27 (lost) to 0.62-0.74 (read). A volume change is a constant in the log
+domain that the detector removes anyway.
 
 Detection resamples to ANALYSIS_RATE (16 kHz, so a 16 kHz copy reads like the original), takes
 long STFT frames, keeps each frame's log-magnitude fine structure (minus a moving average over
-frequency, clipped so steady sung harmonics cannot dominate), averages it over the frames that
-carry sound, reads each cell's mean, multiplies by the keyed signs, sums per bit and runs the
-soft Viterbi decoder. A reading is accepted only when the keyed CRC matches and the codeword
-agreement is high (``PayloadCode``), as for video.
+frequency, clipped so steady sung harmonics cannot dominate) for the frames that carry sound,
+removes each cell's mean over those frames, and weights the frames by the block sequence at every
+offset a trimmed copy can have (one per STFT hop). Each offset's cells, multiplied by the keyed
+signs and summed per bit, give soft bits; the offsets whose soft bits stand out most are run
+through the soft Viterbi decoder. A reading is accepted only when the keyed CRC matches and the
+codeword agreement is high (``PayloadCode``), as for video.
 
 Keys: the cell layout is derived from the watermark key with its own personalisation, so the
 audio mark and the video mark are independent patterns under one server secret; a mark made
@@ -41,11 +46,19 @@ ANALYSIS_RATE = 16_000
 # of 3 (finer cells: more independent measurements per bit for the same sound).
 FRAME = 16384  # 1.02 s at 16 kHz: 0.98 Hz bins
 HOP = 4096
+HOPS_PER_BLOCK = 4
+BLOCK_SECONDS = HOPS_PER_BLOCK * HOP / ANALYSIS_RATE  # 1.024 s: a frame spans one block
+SEQUENCE_BLOCKS = 16  # the sign sequence repeats every 16.4 s; a copy may start anywhere in it
+FLIP_SECONDS = 0.05  # the cross-fade where the ripple's sign changes
+# Offsets tried per read (of SEQUENCE_BLOCKS * HOPS_PER_BLOCK): the right one ranks first or
+# second on every attacked bench clip; each decode is ~3 ms and a 2**-16 chance of a false CRC.
+_DECODED_OFFSETS = 4
 BINS_PER_CELL = 2
 CELL_HZ = BINS_PER_CELL * ANALYSIS_RATE / FRAME  # 1.95 Hz
 MIN_HZ = 100.0
 MAX_HZ = 7000.0  # a 16 kHz copy keeps up to about 7.5 kHz
-STRENGTH_DB = 1.0
+# 1.0 dB (SNR 19 dB) lost sung clips under music at -10 dB even with the flipping signs.
+STRENGTH_DB = 1.3
 _SMOOTH_BINS = 15  # moving average over frequency that defines the spectral envelope
 _CLIP_DB = 6.0
 _SILENT_FRAME_DB = 45.0  # frames this far below the loudest carry no mark worth reading
@@ -66,6 +79,7 @@ class AudioWatermarkReading:
 @dataclass(frozen=True)
 class _Layout:
     cell_sign: npt.NDArray[np.float64]  # keyed +/-1 per cell
+    block_sign: npt.NDArray[np.float64]  # keyed +/-1 per time block, as many + as -
     bit_cells: npt.NDArray[np.intp]  # (CODED_BITS, cells_per_bit) cell indices
     pilot_cells: npt.NDArray[np.intp]  # cells not carrying bits: sign only
 
@@ -82,8 +96,11 @@ def _layout(key: bytes) -> _Layout:
     order = rng.permutation(cells)
     per_bit = cells // CODED_BITS
     bit_cells = order[: per_bit * CODED_BITS].reshape(CODED_BITS, per_bit)
+    cell_sign = rng.choice([-1.0, 1.0], size=cells)
+    block_sign = rng.permutation(np.repeat([-1.0, 1.0], SEQUENCE_BLOCKS // 2))
     return _Layout(
-        cell_sign=rng.choice([-1.0, 1.0], size=cells),
+        cell_sign=cell_sign,
+        block_sign=block_sign,
         bit_cells=bit_cells,
         pilot_cells=order[per_bit * CODED_BITS :],
     )
@@ -97,9 +114,9 @@ def snr_db(original: npt.ArrayLike, marked: npt.ArrayLike) -> float:
 
 
 class AudioWatermark:
-    """Keyed static spectral-ripple mark ("signet.audio-ripple.v1")."""
+    """Keyed spectral-ripple mark with keyed sign flips in time ("signet.audio-ripple.v2")."""
 
-    name = "signet.audio-ripple.v1"
+    name = "signet.audio-ripple.v2"
 
     def __init__(self, key: bytes, strength_db: float = STRENGTH_DB) -> None:
         self._payload = PayloadCode(key)
@@ -122,6 +139,7 @@ class AudioWatermark:
             raise ValueError(f"sample rate {sample_rate} Hz is too low for the audio mark")
         ripple = _ripple_filter(self.cell_signs(payload_id), sample_rate, self._strength_db)
         marked = _convolve_same_in_blocks(audio, ripple)  # the change, then (in place) the sum
+        _flip_in_blocks(marked, sample_rate, self._layout.block_sign)
         marked += audio
         return np.clip(marked, -1.0, 1.0, out=marked)
 
@@ -130,15 +148,26 @@ class AudioWatermark:
         seconds = len(audio) / sample_rate if sample_rate else 0.0
         if seconds < _MIN_SECONDS:
             return AudioWatermarkReading(False, None, 0.0, seconds, "too short to read")
-        fine = _fine_structure(_to_analysis_rate(audio, sample_rate))
-        if fine is None:
+        frames = _frame_fine_structure(_to_analysis_rate(audio, sample_rate))
+        if frames is None:
             return AudioWatermarkReading(False, None, 0.0, seconds, "no sound to read")
-        cells = fine * self._layout.cell_sign
-        soft = cells[self._layout.bit_cells].sum(axis=1)
-        decoded = self._payload.decode(soft / (np.std(soft) + 1e-12))
-        pilots = cells[self._layout.pilot_cells]
-        pilot_z = float(pilots.mean() / (np.std(fine) / np.sqrt(len(pilots)) + 1e-12))
-        detail = f"codeword agreement {decoded.agreement:.2f}, pilot z {pilot_z:.1f}"
+        fine, hop_index = frames
+        weights = _offset_weights(self._layout.block_sign, hop_index)
+        cells = (weights @ fine) * self._layout.cell_sign
+        soft = cells[:, self._layout.bit_cells].sum(axis=2)  # (offsets, CODED_BITS)
+        # At the right offset the mark adds to every soft bit's size; the frames' noise alone
+        # grows with the weights' size, so that is divided out.
+        standout = (soft**2).mean(axis=1) / ((weights**2).sum(axis=1) + 1e-12)
+        for offset in np.argsort(-standout)[:_DECODED_OFFSETS]:
+            decoded = self._payload.decode(soft[offset] / (np.std(soft[offset]) + 1e-12))
+            if decoded.payload_id is not None:
+                break
+        pilots = cells[offset, self._layout.pilot_cells]
+        pilot_z = float(pilots.mean() / (np.std(cells[offset]) / np.sqrt(len(pilots)) + 1e-12))
+        detail = (
+            f"codeword agreement {decoded.agreement:.2f}, pilot z {pilot_z:.1f}, "
+            f"offset {offset * HOP / ANALYSIS_RATE:.2f} s"
+        )
         if decoded.payload_id is None:
             return AudioWatermarkReading(False, None, 0.0, seconds, f"no valid payload; {detail}")
         confidence = 0.5 + 0.5 * min(
@@ -191,6 +220,38 @@ def _convolve_same_in_blocks(
     return full[offset : offset + len(audio)]
 
 
+def _flip_in_blocks(
+    change: npt.NDArray[np.float32], sample_rate: int, block_sign: npt.NDArray[np.float64],
+    chunk: int = 1 << 17,
+) -> None:
+    """Multiply ``change`` in place by the keyed block signs, with raised-sine cross-fades at
+    the block edges (a hard flip would click). Chunked so a long clip needs no clip-long
+    temporaries."""
+    fade_blocks = FLIP_SECONDS / BLOCK_SECONDS
+    for start in range(0, len(change), chunk):
+        position = np.arange(start, min(start + chunk, len(change))) / (sample_rate * BLOCK_SECONDS)
+        edge = np.round(position)  # the nearest block edge
+        ramp = 0.5 + 0.5 * np.sin(np.pi * np.clip((position - edge) / fade_blocks, -0.5, 0.5))
+        before = block_sign[(edge.astype(np.int64) - 1) % len(block_sign)]
+        after = block_sign[edge.astype(np.int64) % len(block_sign)]
+        change[start : start + len(position)] *= (before + (after - before) * ramp).astype(
+            np.float32
+        )
+
+
+def _offset_weights(
+    block_sign: npt.NDArray[np.float64], hop_index: npt.NDArray[np.intp]
+) -> npt.NDArray[np.float64]:
+    """(offsets, frames): each frame's share of + and - blocks if the copy starts ``offset``
+    hops into the sign sequence, weighted as a Hann-windowed frame weights its four hops."""
+    quarter = np.hanning(FRAME).reshape(HOPS_PER_BLOCK, -1)
+    quarter_weight = (quarter**2).sum(axis=1) / (quarter**2).sum()
+    offsets = np.arange(SEQUENCE_BLOCKS * HOPS_PER_BLOCK)
+    hops = offsets[:, None, None] + hop_index[None, :, None] + np.arange(HOPS_PER_BLOCK)
+    signs = block_sign[(hops // HOPS_PER_BLOCK) % SEQUENCE_BLOCKS]
+    return signs @ quarter_weight
+
+
 def _to_analysis_rate(audio: npt.NDArray[np.float64], sample_rate: int) -> npt.NDArray[np.float64]:
     if sample_rate == ANALYSIS_RATE:
         return audio
@@ -207,8 +268,12 @@ def _analysis_bins() -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     return inside, cell[inside]
 
 
-def _fine_structure(audio: npt.NDArray[np.float64]) -> npt.NDArray[np.float64] | None:
-    """Per-cell mean of the log-spectrum's fine structure over the frames that carry sound."""
+def _frame_fine_structure(
+    audio: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp]] | None:
+    """Per frame that carries sound: each cell's log-spectral fine structure, less the cell's
+    mean over those frames (what a copy holds still: it cannot be the flipping mark); and the
+    frames' start hops."""
     if len(audio) < FRAME:
         return None
     count = 1 + (len(audio) - FRAME) // HOP
@@ -225,8 +290,10 @@ def _fine_structure(audio: npt.NDArray[np.float64]) -> npt.NDArray[np.float64] |
         band[active] + 1e-12 * band[active].mean(axis=1, keepdims=True) + 1e-20
     )
     envelope = uniform_filter1d(log_power, _SMOOTH_BINS, axis=1, mode="nearest")
-    fine = np.clip(log_power - envelope, -_CLIP_DB, _CLIP_DB).mean(axis=0)
-    sums = np.bincount(cell_of_bin, weights=fine, minlength=_cell_count())
-    counts = np.bincount(cell_of_bin, minlength=_cell_count())
-    cells = sums / np.maximum(counts, 1)
-    return cells - cells.mean()
+    fine = np.clip(log_power - envelope, -_CLIP_DB, _CLIP_DB)
+    # A cell's bins are neighbours (cell_of_bin rises), so each cell is one run of columns.
+    starts = np.searchsorted(cell_of_bin, np.arange(_cell_count()))
+    cells = np.add.reduceat(fine, starts, axis=1) / np.diff(np.append(starts, len(cell_of_bin)))
+    cells -= cells.mean(axis=0)
+    cells -= cells.mean(axis=1, keepdims=True)
+    return cells, np.nonzero(active)[0]
