@@ -104,4 +104,5 @@ def pose_at(track: MotionTrack, index: int) -> FramePose:
         head_pitch=float(track.head_pitch[index]),
         tongue=float(track.tongue[index]),
         brow_lift=float(track.brow_lift[index]),
+        gaze=(float(track.gaze[index, 0]), float(track.gaze[index, 1])),
     )

@@ -21,6 +21,7 @@ import numpy as np
 from generation.renderers.talking.face_fields import (
     MouthField,
     eyelid_field,
+    gaze_field,
     mask_box,
     mouth_field,
 )
@@ -35,6 +36,12 @@ TEETH_VISIBLE_SHARE = 0.025
 DRAWN_TEETH_SHARE = 0.045
 # How strongly a lowered lid takes its skin's even colour (the rest is stretched texture).
 LID_TINT = 0.7
+# Lid samples darker than this share of the under-eye skin's brightness are brow hair or
+# lashes, not lid skin; a lid is taken to be this much darker than the skin under the eye
+# when no sample above it is skin.
+LID_SKIN_LUMA_SHARE = 0.6
+UNDER_EYE_TO_LID = 0.92
+OPAQUE_LID_TINT = 0.92
 # How far a rounded vowel narrows this photo's mouth, per unit of the plan's narrowing. Lips
 # that meet in the photo pucker freely (biden.jpg narrowed to 0.6 of its width stays 0.21
 # from itself in dlib's identity space); a wide open smile cannot: its teeth would be
@@ -67,6 +74,7 @@ class FramePose:
     head_pitch: float = 0.0  # radians
     tongue: float = 0.0
     brow_lift: float = 0.0  # 0..1: brows raised with emphasis (1 = BROW_LIFT_SHARE)
+    gaze: tuple[float, float] = (0.0, 0.0)  # (sideways, down) in half-widths of the eye
 
 
 class FaceAnimator:
@@ -130,7 +138,7 @@ class FaceAnimator:
     def render(self, pose: FramePose) -> np.ndarray:
         map_x, map_y = self._head_maps(pose)
         mouth_overlays = self._mouth(pose, map_x, map_y)
-        overlays = self._eyelids(pose.blink, map_x, map_y) if pose.blink > 0.01 else []
+        overlays = self._eyes(pose, map_x, map_y)
         self._cut_at_hull(map_x, map_y)
         # Outside the cut box every map is the identity: only the box is resampled.
         frame = self.image.copy()
@@ -366,47 +374,116 @@ class FaceAnimator:
         return cv2.remap(self.image, (hx + dx).astype(np.float32), (hy + dy).astype(np.float32),
                          cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
-    def _eyelids(self, closed: float, map_x: np.ndarray, map_y: np.ndarray):
-        """Add the lids' fields to the maps; returns (box, colour, alpha) overlays that tint
-        the stretched lid skin towards the lid's own even colour (stretching alone turns the
-        crease's detail into streaks)."""
+    def _eyes(self, pose: FramePose, map_x: np.ndarray, map_y: np.ndarray):
+        """Add the lids' and the gaze's fields to the maps; returns (box, colour, alpha)
+        overlays that tint the stretched lid skin towards the lid's own even colour
+        (stretching alone turns the crease's detail into streaks)."""
         g = self.geometry
+        closed = pose.blink if pose.blink > 0.01 else 0.0
+        turned = abs(pose.gaze[0]) > 1e-3 or abs(pose.gaze[1]) > 1e-3
         overlays = []
-        for eye, (x0, y0, x1, y1), lid_rgb in zip(
+        if not closed and not turned:
+            return overlays
+        for eye, (x0, y0, x1, y1), lid in zip(
             g.eyes, self._eye_boxes, self._lid_colours, strict=True
         ):
             if x1 <= x0 or y1 <= y0:
                 continue
             hx = map_x[y0:y1, x0:x1]
             hy = map_y[y0:y1, x0:x1]
-            u, v = g.to_aligned(hx, hy)
-            field = eyelid_field(eye, u, v, closed=closed)
-            dx, dy = g.rotate_to_image(np.zeros_like(field.dv), field.dv)
-            hx += dx.astype(np.float32)
-            hy += dy.astype(np.float32)
-            if (field.covering > 0).any():
-                shade = (1.0 - 0.12 * field.towards_lashes)[..., None]
-                colour = (lid_rgb * shade).astype(np.float32)
-                overlays.append(((x0, y0, x1, y1), colour,
-                                 (LID_TINT * field.covering).astype(np.float32)))
+            if closed:
+                overlays += self._close_lid(eye, (x0, y0, x1, y1), lid, hx, hy, closed)
+            if turned:
+                # After the lid (backward maps compose in reverse): where the lid now lies
+                # the map reads lid skin, outside the opening, so the lid covers the turned
+                # eye instead of moving with it.
+                u, v = g.to_aligned(hx, hy)
+                du, dv = gaze_field(eye, u, v, gaze=pose.gaze)
+                dx, dy = g.rotate_to_image(du, dv)
+                hx += dx.astype(np.float32)
+                hy += dy.astype(np.float32)
         return overlays
 
-    def _lid_skin_colours(self) -> list[np.ndarray]:
-        """Median colour of each upper lid's skin (between the lid's lashes and the brow)."""
+    def _close_lid(self, eye, box, lid, hx, hy, closed: float) -> list:
+        """Lower one upper lid in the maps' box (hx, hy: views, changed in place); returns the
+        overlay that tints the lid."""
+        lid_rgb, opaque = lid
+        g = self.geometry
+        u, v = g.to_aligned(hx, hy)
+        field = eyelid_field(eye, u, v, closed=closed)
+        overlays = self._lid_line(field, hx, hy, box)
+        dx, dy = g.rotate_to_image(np.zeros_like(field.dv), field.dv)
+        hx += dx.astype(np.float32)
+        hy += dy.astype(np.float32)
+        if not (field.covering > 0).any():
+            return overlays
+        shade = 1.0 - 0.12 * field.towards_lashes
+        if opaque:
+            # Nearly full cover down to within a pixel of the lash line and most of the way
+            # to the corners, where a tinted lid would still show stretched brow. From the
+            # lid's old margin the cover fades in, and the lid darkens towards it: the lid in
+            # the shadow of the brow, not the hard edge of a painted patch.
+            under_brow = _smoothstep(field.towards_lashes / 0.6)
+            shade = shade * (0.72 + 0.28 * under_brow)
+            alpha = OPAQUE_LID_TINT * np.clip(3.0 * field.covering, 0.0, 1.0) * under_brow
+        else:
+            alpha = LID_TINT * field.covering
+        colour = (lid_rgb * shade[..., None]).astype(np.float32)
+        return [(box, colour, alpha.astype(np.float32)), *overlays]
+
+    def _lid_line(self, field, hx, hy, box) -> list:
+        """The lowered lid's edge: above it the map reads the lash line, moved down, below it
+        the photo's own lower lid, a hard step that draws the edge as a staircase. Each pixel
+        the edge crosses gets both, mixed by the share of the pixel on either side."""
+        line = (np.abs(field.below_lid) < 0.5) & (field.lash_dv < -0.5)
+        found = mask_box(line)
+        if found is None:
+            return []
+        x0, y0, x1, y1 = found
+        hx, hy = hx[y0:y1, x0:x1], hy[y0:y1, x0:x1]
+        dx, dy = self.geometry.rotate_to_image(0.0, field.lash_dv[y0:y1, x0:x1])
+        lashes = cv2.remap(self.image, (hx + dx).astype(np.float32),
+                           (hy + dy).astype(np.float32), cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+        below = cv2.remap(self.image, np.ascontiguousarray(hx), np.ascontiguousarray(hy),
+                          cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+        below_share = np.clip(field.below_lid[y0:y1, x0:x1] + 0.5, 0.0, 1.0)[..., None]
+        colour = lashes + (below - lashes) * below_share
+        origin_x, origin_y = box[0], box[1]
+        return [((origin_x + x0, origin_y + y0, origin_x + x1, origin_y + y1), colour,
+                 line[y0:y1, x0:x1].astype(np.float32))]
+
+    def _lid_skin_colours(self) -> list[tuple[np.ndarray, bool]]:
+        """Colour of each upper lid's skin, and whether the lid must be painted over
+        (opaque): the median of samples between the lid's lashes and the brow that look like
+        skin. On a low-browed face (obama2.jpg) those samples are brow hair, and a shut lid
+        tinted with them was a dark brown patch where dlib and a viewer see an open eye:
+        there the skin under the eye, a shade darker, stands in, and since the lid's
+        stretched texture is brow hair too, it is covered, not tinted."""
         g = self.geometry
         colours = []
         for eye in g.eyes:
             us = np.linspace(eye.centre_u - 0.6 * eye.half_width,
                              eye.centre_u + 0.6 * eye.half_width, 9)
-            upper, brow = eye.upper(us), eye.brow(us)
-            samples = []
-            for share in (0.25, 0.35, 0.45):
-                xs, ys = g.to_image(us, upper - share * (upper - brow))
-                xi = np.clip(np.round(xs).astype(int), 0, self.size - 1)
-                yi = np.clip(np.round(ys).astype(int), 0, self.size - 1)
-                samples.append(self.image[yi, xi].astype(np.float32))
-            colours.append(np.median(np.concatenate(samples), axis=0))
+            upper, brow, lower = eye.upper(us), eye.brow(us), eye.lower(us)
+            lid = np.concatenate([self._pixels_at(us, upper - share * (upper - brow))
+                                  for share in (0.25, 0.35, 0.45)])
+            under = np.concatenate([self._pixels_at(us, lower + share * eye.half_width)
+                                    for share in (0.5, 0.7, 0.9)])
+            under_colour = np.median(under, axis=0)
+            skin_like = lid.mean(axis=1) >= LID_SKIN_LUMA_SHARE * under_colour.mean()
+            if skin_like.mean() >= 0.5:
+                colours.append((np.median(lid[skin_like], axis=0), False))
+            else:
+                colours.append((UNDER_EYE_TO_LID * under_colour, True))
         return colours
+
+    def _pixels_at(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """(N, 3) float colours of the photo's pixels nearest these aligned points."""
+        xs, ys = self.geometry.to_image(u, v)
+        xi = np.clip(np.round(xs).astype(int), 0, self.size - 1)
+        yi = np.clip(np.round(ys).astype(int), 0, self.size - 1)
+        return self.image[yi, xi].astype(np.float32)
 
     def _skin_light(self) -> float:
         """Brightness of the cheeks and nose bridge relative to a typical portrait's skin."""
@@ -425,3 +502,8 @@ class FaceAnimator:
         if not values:
             return 1.0
         return float(np.clip(np.median(np.concatenate(values)) / 150.0, 0.45, 1.3))
+
+
+def _smoothstep(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * (3.0 - 2.0 * x)

@@ -1,4 +1,5 @@
-"""Backward displacement fields for the mouth and the eyelids, in the face-aligned frame.
+"""Backward displacement fields for the mouth, the eyelids and the gaze, in the face-aligned
+frame.
 
 Each function takes destination points (u, v) - where a pixel of the new frame lies - and
 returns where in the photo that pixel should be read from. Working backward (rather than
@@ -174,40 +175,87 @@ def mouth_field(
     )
 
 
+# A shut lid reaches this share of the eye's half-width below dlib's lower-lid line, tapering
+# to nothing as far beyond each corner: dlib's lid points sit on or just inside the margins,
+# and a lid that stopped on the line left a sliver of white (and the waterline) below it, and
+# the corners' whites beside it.
+LID_OVERSHOOT = 0.12
+LASH_LIFT = 0.06
+
+
 @dataclass(frozen=True, eq=False)
 class EyelidField:
     dv: np.ndarray  # backward vertical displacement, aligned axes
     covering: np.ndarray  # 0..1: share of the pixel where the lowered lid now covers the eye
     towards_lashes: np.ndarray  # 0 at the lid's old margin .. 1 at its lash line
+    below_lid: np.ndarray  # px from the lowered lid's margin down (negative: on the lid)
+    lash_dv: np.ndarray  # backward displacement of the lash line (what lies on the margin)
 
 
 def eyelid_field(eye: EyeGeometry, u: np.ndarray, v: np.ndarray, *, closed: float
                  ) -> EyelidField:
-    """Lower the upper lid by ``closed`` (0..1) of the eye's opening. The lid skin between
-    crease and lid stretches down over the eye, which stays where it is (eyeballs do not
-    squash); the lash line just above the margin moves down unchanged (stretched lashes read
-    as a dark smear)."""
+    """Lower the upper lid by ``closed`` (0..1) of the eye's opening (shut: a little past the
+    lower lid's line). The lid skin between crease and lid stretches down over the eye, which
+    stays where it is (eyeballs do not squash); the lash line just above the margin moves down
+    unchanged (stretched lashes read as a dark smear)."""
     upper = eye.upper(u)
     lower = eye.lower(u)
     opening = np.clip(lower - upper, 0.0, None)
+    across = (u - eye.centre_u) / eye.half_width
+    reach = 1.0 + LID_OVERSHOOT
+    overshoot = LID_OVERSHOOT * eye.half_width * np.sqrt(
+        np.clip(1.0 - (across / reach) ** 2, 0.0, 1.0))
     top = upper - 0.55 * np.clip(upper - eye.brow(u), 0.0, None)
     lash = 0.25 * (upper - top)
-    drop = closed * opening
+    drop = closed * (opening + overshoot)
     new_upper = upper + drop
     stretch = (upper - lash - top) / np.maximum(new_upper - lash - top, 1e-3)
+    # The lash line is read from a little above dlib's margin once the lid moves: the
+    # margin's last pixel may be the top of the iris (obama.jpg's catchlight rode down with
+    # the lashes, a white speck under a shut lid).
+    lash_source = v - drop - np.minimum(drop, LASH_LIFT * eye.half_width)
     source = np.where(
         (v >= top) & (v <= new_upper - lash),
         top + (v - top) * stretch,
-        np.where((v > new_upper - lash) & (v <= new_upper), v - drop, v),
+        np.where((v > new_upper - lash) & (v <= new_upper), lash_source, v),
     )
     cover_bottom = new_upper - lash
     # Soft edges (about 3 px), fading towards the eye's corners where the lid is thin.
     covering = np.clip((np.minimum(v - upper, cover_bottom - v) + 0.5) / 3.0, 0.0, 1.0)
     covering = np.where(cover_bottom - upper > 0.5, covering, 0.0)
-    across = (u - eye.centre_u) / eye.half_width
     covering = covering * np.clip(1.0 - across * across, 0.0, 1.0)
     towards = np.clip((v - upper) / np.maximum(cover_bottom - upper, 1.0), 0.0, 1.0)
-    return EyelidField(dv=source - v, covering=covering, towards_lashes=towards)
+    return EyelidField(dv=source - v, covering=covering, towards_lashes=towards,
+                       below_lid=(v - new_upper).astype(np.float32),
+                       lash_dv=np.broadcast_to(lash_source - v, np.shape(v)).astype(np.float32))
+
+
+# The eye's contents move fully this far (share of the eye's half-width) inside the lid
+# margins, and not at all on them: the lash line and the lids' skin stay where they are, the
+# iris slides under them. Thin, so the iris moves as one piece (a shear there cannot fold the
+# map: the displacement runs along the margin).
+GAZE_LID_FEATHER = 0.1
+# Towards each corner the shift eases off over this share of the half-width: the whites on one
+# side are squeezed and on the other stretched, never folded (the shift is at most a fifth of
+# this span).
+GAZE_CORNER_FEATHER = 0.45
+
+
+def gaze_field(eye: EyeGeometry, u: np.ndarray, v: np.ndarray, *, gaze: tuple[float, float]
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Backward (du, dv) that turns the eye by ``gaze`` (sideways, down; in half-widths of
+    the eye): what shows between the lids - iris, pupil, the whites - slides inside the
+    opening; everything on and outside the lid margins stays put."""
+    upper = eye.upper(u)
+    lower = eye.lower(u)
+    feather = max(GAZE_LID_FEATHER * eye.half_width, 1.0)
+    from_lids = np.minimum(v - upper, lower - v)
+    across = np.abs(u - eye.centre_u) / eye.half_width
+    weight = (_smoothstep(from_lids / feather)
+              * _smoothstep((1.0 - across) / GAZE_CORNER_FEATHER))
+    shift_u, shift_v = gaze[0] * eye.half_width, gaze[1] * eye.half_width
+    # Backward: an eye looking right shows, at each pixel, what lay to its left.
+    return -shift_u * weight, -shift_v * weight
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:

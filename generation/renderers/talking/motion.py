@@ -19,6 +19,18 @@ BLINK_CLOSE_S = 0.06
 BLINK_HOLD_S = 0.03
 BLINK_OPEN_S = 0.06
 BLINK_INTERVAL_S = (2.0, 6.0)
+# Gaze shifts (saccades): one every 2-5 s, the eyes reaching their new direction within about
+# 80 ms (2-3 frames at 25 fps; a real saccade takes 30-60 ms), to at most 0.2 of the eye's
+# half-width sideways (about 2 mm of iris travel: a glance, not a look away) and a little up
+# or down; most of the time they come back to the camera at the next shift.
+GAZE_INTERVAL_S = (2.0, 5.0)
+GAZE_MOVE_S = 0.08
+GAZE_SIDEWAYS = (0.12, 0.2)
+GAZE_VERTICAL = 0.05
+GAZE_BACK_TO_CENTRE = 0.65
+# The gaze draws from a random stream of its own, so adding it did not change the blinks and
+# head motion that earlier plans of the same seed had.
+GAZE_STREAM = 0x6A2E
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,6 +48,7 @@ class MotionTrack:
     head_pitch: np.ndarray  # radians, positive = the face tips down (a nod)
     tongue: np.ndarray  # 0..1: how much the tongue tip shows (th, l)
     brow_lift: np.ndarray  # 0..1: brows raised with emphasis
+    gaze: np.ndarray  # (N, 2): (sideways, down) in the eye's half-widths, 0 = as in the photo
 
     def __len__(self) -> int:
         return len(self.mouth_open)
@@ -74,6 +87,7 @@ def plan_motion(
         head_pitch=pitch,
         tongue=tongue,
         brow_lift=np.clip(emphasis * expressiveness, 0.0, 1.0).astype(np.float32),
+        gaze=_gaze_shifts(count, fps, np.random.default_rng([seed, GAZE_STREAM])),
     )
 
 
@@ -263,6 +277,29 @@ def _blinks(count: int, fps: int, rng: np.random.Generator) -> np.ndarray:
         blink = np.maximum(blink, shape.astype(np.float32))
         start += rng.uniform(*BLINK_INTERVAL_S)
     return blink
+
+
+def _gaze_shifts(count: int, fps: int, rng: np.random.Generator) -> np.ndarray:
+    """(count, 2) gaze: held still between saccades every 2-5 s (seeded), each a quick eased
+    move to a small sideways (and slightly vertical) offset, or back to the centre."""
+    gaze = np.zeros((count, 2), dtype=np.float32)
+    move_frames = max(2, int(round(GAZE_MOVE_S * fps)))
+    current = np.zeros(2)
+    start = int(round(rng.uniform(*GAZE_INTERVAL_S) * fps))
+    while start < count:
+        off_centre = bool(np.any(current))
+        if off_centre and rng.uniform() < GAZE_BACK_TO_CENTRE:
+            target = np.zeros(2)
+        else:
+            sideways = rng.uniform(*GAZE_SIDEWAYS) * rng.choice((-1.0, 1.0))
+            target = np.array([sideways, rng.uniform(-GAZE_VERTICAL, GAZE_VERTICAL)])
+        steps = _ease(np.arange(1, move_frames + 1) / move_frames)[:, None]
+        end = min(count, start + move_frames)
+        gaze[start:end] = current + (target - current) * steps[: end - start]
+        gaze[end:] = target
+        current = target
+        start = end + int(round(rng.uniform(*GAZE_INTERVAL_S) * fps))
+    return gaze
 
 
 def _ease(x: np.ndarray) -> np.ndarray:
