@@ -41,6 +41,25 @@ Figures (the issue's targets in brackets):
   decoded frame to the photo itself, the worst frame.
 - animator_fps_median [>= 25]: frames per second of the renderer alone at 512x512 (setup and
   speech analysis included), per CPU second of this single-threaded process.
+- gaze_shift_eye_widths, gaze_steady_eye_widths, gaze_direction_agreement: where the iris
+  is, read from each decoded frame: the centroid of the darkest quarter of the pixels inside
+  dlib's eye polygon (36-41, 42-47) of the still photo (one pixel in from its edge), placed on the frame by its eye
+  corners as below (the polygon dlib finds on the frame itself follows the iris: 1.5-3.5 px
+  on renders of a turned gaze), along the line through the eye's corners, from the corners'
+  midpoint, in eye widths (corner to corner), both eyes averaged.
+  Per clip, a line in the planned yaw fitted to the frames whose planned gaze is at the
+  centre is the baseline (the reading drifts with the head's turn); the figures are the
+  median distance from that baseline on frames held at a planned
+  sideways gaze of at least 0.1 half-widths (shift) and on frames at the centre (steady: the
+  reading's own noise), and the share of shifted frames that moved the planned way.
+  gaze_planned_eye_widths: the median planned offset on those frames (gaze x 0.5).
+  Frames within 0.1 s of a blink are left out.
+- shut_eye_white_fraction [~0]: on frames whose planned blink is 1 (shut), the share of
+  pixels inside the still photo's eye polygons - placed on the frame by the similarity that
+  takes the still's eye corners (36, 39, 42, 45) onto the corners dlib finds on the frame -
+  that are eye-white: saturation under half and brightness over 0.6 of the cheeks' skin
+  (HSV medians of two cheek patches); the mean over those frames and the worst one.
+  eye_white_fraction_open: the same share on the still photo, for scale.
 
 Saves bench/out/lipsync_visemes.png: the mouth at p/b/m, oo, ee and aa moments for each face.
 """
@@ -88,6 +107,15 @@ MODEL_POINTS = np.array([
     (0.0, 0.0, 0.0), (0.0, -63.6, -12.5), (-43.3, 32.7, -26.0), (43.3, 32.7, -26.0),
     (-28.9, -28.9, -24.1), (28.9, -28.9, -24.1)], dtype=np.float64)
 MODEL_LANDMARKS = [30, 8, 36, 45, 48, 54]
+EYES = (list(range(36, 42)), list(range(42, 48)))
+EYE_CORNERS = [36, 39, 42, 45]
+# The iris: this darkest share of the pixels inside the eye polygon.
+IRIS_SHARE = 0.25
+# Eye-white: saturation under this share of the skin's, brightness over this share of it.
+WHITE_SATURATION_SHARE = 0.5
+WHITE_VALUE_SHARE = 0.6
+# Planned sideways gaze (half-widths) from which a frame counts as shifted.
+GAZE_SHIFTED = 0.1
 
 
 def _pause(seconds: float = PAUSE) -> np.ndarray:
@@ -180,6 +208,95 @@ def head_pose(landmarks: np.ndarray, size: int) -> tuple[float, float]:
     return float(yaw), float(pitch)
 
 
+def skin_hsv(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+    """Median HSV of two cheek patches (between the jaw and the nose's wings)."""
+    hsv = cv2.cvtColor(image, cv2.COLOR_RGB2HSV)
+    radius = max(3, int(0.02 * image.shape[0]))
+    patches = []
+    for jaw, nose in ((2, 31), (14, 35)):
+        x, y = np.round((landmarks[jaw] + landmarks[nose]) / 2).astype(int)
+        patches.append(hsv[y - radius:y + radius, x - radius:x + radius].reshape(-1, 3))
+    return np.median(np.vstack(patches), axis=0).astype(np.float64)
+
+
+def polygon_mask(polygon: np.ndarray, size: int) -> np.ndarray:
+    mask = np.zeros((size, size), dtype=np.uint8)
+    cv2.fillPoly(mask, [np.round(polygon).astype(np.int32)], 1)
+    return mask > 0
+
+
+def eye_white_share(frame: np.ndarray, polygons, skin: np.ndarray) -> float:
+    """Share of the pixels inside the polygons that look like the white of an eye: bright
+    and unsaturated against the face's own skin."""
+    hsv = cv2.cvtColor(frame, cv2.COLOR_RGB2HSV).astype(np.float64)
+    white = ((hsv[..., 1] < WHITE_SATURATION_SHARE * skin[1])
+             & (hsv[..., 2] > WHITE_VALUE_SHARE * skin[2]))
+    inside = np.zeros(white.shape, dtype=bool)
+    for polygon in polygons:
+        inside |= polygon_mask(polygon, frame.shape[0])
+    return float(white[inside].mean()) if inside.any() else float("nan")
+
+
+def placed_eye_polygons(still: np.ndarray, found: np.ndarray | None) -> list[np.ndarray]:
+    """The still photo's eye polygons, moved with the head onto this frame (a shut eye's own
+    landmarks collapse; its corners do not)."""
+    polygons = [still[eye] for eye in EYES]
+    if found is None:
+        return polygons
+    matrix, _ = cv2.estimateAffinePartial2D(still[EYE_CORNERS].astype(np.float32),
+                                            found[EYE_CORNERS].astype(np.float32))
+    if matrix is None:
+        return polygons
+    return [polygon @ matrix[:, :2].T + matrix[:, 2] for polygon in polygons]
+
+
+def iris_offset(frame: np.ndarray, polygons) -> float:
+    """Where the iris sits between the eye's corners: the darkest pixels' centroid along the
+    corner-to-corner line, from its middle, in eye widths; both eyes averaged."""
+    luma = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(np.float64)
+    offsets = []
+    for polygon in polygons:
+        # One pixel in from the polygon's edge: the lash line along its top is as dark as the
+        # iris and does not move with it.
+        mask = cv2.erode(polygon_mask(polygon, frame.shape[0]).astype(np.uint8),
+                         np.ones((3, 3), np.uint8))
+        ys, xs = np.nonzero(mask)
+        if len(xs) < 8:
+            continue
+        values = luma[ys, xs]
+        dark = values <= np.percentile(values, 100 * IRIS_SHARE)
+        centroid = np.array([xs[dark].mean(), ys[dark].mean()])
+        first, last = polygon[0], polygon[3]
+        axis = last - first
+        width = float(np.linalg.norm(axis))
+        offsets.append(float(np.dot(centroid - (first + last) / 2, axis / width) / width))
+    return float(np.mean(offsets)) if offsets else float("nan")
+
+
+def gaze_figures(offsets: np.ndarray, gaze: np.ndarray, blink: np.ndarray, yaw: np.ndarray
+                 ) -> dict:
+    """Per clip: the iris readings' distances from the centre-gaze baseline on shifted and on
+    steady frames, and whether each shifted frame moved the planned way. The reading drifts
+    with the head's yaw (the turn moves the eye's middle against its corners: about 0.007
+    eye widths a degree on biden.jpg), so the baseline is a line in the planned yaw fitted
+    to the centre-gaze frames."""
+    near_blink = np.convolve(blink > 0.01, np.ones(2 * int(0.1 * FPS) + 1), "same") > 0
+    usable = ~np.isnan(offsets) & ~near_blink
+    sideways = gaze[:, 0]
+    centre = usable & (np.abs(gaze).max(axis=1) < 0.005)
+    shifted = usable & (np.abs(sideways) >= GAZE_SHIFTED)
+    if centre.sum() < 10:
+        return {"gaze_shift": [], "gaze_steady": [], "gaze_agree": [], "gaze_planned": []}
+    slope, intercept = np.polyfit(yaw[centre], offsets[centre], 1)
+    moved = offsets - (intercept + slope * yaw)
+    return {
+        "gaze_shift": list(np.abs(moved[shifted])),
+        "gaze_steady": list(np.abs(moved[centre])),
+        "gaze_agree": [bool(a) for a in np.sign(moved[shifted]) == np.sign(sideways[shifted])],
+        "gaze_planned": list(0.5 * np.abs(sideways[shifted])),
+    }
+
+
 def loudness_db(samples: np.ndarray, frames: int) -> np.ndarray:
     hop = RATE // FPS
     padded = np.zeros(frames * hop, dtype=np.float64)
@@ -238,6 +355,11 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
     render_to_file(rendered, request, path)
 
     openings, widths, yaws, pitches, distances, sheet_frames = [], [], [], [], [], {}
+    # Plans made before the gaze existed have none: the eyes stay at the centre.
+    gaze = getattr(commanded, "gaze", np.zeros((len(commanded), 2), dtype=np.float32))
+    skin = skin_hsv(crop.image, crop.landmarks)
+    shut = set(np.flatnonzero(commanded.blink >= 0.999).tolist())
+    irises, shut_whites = [], []
     first = None
     changed = np.zeros((request.size, request.size), dtype=bool)
     decoded = list(iter_video_frames(path))
@@ -246,13 +368,19 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
             first = frame.astype(np.int16)
         changed |= np.abs(frame.astype(np.int16) - first).max(axis=2) > HALO_LEVELS
         found = backend.detect(frame)
+        if index in shut:
+            points = np.asarray(found[0].landmarks) if len(found) == 1 else None
+            shut_whites.append(eye_white_share(
+                frame, placed_eye_polygons(crop.landmarks, points), skin))
         if len(found) != 1:
+            irises.append(np.nan)
             openings.append(np.nan)
             widths.append(np.nan)
             yaws.append(np.nan)
             pitches.append(np.nan)
             continue
         points = np.asarray(found[0].landmarks)
+        irises.append(iris_offset(frame, placed_eye_polygons(crop.landmarks, points)))
         openings.append(opening_of(points))
         widths.append(width_of(points))
         yaw, pitch = head_pose(points, request.size)
@@ -336,6 +464,10 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
         "pitch_range": pitch_range,
         "pitch_planned": pitch_planned,
         "identity_max": float(max(distances)) if distances else float("nan"),
+        **gaze_figures(np.array(irises), gaze[:count], commanded.blink[:count],
+                       np.degrees(commanded.head_yaw[:count])),
+        "shut_whites": shut_whites,
+        "open_whites": eye_white_share(crop.image, [crop.landmarks[e] for e in EYES], skin),
         "sheet": {label: decoded[i] for label, i in sheet_frames.items()},
         "sheet_landmarks": crop.landmarks,
     }
@@ -415,6 +547,10 @@ def main() -> None:
         spread = [v for r in rows for v in r["spread"]]
         if rounded and spread:
             ratios.append(float(np.median(rounded) / np.median(spread)))
+    def median_of(key: str, rows=results) -> float | None:
+        values = [v for r in rows for v in r[key]]
+        return round(float(np.median(values)), 4) if values else None
+
     seconds = sum(r["seconds"] for r in results)
     long_clips = [r for r in results if r["seconds"] >= 4.0] or results
     figures = {
@@ -433,20 +569,37 @@ def main() -> None:
         "other_consonants_closed_fraction": round(share("other"), 3),
         "undetected_frames": sum(r["undetected"] for r in results),
         "rounded_spread_width_ratio_per_face": [round(r, 3) for r in ratios],
+        "gaze_shift_eye_widths": median_of("gaze_shift"),
+        "gaze_steady_eye_widths": median_of("gaze_steady"),
+        "gaze_planned_eye_widths": median_of("gaze_planned"),
+        "gaze_direction_agreement": round(share("gaze_agree"), 3),
+        "gaze_shift_eye_widths_per_face": [
+            median_of("gaze_shift", [r for r in results if r["face"] == face])
+            for face in args.faces.split(",")],
+        "gaze_shifted_frames": sum(len(r["gaze_shift"]) for r in results),
+        "shut_eye_white_fraction": round(share("shut_whites"), 4),
+        "shut_eye_white_fraction_max": round(max(
+            (v for r in results for v in r["shut_whites"]), default=float("nan")), 4),
+        "shut_frames": sum(len(r["shut_whites"]) for r in results),
+        "eye_white_fraction_open": round(float(np.mean([r["open_whites"] for r in results])), 3),
     }
 
     print(f"{'face':14} {'clip':8} {'s':>5} {'pbm':>5} {'other':>5} {'sil':>5} {'corr':>5} "
           f"{'snaps':>5} {'halo':>5} {'yaw':>5} {'(plan)':>6} {'pitch':>5} {'(plan)':>6} "
-          f"{'id':>5}")
+          f"{'id':>5} {'gaze':>5} {'still':>5} {'white':>5}")
     for r in results:
         def mean(values):
             return float(np.mean(values)) if values else float("nan")
+
+        def median(values):
+            return float(np.median(values)) if values else float("nan")
         print(f"{r['face']:14} {r['clip']:8} {r['seconds']:5.1f} {mean(r['bilabial']):5.2f} "
               f"{mean(r['other']):5.2f} {mean(r['silence_closed']):5.2f} "
               f"{r['correlation']:5.2f} {r['snaps']:5d} {r['halo']:2d}/{r['halo_decoded']:<2d} "
               f"{r['yaw_range']:5.1f} "
               f"{r['yaw_planned']:6.1f} {r['pitch_range']:5.1f} {r['pitch_planned']:6.1f} "
-              f"{r['identity_max']:5.2f}")
+              f"{r['identity_max']:5.2f} {median(r['gaze_shift']):5.3f} "
+              f"{median(r['gaze_steady']):5.3f} {max(r['shut_whites'], default=np.nan):5.3f}")
     print()
     for key, value in figures.items():
         print(f"{key:36} {value}")
