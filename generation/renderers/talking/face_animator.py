@@ -42,6 +42,9 @@ LID_TINT = 0.7
 LID_SKIN_LUMA_SHARE = 0.6
 UNDER_EYE_TO_LID = 0.92
 OPAQUE_LID_TINT = 0.92
+# A painted lid takes its grain from the skin this many half-widths of the eye below the
+# lower lid (past its lashes).
+UNDER_EYE_GAP = 0.35
 # How far a rounded vowel narrows this photo's mouth, per unit of the plan's narrowing. Lips
 # that meet in the photo pucker freely (biden.jpg narrowed to 0.6 of its width stays 0.21
 # from itself in dlib's identity space); a wide open smile cannot: its teeth would be
@@ -124,6 +127,7 @@ class FaceAnimator:
         self._coarse_lookup_x = (xs[y0:y1, x0:x1] - x0) / COARSE_STEP
         self._coarse_lookup_y = (ys[y0:y1, x0:x1] - y0) / COARSE_STEP
         self._lid_colours = self._lid_skin_colours()
+        self._luma = cv2.cvtColor(self.image, cv2.COLOR_RGB2GRAY).astype(np.float32)
         # The cut covers every region a field may touch (head, mouth, eyes).
         boxes = np.array([self._head_box, self._mouth_box, *self._eye_boxes])
         self._cut_box = cx0, cy0, cx1, cy1 = (int(boxes[:, 0].min()), int(boxes[:, 1].min()),
@@ -424,12 +428,24 @@ class FaceAnimator:
             # lid's old margin the cover fades in, and the lid darkens towards it: the lid in
             # the shadow of the brow, not the hard edge of a painted patch.
             under_brow = _smoothstep(field.towards_lashes / 0.6)
-            shade = shade * (0.72 + 0.28 * under_brow)
+            shade = shade * (0.72 + 0.28 * under_brow) * self._under_eye_texture(eye, u, v,
+                                                                               field)
             alpha = OPAQUE_LID_TINT * np.clip(3.0 * field.covering, 0.0, 1.0) * under_brow
         else:
             alpha = LID_TINT * field.covering
         colour = (lid_rgb * shade[..., None]).astype(np.float32)
         return [(box, colour, alpha.astype(np.float32)), *overlays]
+
+    def _under_eye_texture(self, eye, u, v, field) -> np.ndarray:
+        """The skin's own grain for a painted lid (a flat colour reads as a sticker): the
+        brightness of the skin under the eye, mirrored up onto the lid from below the lower
+        lashes, over its median."""
+        g = self.geometry
+        below_lashes = eye.lower(u) + UNDER_EYE_GAP * eye.half_width
+        xs, ys = g.to_image(u, below_lashes - field.below_lid)
+        skin = cv2.remap(self._luma, xs.astype(np.float32), ys.astype(np.float32),
+                         cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        return np.clip(skin / max(float(np.median(skin)), 1.0), 0.85, 1.15)
 
     def _lid_line(self, field, hx, hy, box) -> list:
         """The lowered lid's edge: above it the map reads the lash line, moved down, below it
