@@ -36,6 +36,7 @@ from safety.audio_watermark import (  # noqa: E402
 )
 
 KEY = b"benchmark-audio-watermark-key"
+OUT_DIR = Path(__file__).resolve().parent / "out"
 
 
 def main() -> None:
@@ -63,6 +64,8 @@ def main() -> None:
             marked = mark.embed(clean, attacks.RATE, payload)
             snrs.append(snr_db(clean, marked))
             marked_path = attacks.write(marked, workdir / f"{kind}{index}.marked.wav")
+            if (kind, index) == ("speech", 0):
+                _save_spectrograms(clean, marked, OUT_DIR / "audio_mark_spectrogram.png")
             for name in ["none", *names]:
                 path = (
                     marked_path
@@ -102,6 +105,7 @@ def main() -> None:
     print(f"false matches, unmarked windows: {false_hits} of {trial_count}")
     print(f"false matches, wrong key: {wrong_key_hits} of {wrong_trials}")
     print(f"read time per file, median: {statistics.median(read_seconds):.2f} s")
+    print(f"(spectrograms: {OUT_DIR / 'audio_mark_spectrogram.png'})")
     total_trials = trial_count + wrong_trials
     if args.json:
         print(
@@ -118,6 +122,30 @@ def main() -> None:
                 }
             )
         )
+
+
+def _save_spectrograms(clean: np.ndarray, marked: np.ndarray, path: Path) -> None:
+    """Original, marked, and the change alone, on one dB scale (0 to -90 dB of the loudest
+    cell), 0-8 kHz, to look at: the mark should show only as a faint haze under the voice,
+    and no vertical lines where its sign flips."""
+    import cv2
+
+    window, hop = 1024, 256
+    panels = []
+    for signal in (clean, marked, marked - clean):
+        frames = np.lib.stride_tricks.sliding_window_view(signal[: 6 * attacks.RATE], window)
+        spectrum = np.abs(np.fft.rfft(frames[::hop] * np.hanning(window), axis=1)).T
+        panels.append(20 * np.log10(spectrum[: window * 8000 // attacks.RATE] + 1e-9))
+    top = max(p.max() for p in panels)
+    rows = []
+    for label, panel in zip(("original", "marked", "change (mark alone)"), panels, strict=True):
+        scaled = np.clip((panel - top + 90.0) / 90.0, 0.0, 1.0)[::-1]
+        image = cv2.applyColorMap((255 * scaled).astype(np.uint8), cv2.COLORMAP_MAGMA)
+        image = cv2.resize(image, (image.shape[1], 180), interpolation=cv2.INTER_AREA)
+        cv2.putText(image, label, (6, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1)
+        rows.append(image)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(path), np.vstack(rows))
 
 
 def _false_matches(
