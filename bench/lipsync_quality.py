@@ -50,7 +50,7 @@ Figures (the issue's targets in brackets):
   Per clip, a line in the planned yaw fitted to the frames whose planned gaze is at the
   centre is the baseline (the reading drifts with the head's turn); the figures are the
   median distance from that baseline on frames held at a planned
-  sideways gaze of at least 0.1 half-widths (shift) and on frames at the centre (steady: the
+  sideways gaze of at least 0.06 half-widths (shift) and on frames at the centre (steady: the
   reading's own noise), and the share of shifted frames that moved the planned way.
   gaze_planned_eye_widths: the median planned offset on those frames (gaze x 0.5).
   Frames within 0.1 s of a blink are left out.
@@ -115,7 +115,7 @@ IRIS_SHARE = 0.25
 WHITE_SATURATION_SHARE = 0.5
 WHITE_VALUE_SHARE = 0.6
 # Planned sideways gaze (half-widths) from which a frame counts as shifted.
-GAZE_SHIFTED = 0.1
+GAZE_SHIFTED = 0.06
 
 
 def _pause(seconds: float = PAUSE) -> np.ndarray:

@@ -86,8 +86,8 @@ def test_gaze_shifts_a_few_times_in_ten_seconds_quickly_and_a_little() -> None:
     starts = np.array([first for first, _ in moves])
     assert np.all(np.diff(starts) / FPS >= 2.0)
     assert np.all(np.diff(starts) / FPS <= 5.0 + 0.2)
-    # Sideways glances of up to a fifth of the eye's half-width, hardly up or down.
-    assert 0.1 <= np.abs(gaze[:, 0]).max() <= 0.2 + 1e-6
+    # Sideways glances of up to 0.15 of the eye's half-width, hardly up or down.
+    assert 0.08 <= np.abs(gaze[:, 0]).max() <= 0.15 + 1e-6
     assert np.abs(gaze[:, 1]).max() <= 0.05 + 1e-6
 
 
@@ -121,16 +121,17 @@ def test_a_turned_gaze_moves_the_iris_and_not_the_lids(name: str) -> None:
 
 @pytest.mark.parametrize("name", FACES)
 def test_shut_lids_cover_the_whole_eye_with_lid_skin(name: str) -> None:
-    # At the shut frame of a blink the opening shows lid skin: no eye white, and no iris,
-    # lash line or brow hair across it. Before, obama2.jpg's lids (brows on its lids)
-    # were painted brow-brown, and on the others the moved lash line lay across the
-    # opening's middle (half of obama.jpg's left eye and of biden.jpg's dark).
+    # At the shut frame of a blink the opening shows lid skin: no eye white within 2 px of
+    # dlib's eye contour, and inside it skin-bright, not a dark iris or brow across it.
+    # Before, obama2.jpg's lids (its brows sit on them) were painted brow-brown (median
+    # 0.24 of the cheeks' brightness), and the lash line, moved down only to dlib's lower
+    # line, lay across the middle of obama.jpg's and biden.jpg's left eyes (0.55, 0.51).
     animator, image, landmarks = _animator(name)
     shut = cv2.cvtColor(animator.render(FramePose(blink=1.0)), cv2.COLOR_RGB2HSV).astype(float)
     skin = _cheek_hsv(image, landmarks)
 
     white = (shut[..., 1] < 0.5 * skin[1]) & (shut[..., 2] > 0.6 * skin[2])
-    dark = shut[..., 2] < 0.55 * skin[2]
     for eye in EYES:
         assert not white[_eye_mask(landmarks, eye, grow=2)].any()
-        assert dark[_eye_mask(landmarks, eye, grow=-2)].mean() < 0.25
+        inside = shut[..., 2][_eye_mask(landmarks, eye, grow=-2)]
+        assert np.median(inside) >= 0.6 * skin[2]
