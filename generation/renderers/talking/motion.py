@@ -23,8 +23,9 @@ BLINK_INTERVAL_S = (2.0, 6.0)
 # 80 ms (2-3 frames at 25 fps; a real saccade takes 30-60 ms), to at most 0.15 of the eye's
 # half-width sideways (about 2 mm of iris travel: a glance, not a look away) and a little up
 # or down; most of the time they come back to the camera at the next shift. The iris's place
-# moves dlib's identity embedding by about 0.07 per half-width: 0.12-0.2 raised the bench's
-# worst frame (astronaut.png) from 0.446 to 0.459, over the 0.45 target.
+# moves dlib's identity embedding by about 0.07 per half-width (astronaut.png's worst
+# frames): 0.12-0.2 took the bench's worst frame to 0.459 (with a lower shut lid then; 0.446
+# before), over the 0.45 target.
 GAZE_INTERVAL_S = (2.0, 5.0)
 GAZE_MOVE_S = 0.08
 GAZE_SIDEWAYS = (0.08, 0.15)
