@@ -46,6 +46,9 @@ class AudioFeatures:
     # HUM_CLOSURE during a hum (m, but also n, l)
     voice_now: np.ndarray | None = None  # voice activity without the lead: 0 until the
     # sound itself starts (a p or b that opens an utterance keeps the lips shut until then)
+    sounding: np.ndarray | None = None  # 1 where voice sounds within the frame's own time (no
+    # lead, no smoothing): 0 once a note or an utterance has stopped, where the smoothed
+    # cues still carry its 70-80 ms tail
 
     def __len__(self) -> int:
         return len(self.loudness)
@@ -75,6 +78,7 @@ def extract_features(
         spreadness=_per_frame(steps.spreadness, fps, frame_count, lead_seconds),
         closure=_per_frame(steps.closure, fps, frame_count, lead_seconds, reduce=np.max),
         voice_now=_per_frame(steps.voice, fps, frame_count, 0.0, reduce=np.min),
+        sounding=_per_frame(steps.sounding, fps, frame_count, 0.0, reduce=np.max),
     )
 
 
@@ -82,6 +86,7 @@ def extract_features(
 class _Steps:
     loudness: np.ndarray
     voice: np.ndarray
+    sounding: np.ndarray
     centroid: np.ndarray
     low_band: np.ndarray
     high_band: np.ndarray
@@ -119,7 +124,19 @@ def _analyse_steps(lips: LipSound) -> _Steps:
         roundness=_smooth_attack_release(roundness_raw, attack=0.05, release=0.08),
         spreadness=_smooth_attack_release(spreadness_raw, attack=0.05, release=0.08),
         closure=closure,
+        sounding=(~_pauses(voiced)).astype(np.float64),
     )
+
+
+# A silence this long is a pause, and the lips close for it; a shorter one is a stop's hush
+# inside a word (t, k: the lips stay apart), where the closure cues decide.
+PAUSE_STEPS = 21  # odd, so the opening below keeps runs exactly where they are
+
+
+def _pauses(voiced: np.ndarray) -> np.ndarray:
+    """Steps inside a run of at least PAUSE_STEPS steps without voice."""
+    silent = ~voiced.astype(bool)
+    return maximum_filter1d(minimum_filter1d(silent, PAUSE_STEPS), PAUSE_STEPS)
 
 
 def _level_db(samples: np.ndarray, hop: int, count: int) -> np.ndarray:

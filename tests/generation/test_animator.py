@@ -217,6 +217,20 @@ def test_sung_note_holds_the_mouth_open_without_flutter(portraits) -> None:
     assert np.abs(steps).max() < 0.08
 
 
+def test_lips_are_shut_on_the_first_frame_after_a_note_or_sentence_stops(portraits) -> None:
+    # The note's sound ends at 1.5 s and the sentence's with its last phoneme; a frame that
+    # starts after that holds no voice, so its lips must be shut (the level's smoothed tail
+    # kept them 0.09 open 40-80 ms after a sung note, which dlib read as 3 % apart).
+    sung = np.concatenate([mf.silence(0.5), mf.sung_vowel(1.0), mf.silence(1.0)])
+    spoken = _speech("Who knows what tomorrow brings?")
+    for samples, stops in ((sung, 1.5), (spoken.samples, spoken.phonemes[-1].end)):
+        track = AnimatorRenderer().motion(_request(portraits, "obama.jpg", samples))
+        after = int(np.ceil(stops * FPS))
+        assert track.mouth_open[after:].max() == 0.0
+        # Closing keeps its usual pace: no step from open to shut in one frame.
+        assert np.abs(np.diff(track.mouth_open[after - 6:after + 1])).max() < 0.4
+
+
 def test_mouth_never_snaps_but_bursts_open_at_a_plosive(portraits) -> None:
     speech = _speech("Papa bought a map, and maybe a boat.", "Who knows what tomorrow brings?")
     track = AnimatorRenderer().motion(_request(portraits, "obama.jpg", speech.samples))

@@ -146,6 +146,12 @@ def _mouth_from_visemes(features: AudioFeatures, visemes: VisemeTrack, expressiv
     if features.voice_now is not None:
         # Out of silence the lips part only when the sound starts (p, b, m open utterances).
         amplitude = amplitude * np.clip(features.voice_now * 3.0, 0.0, 1.0)
+    if features.sounding is not None:
+        # When the sound stops the lips are shut on the next frame: the level's follower
+        # still carried the note's tail there (an opening of 0.09, read by dlib as lips 3 %
+        # apart, 40 ms after a sung note). Closing is then planned earlier by the slew limit,
+        # at the usual pace, not sped up.
+        amplitude = amplitude * features.sounding
     # Voice the recogniser heard as silence or noise (a sung note, a hum of vowels it has no
     # model for) takes a vowel shape from the spectrum: rounded when F1 and F2 are low,
     # spread when the energy sits high without hiss, open otherwise.
