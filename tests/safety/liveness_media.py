@@ -119,12 +119,12 @@ class _ClosedLids:
     """Repaints the animator's lowered upper lids as a closed eye looks: the lid in the colour
     of the skin under the eye, with a dark line of lashes where the lids meet.
 
-    The animator tints a lowered lid with the colour it samples between the lashes and the
-    brow; on a face whose brows sit low on the lids (obama2.jpg) that sample is brow hair
-    (RGB ~(46, 25, 17) against ~(206, 136, 108) under the eye), so its "closed" eye is a dark
-    almond with no lash line, which dlib's landmarks read as an eye still open (eye aspect
-    ratio 0.71 of open in a clean frame, 0.75-0.88 after VP8 and tracking). That is not a
-    blink a person makes; the challenge detector is right not to count it."""
+    The animator paints a shut lid in the under-eye skin's colour itself, but its lash line
+    follows the lid's curve and dlib's eye contour does not close on it: the shut eye's aspect
+    ratio over the open one is 0.89 on obama.jpg and 1.00 on obama2.jpg (0.40 and 0.94 with
+    this repaint; 2026-12-05, clean frames). Before 2026-12-04 the animator tinted obama2.jpg's
+    lids brow-brown, a dark almond no viewer would take for a shut eye. The liveness figures in
+    the README were measured with this repaint."""
 
     EYES = (slice(36, 42), slice(42, 48))
 
