@@ -1,8 +1,10 @@
 """Renders one frame of a talking portrait from the photo and that frame's motion parameters.
 
 Per frame: a backward map for the head's motion - roll and shift as an affine, yaw and pitch
-as a shift in proportion to a generic face's depth (the nose moves most, the cheeks' outline
-least, so near and far sides move differently) - faded out towards the face's outline; the
+as a small rotation of a generic 3-D face fitted to the photo's landmarks in the photo's own
+pose (face_model: each point moves by its depth, the nose most, the cheeks' outline least,
+a turned photo's near side more than its far side), piecewise affine over the fitted mesh's
+triangles - faded out towards the face's outline; the
 mouth and eyelid fields added in their own small regions; then every displacement is cut at
 the head's hull (geometry.head_hull), feathered inside it, so nothing outside the face moves
 (no halo, no smeared hair or background); one cv2.remap of the photo, and the mouth interior
@@ -25,6 +27,7 @@ from generation.renderers.talking.face_fields import (
     mask_box,
     mouth_field,
 )
+from generation.renderers.talking.face_model import face_mesh, fit_face
 from generation.renderers.talking.geometry import FaceGeometry, head_hull
 from generation.renderers.talking.mouth_interior import MouthLook, paint_interior
 
@@ -96,8 +99,10 @@ class FaceAnimator:
         ys, xs = np.mgrid[0:size, 0:size].astype(np.float32)
         self._grid_x, self._grid_y = xs, ys
         self.hull = head_hull(g)
+        self.face_fit = fit_face(landmarks)
+        self.mesh = face_mesh(g, self.face_fit)
         (self._head_box, self._mask, self._mask_x, self._mask_y,
-         self._depth_mask) = self._head_mask(xs, ys)
+         self._turns) = self._head_mask(xs, ys)
         self._brow_weight = self._brow_field(xs, ys)
         self._pivot = np.array(g.to_image(np.array(0.0), np.array(g.chin_v + 0.35 * g.face_height)),
                                dtype=np.float64)
@@ -172,7 +177,8 @@ class FaceAnimator:
 
     def _head_mask(self, xs: np.ndarray, ys: np.ndarray):
         """Masks over the head hull's box: the head's motion weight (1 deep inside the face,
-        fading to 0 at its outline) and that weight times the face's depth (px)."""
+        fading to 0 at its outline) and that weight times the fitted face's turning shifts
+        (px per radian: yaw's x and y, pitch's x and y)."""
         g = self.geometry
         inside = np.zeros((self.size, self.size), dtype=np.uint8)
         cv2.fillPoly(inside, [np.round(self.hull).astype(np.int32)], 1)
@@ -180,14 +186,14 @@ class FaceAnimator:
         box = mask_box(inside > 0)
         if box is None:
             empty = np.zeros((0, 0), dtype=np.float32)
-            return (0, 0, 0, 0), empty, empty, empty, empty
+            return (0, 0, 0, 0), empty, empty, empty, np.zeros((4, 0, 0), dtype=np.float32)
         x0, y0, x1, y1 = box
         distance = distance[y0:y1, x0:x1]
         fade = np.clip(distance / (HEAD_FADE_SHARE * g.face_width), 0.0, 1.0)
         mask = (fade * fade * (3.0 - 2.0 * fade)).astype(np.float32)
         bx, by = xs[y0:y1, x0:x1], ys[y0:y1, x0:x1]
-        depth = self._face_depth(bx, by)
-        return ((x0, y0, x1, y1), mask, mask * bx, mask * by, (mask * depth).astype(np.float32))
+        turns = self.mesh.fields(bx, by) * mask
+        return (x0, y0, x1, y1), mask, mask * bx, mask * by, turns
 
     def _brow_field(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         """Over the head box: how far (px, per unit of lift) each pixel moves up when the
@@ -209,26 +215,6 @@ class FaceAnimator:
         lift_px = BROW_LIFT_SHARE * g.face_height
         return (lift_px * weight * self._mask).astype(np.float32)
 
-    def _face_depth(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-        """How far each pixel stands out of the face's outline plane (px), from a generic
-        face: an ellipsoid over the face with the nose standing out of it."""
-        g = self.geometry
-        u, v = g.to_aligned(xs, ys)
-        brow_v = float(g.points[17:27, 1].min())
-        top = brow_v - 0.3 * g.face_height
-        centre_u = float(g.points[[0, 16], 0].mean())
-        centre_v = (top + g.chin_v) / 2.0
-        half_u, half_v = 0.5 * g.face_width, (g.chin_v - top) / 2.0
-        ellipsoid = np.sqrt(np.clip(1.0 - ((u - centre_u) / half_u) ** 2
-                                    - ((v - centre_v) / half_v) ** 2, 0.0, 1.0))
-        nose_u = float(g.points[30, 0])
-        nose_top, nose_tip = float(g.points[27, 1]), float(g.points[33, 1])
-        along = np.clip((v - nose_top) / max(nose_tip - nose_top, 1.0), 0.0, 1.0)
-        nose = (along * np.exp(-0.5 * ((u - nose_u) / (0.07 * g.face_width)) ** 2)
-                * np.exp(-0.5 * (np.clip(v - nose_tip, 0.0, None) / (0.04 * g.face_height)) ** 2)
-                * (v > nose_top - 0.05 * g.face_height))
-        return half_u * (0.85 * ellipsoid + 0.35 * nose)
-
     def _head_maps(self, pose: FramePose) -> tuple[np.ndarray, np.ndarray]:
         """Backward maps for the head's motion alone: the inverse affine, weighted by the
         head mask (M * (B x - x) is linear in x, so it is three multiply-adds per axis)."""
@@ -237,13 +223,16 @@ class FaceAnimator:
         x0, y0, x1, y1 = self._head_box
         if x1 > x0 and y1 > y0:
             (a, b, c), (d, e, f) = backward
-            mx, my, m, z = self._mask_x, self._mask_y, self._mask, self._depth_mask
-            # Yaw and pitch move each point by its depth (small-angle rotation), expressed
-            # in image axes; backward, so the photo is read from the other way.
-            turn_x, turn_y = self.geometry.rotate_to_image(np.sin(pose.head_yaw),
-                                                           np.sin(pose.head_pitch))
-            map_x[y0:y1, x0:x1] += (a - 1.0) * mx + b * my + c * m - turn_x * z
-            map_y[y0:y1, x0:x1] += d * mx + (e - 1.0) * my + f * m - turn_y * z
+            mx, my, m = self._mask_x, self._mask_y, self._mask
+            yaw_x, yaw_y, pitch_x, pitch_y = self._turns
+            # Yaw and pitch rotate the fitted 3-D face about its own axes (to first order:
+            # each point moves by its shift per radian, piecewise affine over the mesh);
+            # backward, so the photo is read from the other way.
+            yaw, pitch = float(np.sin(pose.head_yaw)), float(np.sin(pose.head_pitch))
+            map_x[y0:y1, x0:x1] += ((a - 1.0) * mx + b * my + c * m
+                                    - yaw * yaw_x - pitch * pitch_x)
+            map_y[y0:y1, x0:x1] += (d * mx + (e - 1.0) * my + f * m
+                                    - yaw * yaw_y - pitch * pitch_y)
             if pose.brow_lift > 0.01:
                 # Backward: a raised brow shows what lies below it in the photo.
                 lift_x, lift_y = self.geometry.rotate_to_image(0.0, pose.brow_lift)
