@@ -19,6 +19,10 @@ Figures (the issue's targets in brackets):
 - rounded_spread_width_ratio [<= 0.80]: median mouth-corner width (48-54, over the eye-corner
   distance) on rounded vowels (oo, oh, w, German u/o/ue/oe) over that on spread vowels (ee, i,
   e), per face; the worst face.
+- rounded_lip_height_ratio (no target; higher = fuller, protruded lips on rounded vowels):
+  the lips' red height at the mouth's middle (upper lip 51 -> 62 plus lower lip 66 -> 57,
+  along the face's vertical, over the eye-corner distance) on rounded vowels over spread
+  ones, median per face; the smallest face (per face in rounded_lip_height_ratio_per_face).
 - snaps_per_second [<= 0.2]: frame-to-frame changes of the inner-lip gap larger than half its
   range in that clip (1st-99th percentile: the range, short of a stray landmark), except
   openings within 60 ms of a stop's release (the burst: the start of espeak's p, t, k, d, g
@@ -176,6 +180,13 @@ def opening_of(landmarks: np.ndarray) -> float:
 def width_of(landmarks: np.ndarray) -> float:
     return float(np.linalg.norm(landmarks[54] - landmarks[48])
                  / max(np.linalg.norm(landmarks[45] - landmarks[36]), 1.0))
+
+
+def lip_height_of(landmarks: np.ndarray) -> float:
+    """Red height of both lips at the mouth's middle (outer to inner line, upper plus lower,
+    the opening left out) over the eye-corner distance."""
+    return float(max(landmarks[62, 1] - landmarks[51, 1] + landmarks[57, 1] - landmarks[66, 1],
+                     0.0) / max(np.linalg.norm(landmarks[45] - landmarks[36]), 1.0))
 
 
 def head_hull_mask(landmarks: np.ndarray, size: int) -> np.ndarray:
@@ -355,6 +366,7 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
     render_to_file(rendered, request, path)
 
     openings, widths, yaws, pitches, distances, sheet_frames = [], [], [], [], [], {}
+    lip_heights = []
     # Plans made before the gaze existed have none: the eyes stay at the centre.
     gaze = getattr(commanded, "gaze", np.zeros((len(commanded), 2), dtype=np.float32))
     skin = skin_hsv(crop.image, crop.landmarks)
@@ -376,6 +388,7 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
             irises.append(np.nan)
             openings.append(np.nan)
             widths.append(np.nan)
+            lip_heights.append(np.nan)
             yaws.append(np.nan)
             pitches.append(np.nan)
             continue
@@ -383,6 +396,7 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
         irises.append(iris_offset(frame, placed_eye_polygons(crop.landmarks, points)))
         openings.append(opening_of(points))
         widths.append(width_of(points))
+        lip_heights.append(lip_height_of(points))
         yaw, pitch = head_pose(points, request.size)
         yaws.append(yaw)
         pitches.append(pitch)
@@ -393,6 +407,7 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
     closed = openings < CLOSED_OPENING
 
     bilabial, other, rounded, spread = [], [], [], []
+    rounded_lips, spread_lips = [], []
     for start, end, _ in espeak.lip_closures(speech):
         bilabial += [bool(closed[i]) for i in frames_within(start, end, count)
                      if not np.isnan(openings[i])]
@@ -404,8 +419,10 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
                   if not np.isnan(openings[i])]
         if kind == "rounded":
             rounded += [widths[i] for i in inside]
+            rounded_lips += [lip_heights[i] for i in inside]
         elif kind == "spread":
             spread += [widths[i] for i in inside]
+            spread_lips += [lip_heights[i] for i in inside]
         elif kind == "other" and core not in ("_", "_:", ";", "") and core not in espeak.STOPS:
             other += [bool(closed[i]) for i in inside]
         for label, wanted in (("pbm", "bilabial"), ("oo", "rounded"), ("ee", "spread"),
@@ -454,6 +471,8 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
         "other": other,
         "rounded": rounded,
         "spread": spread,
+        "rounded_lips": rounded_lips,
+        "spread_lips": spread_lips,
         "silence_closed": [bool(c) for c in closed[silent]],
         "correlation": correlation,
         "snaps": snaps,
@@ -471,6 +490,18 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
         "sheet": {label: decoded[i] for label, i in sheet_frames.items()},
         "sheet_landmarks": crop.landmarks,
     }
+
+
+def lip_height_ratios(results: list[dict], faces: list[str]) -> list[float]:
+    """Per face: the median lip height on rounded vowels over that on spread ones."""
+    ratios = []
+    for face in faces:
+        rows = [r for r in results if r["face"] == face]
+        rounded = [v for r in rows for v in r["rounded_lips"]]
+        spread = [v for r in rows for v in r["spread_lips"]]
+        if rounded and spread:
+            ratios.append(float(np.median(rounded) / max(np.median(spread), 1e-6)))
+    return ratios
 
 
 def time_animator(image, landmarks, speech: espeak.TimedSpeech, runs: int) -> float:
@@ -547,6 +578,8 @@ def main() -> None:
         spread = [v for r in rows for v in r["spread"]]
         if rounded and spread:
             ratios.append(float(np.median(rounded) / np.median(spread)))
+    lip_ratios = lip_height_ratios(results, args.faces.split(","))
+
     def median_of(key: str, rows=results) -> float | None:
         values = [v for r in rows for v in r[key]]
         return round(float(np.median(values)), 4) if values else None
@@ -569,6 +602,8 @@ def main() -> None:
         "other_consonants_closed_fraction": round(share("other"), 3),
         "undetected_frames": sum(r["undetected"] for r in results),
         "rounded_spread_width_ratio_per_face": [round(r, 3) for r in ratios],
+        "rounded_lip_height_ratio": round(min(lip_ratios), 3) if lip_ratios else None,
+        "rounded_lip_height_ratio_per_face": [round(r, 3) for r in lip_ratios],
         "gaze_shift_eye_widths": median_of("gaze_shift"),
         "gaze_steady_eye_widths": median_of("gaze_steady"),
         "gaze_planned_eye_widths": median_of("gaze_planned"),
