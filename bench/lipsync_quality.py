@@ -492,13 +492,14 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
     }
 
 
-def lip_height_ratios(results: list[dict], faces: list[str]) -> list[float]:
-    """Per face: the median lip height on rounded vowels over that on spread ones."""
+def rounded_over_spread(results: list[dict], faces: list[str], rounded_key: str,
+                        spread_key: str) -> list[float]:
+    """Per face: the median of a figure on rounded vowels over its median on spread ones."""
     ratios = []
     for face in faces:
         rows = [r for r in results if r["face"] == face]
-        rounded = [v for r in rows for v in r["rounded_lips"]]
-        spread = [v for r in rows for v in r["spread_lips"]]
+        rounded = [v for r in rows for v in r[rounded_key]]
+        spread = [v for r in rows for v in r[spread_key]]
         if rounded and spread:
             ratios.append(float(np.median(rounded) / max(np.median(spread), 1e-6)))
     return ratios
@@ -571,14 +572,9 @@ def main() -> None:
         values = [v for r in rows for v in r[key]]
         return float(np.mean(values)) if values else float("nan")
 
-    ratios = []
-    for face in args.faces.split(","):
-        rows = [r for r in results if r["face"] == face]
-        rounded = [v for r in rows for v in r["rounded"]]
-        spread = [v for r in rows for v in r["spread"]]
-        if rounded and spread:
-            ratios.append(float(np.median(rounded) / np.median(spread)))
-    lip_ratios = lip_height_ratios(results, args.faces.split(","))
+    face_names = args.faces.split(",")
+    ratios = rounded_over_spread(results, face_names, "rounded", "spread")
+    lip_ratios = rounded_over_spread(results, face_names, "rounded_lips", "spread_lips")
 
     def median_of(key: str, rows=results) -> float | None:
         values = [v for r in rows for v in r[key]]
