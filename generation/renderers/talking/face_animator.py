@@ -101,9 +101,12 @@ class FaceAnimator:
         self.hull = head_hull(g)
         self.face_fit = fit_face(landmarks)
         self.mesh = face_mesh(g, self.face_fit)
-        (self._head_box, self._mask, self._mask_x, self._mask_y,
-         self._turns) = self._head_mask(xs, ys)
-        self._brow_weight = self._brow_field(xs, ys)
+        self._head_box, self._mask, mask_x, mask_y, turns = self._head_mask(xs, ys)
+        # Every per-frame head displacement is a weighted sum of these fields (see _head_maps):
+        # one (2 x 8) @ (8 x pixels) product a frame, not a dozen whole-box array passes.
+        self._head_fields = np.stack(
+            [mask_x, mask_y, self._mask, *turns, self._brow_field(xs, ys)]
+        ).reshape(8, -1)
         self._pivot = np.array(g.to_image(np.array(0.0), np.array(g.chin_v + 0.35 * g.face_height)),
                                dtype=np.float64)
 
@@ -217,27 +220,27 @@ class FaceAnimator:
 
     def _head_maps(self, pose: FramePose) -> tuple[np.ndarray, np.ndarray]:
         """Backward maps for the head's motion alone: the inverse affine, weighted by the
-        head mask (M * (B x - x) is linear in x, so it is three multiply-adds per axis)."""
+        head mask (M * (B x - x) is linear in x, so it is a weighted sum of fixed fields)."""
         map_x, map_y = self._scratch_maps()
         backward = cv2.invertAffineTransform(self._head_affine(pose))
         x0, y0, x1, y1 = self._head_box
         if x1 > x0 and y1 > y0:
             (a, b, c), (d, e, f) = backward
-            mx, my, m = self._mask_x, self._mask_y, self._mask
-            yaw_x, yaw_y, pitch_x, pitch_y = self._turns
             # Yaw and pitch rotate the fitted 3-D face about its own axes (to first order:
             # each point moves by its shift per radian, piecewise affine over the mesh);
-            # backward, so the photo is read from the other way.
+            # backward, so the photo is read from the other way. A raised brow shows what
+            # lies below it in the photo.
             yaw, pitch = float(np.sin(pose.head_yaw)), float(np.sin(pose.head_pitch))
-            map_x[y0:y1, x0:x1] += ((a - 1.0) * mx + b * my + c * m
-                                    - yaw * yaw_x - pitch * pitch_x)
-            map_y[y0:y1, x0:x1] += (d * mx + (e - 1.0) * my + f * m
-                                    - yaw * yaw_y - pitch * pitch_y)
-            if pose.brow_lift > 0.01:
-                # Backward: a raised brow shows what lies below it in the photo.
-                lift_x, lift_y = self.geometry.rotate_to_image(0.0, pose.brow_lift)
-                map_x[y0:y1, x0:x1] += lift_x * self._brow_weight
-                map_y[y0:y1, x0:x1] += lift_y * self._brow_weight
+            lift_x, lift_y = (self.geometry.rotate_to_image(0.0, pose.brow_lift)
+                              if pose.brow_lift > 0.01 else (0.0, 0.0))
+            # Fields: mask x, mask y, mask, yaw x, yaw y, pitch x, pitch y, brow.
+            weights = np.array([
+                [a - 1.0, b, c, -yaw, 0.0, -pitch, 0.0, lift_x],
+                [d, e - 1.0, f, 0.0, -yaw, 0.0, -pitch, lift_y],
+            ], dtype=np.float32)  # fmt: skip
+            shifts = (weights @ self._head_fields).reshape(2, y1 - y0, x1 - x0)
+            map_x[y0:y1, x0:x1] += shifts[0]
+            map_y[y0:y1, x0:x1] += shifts[1]
         return map_x, map_y
 
     def _cut_at_hull(self, map_x: np.ndarray, map_y: np.ndarray) -> None:
@@ -245,9 +248,11 @@ class FaceAnimator:
         edge (the mouth's and lids' fields included)."""
         x0, y0, x1, y1 = self._cut_box
         if x1 > x0 and y1 > y0:
-            gx, gy = self._grid_x[y0:y1, x0:x1], self._grid_y[y0:y1, x0:x1]
-            map_x[y0:y1, x0:x1] = gx + (map_x[y0:y1, x0:x1] - gx) * self._cut
-            map_y[y0:y1, x0:x1] = gy + (map_y[y0:y1, x0:x1] - gy) * self._cut
+            for maps, grid in ((map_x, self._grid_x), (map_y, self._grid_y)):
+                region, identity = maps[y0:y1, x0:x1], grid[y0:y1, x0:x1]
+                region -= identity
+                region *= self._cut
+                region += identity
 
     def _head_affine(self, pose: FramePose) -> np.ndarray:
         """Forward 2x3 affine of the head: roll about the neck, a nod (the face shortening
