@@ -62,6 +62,9 @@ COARSE_STEP = 4
 # Displacements fade to nothing over this share of the face width inside the head's hull
 # (a sharp cut shears the jaw line into the background).
 HULL_FEATHER_SHARE = 0.07
+# Around the lips' box as the head carries it (the box's corners are followed exactly; its
+# edges between them bend by a pixel or two where yaw's field is piecewise affine).
+LIPS_BOX_MARGIN_PX = 4
 # Raised brows go up by this share of the face height (about 4 mm).
 BROW_LIFT_SHARE = 0.03
 # The head's motion fades out over this share of the face width inside the hull's edge.
@@ -286,6 +289,8 @@ class FaceAnimator:
         x0, y0, x1, y1 = self._mouth_box
         if x1 <= x0 or y1 <= y0:
             return []
+        # Found while the maps still hold the head's motion alone.
+        lx0, ly0, lx1, ly1 = self._lips_box(opening_px, map_x, map_y)
         hx = map_x[y0:y1:COARSE_STEP, x0:x1:COARSE_STEP]
         hy = map_y[y0:y1:COARSE_STEP, x0:x1:COARSE_STEP]
         u, v = g.to_aligned(hx, hy)
@@ -300,7 +305,6 @@ class FaceAnimator:
         map_x[y0:y1, x0:x1] += fine_d[..., 0]
         map_y[y0:y1, x0:x1] += fine_d[..., 1]
 
-        lx0, ly0, lx1, ly1 = self._lips_box(opening_px)
         if lx1 <= lx0 or ly1 <= ly0:
             return []
         # Redo the lips' box exactly, from the head-only positions (before the coarse field).
@@ -353,19 +357,27 @@ class FaceAnimator:
         image_box = (origin[0] + x0, origin[1] + y0, origin[0] + x1, origin[1] + y1)
         return [(image_box, colour, line[y0:y1, x0:x1].astype(np.float32))]
 
-    def _lips_box(self, opening_px: float) -> tuple[int, int, int, int]:
+    def _lips_box(self, opening_px: float, head_x: np.ndarray, head_y: np.ndarray
+                  ) -> tuple[int, int, int, int]:
+        """The frame's box where the mouth's field is computed at every pixel: the lips and
+        the opening, where the photo's lips are after the head's motion (``head_x``/``head_y``,
+        the head-only backward maps). Following the head, it needs no margin for the motion
+        (a fixed box with one was twice as large, and the mouth's field most of a frame's cost).
+        """
         g = self.geometry
         uc, half = g.mouth_centre_u, g.mouth_half_width
         lip_top, lip_bottom = float(g.upper_outer(uc)), float(g.lower_outer(uc))
         lip_height = max(lip_bottom - lip_top, 4.0)
-        box = g.image_box(
-            uc - 1.15 * half, uc + 1.15 * half,
-            lip_top - 0.8 * lip_height - 0.2 * opening_px,
-            lip_bottom + 0.6 * lip_height + opening_px,
-            self.size, self._motion_margin,
-        )
+        us = np.array([uc - 1.15 * half, uc + 1.15 * half] * 2)
+        vs = np.repeat([lip_top - 0.8 * lip_height - 0.2 * opening_px,
+                        lip_bottom + 0.6 * lip_height + opening_px], 2)
+        photo_x, photo_y = g.to_image(us, vs)
+        xs, ys = _forward(head_x, head_y, photo_x, photo_y)
+        margin = LIPS_BOX_MARGIN_PX
         x0, y0, x1, y1 = self._mouth_box
-        return max(box[0], x0), max(box[1], y0), min(box[2], x1), min(box[3], y1)
+        return (max(int(np.floor(xs.min())) - margin, x0), max(int(np.floor(ys.min())) - margin, y0),
+                min(int(np.ceil(xs.max())) + margin + 1, x1),
+                min(int(np.ceil(ys.max())) + margin + 1, y1))
 
     def _sample(self, g: FaceGeometry, hx, hy, du, dv) -> np.ndarray:
         dx, dy = g.rotate_to_image(du, dv)
@@ -512,6 +524,21 @@ class FaceAnimator:
         if not values:
             return 1.0
         return float(np.clip(np.median(np.concatenate(values)) / 150.0, 0.45, 1.3))
+
+
+def _forward(map_x: np.ndarray, map_y: np.ndarray, photo_x: np.ndarray, photo_y: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Frame positions that backward maps read from the photo points (photo_x, photo_y):
+    solves map(p) = q by fixed-point steps p <- p + q - map(p), which converge at once for a
+    near-identity motion (the head's displacement changes by a few percent across the face)."""
+    size_y, size_x = map_x.shape
+    xs, ys = photo_x.astype(np.float64), photo_y.astype(np.float64)
+    for _ in range(3):
+        col = np.clip(np.rint(xs), 0, size_x - 1).astype(np.intp)
+        row = np.clip(np.rint(ys), 0, size_y - 1).astype(np.intp)
+        xs = xs + photo_x - map_x[row, col]
+        ys = ys + photo_y - map_y[row, col]
+    return xs, ys
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:
