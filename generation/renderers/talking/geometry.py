@@ -52,7 +52,13 @@ class Curve:
     def __call__(self, u: np.ndarray | float) -> np.ndarray:
         # float32 in, float32 out: the per-frame fields are float32 end to end.
         if not isinstance(u, np.ndarray):
-            return float(self._smooth(np.clip(u, self.us[0], self.us[-1])))
+            # A frame asks the same few points (the mouth's centre, its corners) a dozen times.
+            key = float(u)
+            value = self._points_read.get(key)
+            if value is None:
+                value = self._points_read[key] = float(
+                    self._smooth(np.clip(key, self.us[0], self.us[-1])))
+            return value
         # Arrays (every pixel of a region, several curves a frame) read a dense table of the
         # curve: half the time of evaluating the PCHIP polynomials (scipy's per-call set-up
         # and float64 work), within 1e-4 px of them at TABLE_STEP spacing.
@@ -69,6 +75,10 @@ class Curve:
         # opening mouth became a V). PCHIP keeps the curve within its points' range (no
         # spline overshoot past a mouth corner).
         return PchipInterpolator(self.us, self.vs, extrapolate=False)
+
+    @cached_property
+    def _points_read(self) -> dict[float, float]:
+        return {}
 
     @cached_property
     def _table(self) -> tuple[np.float32, np.float32, np.ndarray, np.ndarray]:
