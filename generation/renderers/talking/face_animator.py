@@ -148,6 +148,7 @@ class FaceAnimator:
         distance = cv2.distanceTransform(inside, cv2.DIST_L2, 5)[cy0:cy1, cx0:cx1]
         fade = np.clip(distance / max(HULL_FEATHER_SHARE * g.face_width, 2.0), 0.0, 1.0)
         self._cut = (fade * fade * (3.0 - 2.0 * fade)).astype(np.float32)
+        self._moving_bands = _moving_bands(self._cut, (cx0, cy0))
         self._scratch = threading.local()
 
     def render(self, pose: FramePose) -> np.ndarray:
@@ -155,10 +156,9 @@ class FaceAnimator:
         mouth_overlays = self._mouth(pose, map_x, map_y)
         overlays = self._eyes(pose, map_x, map_y)
         self._cut_at_hull(map_x, map_y)
-        # Outside the cut box every map is the identity: only the box is resampled.
+        # Outside the hull every map is the identity: only the bands over it are resampled.
         frame = self.image.copy()
-        x0, y0, x1, y1 = self._cut_box
-        if x1 > x0 and y1 > y0:
+        for x0, y0, x1, y1 in self._moving_bands:
             frame[y0:y1, x0:x1] = cv2.remap(self.image, map_x[y0:y1, x0:x1], map_y[y0:y1, x0:x1],
                                             cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         overlays += mouth_overlays
@@ -248,13 +248,15 @@ class FaceAnimator:
 
     def _cut_at_hull(self, map_x: np.ndarray, map_y: np.ndarray) -> None:
         """Nothing outside the head's hull moves: every displacement is faded to zero at its
-        edge (the mouth's and lids' fields included)."""
-        x0, y0, x1, y1 = self._cut_box
-        if x1 > x0 and y1 > y0:
+        edge (the mouth's and lids' fields included). Beyond the bands over the hull the cut is
+        0 and the maps are left as they are: render() never reads them there."""
+        cx0, cy0 = self._cut_box[:2]
+        for x0, y0, x1, y1 in self._moving_bands:
+            cut = self._cut[y0 - cy0 : y1 - cy0, x0 - cx0 : x1 - cx0]
             for maps, grid in ((map_x, self._grid_x), (map_y, self._grid_y)):
                 region, identity = maps[y0:y1, x0:x1], grid[y0:y1, x0:x1]
                 region -= identity
-                region *= self._cut
+                region *= cut
                 region += identity
 
     def _head_affine(self, pose: FramePose) -> np.ndarray:
@@ -524,6 +526,21 @@ class FaceAnimator:
         if not values:
             return 1.0
         return float(np.clip(np.median(np.concatenate(values)) / 150.0, 0.45, 1.3))
+
+
+def _moving_bands(cut: np.ndarray, origin: tuple[int, int], rows: int = 24
+                  ) -> list[tuple[int, int, int, int]]:
+    """Frame boxes (x0, y0, x1, y1), a band of ``rows`` rows each, covering every pixel where
+    ``cut`` (placed at ``origin``) is above 0: about half of the cut's box, the hull being a
+    rounded shape in a rectangle."""
+    bands = []
+    for top in range(0, cut.shape[0], rows):
+        columns = np.flatnonzero((cut[top : top + rows] > 0.0).any(axis=0))
+        if len(columns):
+            bottom = min(top + rows, cut.shape[0])
+            bands.append((origin[0] + int(columns[0]), origin[1] + top,
+                          origin[0] + int(columns[-1]) + 1, origin[1] + bottom))
+    return bands
 
 
 def _forward(map_x: np.ndarray, map_y: np.ndarray, photo_x: np.ndarray, photo_y: np.ndarray
