@@ -138,6 +138,8 @@ class FaceAnimator:
         # The photo's own teeth rows, where it shows teeth (None: teeth are drawn).
         self._teeth = (find_photo_teeth(self.image, g, self.look.lip_rgb)
                        if self.look.photo_shows_teeth else None)
+        self._teeth_source = (self._teeth.toothness_image(self.image)
+                              if self._teeth is not None else None)
         x0, y0, x1, y1 = self._mouth_box
         # Where each pixel of the mouth region falls on the coarse grid (corner-aligned).
         self._coarse_lookup_x = (xs[y0:y1, x0:x1] - x0) / COARSE_STEP
@@ -391,14 +393,17 @@ class FaceAnimator:
         # At the middle: the lower row and the lip's strip under it (up from the lip line),
         # and the room between the rows, as this frame places them.
         middle_u = g.mouth_centre_u
-        _, upper_middle, lower_middle, _ = (float(line[0]) for line in
-                                            self._teeth.at(np.array([middle_u])))
+        _, upper_middle, lower_middle, _ = (float(line.flat[0]) for line in
+                                            self._teeth.at(np.array([[middle_u]])))
         lip_middle = float(np.interp(middle_u, self._teeth.us, self._teeth.lip_bottom))
         upper_v = v + rise  # where in the photo each row is read
         lower_v = v - jaw
         room = lower_edge - upper_edge
-        upper = self._sample(g, hx, hy, field.du, np.maximum(upper_v, top + 0.5) - v)
-        lower = self._sample(g, hx, hy, field.du, np.minimum(lower_v, bottom - 0.5) - v)
+        # Each read gives the colour and, in a fourth channel, how much it looks like tooth.
+        source = self._teeth_source
+        upper = self._sample(g, hx, hy, field.du, np.maximum(upper_v, top + 0.5) - v, source)
+        lower = self._sample(g, hx, hy, field.du, np.minimum(lower_v, bottom - 0.5) - v,
+                             source)
         # A column without teeth in a row (under 2 px of them) has no such row.
         has_upper = np.clip(upper_edge - top - 1.0, 0.0, 1.0)
         has_lower = np.clip(bottom - lower_edge - 1.0, 0.0, 1.0)
@@ -410,11 +415,11 @@ class FaceAnimator:
         upper_alpha = np.maximum(
             row_alpha(upper_v - upper_edge + 0.5, room),
             row_alpha(upper_v - upper_edge - fringe_upper, room)
-            * self._teeth.toothness(upper))
+            * upper[..., 3])
         lower_alpha = np.maximum(
             row_alpha(lower_edge - lower_v + 0.5, room),
             row_alpha(lower_edge - lower_v - fringe_lower, room)
-            * self._teeth.toothness(lower))
+            * lower[..., 3])
         # Nor is a row read past its outer end.
         upper_alpha *= has_upper * np.clip((upper_v - top + 2.0) / 2.0, 0.0, 1.0)
         lower_alpha *= has_lower * np.clip((bottom + 2.0 - lower_v) / 2.0, 0.0, 1.0)
@@ -423,14 +428,13 @@ class FaceAnimator:
         lower_lip_alpha = np.clip(field.lower_source_v - bottom, 0.0, 1.0)
         lip_v = np.where(upper_lip_alpha >= lower_lip_alpha, field.upper_source_v,
                          field.lower_source_v)
-        lips = self._sample(g, hx, hy, field.du, lip_v - v)
+        lips = self._sample(g, hx, hy, field.du, lip_v - v, source)
         # What looks like tooth there belongs to a row (the measured ends are smoothed).
-        lips_alpha = np.maximum(upper_lip_alpha, lower_lip_alpha) * (
-            1.0 - self._teeth.toothness(lips))
+        lips_alpha = np.maximum(upper_lip_alpha, lower_lip_alpha) * (1.0 - lips[..., 3])
         return TeethRows(
-            upper=upper.astype(np.float32), upper_alpha=upper_alpha.astype(np.float32),
-            lower=lower.astype(np.float32), lower_alpha=lower_alpha.astype(np.float32),
-            lips=lips.astype(np.float32),
+            upper=upper[..., :3], upper_alpha=upper_alpha.astype(np.float32),
+            lower=lower[..., :3], lower_alpha=lower_alpha.astype(np.float32),
+            lips=lips[..., :3],
             lips_alpha=lips_alpha.astype(np.float32),
             below_upper=(upper_v - upper_edge).astype(np.float32),
             lower_height=lip_middle - lower_middle,
