@@ -334,7 +334,7 @@ class FaceAnimator:
             rows = self._photo_teeth(field, u, v, hx, hy, opening_px)
         colour = paint_interior(self.look, field, rows, tongue=pose.tongue)
         box = (lx0 + ox0, ly0 + oy0, lx0 + ox1, ly0 + oy1)
-        return [*overlays, (box, colour, _opening_alpha(field))]
+        return [*overlays, (box, colour, field.coverage.astype(np.float32))]
 
     def _closed_lip_line(self, g: FaceGeometry, field: MouthField, hx, hy, v,
                          origin: tuple[int, int]) -> list:
@@ -604,19 +604,6 @@ class FaceAnimator:
         if not values:
             return 1.0
         return float(np.clip(np.median(np.concatenate(values)) / 150.0, 0.45, 1.3))
-
-
-def _opening_alpha(field: MouthField) -> np.ndarray:
-    """How much of each pixel the painted interior covers. The field's coverage tapers out
-    over the last fifth of the half-width before each corner, so a barely open mouth has no
-    dark crack along its lip line; under the taper the map reads the photo straight down
-    from the lips, and a wide opening showed the lower lip stretched there as pale slivers
-    ("fangs") in both corners. Where the column's gap is wider than a few pixels the
-    interior is painted fully, up to the corner."""
-    inside = np.clip(np.minimum(field.from_top, field.gap - field.from_top) + 0.5, 0.0, 1.0)
-    open_column = np.clip((field.gap - 2.0) / 4.0, 0.0, 1.0)
-    alpha = np.maximum(field.coverage, np.where(field.coverage > 0.0, inside * open_column, 0.0))
-    return alpha.astype(np.float32)
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:
