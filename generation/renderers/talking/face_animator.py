@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from generation.renderers.talking.face_fields import (
+    UPPER_LIP_SHARE,
     MouthField,
     eyelid_field,
     gaze_field,
@@ -29,7 +30,13 @@ from generation.renderers.talking.face_fields import (
 )
 from generation.renderers.talking.face_model import face_mesh, fit_face
 from generation.renderers.talking.geometry import FaceGeometry, head_hull
-from generation.renderers.talking.mouth_interior import MouthLook, paint_interior
+from generation.renderers.talking.mouth_interior import (
+    MouthLook,
+    TeethRows,
+    find_photo_teeth,
+    paint_interior,
+    row_alpha,
+)
 
 # Widest inner-lip gap while speaking, as a share of the brow-to-chin height (about 15-20 mm
 # on an adult face).
@@ -132,7 +139,13 @@ class FaceAnimator:
             light=self._skin_light(),
             teeth_height_px=DRAWN_TEETH_SHARE * g.face_height,
             photo_shows_teeth=g.rest_gap > TEETH_VISIBLE_SHARE * g.face_height,
+            lip_rgb=self._lip_colour(),
         )
+        # The photo's own teeth rows, where it shows teeth (None: teeth are drawn).
+        self._teeth = (find_photo_teeth(self.image, g, self.look.lip_rgb)
+                       if self.look.photo_shows_teeth else None)
+        self._teeth_source = (self._teeth.toothness_image(self.image)
+                              if self._teeth is not None else None)
         x0, y0, x1, y1 = self._mouth_box
         # Where each pixel of the mouth region falls on the coarse grid (corner-aligned).
         self._coarse_lookup_x = (xs[y0:y1, x0:x1] - x0) / COARSE_STEP
@@ -325,13 +338,12 @@ class FaceAnimator:
         # step of the painting is per pixel, so the result is the same).
         ox0, oy0, ox1, oy1 = opening
         field = field.cropped(opening)
-        hx, hy, v = hx[oy0:oy1, ox0:ox1], hy[oy0:oy1, ox0:ox1], v[oy0:oy1, ox0:ox1]
-        upper_sample = lower_sample = None
-        if self.look.photo_shows_teeth:
-            upper_sample = self._sample(g, hx, hy, field.du, field.upper_source_v - v)
-            lower_sample = self._sample(g, hx, hy, field.du, field.lower_source_v - v)
-        colour = paint_interior(self.look, field, upper_sample, lower_sample,
-                                tongue=pose.tongue)
+        hx, hy = hx[oy0:oy1, ox0:ox1], hy[oy0:oy1, ox0:ox1]
+        u, v = u[oy0:oy1, ox0:ox1], v[oy0:oy1, ox0:ox1]
+        rows = None
+        if self._teeth is not None:
+            rows = self._photo_teeth(field, u, v, hx, hy, opening_px)
+        colour = paint_interior(self.look, field, rows, tongue=pose.tongue)
         box = (lx0 + ox0, ly0 + oy0, lx0 + ox1, ly0 + oy1)
         return [*overlays, (box, colour, field.coverage.astype(np.float32))]
 
@@ -381,10 +393,81 @@ class FaceAnimator:
                 min(int(np.ceil(xs.max())) + margin + 1, x1),
                 min(int(np.ceil(ys.max())) + margin + 1, y1))
 
-    def _sample(self, g: FaceGeometry, hx, hy, du, dv) -> np.ndarray:
+    def _photo_teeth(self, field: MouthField, u, v, hx, hy, opening_px: float) -> TeethRows:
+        """The photo's teeth rows placed for this frame, over the opening's box (``u, v``:
+        the head-moved positions, aligned; ``hx, hy``: the same in the image).
+
+        Each row moves as one rigid piece: the upper row with the head and the upper lip's
+        rise at the mouth's middle, the lower row with the jaw (the shift that takes the
+        photo's lower inner lip at the middle to its new place). Read per column, a row
+        moved by the lip's own shift there (less towards the corners) bent into a smile;
+        rigid rows keep the teeth's shape and height, and a closing jaw slides the lower
+        row up behind the upper one. Past a row's end (the photo's cavity) the row is not
+        read. The strips of lip inside the photo's gap move with the lips, per column, as
+        the field moves the lips themselves, in front of the teeth."""
+        g = self.geometry
+        rise = UPPER_LIP_SHARE * opening_px
+        jaw = (1.0 - UPPER_LIP_SHARE) * opening_px - g.rest_gap
+        top, upper_edge, lower_edge, bottom = self._teeth.at(u + field.du)
+        # At the middle: the lower row and the lip's strip under it (up from the lip line),
+        # and the room between the rows, as this frame places them.
+        middle_u = g.mouth_centre_u
+        _, upper_middle, lower_middle, _ = (float(line.flat[0]) for line in
+                                            self._teeth.at(np.array([[middle_u]])))
+        lip_middle = float(np.interp(middle_u, self._teeth.us, self._teeth.lip_bottom))
+        upper_v = v + rise  # where in the photo each row is read
+        lower_v = v - jaw
+        room = lower_edge - upper_edge
+        # Each read gives the colour and, in a fourth channel, how much it looks like tooth.
+        source = self._teeth_source
+        upper = self._sample(g, hx, hy, field.du, np.maximum(upper_v, top + 0.5) - v, source)
+        lower = self._sample(g, hx, hy, field.du, np.minimum(lower_v, bottom - 0.5) - v,
+                             source)
+        # A column without teeth in a row (under 2 px of them) has no such row.
+        has_upper = np.clip(upper_edge - top - 1.0, 0.0, 1.0)
+        has_lower = np.clip(bottom - lower_edge - 1.0, 0.0, 1.0)
+        # Opaque to the row's edge; past it, where the photo shows tooth (the biting edge's
+        # own shape, not the measured edge's steps), up to 2 px, or halfway to the other
+        # row's teeth (never the other row's teeth riding on this one).
+        fringe_upper = 2.0 - has_lower * (2.0 - np.clip(room / 2.0, 0.0, 2.0))
+        fringe_lower = 2.0 - has_upper * (2.0 - np.clip(room / 2.0, 0.0, 2.0))
+        upper_alpha = np.maximum(
+            row_alpha(upper_v - upper_edge + 0.5, room),
+            row_alpha(upper_v - upper_edge - fringe_upper, room)
+            * upper[..., 3])
+        lower_alpha = np.maximum(
+            row_alpha(lower_edge - lower_v + 0.5, room),
+            row_alpha(lower_edge - lower_v - fringe_lower, room)
+            * lower[..., 3])
+        # Nor is a row read past its outer end.
+        upper_alpha *= has_upper * np.clip((upper_v - top + 2.0) / 2.0, 0.0, 1.0)
+        lower_alpha *= has_lower * np.clip((bottom + 2.0 - lower_v) / 2.0, 0.0, 1.0)
+        # The lips' strips, read where the field reads each lip.
+        upper_lip_alpha = np.clip(top - field.upper_source_v, 0.0, 1.0)
+        lower_lip_alpha = np.clip(field.lower_source_v - bottom, 0.0, 1.0)
+        lip_v = np.where(upper_lip_alpha >= lower_lip_alpha, field.upper_source_v,
+                         field.lower_source_v)
+        lips = self._sample(g, hx, hy, field.du, lip_v - v, source)
+        # What looks like tooth there belongs to a row (the measured ends are smoothed).
+        lips_alpha = np.maximum(upper_lip_alpha, lower_lip_alpha) * (1.0 - lips[..., 3])
+        return TeethRows(
+            upper=upper[..., :3], upper_alpha=upper_alpha.astype(np.float32),
+            lower=lower[..., :3], lower_alpha=lower_alpha.astype(np.float32),
+            lips=lips[..., :3],
+            lips_alpha=lips_alpha.astype(np.float32),
+            below_upper=(upper_v - upper_edge).astype(np.float32),
+            lower_height=lip_middle - lower_middle,
+            room=(lower_middle + jaw) - (upper_middle - rise),
+        )
+
+    def _sample(self, g: FaceGeometry, hx, hy, du, dv, source: np.ndarray | None = None
+                ) -> np.ndarray:
+        """``source`` (the photo when None) read at the head-moved points ``hx, hy`` moved
+        by (du, dv) in aligned axes."""
         dx, dy = g.rotate_to_image(du, dv)
-        return cv2.remap(self.image, (hx + dx).astype(np.float32), (hy + dy).astype(np.float32),
-                         cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        return cv2.remap(self.image if source is None else source, (hx + dx).astype(np.float32),
+                         (hy + dy).astype(np.float32), cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_REPLICATE)
 
     def _eyes(self, pose: FramePose, map_x: np.ndarray, map_y: np.ndarray):
         """Add the lids' and the gaze's fields to the maps; returns (box, colour, alpha)
@@ -508,6 +591,20 @@ class FaceAnimator:
         xi = np.clip(np.round(xs).astype(int), 0, self.size - 1)
         yi = np.clip(np.round(ys).astype(int), 0, self.size - 1)
         return self.image[yi, xi].astype(np.float32)
+
+    def _lip_colour(self) -> np.ndarray:
+        """Median colour of the lips' red along the middle half of the mouth (both lips,
+        between their outer and inner lines)."""
+        g = self.geometry
+        uc, half = g.mouth_centre_u, g.mouth_half_width
+        us = np.linspace(uc - 0.5 * half, uc + 0.5 * half, 15)
+        samples = []
+        for share in (0.3, 0.5, 0.7):
+            samples.append(self._pixels_at(us, g.upper_outer(us) + share * (
+                g.upper_inner(us) - g.upper_outer(us))))
+            samples.append(self._pixels_at(us, g.lower_inner(us) + share * (
+                g.lower_outer(us) - g.lower_inner(us))))
+        return np.median(np.concatenate(samples), axis=0).astype(np.float32)
 
     def _skin_light(self) -> float:
         """Brightness of the cheeks and nose bridge relative to a typical portrait's skin."""

@@ -1,24 +1,58 @@
-"""Painting inside an open mouth: a throat gradient, the tongue (rising on th/l), and teeth.
+"""Painting inside an open mouth: the throat, a lit tongue low in the mouth, teeth, and the
+shadow the upper lip and teeth cast on what lies behind them.
 
-When the photo shows teeth, they are the photo's own (upper teeth stay with the upper lip,
-lower teeth ride on the jaw). When it shows a closed mouth there are no teeth to reuse, so a
-soft band of upper teeth is drawn under the upper lip, tinted by the photo's light.
+When the photo shows teeth, they are the photo's own, moved as two rigid rows: the upper
+row with the head (and the upper lip's small rise), the lower row with the jaw, the upper
+drawn over the lower where a closing jaw slides the lower teeth up behind it. Where the
+photo's lips are parted over a dark cavity, the rows end at the cavity's edges (found once,
+per column, by ``find_photo_teeth``); the cavity itself is painted, so a wider opening shows
+throat and tongue, never stretched slivers of tooth. When the photo shows a closed mouth
+there are no teeth to reuse, so a row of upper teeth (and, wide open, the lower incisors'
+tips) is drawn under the upper lip, tinted by the photo's light.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from functools import cached_property
 
+import cv2
 import numpy as np
+from scipy.ndimage import median_filter, uniform_filter1d
 
-from generation.renderers.talking.face_fields import MouthField
+from generation.renderers.talking.face_fields import CORNER_EASE, MouthField
+from generation.renderers.talking.geometry import FaceGeometry
 
-CAVITY_EDGE_RGB = np.array([104.0, 44.0, 46.0], dtype=np.float32)
-CAVITY_DEEP_RGB = np.array([44.0, 17.0, 19.0], dtype=np.float32)
-# Lit from the front, the tongue is the brightest thing behind the teeth; darker and it merged
-# with the throat into one flat dark hole.
+CAVITY_EDGE_RGB = np.array([84.0, 34.0, 36.0], dtype=np.float32)
+CAVITY_DEEP_RGB = np.array([36.0, 13.0, 15.0], dtype=np.float32)
+# The tongue when the photo's lips are not known: lit from the front, the brightest thing
+# behind the teeth.
 TONGUE_RGB = np.array([172.0, 84.0, 88.0], dtype=np.float32)
+# The tongue from the photo's own lip colour: a little darker (it lies inside the mouth) and
+# pinker (less green, a touch of blue: wet mucosa, not lip skin).
+TONGUE_FROM_LIP = np.array([0.86, 0.55, 0.6], dtype=np.float32)
 TEETH_RGB = np.array([216.0, 207.0, 190.0], dtype=np.float32)
+# The tongue's top above the lower teeth: this share of the room between the rows, at most
+# TONGUE_HEIGHT drawn-teeth heights (th/l lift its tip towards the upper teeth). Low in the
+# mouth: the lower teeth hide its front, the throat shows above it; once the room is wide
+# it rides down with the jaw, and the widening opening shows more throat above it.
+TONGUE_TOP_SHARE = 0.6
+TONGUE_HEIGHT = 0.55
+TONGUE_EDGE_PX = 2.5  # its soft top edge
+# It shows once the opening is this many drawn-teeth heights (about 0.045 face heights
+# each) and fully from twice that: a nearly shut mouth shows no tongue.
+TONGUE_SHOWS_FROM = 0.35
+TONGUE_FULL_AT = 1.5
+# The shadow the upper lip and upper teeth cast down into the mouth (lit from above): at
+# most this much darker just under the upper row, fading over this many teeth heights.
+UNDER_TEETH_SHADOW = 0.4
+UNDER_TEETH_REACH = 0.45
+# A photo's cavity: pixels darker than this share of its teeth's brightness.
+CAVITY_LUMA_SHARE = 0.33
+# The teeth rows soften into the painted cavity over up to this many px (and at least this
+# little where the rows touch).
+ROW_EDGE_PX = (0.75, 2.0)
 
 
 @dataclass(frozen=True)
@@ -26,50 +60,265 @@ class MouthLook:
     light: float  # the photo's skin brightness relative to a typical portrait (1.0)
     teeth_height_px: float  # how far drawn upper teeth may show below the upper lip
     photo_shows_teeth: bool
+    lip_rgb: np.ndarray | None = dataclass_field(default=None, compare=False)  # the lips' colour
+
+    @property
+    def tongue_rgb(self) -> np.ndarray:
+        if self.lip_rgb is None:
+            return TONGUE_RGB * self.light
+        return (np.asarray(self.lip_rgb, dtype=np.float32) * TONGUE_FROM_LIP).astype(np.float32)
+
+
+@dataclass(frozen=True, eq=False)
+class PhotoTeeth:
+    """Where the photo's own teeth rows are, per column of its mouth (aligned u, every half
+    pixel; v in aligned px). From the upper inner lip (``lip_top``) down: a strip of lip
+    (past dlib's line, or a lip edge in shadow) to ``top``, the upper teeth to
+    ``upper_edge``, the photo's dark cavity, the lower teeth from ``lower_edge`` to
+    ``bottom``, and lip again down to the lower inner lip (``lip_bottom``). Where the rows
+    touch (a smile with the teeth together) the edges meet at the upper teeth's biting
+    edge; where the upper teeth rest on the lower lip the lower row is empty."""
+
+    us: np.ndarray
+    lip_top: np.ndarray
+    top: np.ndarray
+    upper_edge: np.ndarray
+    lower_edge: np.ndarray
+    bottom: np.ndarray
+    lip_bottom: np.ndarray
+    teeth_luma: float  # the teeth's brightness (80th percentile of the gap's)
+    lip_redness: float  # redder than this ((R - G) / R) is lip, not tooth
+
+    def toothness(self, rgb: np.ndarray) -> np.ndarray:
+        """0..1 per pixel: how much a colour read from the photo looks like its teeth
+        (bright, and whiter than lip)."""
+        luma = rgb[..., :3].mean(axis=-1)
+        redness = (rgb[..., 0] - rgb[..., 1]) / np.maximum(rgb[..., 0], 1.0)
+        bright = np.clip((luma / max(self.teeth_luma, 1.0) - 0.4) / 0.25, 0.0, 1.0)
+        return bright * np.clip((self.lip_redness - redness) / 0.06 + 0.5, 0.0, 1.0)
+
+    def at(self, u: np.ndarray) -> tuple[np.ndarray, ...]:
+        """(top, upper_edge, lower_edge, bottom) at aligned ``u`` (a 2-D array): linear
+        between columns, flat beyond the ends. The columns are evenly spaced, so the four
+        lines are one 4-channel row of an image that cv2.remap reads at once (4x faster per
+        frame than np.interp on each)."""
+        place = ((np.asarray(u, dtype=np.float32) - np.float32(self.us[0]))
+                 / np.float32(self.us[1] - self.us[0]))
+        read = cv2.remap(self._lines, place, np.zeros_like(place), cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_REPLICATE)
+        return tuple(read[..., channel] for channel in range(4))
+
+    @cached_property
+    def _lines(self) -> np.ndarray:
+        return np.ascontiguousarray(np.stack(
+            [self.top, self.upper_edge, self.lower_edge, self.bottom], axis=-1)[None],
+            dtype=np.float32)
+
+    def toothness_image(self, image: np.ndarray) -> np.ndarray:
+        """The photo as float32 RGB with its toothness as a fourth channel, to be read with
+        the rows (one remap gives both)."""
+        rgb = image.astype(np.float32)
+        return np.dstack([rgb, self.toothness(rgb)]).astype(np.float32)
+
+
+@dataclass(frozen=True, eq=False)
+class TeethRows:
+    """The photo's mouth as placed in one frame, per pixel of the painted box: its teeth
+    rows, and the strips of lip inside its gap (drawn in front of the teeth)."""
+
+    upper: np.ndarray  # RGB of the upper row read at this pixel
+    upper_alpha: np.ndarray  # 0..1: how much of the pixel the upper row covers
+    lower: np.ndarray
+    lower_alpha: np.ndarray
+    lips: np.ndarray
+    lips_alpha: np.ndarray
+    below_upper: np.ndarray  # px below the upper row's edge (negative: on the teeth)
+    lower_height: float  # px of the lower row (and lip) above the lip line, at the middle
+    room: float  # px between the rows' edges at the mouth's middle (negative: overlapping)
+
+
+def photo_gap_lines(g: FaceGeometry, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The photo's upper and lower inner-lip lines at ``u`` as the mouth's field takes them:
+    a smiling photo's gap at least an oval as wide as the mouth, easing to nothing at the
+    corners (face_fields.mouth_field, step 2)."""
+    uc, half = g.mouth_centre_u, g.mouth_half_width
+    upper = np.asarray(g.upper_inner(u), dtype=np.float64)
+    lower = np.asarray(g.lower_inner(u), dtype=np.float64)
+    if g.rest_gap <= 0.0:
+        return upper, lower
+    column = (u - uc) / half
+    inside = np.clip(1.0 - column * column, 0.0, 1.0)
+    middle = (upper + lower) / 2.0
+    oval = inside**0.35 * _smoothstep((1.0 - np.abs(column)) / CORNER_EASE)
+    gap = np.maximum(lower - upper, g.rest_gap * oval)
+    return middle - gap / 2.0, middle + gap / 2.0
+
+
+def find_photo_teeth(image: np.ndarray, g: FaceGeometry, lip_rgb: np.ndarray
+                     ) -> PhotoTeeth | None:
+    """Measure the photo's teeth rows (see PhotoTeeth), once per photo.
+
+    Each column of the photo's gap (smoothed over 2.5 px sideways, so a seam between two
+    teeth is not taken for the end of a row) is searched for its longest dark run, darker
+    than CAVITY_LUMA_SHARE of the teeth's brightness: the cavity between the rows, when it
+    lies away from the lips. A column without one (teeth together, or the upper teeth
+    resting on the lower lip) is split where its brightness falls most steeply below its
+    first quarter: the upper teeth's biting edge. A column that is dark from lip to lip has
+    no rows. Lip-coloured pixels at a column's ends (redder than halfway from the teeth's
+    colour to the lips') are lip, not teeth: moved with the rigid rows they floated off the
+    lip as pale slivers in the corners, where the lip moves less than the jaw. The edges
+    are median-filtered."""
+    uc, half = g.mouth_centre_u, g.mouth_half_width
+    us = np.arange(uc - half, uc + half + 0.25, 0.5)
+    top, bottom = photo_gap_lines(g, us)
+    height = float((bottom - top).max())
+    if height < 2.0:
+        return None
+    steps = np.arange(0.0, height + 0.5, 0.5)
+    vs = top[:, None] + steps[None, :]
+    valid = vs <= bottom[:, None] + 1e-6
+    xs, ys = g.to_image(np.broadcast_to(us[:, None], vs.shape), vs)
+    rgb = cv2.remap(image, xs.astype(np.float32), ys.astype(np.float32), cv2.INTER_LINEAR,
+                    borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    rgb = uniform_filter1d(rgb, 5, axis=0)
+    luma = rgb.mean(axis=2)
+    central = valid & (np.abs(us[:, None] - uc) < 0.6 * half)
+    if central.sum() < 10:
+        return None
+    teeth_luma = float(np.percentile(luma[central], 80))
+    dark = (luma < CAVITY_LUMA_SHARE * teeth_luma) & valid
+    teeth_rgb = np.median(rgb[central & (luma >= teeth_luma)], axis=0)
+    redness = (rgb[..., 0] - rgb[..., 1]) / np.maximum(rgb[..., 0], 1.0)
+    lip = np.asarray(lip_rgb, dtype=np.float32)
+    lip_redness = (lip[0] - lip[1]) / max(float(lip[0]), 1.0)
+    teeth_redness = (teeth_rgb[0] - teeth_rgb[1]) / max(float(teeth_rgb[0]), 1.0)
+    lip_split = float(lip_redness + teeth_redness) / 2.0
+    lip_like = ~dark & (redness > lip_split)
+    not_row = lip_like | ~valid
+    falls = np.diff(luma, axis=1)
+    edges = np.empty((4, len(us)))
+    for i in range(len(us)):
+        count = int(valid[i].sum())
+        runs = np.flatnonzero(np.diff(np.concatenate([[0], dark[i, :count], [0]]))).reshape(-1, 2)
+        cavity = None
+        if len(runs):
+            start, end = runs[np.argmax(runs[:, 1] - runs[:, 0])]
+            if end - start >= count - 1:
+                cavity = (0, count - 1)  # dark from lip to lip: no teeth here
+            elif end - start >= 3 and 0.15 * count <= (start + end) / 2.0 <= 0.9 * count:
+                cavity = (start, min(end, count - 1))
+        if cavity is None:
+            first = int(0.25 * count)
+            edge = first + int(np.argmin(falls[i, first : count - 1])) if count - 1 > first \
+                else count - 1
+            upper_edge = lower_edge = steps[edge] + 0.25
+        else:
+            upper_edge, lower_edge = steps[cavity[0]], steps[cavity[1]]
+        # The rows' outer ends: the first (last) pixel that is not lip.
+        inner = np.flatnonzero(~not_row[i, :count])
+        first_row, last_row = (steps[inner[0]], steps[inner[-1]]) if len(inner) else (0.0, 0.0)
+        edges[:, i] = first_row, upper_edge, lower_edge, last_row
+    # The lips' edges are smooth curves (filtered over 7.5 px); the teeth's biting edges
+    # are not (4.5 px).
+    row_top, upper_edge, lower_edge, row_bottom = (
+        top + median_filter(line, size, mode="nearest")
+        for line, size in zip(edges, (15, 9, 9, 15), strict=True))
+    row_top = np.clip(row_top, top, bottom)
+    upper_edge = np.clip(upper_edge, row_top, bottom)
+    lower_edge = np.clip(np.maximum(lower_edge, upper_edge), top, bottom)
+    row_bottom = np.clip(np.maximum(row_bottom, lower_edge), top, bottom)
+    return PhotoTeeth(us=us, lip_top=top, top=row_top, upper_edge=upper_edge,
+                      lower_edge=lower_edge, bottom=row_bottom, lip_bottom=bottom,
+                      teeth_luma=teeth_luma, lip_redness=lip_split)
+
+
+def row_alpha(beyond_edge: np.ndarray, room: np.ndarray) -> np.ndarray:
+    """How much a teeth row covers a pixel ``beyond_edge`` px past the row's edge (towards
+    the cavity), softened over half the photo's ``room`` between the rows (ROW_EDGE_PX)."""
+    reach = np.clip(room / 2.0, *ROW_EDGE_PX)
+    return _smoothstep((reach - beyond_edge) / (2.0 * reach))
 
 
 def paint_interior(
     look: MouthLook,
     field: MouthField,
-    upper_sample: np.ndarray | None,
-    lower_sample: np.ndarray | None,
+    rows: TeethRows | None = None,
     tongue: float = 0.0,
 ) -> np.ndarray:
     """RGB (float32) for every pixel of the mouth's region; only ``field.coverage`` of it
-    is used. ``upper_sample``/``lower_sample``: the photo read at the field's upper/lower
-    source positions (None when the photo shows no teeth). ``tongue`` (0..1) raises the
-    tongue's tip towards the upper teeth (th, l)."""
-    gap = np.maximum(field.gap, 1e-3)
-    rel = np.clip(field.from_top / gap, 0.0, 1.0)  # 0 at the upper lip .. 1 at the lower
-    across = np.abs(field.column)
-    # The throat: darkest in the middle and towards the back (the middle of the opening),
-    # lighter and redder under the lips and towards the cheeks.
-    depth = np.clip(field.depth * (1.0 - 0.6 * across**2), 0.0, 1.0)[..., None]
-    cavity = CAVITY_EDGE_RGB + (CAVITY_DEEP_RGB - CAVITY_EDGE_RGB) * np.sqrt(depth)
-    # The tongue: a rounded mound in the lower part of a wide opening, its tip rising to the
-    # upper teeth on th/l. Shaded darker towards the throat and at its edges.
-    surface = 0.62 - 0.45 * tongue + 0.3 * across**2  # the tongue's top, as a share of gap
-    on_tongue = np.clip((rel - surface) * gap / 2.0, 0.0, 1.0)
-    on_tongue *= np.clip(1.0 - across * 1.15, 0.0, 1.0) ** 0.5
-    on_tongue *= np.clip((field.gap - 5.0) / 8.0, 0.0, 1.0)
-    tongue_shade = (0.75 + 0.25 * np.clip((rel - surface) * 3.0, 0.0, 1.0)) * (1.0 - 0.4 * across)
-    tongue_rgb = TONGUE_RGB * tongue_shade[..., None]
-    colour = cavity + (tongue_rgb - cavity) * (0.9 * on_tongue)[..., None]
-    colour = colour * look.light
-
-    if look.photo_shows_teeth and upper_sample is not None and lower_sample is not None:
-        # Soft one-pixel edges where the photo's teeth bands end, so the gap opening between
-        # upper and lower teeth is not a jagged line.
-        upper_weight = np.clip(field.upper_limit_v - field.upper_source_v + 0.5, 0.0, 1.0)
-        lower_weight = np.clip(field.lower_source_v - field.lower_limit_v + 0.5, 0.0, 1.0)
-        colour = colour + (lower_sample - colour) * lower_weight[..., None]
-        colour = colour + (upper_sample - colour) * upper_weight[..., None]
+    is used. ``rows``: the photo's own teeth placed for this frame (None: the photo shows
+    none, and teeth are drawn). ``tongue`` (0..1) raises the tongue's tip towards the upper
+    teeth (th, l)."""
+    across = np.abs(field.column).astype(np.float32)
+    drawn = None
+    if rows is None:
+        drawn = _drawn_teeth(look, field)
+        below_upper, lower_height, room = drawn.below_upper, drawn.lower_height, drawn.room
     else:
-        colour = _drawn_teeth(look, field, colour)
+        below_upper, lower_height, room = rows.below_upper, rows.lower_height, rows.room
+
+    colour = _throat(look, field, across)
+    colour = _with_tongue(colour, look, field, across, lower_height, room, tongue)
+    # The upper lip and the upper teeth shade what lies below and behind them.
+    reach = UNDER_TEETH_REACH * look.teeth_height_px + 1.0
+    shade = 1.0 - UNDER_TEETH_SHADOW * np.exp(-np.maximum(below_upper, 0.0) / reach)
+    colour = colour * shade[..., None]
+
+    if rows is not None:
+        # Lower row first (behind), in the upper row's shadow; the upper row over it, and
+        # the lips' own edges in front of both.
+        lower = rows.lower * (0.5 + 0.5 * shade)[..., None]
+        colour = colour + (lower - colour) * rows.lower_alpha[..., None]
+        colour = colour + (rows.upper - colour) * rows.upper_alpha[..., None]
+        colour = colour + (rows.lips - colour) * rows.lips_alpha[..., None]
+    else:
+        colour = colour + (drawn.lower - colour) * drawn.lower_alpha[..., None]
+        colour = colour + (drawn.upper - colour) * drawn.upper_alpha[..., None]
     # The lips' shadow: a soft darkening just inside the lips, so the opening has no hard
     # edge against them.
     edge = np.clip(np.minimum(field.from_top, field.gap - field.from_top) / 2.5, 0.0, 1.0)
-    return colour * (0.8 + 0.2 * edge)[..., None]
+    return (colour * (0.8 + 0.2 * edge)[..., None]).astype(np.float32)
+
+
+def _throat(look: MouthLook, field: MouthField, across: np.ndarray) -> np.ndarray:
+    """The cavity: darkest towards the back (the middle of the opening, where the throat
+    is seen), lighter and redder under the lips; towards the corners dark again, in the
+    cheeks' shadow (the photo's own corners are)."""
+    back = np.sqrt(np.clip(field.depth, 0.0, 1.0)) * (1.0 - 0.5 * across**2)
+    cheek = 0.85 * _smoothstep((across - 0.55) / 0.4)
+    depth = np.maximum(back, cheek)[..., None]
+    return (CAVITY_EDGE_RGB + (CAVITY_DEEP_RGB - CAVITY_EDGE_RGB) * depth) * look.light
+
+
+def _with_tongue(colour: np.ndarray, look: MouthLook, field: MouthField, across: np.ndarray,
+                 lower_height: float, room: float, tongue: float) -> np.ndarray:
+    """A rounded tongue low in the mouth, behind the lower teeth: its top an arch over the
+    lower lip (moving with the jaw, as the lip does), a little above the lower teeth at the
+    middle (TONGUE_TOP_SHARE, TONGUE_HEIGHT), lower towards the sides; soft-edged, lit
+    from the front (brightest along its top, darker below it and towards the sides); shown
+    in proportion to the opening."""
+    teeth = max(look.teeth_height_px, 1.0)
+    shows = np.clip((field.gap - TONGUE_SHOWS_FROM * teeth)
+                    / ((TONGUE_FULL_AT - TONGUE_SHOWS_FROM) * teeth), 0.0, 1.0)
+    gap_middle = float(field.gap.max()) if field.gap.size else 0.0
+    if not (shows > 0.0).any() or gap_middle <= 0.0:
+        return colour
+    room = max(room, 0.0)
+    rest = min(TONGUE_TOP_SHARE * room, TONGUE_HEIGHT * teeth)
+    lift = float(np.clip(tongue, 0.0, 1.0))
+    top_middle = max(lower_height, 0.0) + rest + lift * (0.92 * room - rest)
+    # Its top over the lower lip, per column: smooth (the lip line and the opening's own
+    # profile), whatever the teeth's edges do.
+    height = top_middle * (field.gap / gap_middle) * (1.0 - 0.35 * across**2)
+    below_top = height - (field.gap - field.from_top)
+    on = np.clip(below_top / TONGUE_EDGE_PX + 0.5, 0.0, 1.0)
+    on = on * np.clip((0.85 - across) / 0.3, 0.0, 1.0)
+    lit = 0.78 + 0.3 * np.exp(-np.maximum(below_top - 1.0, 0.0) / (0.35 * height + 1.0))
+    lit = lit * (1.0 - 0.3 * across**2)
+    # A faint groove down its middle.
+    lit = lit * (1.0 - 0.06 * np.exp(-((field.column / 0.06) ** 2)))
+    tongue_rgb = look.tongue_rgb * lit[..., None]
+    return colour + (tongue_rgb - colour) * (0.95 * on * shows)[..., None]
 
 
 # Tooth widths from the middle outwards (central and lateral incisors, canine, premolars), as
@@ -96,7 +345,18 @@ def _tooth_shading(across: np.ndarray, edges: np.ndarray, seam_px: float) -> np.
     return (0.85 + 0.15 * rounded) * seam * turn
 
 
-def _drawn_teeth(look: MouthLook, field: MouthField, colour: np.ndarray) -> np.ndarray:
+@dataclass(frozen=True, eq=False)
+class _DrawnTeeth:
+    upper: np.ndarray
+    upper_alpha: np.ndarray
+    lower: np.ndarray
+    lower_alpha: np.ndarray
+    below_upper: np.ndarray
+    lower_height: float
+    room: float
+
+
+def _drawn_teeth(look: MouthLook, field: MouthField) -> _DrawnTeeth:
     """Teeth for a photo that shows none: an upper row under the upper lip and, in a wide
     opening, the tips of the lower incisors over the lower lip; shaded per tooth with faint
     seams, all darker towards the corners (they turn away) and in the lips' shadow."""
@@ -126,5 +386,22 @@ def _drawn_teeth(look: MouthLook, field: MouthField, colour: np.ndarray) -> np.n
     under_lip = 0.78 + 0.22 * np.clip(field.from_top / np.maximum(upper_height, 1.0), 0.0, 1.0)
     upper_rgb = TEETH_RGB * look.light * (upper_shade * under_lip)[..., None]
     lower_rgb = TEETH_RGB * look.light * (0.78 * lower_shade)[..., None]
-    colour = colour + (upper_rgb - colour) * (upper * visible * 0.95)[..., None]
-    return colour + (lower_rgb - colour) * (lower * visible * 0.9)[..., None]
+    middle_at = np.unravel_index(np.argmax(field.gap), field.gap.shape) if field.gap.size \
+        else None
+    if middle_at is None:
+        middle_lower = middle_room = 0.0
+    else:
+        middle_lower = float(lower_height[middle_at] * visible[middle_at])
+        middle_room = float(field.gap[middle_at] - upper_height[middle_at] * visible[middle_at]
+                            - middle_lower)
+    return _DrawnTeeth(
+        upper=upper_rgb, upper_alpha=upper * visible * 0.95,
+        lower=lower_rgb, lower_alpha=lower * visible * 0.9,
+        below_upper=field.from_top - upper_height * visible,
+        lower_height=middle_lower, room=middle_room,
+    )
+
+
+def _smoothstep(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * (3.0 - 2.0 * x)
