@@ -26,6 +26,7 @@ from generation.renderers.talking.face_fields import (
     gaze_field,
     mask_box,
     mouth_field,
+    pucker,
 )
 from generation.renderers.talking.face_model import face_mesh, fit_face
 from generation.renderers.talking.geometry import FaceGeometry, head_hull
@@ -66,6 +67,13 @@ HULL_FEATHER_SHARE = 0.07
 BROW_LIFT_SHARE = 0.03
 # The head's motion fades out over this share of the face width inside the hull's edge.
 HEAD_FADE_SHARE = 0.22
+# A puckered lower lip, pushed forward, catches the light on its middle and shades the skin
+# under it: at full pucker its highlight blends this much of the lip's own colour made
+# LIP_HIGHLIGHT_GAIN x as bright (so the lip is up to 1 + 0.3 x 0.4 = 12 % brighter), and the
+# shadow darkens the skin under it by up to this share.
+LIP_HIGHLIGHT_ALPHA = 0.3
+LIP_HIGHLIGHT_GAIN = 1.4
+LIP_SHADOW_ALPHA = 0.25
 
 
 @dataclass(frozen=True)
@@ -307,6 +315,7 @@ class FaceAnimator:
         map_x[ly0:ly1, lx0:lx1] = hx + dx
         map_y[ly0:ly1, lx0:lx1] = hy + dy
         overlays = self._closed_lip_line(g, field, hx, hy, v, (lx0, ly0))
+        overlays += self._lip_light(width, hx, hy, field, (lx0, ly0))
         opening = field.opening_box()
         if opening is None:
             return overlays
@@ -347,6 +356,56 @@ class FaceAnimator:
         colour = above + (below - above) * below_share
         image_box = (origin[0] + x0, origin[1] + y0, origin[0] + x1, origin[1] + y1)
         return [(image_box, colour, line[y0:y1, x0:x1].astype(np.float32))]
+
+    def _lip_light(self, width: float, hx: np.ndarray, hy: np.ndarray, field: MouthField,
+                   origin: tuple[int, int]) -> list:
+        """Overlays that relight a puckered lower lip (the field moves the lips; without this
+        the pushed-out lip kept the photo's flat light): a soft highlight across the middle of
+        the lip's red and a soft shadow on the skin just under it, growing with the pucker.
+        The lip is found through the map (a pixel is on it when it reads the photo between
+        the lower lip's inner and outer lines), and both are multiples of the photo's own
+        colours there: the highlight is the lip's own pixel made brighter (a blend towards
+        one lighter colour flattened its texture and turned its sheen into whitish spots), the
+        shadow a blend towards black, a darker shade of the skin it falls on."""
+        puckered = pucker(width)
+        if puckered <= 0.0:
+            return []
+        g = self.geometry
+        uc, half = g.mouth_centre_u, g.mouth_half_width
+        u, v = g.to_aligned(hx, hy)
+        source_u, source_v = u + field.du, v + field.dv
+        inner, outer = g.lower_inner(source_u), g.lower_outer(source_u)
+        thickness = max(float(g.lower_outer(uc) - g.lower_inner(uc)), 2.0)
+        # 0 at the lip's inner line, 1 at its outer line, beyond 1 on the skin below.
+        through = (source_v - inner) / np.maximum(outer - inner, 0.25 * thickness)
+        across = (source_u - uc) / half
+        middle = np.clip(1.0 - (across / 0.65) ** 2, 0.0, 1.0) ** 1.5
+        highlight = (np.exp(-(((through - 0.35) / 0.2) ** 2)) * middle
+                     * (1.0 - field.coverage))
+        # Under the lip: from its edge, darkest just below it, fading over about its
+        # thickness of the photo's skin (squeezed under the protruded lip, so narrower on the
+        # frame; over less it read as a drawn line).
+        below = (source_v - outer) / thickness
+        shadow = (_smoothstep((below + 0.2) / 0.4)
+                  * np.exp(-((np.maximum(below, 0.1) - 0.1) / 0.8) ** 2) * middle)
+        overlays = []
+        for weight, alpha in ((shadow, LIP_SHADOW_ALPHA), (highlight, LIP_HIGHLIGHT_ALPHA)):
+            box = mask_box(weight > 0.02)
+            if box is None:
+                continue
+            x0, y0, x1, y1 = box
+            if weight is highlight:
+                dx, dy = g.rotate_to_image(field.du[y0:y1, x0:x1], field.dv[y0:y1, x0:x1])
+                lip = cv2.remap(self.image, (hx[y0:y1, x0:x1] + dx).astype(np.float32),
+                                (hy[y0:y1, x0:x1] + dy).astype(np.float32), cv2.INTER_LINEAR,
+                                borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+                colour = np.minimum(lip * LIP_HIGHLIGHT_GAIN, 255.0)
+            else:
+                colour = np.zeros(3, dtype=np.float32)
+            image_box = (origin[0] + x0, origin[1] + y0, origin[0] + x1, origin[1] + y1)
+            overlays.append((image_box, colour,
+                             (alpha * puckered * weight[y0:y1, x0:x1]).astype(np.float32)))
+        return overlays
 
     def _lips_box(self, opening_px: float) -> tuple[int, int, int, int]:
         g = self.geometry
