@@ -29,7 +29,12 @@ from generation.renderers.talking.face_fields import (
     pucker,
 )
 from generation.renderers.talking.face_model import face_mesh, fit_face
-from generation.renderers.talking.geometry import FaceGeometry, head_hull
+from generation.renderers.talking.geometry import (
+    INNER_LOWER_LIP,
+    OUTER_LOWER_LIP,
+    FaceGeometry,
+    head_hull,
+)
 from generation.renderers.talking.mouth_interior import MouthLook, paint_interior
 
 # Widest inner-lip gap while speaking, as a share of the brow-to-chin height (about 15-20 mm
@@ -74,6 +79,10 @@ HEAD_FADE_SHARE = 0.22
 LIP_HIGHLIGHT_ALPHA = 0.3
 LIP_HIGHLIGHT_GAIN = 1.4
 LIP_SHADOW_ALPHA = 0.25
+# Both fade out this far from the middle (share of the mouth's half-width), and are left out
+# below this pucker (where they change a pixel by a level of 255 at most).
+LIP_LIGHT_ACROSS = 0.65
+LIP_LIGHT_FROM = 0.02
 
 
 @dataclass(frozen=True)
@@ -315,7 +324,7 @@ class FaceAnimator:
         map_x[ly0:ly1, lx0:lx1] = hx + dx
         map_y[ly0:ly1, lx0:lx1] = hy + dy
         overlays = self._closed_lip_line(g, field, hx, hy, v, (lx0, ly0))
-        overlays += self._lip_light(width, hx, hy, field, (lx0, ly0))
+        overlays += self._lip_light(width, hx, hy, u, v, field, (lx0, ly0))
         opening = field.opening_box()
         if opening is None:
             return overlays
@@ -357,8 +366,8 @@ class FaceAnimator:
         image_box = (origin[0] + x0, origin[1] + y0, origin[0] + x1, origin[1] + y1)
         return [(image_box, colour, line[y0:y1, x0:x1].astype(np.float32))]
 
-    def _lip_light(self, width: float, hx: np.ndarray, hy: np.ndarray, field: MouthField,
-                   origin: tuple[int, int]) -> list:
+    def _lip_light(self, width: float, hx: np.ndarray, hy: np.ndarray, u: np.ndarray,
+                   v: np.ndarray, field: MouthField, origin: tuple[int, int]) -> list:
         """Overlays that relight a puckered lower lip (the field moves the lips; without this
         the pushed-out lip kept the photo's flat light): a soft highlight across the middle of
         the lip's red and a soft shadow on the skin just under it, growing with the pucker.
@@ -368,18 +377,29 @@ class FaceAnimator:
         one lighter colour flattened its texture and turned its sheen into whitish spots), the
         shadow a blend towards black, a darker shade of the skin it falls on."""
         puckered = pucker(width)
-        if puckered <= 0.0:
+        if puckered < LIP_LIGHT_FROM:
             return []
         g = self.geometry
         uc, half = g.mouth_centre_u, g.mouth_half_width
-        u, v = g.to_aligned(hx, hy)
-        source_u, source_v = u + field.du, v + field.dv
-        inner, outer = g.lower_inner(source_u), g.lower_outer(source_u)
         thickness = max(float(g.lower_outer(uc) - g.lower_inner(uc)), 2.0)
+        source_u, source_v = u + field.du, v + field.dv
+        # Only the box of what reads the lower lip's middle and the skin under it is lit.
+        lower_lip = g.points[[*INNER_LOWER_LIP, *OUTER_LOWER_LIP], 1]
+        found = mask_box((np.abs(source_u - uc) < LIP_LIGHT_ACROSS * half)
+                         & (source_v > lower_lip.min() - 1.0)
+                         & (source_v < lower_lip.max() + 2.5 * thickness))
+        if found is None:
+            return []
+        bx0, by0, bx1, by1 = found
+        hx, hy = hx[by0:by1, bx0:bx1], hy[by0:by1, bx0:bx1]
+        field = field.cropped(found)
+        source_u, source_v = source_u[by0:by1, bx0:bx1], source_v[by0:by1, bx0:bx1]
+        origin = (origin[0] + bx0, origin[1] + by0)
+        inner, outer = g.lower_inner(source_u), g.lower_outer(source_u)
         # 0 at the lip's inner line, 1 at its outer line, beyond 1 on the skin below.
         through = (source_v - inner) / np.maximum(outer - inner, 0.25 * thickness)
         across = (source_u - uc) / half
-        middle = np.clip(1.0 - (across / 0.65) ** 2, 0.0, 1.0) ** 1.5
+        middle = np.clip(1.0 - (across / LIP_LIGHT_ACROSS) ** 2, 0.0, 1.0) ** 1.5
         highlight = (np.exp(-(((through - 0.35) / 0.2) ** 2)) * middle
                      * (1.0 - field.coverage))
         # Under the lip: from its edge, darkest just below it, fading over about its
@@ -399,7 +419,11 @@ class FaceAnimator:
                 lip = cv2.remap(self.image, (hx[y0:y1, x0:x1] + dx).astype(np.float32),
                                 (hy[y0:y1, x0:x1] + dy).astype(np.float32), cv2.INTER_LINEAR,
                                 borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
-                colour = np.minimum(lip * LIP_HIGHLIGHT_GAIN, 255.0)
+                # Brighter by the same factor in every channel, short of white (a clipped
+                # red turned a light lip's highlight grey).
+                gain = np.minimum(LIP_HIGHLIGHT_GAIN,
+                                  255.0 / np.maximum(lip.max(axis=2, keepdims=True), 1.0))
+                colour = lip * gain
             else:
                 colour = np.zeros(3, dtype=np.float32)
             image_box = (origin[0] + x0, origin[1] + y0, origin[0] + x1, origin[1] + y1)

@@ -38,14 +38,26 @@ PROTRUSION_SKIN = 0.5
 # and the lips slide forward over the teeth. The pucker grows (smoothly) from a narrowing of
 # PUCKER_START to one of PUCKER_FULL, where the hole's half-width is PUCKER_HOLE of the
 # narrowed mouth's and the lips cover the photo's teeth. The motion plan narrows a rounded
-# vowel to 0.72-0.8 of the photo's width and an open one (ah) to about 0.88; times the
-# animator's gain (0.8-1.04 for a smiling photo, 1.35 for lips that meet) that is a narrowing
-# of 0.18-0.29 and of about 0.1 (0.16 for lips that meet), so an ah keeps its teeth.
-PUCKER_START = 0.1
-PUCKER_FULL = 0.22
+# vowel to 0.72-0.8 of the photo's width (median 0.77) and an open one (ah) to about 0.88;
+# times the animator's gain (0.8-1.04 for a photo that shows its teeth, 1.35 for lips that
+# meet) a median rounded vowel is puckered 0.55 (obama2.jpg, the lowest gain) to 1, and an ah
+# not at all (0.3 for lips that meet): it keeps its teeth.
+PUCKER_START = 0.12
+PUCKER_FULL = 0.24
+PUCKER_HOLE = 0.7
+# Rounded, the opening's ends are pointed a little (its height across it goes as PUCKER_POINT
+# x rounding of (1 - x^2), the rest of an oval's square root of it): an oval's vertical ends
+# moved the lower lip by different amounts on neighbouring columns, folding the map over
+# where the face is tilted (biden.jpg, 13 degrees). The hole is PUCKER_TALLER taller at full
+# pucker than the jaw's opening would make it: in a hole a third narrower dlib's three
+# inner-lip pairs read 0.64-0.84 of the opening (their outer two near the hole's ends), so it
+# rose less with the voice; 0.7-0.91 now. Taller by 0.3 folded the map again.
+PUCKER_POINT = 1.0
+PUCKER_TALLER = 0.15
+# The lips start over the teeth at PUCKER_COVER_START of the pucker and cover them
+# PUCKER_COVER_SPAN later.
 PUCKER_COVER_START = 0.3
 PUCKER_COVER_SPAN = 0.5
-PUCKER_HOLE = 0.7
 # Puckered, the upper lip takes this share of the hole's height (a rounder hole, not a half
 # oval hanging from a straight upper lip); the jaw opens as before, so the lower lip lags it,
 # stretched over the lower teeth.
@@ -53,13 +65,19 @@ PUCKER_UPPER_SHARE = 0.35
 # The line where the lips meet is straight across a puckered hole once it is open by this
 # share of the lips' height (from the photo's line when shut).
 PUCKER_STRAIGHT_OPENING = 0.15
+# Only a photo whose lips are apart (by this share of the face's height or more: the
+# animator's own threshold for a photo that shows its teeth) puckers into a hole over its
+# teeth. Lips that meet have no teeth of their own to cover and already narrow a third
+# further for a rounded vowel (the animator's gain); a hole a third narrower again made dlib
+# read biden.jpg's rounded mouth wider (its rounded/spread width 0.766 -> 0.81) and half as
+# open. Their opening's ends are still pointed (no fold at that narrowing).
+PUCKER_LIPS_APART = 0.025
 
 
 def pucker(width: float) -> float:
     """0..1: how far a mouth at ``width`` x the photo's width is puckered (0 down to a
     narrowing of PUCKER_START, 1 from one of PUCKER_FULL), with zero slope at both ends."""
-    return float(_smoothstep(np.asarray((1.0 - width - PUCKER_START)
-                                        / (PUCKER_FULL - PUCKER_START))))
+    return _smoothstep_scalar((1.0 - width - PUCKER_START) / (PUCKER_FULL - PUCKER_START))
 
 
 @dataclass(frozen=True, eq=False)
@@ -153,18 +171,26 @@ def mouth_field(
     # meet beside the hole, as they do along a shut mouth's line), its ends pointed a little:
     # an oval's vertical ends moved the lower lip by different amounts on neighbouring
     # columns, folding the map over where the face is tilted (biden.jpg, 13 degrees).
-    puckered = pucker(width)
+    rounded = pucker(width)
+    puckered = rounded * _smoothstep_scalar(g.rest_gap / (PUCKER_LIPS_APART * g.face_height))
     hole = 1.0 - (1.0 - PUCKER_HOLE) * puckered
-    profile = np.clip(1.0 - (column / hole) ** 2, 0.0, 1.0) ** (0.5 + 0.5 * puckered)
-    gap = opening_px * profile
+    if rounded > 0.0:
+        within = np.maximum(1.0 - column * column * (1.0 / (hole * hole)), 0.0)
+        pointed = PUCKER_POINT * rounded
+        profile = (1.0 - pointed) * np.sqrt(within) + pointed * within
+    else:
+        profile = np.sqrt(inside_mouth)
+    gap = opening_px * (1.0 + PUCKER_TALLER * puckered) * profile
     rise = (UPPER_LIP_SHARE + (PUCKER_UPPER_SHARE - UPPER_LIP_SHARE) * puckered) * gap
     # Puckered and open, the lips meet along a straight line across the hole (the photo's
     # line at the middle; a smile's upturned line made the hole a crescent), easing back to
     # the photo's line between the hole's ends and the corners. Shut, they keep the photo's
     # line: straightened, a smile's dark corners were dragged into a hard-edged strip.
-    straight = (puckered * _smoothstep((1.0 - np.abs(column)) / max(1.0 - hole, 1e-3))
-                * _smoothstep(opening_px / (PUCKER_STRAIGHT_OPENING * lip_height)))
-    bend = straight * (float(g.upper_inner(uc)) - upper)
+    straight = puckered * _smoothstep_scalar(opening_px / (PUCKER_STRAIGHT_OPENING * lip_height))
+    bend = 0.0
+    if straight > 0.0:
+        bend = (straight * _smoothstep((1.0 - np.abs(column)) / max(1.0 - hole, 1e-3))
+                * (float(g.upper_inner(uc)) - upper))
     new_upper = upper - rise + bend
     new_lower = new_upper + gap
 
@@ -376,4 +402,10 @@ def gaze_field(eye: EyeGeometry, u: np.ndarray, v: np.ndarray, *, gaze: tuple[fl
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:
     x = np.clip(x, 0.0, 1.0)
+    return x * x * (3.0 - 2.0 * x)
+
+
+def _smoothstep_scalar(x: float) -> float:
+    """_smoothstep of one number, without numpy's per-call cost (several per frame)."""
+    x = min(max(float(x), 0.0), 1.0)
     return x * x * (3.0 - 2.0 * x)
