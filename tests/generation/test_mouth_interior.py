@@ -33,7 +33,8 @@ def _open_mouth_field() -> MouthField:
     depth = np.clip(np.minimum(from_top, gap - from_top) / (0.5 * gap), 0.0, 1.0)
     return MouthField(du=zeros, dv=zeros, coverage=np.ones((rows, cols)), depth=depth,
                       column=column, from_top=from_top, gap=gap, upper_source_v=zeros,
-                      lower_source_v=zeros, upper_limit_v=zeros, lower_limit_v=zeros)
+                      lower_source_v=zeros, upper_limit_v=zeros, lower_limit_v=zeros,
+                      teeth_cover=zeros)
 
 
 def _upper_teeth_row() -> np.ndarray:

@@ -27,9 +27,15 @@ from generation.renderers.talking.face_fields import (
     gaze_field,
     mask_box,
     mouth_field,
+    pucker,
 )
 from generation.renderers.talking.face_model import face_mesh, fit_face
-from generation.renderers.talking.geometry import FaceGeometry, head_hull
+from generation.renderers.talking.geometry import (
+    INNER_LOWER_LIP,
+    OUTER_LOWER_LIP,
+    FaceGeometry,
+    head_hull,
+)
 from generation.renderers.talking.mouth_interior import (
     MouthLook,
     TeethRows,
@@ -70,12 +76,25 @@ COARSE_STEP = 4
 # (a sharp cut shears the jaw line into the background).
 HULL_FEATHER_SHARE = 0.07
 # Around the lips' box as the head carries it (the box's corners are followed exactly; its
-# edges between them bend by a pixel or two where yaw's field is piecewise affine).
-LIPS_BOX_MARGIN_PX = 4
+# edges between them bend by a pixel or two where yaw's field is piecewise affine). 4 px left
+# the chin under a 5-degree turn to the coarse field (up to 16 grey levels off, and dlib read
+# the far eye's corner a pixel differently).
+LIPS_BOX_MARGIN_PX = 8
 # Raised brows go up by this share of the face height (about 4 mm).
 BROW_LIFT_SHARE = 0.03
 # The head's motion fades out over this share of the face width inside the hull's edge.
 HEAD_FADE_SHARE = 0.22
+# A puckered lower lip, pushed forward, catches the light on its middle and shades the skin
+# under it: at full pucker its highlight blends this much of the lip's own colour made
+# LIP_HIGHLIGHT_GAIN x as bright (so the lip is up to 1 + 0.3 x 0.4 = 12 % brighter), and the
+# shadow darkens the skin under it by up to this share.
+LIP_HIGHLIGHT_ALPHA = 0.3
+LIP_HIGHLIGHT_GAIN = 1.4
+LIP_SHADOW_ALPHA = 0.25
+# Both fade out this far from the middle (share of the mouth's half-width), and are left out
+# below this pucker (where they change a pixel by a level of 255 at most).
+LIP_LIGHT_ACROSS = 0.65
+LIP_LIGHT_FROM = 0.02
 
 
 @dataclass(frozen=True)
@@ -331,6 +350,7 @@ class FaceAnimator:
         map_x[ly0:ly1, lx0:lx1] = hx + dx
         map_y[ly0:ly1, lx0:lx1] = hy + dy
         overlays = self._closed_lip_line(g, field, hx, hy, v, (lx0, ly0))
+        overlays += self._lip_light(width, hx, hy, u, v, field, (lx0, ly0))
         opening = field.opening_box()
         if opening is None:
             return overlays
@@ -370,6 +390,71 @@ class FaceAnimator:
         colour = above + (below - above) * below_share
         image_box = (origin[0] + x0, origin[1] + y0, origin[0] + x1, origin[1] + y1)
         return [(image_box, colour, line[y0:y1, x0:x1].astype(np.float32))]
+
+    def _lip_light(self, width: float, hx: np.ndarray, hy: np.ndarray, u: np.ndarray,
+                   v: np.ndarray, field: MouthField, origin: tuple[int, int]) -> list:
+        """Overlays that relight a puckered lower lip (the field moves the lips; without this
+        the pushed-out lip kept the photo's flat light): a soft highlight across the middle of
+        the lip's red and a soft shadow on the skin just under it, growing with the pucker.
+        The lip is found through the map (a pixel is on it when it reads the photo between
+        the lower lip's inner and outer lines), and both are multiples of the photo's own
+        colours there: the highlight is the lip's own pixel made brighter (a blend towards
+        one lighter colour flattened its texture and turned its sheen into whitish spots), the
+        shadow a blend towards black, a darker shade of the skin it falls on."""
+        puckered = pucker(width)
+        if puckered < LIP_LIGHT_FROM:
+            return []
+        g = self.geometry
+        uc, half = g.mouth_centre_u, g.mouth_half_width
+        thickness = max(float(g.lower_outer(uc) - g.lower_inner(uc)), 2.0)
+        source_u, source_v = u + field.du, v + field.dv
+        # Only the box of what reads the lower lip's middle and the skin under it is lit.
+        lower_lip = g.points[[*INNER_LOWER_LIP, *OUTER_LOWER_LIP], 1]
+        found = mask_box((np.abs(source_u - uc) < LIP_LIGHT_ACROSS * half)
+                         & (source_v > lower_lip.min() - 1.0)
+                         & (source_v < lower_lip.max() + 2.5 * thickness))
+        if found is None:
+            return []
+        bx0, by0, bx1, by1 = found
+        hx, hy = hx[by0:by1, bx0:bx1], hy[by0:by1, bx0:bx1]
+        field = field.cropped(found)
+        source_u, source_v = source_u[by0:by1, bx0:bx1], source_v[by0:by1, bx0:bx1]
+        origin = (origin[0] + bx0, origin[1] + by0)
+        inner, outer = g.lower_inner(source_u), g.lower_outer(source_u)
+        # 0 at the lip's inner line, 1 at its outer line, beyond 1 on the skin below.
+        through = (source_v - inner) / np.maximum(outer - inner, 0.25 * thickness)
+        across = (source_u - uc) / half
+        middle = np.clip(1.0 - (across / LIP_LIGHT_ACROSS) ** 2, 0.0, 1.0) ** 1.5
+        highlight = (np.exp(-(((through - 0.35) / 0.2) ** 2)) * middle
+                     * (1.0 - field.coverage))
+        # Under the lip: from its edge, darkest just below it, fading over about its
+        # thickness of the photo's skin (squeezed under the protruded lip, so narrower on the
+        # frame; over less it read as a drawn line).
+        below = (source_v - outer) / thickness
+        shadow = (_smoothstep((below + 0.2) / 0.4)
+                  * np.exp(-((np.maximum(below, 0.1) - 0.1) / 0.8) ** 2) * middle)
+        overlays = []
+        for weight, alpha in ((shadow, LIP_SHADOW_ALPHA), (highlight, LIP_HIGHLIGHT_ALPHA)):
+            box = mask_box(weight > 0.02)
+            if box is None:
+                continue
+            x0, y0, x1, y1 = box
+            if weight is highlight:
+                dx, dy = g.rotate_to_image(field.du[y0:y1, x0:x1], field.dv[y0:y1, x0:x1])
+                lip = cv2.remap(self.image, (hx[y0:y1, x0:x1] + dx).astype(np.float32),
+                                (hy[y0:y1, x0:x1] + dy).astype(np.float32), cv2.INTER_LINEAR,
+                                borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+                # Brighter by the same factor in every channel, short of white (a clipped
+                # red turned a light lip's highlight grey).
+                gain = np.minimum(LIP_HIGHLIGHT_GAIN,
+                                  255.0 / np.maximum(lip.max(axis=2, keepdims=True), 1.0))
+                colour = lip * gain
+            else:
+                colour = np.zeros(3, dtype=np.float32)
+            image_box = (origin[0] + x0, origin[1] + y0, origin[0] + x1, origin[1] + y1)
+            overlays.append((image_box, colour,
+                             (alpha * puckered * weight[y0:y1, x0:x1]).astype(np.float32)))
+        return overlays
 
     def _lips_box(self, opening_px: float, head_x: np.ndarray, head_y: np.ndarray
                   ) -> tuple[int, int, int, int]:
@@ -442,6 +527,10 @@ class FaceAnimator:
         # Nor is a row read past its outer end.
         upper_alpha *= has_upper * np.clip((upper_v - top + 2.0) / 2.0, 0.0, 1.0)
         lower_alpha *= has_lower * np.clip((bottom + 2.0 - lower_v) / 2.0, 0.0, 1.0)
+        # Puckered lips reach over the teeth (the field reads past their tips where it covers
+        # them): the rigid rows fade out there and the mouth's dark interior shows.
+        upper_alpha *= 1.0 - field.teeth_cover
+        lower_alpha *= 1.0 - field.teeth_cover
         # The lips' strips, read where the field reads each lip.
         upper_lip_alpha = np.clip(top - field.upper_source_v, 0.0, 1.0)
         lower_lip_alpha = np.clip(field.lower_source_v - bottom, 0.0, 1.0)

@@ -33,6 +33,51 @@ CORNER_EASE = 0.4
 # the worst frame staying 0.446 (narrowed lips that keep their height look more like the photo).
 PROTRUSION_SHARE = 1.5
 PROTRUSION_SKIN = 0.5
+# Rounded lips pucker: the opening is an oval hole between lips that meet beside it, the
+# line where they meet straightens across the hole (a smile's upturned line made a crescent),
+# and the lips slide forward over the teeth. The pucker grows (smoothly) from a narrowing of
+# PUCKER_START to one of PUCKER_FULL, where the hole's half-width is PUCKER_HOLE of the
+# narrowed mouth's and the lips cover the photo's teeth. The motion plan narrows a rounded
+# vowel to 0.72-0.8 of the photo's width (median 0.77) and an open one (ah) to about 0.88;
+# times the animator's gain (0.8-1.04 for a photo that shows its teeth, 1.35 for lips that
+# meet) a median rounded vowel is puckered 0.55 (obama2.jpg, the lowest gain) to 1, and an ah
+# not at all (0.3 for lips that meet): it keeps its teeth.
+PUCKER_START = 0.12
+PUCKER_FULL = 0.24
+PUCKER_HOLE = 0.7
+# Rounded, the opening's ends are pointed a little (its height across it goes as PUCKER_POINT
+# x rounding of (1 - x^2), the rest of an oval's square root of it): an oval's vertical ends
+# moved the lower lip by different amounts on neighbouring columns, folding the map over
+# where the face is tilted (biden.jpg, 13 degrees). The hole is PUCKER_TALLER taller at full
+# pucker than the jaw's opening would make it: in a hole a third narrower dlib's three
+# inner-lip pairs read 0.64-0.84 of the opening (their outer two near the hole's ends), so it
+# rose less with the voice; 0.7-0.91 now. Taller by 0.3 folded the map again.
+PUCKER_POINT = 1.0
+PUCKER_TALLER = 0.15
+# The lips start over the teeth at PUCKER_COVER_START of the pucker and cover them
+# PUCKER_COVER_SPAN later.
+PUCKER_COVER_START = 0.3
+PUCKER_COVER_SPAN = 0.5
+# Puckered, the upper lip takes this share of the hole's height (a rounder hole, not a half
+# oval hanging from a straight upper lip); the jaw opens as before, so the lower lip lags it,
+# stretched over the lower teeth.
+PUCKER_UPPER_SHARE = 0.35
+# The line where the lips meet is straight across a puckered hole once it is open by this
+# share of the lips' height (from the photo's line when shut).
+PUCKER_STRAIGHT_OPENING = 0.15
+# Only a photo whose lips are apart (by this share of the face's height or more: the
+# animator's own threshold for a photo that shows its teeth) puckers into a hole over its
+# teeth. Lips that meet have no teeth of their own to cover and already narrow a third
+# further for a rounded vowel (the animator's gain); a hole a third narrower again made dlib
+# read biden.jpg's rounded mouth wider (its rounded/spread width 0.766 -> 0.81) and half as
+# open. Their opening's ends are still pointed (no fold at that narrowing).
+PUCKER_LIPS_APART = 0.025
+
+
+def pucker(width: float) -> float:
+    """0..1: how far a mouth at ``width`` x the photo's width is puckered (0 down to a
+    narrowing of PUCKER_START, 1 from one of PUCKER_FULL), with zero slope at both ends."""
+    return _smoothstep_scalar((1.0 - width - PUCKER_START) / (PUCKER_FULL - PUCKER_START))
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,6 +93,7 @@ class MouthField:
     lower_source_v: np.ndarray  # v to read if it shows what moves with the jaw
     upper_limit_v: np.ndarray  # the photo's upper-teeth band: [upper inner lip, this]
     lower_limit_v: np.ndarray  # the photo's lower-teeth band: [this, lower inner lip]
+    teeth_cover: np.ndarray  # 0..1: how far puckered lips cover the photo's teeth here
 
     def opening_box(self) -> tuple[int, int, int, int] | None:
         """(x0, y0, x1, y1) within the field's arrays bounding every pixel the opening
@@ -122,15 +168,36 @@ def mouth_field(
         oval = inside_mouth**0.35 * _smoothstep((1.0 - np.abs(column)) / CORNER_EASE)
         photo_gap = np.maximum(lower - upper, g.rest_gap * oval)
         upper, lower = middle - photo_gap / 2.0, middle + photo_gap / 2.0
-    profile = np.sqrt(inside_mouth)
-    gap = opening_px * profile
-    rise = UPPER_LIP_SHARE * gap
-    new_upper = upper - rise
+    # The opening: an oval across the mouth or, puckered, a hole narrower than it (the lips
+    # meet beside the hole, as they do along a shut mouth's line), its ends pointed a little:
+    # an oval's vertical ends moved the lower lip by different amounts on neighbouring
+    # columns, folding the map over where the face is tilted (biden.jpg, 13 degrees).
+    rounded = pucker(width)
+    puckered = rounded * _smoothstep_scalar(g.rest_gap / (PUCKER_LIPS_APART * g.face_height))
+    hole = 1.0 - (1.0 - PUCKER_HOLE) * puckered
+    if rounded > 0.0:
+        within = np.maximum(1.0 - column * column * (1.0 / (hole * hole)), 0.0)
+        pointed = PUCKER_POINT * rounded
+        profile = (1.0 - pointed) * np.sqrt(within) + pointed * within
+    else:
+        profile = np.sqrt(inside_mouth)
+    gap = opening_px * (1.0 + PUCKER_TALLER * puckered) * profile
+    rise = (UPPER_LIP_SHARE + (PUCKER_UPPER_SHARE - UPPER_LIP_SHARE) * puckered) * gap
+    # Puckered and open, the lips meet along a straight line across the hole (the photo's
+    # line at the middle; a smile's upturned line made the hole a crescent), easing back to
+    # the photo's line between the hole's ends and the corners. Shut, they keep the photo's
+    # line: straightened, a smile's dark corners were dragged into a hard-edged strip.
+    straight = puckered * _smoothstep_scalar(opening_px / (PUCKER_STRAIGHT_OPENING * lip_height))
+    bend = 0.0
+    if straight > 0.0:
+        bend = (straight * _smoothstep((1.0 - np.abs(column)) / max(1.0 - hole, 1e-3))
+                * (float(g.upper_inner(uc)) - upper))
+    new_upper = upper - rise + bend
     new_lower = new_upper + gap
 
     # 3. Above the opening: the upper lip rises, fading within about a lip's height.
     upper_fall = max(float(g.upper_inner(uc)) - lip_top, 3.0)
-    upper_source = v + rise * np.exp(-(((new_upper - v) / (1.5 * upper_fall)) ** 2))
+    upper_source = v + (rise - bend) * np.exp(-(((new_upper - v) / (1.5 * upper_fall)) ** 2))
 
     # 4. Below it: lower lip, chin and jaw move down (or up, to close a photo's open mouth).
     shift_at_lip = new_lower - lower
@@ -164,7 +231,10 @@ def mouth_field(
     lower_source = v - shift
 
     inside = (v > new_upper) & (v < new_lower)
-    source_v = np.where(v <= new_upper, upper_source, np.where(inside, v + rise, lower_source))
+    # Inside the opening the map reads on from the upper lip's edge (seen only where the
+    # painted interior fades out at the opening's ends).
+    source_v = np.where(v <= new_upper, upper_source,
+                        np.where(inside, v + rise - bend, lower_source))
     if width < 1.0:
         # Backward, after the rest: the opening and narrowing are made on the photo with its
         # lips already protruded. Only the lips' red and the skin beyond move; the lines
@@ -174,10 +244,30 @@ def mouth_field(
     coverage = np.clip(np.minimum(v - new_upper, new_lower - v) + 0.5, 0.0, 1.0)
     coverage = np.where(gap > 0.5, coverage, 0.0)
     # The opening tapers out before the corners: no dark crack along the closed lip line.
-    coverage = coverage * np.clip((1.0 - np.abs(column)) / 0.2, 0.0, 1.0)
+    # A puckered hole keeps a clean oval end: what the map reads there is the photo's opening
+    # (a smiling photo's teeth), so it tapers over less of its half-width.
+    taper = 0.2 * hole * (1.0 - 0.75 * puckered)
+    coverage = coverage * np.clip((hole - np.abs(column)) / taper, 0.0, 1.0)
     half_gap = np.maximum(gap / 2.0, 0.5)
     depth = np.clip(np.minimum(v - new_upper, new_lower - v) / half_gap, 0.0, 1.0)
     photo_gap = np.maximum(lower - upper, 0.0)
+    upper_limit = upper + 0.55 * photo_gap
+    lower_limit = lower - 0.5 * photo_gap
+    upper_teeth_v, lower_teeth_v = v + rise - bend, lower_source
+    cover = np.zeros_like(upper_teeth_v)
+    if puckered > 0.0:
+        # The puckered lips reach forward over the teeth: inside the hole, what moves with
+        # the upper lip is read a whole teeth band (and a pixel) further down, past the
+        # upper teeth's tips, and what moves with the jaw as far up, past the lower ones, so
+        # the hole shows the dark mouth behind the lips. The lips start over the teeth at
+        # PUCKER_COVER_START of the pucker (an open ah, narrowed to 0.86 of a smiling photo's
+        # width, keeps its teeth) and cover them well before full pucker (nearly covered,
+        # the teeth's tips are a thin white rim round the hole).
+        # Only where the opening is painted: a shut mouth's line still reads the lips.
+        cover = (_smoothstep((puckered - PUCKER_COVER_START) / PUCKER_COVER_SPAN)
+                 * (coverage > 0.0))
+        upper_teeth_v = upper_teeth_v + cover * (upper_limit - upper + 1.0)
+        lower_teeth_v = lower_teeth_v - cover * (lower - lower_limit + 1.0)
     return MouthField(
         du=source_u - u,
         dv=source_v - v,
@@ -186,10 +276,11 @@ def mouth_field(
         column=column,
         from_top=v - new_upper,
         gap=gap,
-        upper_source_v=v + rise,
-        lower_source_v=lower_source,
-        upper_limit_v=upper + 0.55 * photo_gap,
-        lower_limit_v=lower - 0.5 * photo_gap,
+        upper_source_v=upper_teeth_v,
+        lower_source_v=lower_teeth_v,
+        upper_limit_v=upper_limit,
+        lower_limit_v=lower_limit,
+        teeth_cover=cover,
     )
 
 
@@ -314,4 +405,10 @@ def gaze_field(eye: EyeGeometry, u: np.ndarray, v: np.ndarray, *, gaze: tuple[fl
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:
     x = np.clip(x, 0.0, 1.0)
+    return x * x * (3.0 - 2.0 * x)
+
+
+def _smoothstep_scalar(x: float) -> float:
+    """_smoothstep of one number, without numpy's per-call cost (several per frame)."""
+    x = min(max(float(x), 0.0), 1.0)
     return x * x * (3.0 - 2.0 * x)
