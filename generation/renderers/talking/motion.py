@@ -236,7 +236,7 @@ def _turns(features: AudioFeatures, rng: np.random.Generator, amount: float
     count, fps = len(features), features.fps
     t = np.arange(count) / fps
     yaw = np.zeros(count)
-    for amplitude, low, high in ((0.06, 0.05, 0.12), (0.025, 0.15, 0.35)):
+    for amplitude, low, high in ((0.066, 0.05, 0.12), (0.025, 0.15, 0.35)):
         yaw += amplitude * np.sin(2 * np.pi * rng.uniform(low, high) * t
                                   + rng.uniform(0, 2 * np.pi))
     window = max(1, int(round(0.25 * fps)))
