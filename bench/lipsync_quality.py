@@ -99,6 +99,10 @@ from tests.generation import espeak_phonemes as espeak  # noqa: E402
 from tests.generation import media_factory  # noqa: E402
 
 FACES = ("obama.jpg", "obama2.jpg", "biden.jpg", "astronaut.png")
+# Contact sheet tiles: the middle frame of each class's longest phoneme over all clips, so the
+# oo tile is a held /u:/ ("moon"), not the first rounded event (the diphthong of "hello");
+# sung clips are left out of the sheet.
+SHEET_VISEMES = (("pbm", "bilabial"), ("oo", "rounded"), ("ee", "spread"), ("aa", "open"))
 FPS = 25
 RATE = 16_000
 PAUSE = 0.6
@@ -425,10 +429,10 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
             spread_lips += [lip_heights[i] for i in inside]
         elif kind == "other" and core not in ("_", "_:", ";", "") and core not in espeak.STOPS:
             other += [bool(closed[i]) for i in inside]
-        for label, wanted in (("pbm", "bilabial"), ("oo", "rounded"), ("ee", "spread"),
-                              ("aa", "open")):
-            if kind == wanted and label not in sheet_frames and inside:
-                sheet_frames[label] = inside[len(inside) // 2]
+        for label, wanted in SHEET_VISEMES:
+            held = phoneme.end - phoneme.start
+            if kind == wanted and inside and held > sheet_frames.get(label, (0.0,))[0]:
+                sheet_frames[label] = (held, inside[len(inside) // 2])
 
     # Silence: at least 80 ms away from every phoneme.
     centres = frame_times(count)
@@ -487,7 +491,7 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
                        np.degrees(commanded.head_yaw[:count])),
         "shut_whites": shut_whites,
         "open_whites": eye_white_share(crop.image, [crop.landmarks[e] for e in EYES], skin),
-        "sheet": {label: decoded[i] for label, i in sheet_frames.items()},
+        "sheet": {label: (held, decoded[i]) for label, (held, i) in sheet_frames.items()},
         "sheet_landmarks": crop.landmarks,
     }
 
@@ -551,16 +555,19 @@ def main() -> None:
                 raise SystemExit(f"expected one face in {face}")
             landmarks = np.asarray(faces[0].landmarks)
             reference = backend.embed(image, faces[0])
-            row = {}
+            row, held_longest = {}, {}
             for clip_name, speech in chosen.items():
                 result = measure_clip(face, image, landmarks, reference, clip_name, speech,
                                       backend, args.stride, Path(tmp))
                 results.append(result)
-                for label, frame in result["sheet"].items():
-                    row.setdefault(label, mouth_tile(frame, result["sheet_landmarks"],
-                                                     f"{Path(face).stem} {label}"))
+                for label, (held, frame) in result["sheet"].items():
+                    # A sung note outlasts every spoken vowel; the tiles show speech.
+                    if clip_name != "sung" and held > held_longest.get(label, 0.0):
+                        held_longest[label] = held
+                        row[label] = mouth_tile(frame, result["sheet_landmarks"],
+                                                f"{Path(face).stem} {label}")
             sheet_rows.append(np.hstack([row.get(k, np.zeros((200, 200, 3), np.uint8))
-                                         for k in ("pbm", "oo", "ee", "aa")]))
+                                         for k, _ in SHEET_VISEMES]))
             fps_runs.append(time_animator(image, landmarks, chosen[next(iter(chosen))],
                                           args.fps_runs))
 
