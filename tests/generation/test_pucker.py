@@ -165,3 +165,24 @@ def test_the_warp_never_folds_however_far_the_lips_round(animators, name):
             # on biden.jpg; a stall of 0.001 px remains there beside a corner).
             assert np.diff(x, axis=1)[along].min() > -0.01, (width, opening)
             assert np.diff(y, axis=0)[down].min() > -0.01, (width, opening)
+
+
+@pytest.mark.parametrize("name", ("obama.jpg", "obama2.jpg", "astronaut.png"))
+def test_a_puckered_hole_has_no_hard_edge_under_the_upper_lip(animators, name):
+    """Going down the mouth's middle from the upper lip into the puckered hole, the lip's
+    inner surface darkens into the mouth over a few pixels: no single pixel step holds most
+    of the fall (painted flat dark right up to the lip, one step held 0.63-0.91 of it, a hole
+    cut into the photo)."""
+    animator = animators[name]
+    points = fh.detect_landmarks(animator.image)
+    column = int(round((points[48, 0] + points[54, 0]) / 2.0))
+    top, bottom = int(points[51, 1]), int(points[57, 1])
+    for opening in (0.3, 0.5):
+        frame = animator.render(FramePose(mouth_open=opening, mouth_width=ROUNDED))
+        profile = _lab(frame)[top:bottom, column - 1 : column + 2, 0].mean(axis=1)
+        darkest = int(np.argmin(profile))
+        down_to_hole = profile[: darkest + 1]
+        fall = float(down_to_hole.max() - profile[darkest])
+        assert fall > 30.0, (opening, fall)  # a dark hole under a lit lip
+        largest_step = float(np.max(-np.diff(down_to_hole)))
+        assert largest_step < 0.6 * fall, (opening, largest_step, fall)

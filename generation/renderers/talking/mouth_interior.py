@@ -48,6 +48,14 @@ TONGUE_FULL_AT = 1.5
 # most this much darker just under the upper row, fading over this many teeth heights.
 UNDER_TEETH_SHADOW = 0.4
 UNDER_TEETH_REACH = 0.45
+# Puckered lips roll forward round their hole, and the upper lip shows its inner surface, in
+# its own shadow: a band in the lips' colour darkened to INNER_LIP_SHADE, fading into the dark
+# mouth over INNER_LIP_REACH of the hole's height (a hole painted flat dark right up to the
+# lip read as a hole cut in the photo). The lower lip's inner side is left to the lit tongue
+# behind it (painted there in the lips' colour, it read grey-brown against the tongue's red).
+INNER_LIP_SHADE = 0.42
+INNER_LIP_REACH = 0.3
+INNER_LIP_ALPHA = 0.85
 # A photo's cavity: pixels darker than this share of its teeth's brightness.
 CAVITY_LUMA_SHARE = 0.33
 # The teeth rows soften into the painted cavity over up to this many px (and at least this
@@ -277,7 +285,20 @@ def paint_interior(
     # The lips' shadow: a soft darkening just inside the lips, so the opening has no hard
     # edge against them.
     edge = np.clip(np.minimum(field.from_top, field.gap - field.from_top) / 2.5, 0.0, 1.0)
-    return (colour * (0.8 + 0.2 * edge)[..., None]).astype(np.float32)
+    colour = colour * (0.8 + 0.2 * edge)[..., None]
+    if look.lip_rgb is not None and (field.teeth_cover > 0.0).any():
+        colour = _with_inner_lips(colour, look, field)
+    return colour.astype(np.float32)
+
+
+def _with_inner_lips(colour: np.ndarray, look: MouthLook, field: MouthField) -> np.ndarray:
+    """The puckered upper lip's inner surface under it (INNER_LIP_*), as far as the lips have
+    reached over the teeth (``field.teeth_cover``)."""
+    reach = INNER_LIP_REACH * field.gap + 0.75
+    weight = (INNER_LIP_ALPHA * field.teeth_cover
+              * _smoothstep(1.0 - np.maximum(field.from_top, 0.0) / reach))
+    inner = np.asarray(look.lip_rgb, dtype=np.float32) * INNER_LIP_SHADE
+    return colour + (inner - colour) * weight[..., None]
 
 
 def _throat(look: MouthLook, field: MouthField, across: np.ndarray) -> np.ndarray:
