@@ -103,3 +103,22 @@ def test_staff_need_the_second_factor_for_the_admin(client, django_user_model):
 
 def test_creators_never_meet_the_second_factor(creator_client):
     assert creator_client.get("/dashboard/").status_code == 200
+
+
+def test_the_demo_moderators_set_up_link_points_at_the_address_signet_serves(client):
+    """bin/run prints the demo moderator's authenticator link; with SIGNET_BIND moving the
+    site to another port, the printed link must lead there (it said :8000 whatever the
+    port), and it must open the enrolment page once the moderator has signed in."""
+    from io import StringIO
+
+    from studio.management.commands.seed_demo import DEMO_MODERATOR
+
+    out = StringIO()
+    call_command("seed_demo", "--base-url", "http://127.0.0.1:8123", stdout=out)
+    printed = out.getvalue()
+    link = re.search(r"authenticator set-up: (\S+)", printed).group(1)
+    assert link.startswith("http://127.0.0.1:8123/accounts/two-factor/enrol/"), link
+    password = re.search(rf"{re.escape(DEMO_MODERATOR)}\s+password: (\S+)", printed).group(1)
+    assert client.login(username=DEMO_MODERATOR, password=password)
+    page = client.get(link.removeprefix("http://127.0.0.1:8123"))
+    assert page.status_code == 200 and 'src="data:image/svg+xml' in page.content.decode()

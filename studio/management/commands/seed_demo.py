@@ -14,7 +14,11 @@ DEMO_MODERATOR = "moderator@signet.local"
 class Command(BaseCommand):
     help = "Create the demo creator and moderator (once) and print their credentials."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000",
+                            help="where the site is served (bin/run passes SIGNET_BIND)")
+
+    def handle(self, *args, base_url, **options):
         User = get_user_model()
         for email, make in ((DEMO_CREATOR, creator_create), (DEMO_MODERATOR, moderator_create)):
             password = "demo-" + secrets.token_urlsafe(9)
@@ -32,4 +36,5 @@ class Command(BaseCommand):
                 path = reverse(
                     "two_factor_enrol", kwargs={"token": two_factor_link_issue(user=user)}
                 )
-                self.stdout.write(f"  {'':<26} authenticator set-up: http://127.0.0.1:8000{path}")
+                self.stdout.write(
+                    f"  {'':<26} authenticator set-up: {base_url.rstrip('/')}{path}")
