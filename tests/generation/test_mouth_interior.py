@@ -34,7 +34,7 @@ def _open_mouth_field() -> MouthField:
     return MouthField(du=zeros, dv=zeros, coverage=np.ones((rows, cols)), depth=depth,
                       column=column, from_top=from_top, gap=gap, upper_source_v=zeros,
                       lower_source_v=zeros, upper_limit_v=zeros, lower_limit_v=zeros,
-                      teeth_cover=zeros)
+                      teeth_cover=zeros, drawn_teeth_cover=zeros)
 
 
 def _upper_teeth_row() -> np.ndarray:

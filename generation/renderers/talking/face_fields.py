@@ -94,6 +94,9 @@ class MouthField:
     upper_limit_v: np.ndarray  # the photo's upper-teeth band: [upper inner lip, this]
     lower_limit_v: np.ndarray  # the photo's lower-teeth band: [this, lower inner lip]
     teeth_cover: np.ndarray  # 0..1: how far puckered lips cover the photo's teeth here
+    # 0..1: how far rounded lips cover drawn teeth here (a photo whose lips meet has no
+    # teeth of its own, and its opening stays full width: an oo showed a row of teeth)
+    drawn_teeth_cover: np.ndarray
 
     def opening_box(self) -> tuple[int, int, int, int] | None:
         """(x0, y0, x1, y1) within the field's arrays bounding every pixel the opening
@@ -281,6 +284,8 @@ def mouth_field(
         upper_limit_v=upper_limit,
         lower_limit_v=lower_limit,
         teeth_cover=cover,
+        drawn_teeth_cover=(_smoothstep_scalar((rounded - PUCKER_COVER_START) / PUCKER_COVER_SPAN)
+                           * (coverage > 0.0)).astype(np.float32),
     )
 
 

@@ -48,7 +48,7 @@ TONGUE_FULL_AT = 1.5
 # most this much darker just under the upper row, fading over this many teeth heights.
 UNDER_TEETH_SHADOW = 0.4
 UNDER_TEETH_REACH = 0.45
-# Puckered lips roll forward round their hole, and the upper lip shows its inner surface, in
+# Rounded lips roll forward over the teeth, and the upper lip shows its inner surface, in
 # its own shadow: a band in the lips' colour darkened to INNER_LIP_SHADE, fading into the dark
 # mouth over INNER_LIP_REACH of the hole's height (a hole painted flat dark right up to the
 # lip read as a hole cut in the photo). The lower lip's inner side is left to the lit tongue
@@ -280,22 +280,26 @@ def paint_interior(
         colour = colour + (rows.upper - colour) * rows.upper_alpha[..., None]
         colour = colour + (rows.lips - colour) * rows.lips_alpha[..., None]
     else:
-        colour = colour + (drawn.lower - colour) * drawn.lower_alpha[..., None]
-        colour = colour + (drawn.upper - colour) * drawn.upper_alpha[..., None]
+        # Rounded lips reach over the drawn teeth as they do over a photo's own.
+        shown = 1.0 - field.drawn_teeth_cover
+        colour = colour + (drawn.lower - colour) * (drawn.lower_alpha * shown)[..., None]
+        colour = colour + (drawn.upper - colour) * (drawn.upper_alpha * shown)[..., None]
     # The lips' shadow: a soft darkening just inside the lips, so the opening has no hard
     # edge against them.
     edge = np.clip(np.minimum(field.from_top, field.gap - field.from_top) / 2.5, 0.0, 1.0)
     colour = colour * (0.8 + 0.2 * edge)[..., None]
-    if look.lip_rgb is not None and (field.teeth_cover > 0.0).any():
-        colour = _with_inner_lips(colour, look, field)
+    cover = field.teeth_cover if rows is not None else field.drawn_teeth_cover
+    if look.lip_rgb is not None and (cover > 0.0).any():
+        colour = _with_inner_lips(colour, look, field, cover)
     return colour.astype(np.float32)
 
 
-def _with_inner_lips(colour: np.ndarray, look: MouthLook, field: MouthField) -> np.ndarray:
-    """The puckered upper lip's inner surface under it (INNER_LIP_*), as far as the lips have
-    reached over the teeth (``field.teeth_cover``)."""
+def _with_inner_lips(colour: np.ndarray, look: MouthLook, field: MouthField,
+                     cover: np.ndarray) -> np.ndarray:
+    """The rounded upper lip's inner surface under it (INNER_LIP_*), as far as the lips have
+    reached over the teeth (``cover``)."""
     reach = INNER_LIP_REACH * field.gap + 0.75
-    weight = (INNER_LIP_ALPHA * field.teeth_cover
+    weight = (INNER_LIP_ALPHA * cover
               * _smoothstep(1.0 - np.maximum(field.from_top, 0.0) / reach))
     inner = np.asarray(look.lip_rgb, dtype=np.float32) * INNER_LIP_SHADE
     return colour + (inner - colour) * weight[..., None]
