@@ -23,6 +23,9 @@ Figures (the issue's targets in brackets):
   the lips' red height at the mouth's middle (upper lip 51 -> 62 plus lower lip 66 -> 57,
   along the face's vertical, over the eye-corner distance) on rounded vowels over spread
   ones, median per face; the smallest face (per face in rounded_lip_height_ratio_per_face).
+- open_spread_opening_ratio (no target; real jaws open an ah about twice as far as an ee):
+  the median inner-lip gap on open vowels (a, ah, aI) over that on spread vowels, per face;
+  the smallest face (per face in open_spread_opening_ratio_per_face).
 - snaps_per_second [<= 0.2]: frame-to-frame changes of the inner-lip gap larger than half its
   range in that clip (1st-99th percentile: the range, short of a stray landmark), except
   openings within 60 ms of a stop's release (the burst: the start of espeak's p, t, k, d, g
@@ -411,6 +414,7 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
     closed = openings < CLOSED_OPENING
 
     bilabial, other, rounded, spread = [], [], [], []
+    open_openings, spread_openings = [], []
     rounded_lips, spread_lips = [], []
     for start, end, _ in espeak.lip_closures(speech):
         bilabial += [bool(closed[i]) for i in frames_within(start, end, count)
@@ -427,6 +431,9 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
         elif kind == "spread":
             spread += [widths[i] for i in inside]
             spread_lips += [lip_heights[i] for i in inside]
+            spread_openings += [openings[i] for i in inside]
+        elif kind == "open":
+            open_openings += [openings[i] for i in inside]
         elif kind == "other" and core not in ("_", "_:", ";", "") and core not in espeak.STOPS:
             other += [bool(closed[i]) for i in inside]
         for label, wanted in SHEET_VISEMES:
@@ -477,6 +484,8 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
         "spread": spread,
         "rounded_lips": rounded_lips,
         "spread_lips": spread_lips,
+        "open_openings": open_openings,
+        "spread_openings": spread_openings,
         "silence_closed": [bool(c) for c in closed[silent]],
         "correlation": correlation,
         "snaps": snaps,
@@ -498,7 +507,8 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
 
 def rounded_over_spread(results: list[dict], faces: list[str], rounded_key: str,
                         spread_key: str) -> list[float]:
-    """Per face: the median of a figure on rounded vowels over its median on spread ones."""
+    """Per face: the median of a figure on rounded (or other) vowels over its median on
+    spread ones."""
     ratios = []
     for face in faces:
         rows = [r for r in results if r["face"] == face]
@@ -582,6 +592,8 @@ def main() -> None:
     face_names = args.faces.split(",")
     ratios = rounded_over_spread(results, face_names, "rounded", "spread")
     lip_ratios = rounded_over_spread(results, face_names, "rounded_lips", "spread_lips")
+    # How much further an ah opens than an ee (the lips' opening, dlib's inner-lip gap).
+    open_ratios = rounded_over_spread(results, face_names, "open_openings", "spread_openings")
 
     def median_of(key: str, rows=results) -> float | None:
         values = [v for r in rows for v in r[key]]
@@ -607,6 +619,8 @@ def main() -> None:
         "rounded_spread_width_ratio_per_face": [round(r, 3) for r in ratios],
         "rounded_lip_height_ratio": round(min(lip_ratios), 3) if lip_ratios else None,
         "rounded_lip_height_ratio_per_face": [round(r, 3) for r in lip_ratios],
+        "open_spread_opening_ratio": round(min(open_ratios), 3) if open_ratios else None,
+        "open_spread_opening_ratio_per_face": [round(r, 3) for r in open_ratios],
         "gaze_shift_eye_widths": median_of("gaze_shift"),
         "gaze_steady_eye_widths": median_of("gaze_steady"),
         "gaze_planned_eye_widths": median_of("gaze_planned"),
