@@ -73,3 +73,20 @@ def inner_lip_opening(landmarks: np.ndarray) -> float:
                    landmarks[65, 1] - landmarks[63, 1]])
     face_height = landmarks[8, 1] - min(landmarks[19, 1], landmarks[24, 1])
     return float(gap / max(face_height, 1.0))
+
+
+def photo_animators(names) -> dict:
+    """The CPU animator on each shared face photo, cropped as the renderer crops it (512 px)."""
+    from generation.media import load_image_rgb
+    from generation.renderers.base import crop_portrait
+    from generation.renderers.talking.face_animator import FaceAnimator
+    from tests.generation import media_factory
+
+    found = {}
+    for name in names:
+        image = load_image_rgb(media_factory.face_path(name))
+        landmarks = detect_landmarks(image)
+        assert landmarks is not None, name
+        crop = crop_portrait(image, landmarks, 512)
+        found[name] = FaceAnimator(crop.image, crop.landmarks)
+    return found

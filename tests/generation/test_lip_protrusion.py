@@ -12,13 +12,10 @@ import cv2
 import numpy as np
 import pytest
 
-from generation.media import load_image_rgb
-from generation.renderers.base import crop_portrait
 from generation.renderers.talking import face_fields
 from generation.renderers.talking.face_animator import FaceAnimator, FramePose
 from generation.renderers.talking.geometry import FaceGeometry
 from tests.generation import face_helpers as fh
-from tests.generation import media_factory as mf
 
 PHOTOS = ("obama.jpg", "biden.jpg", "astronaut.png")
 STEP = 0.25  # px between samples along the mouth's middle
@@ -26,14 +23,7 @@ STEP = 0.25  # px between samples along the mouth's middle
 
 @pytest.fixture(scope="module")
 def animators() -> dict[str, FaceAnimator]:
-    found = {}
-    for name in PHOTOS:
-        image = load_image_rgb(mf.face_path(name))
-        landmarks = fh.detect_landmarks(image)
-        assert landmarks is not None
-        crop = crop_portrait(image, landmarks, 512)
-        found[name] = FaceAnimator(crop.image, crop.landmarks)
-    return found
+    return fh.photo_animators(PHOTOS)
 
 
 def _redness_along_middle(frame: np.ndarray, g: FaceGeometry) -> tuple[np.ndarray, np.ndarray]:

@@ -10,14 +10,11 @@ import numpy as np
 import pytest
 from scipy.signal import find_peaks
 
-from generation.media import load_image_rgb
-from generation.renderers.base import crop_portrait
 from generation.renderers.talking.face_animator import FaceAnimator, FramePose
 from generation.renderers.talking.face_fields import UPPER_LIP_SHARE, MouthField, mouth_field
 from generation.renderers.talking.geometry import FaceGeometry
 from generation.renderers.talking.mouth_interior import MouthLook, paint_interior
 from tests.generation import face_helpers as fh
-from tests.generation import media_factory as mf
 
 HALF_WIDTH_PX = 60  # a 120 px wide mouth, as on a 512 px portrait crop
 GAP_PX = 34.0
@@ -74,14 +71,7 @@ STEP = 0.25
 
 @pytest.fixture(scope="module")
 def animators() -> dict[str, FaceAnimator]:
-    found = {}
-    for name in PHOTOS:
-        image = load_image_rgb(mf.face_path(name))
-        landmarks = fh.detect_landmarks(image)
-        assert landmarks is not None
-        crop = crop_portrait(image, landmarks, 512)
-        found[name] = FaceAnimator(crop.image, crop.landmarks)
-    return found
+    return fh.photo_animators(PHOTOS)
 
 
 def _opening_lines(animator: FaceAnimator, mouth_open: float) -> tuple[float, float]:

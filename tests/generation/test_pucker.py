@@ -14,12 +14,9 @@ import cv2
 import numpy as np
 import pytest
 
-from generation.media import load_image_rgb
-from generation.renderers.base import crop_portrait
 from generation.renderers.talking import face_animator, face_fields
 from generation.renderers.talking.face_animator import FaceAnimator, FramePose
 from tests.generation import face_helpers as fh
-from tests.generation import media_factory as mf
 
 PHOTOS = ("obama.jpg", "obama2.jpg", "biden.jpg", "astronaut.png")
 # The shared photos that smile with their teeth (obama2.jpg's mouth is open, its teeth in the
@@ -31,14 +28,7 @@ GREY_CHROMA = 25.0
 
 @pytest.fixture(scope="module")
 def animators() -> dict[str, FaceAnimator]:
-    found = {}
-    for name in PHOTOS:
-        image = load_image_rgb(mf.face_path(name))
-        landmarks = fh.detect_landmarks(image)
-        assert landmarks is not None
-        crop = crop_portrait(image, landmarks, 512)
-        found[name] = FaceAnimator(crop.image, crop.landmarks)
-    return found
+    return fh.photo_animators(PHOTOS)
 
 
 def _polygon(shape: tuple[int, ...], points: np.ndarray) -> np.ndarray:
