@@ -202,3 +202,24 @@ def test_a_rounded_vowel_covers_the_drawn_teeth_of_lips_that_meet(animators):
         # before, about none now.
         assert spread_teeth > 0.1, (opening, shares)
         assert rounded_teeth < 0.2 * spread_teeth, (opening, shares)
+
+
+@pytest.mark.parametrize("name", PHOTOS)
+def test_a_puckered_hole_has_rounded_ends_where_the_lips_were_apart(animators, name):
+    """An oo's hole is an oval with rounded ends, not an almond whose sharp tips cut into
+    the lip: at 0.85 of the hole's half-width it is still over 0.4 of its middle height (an
+    oval's 0.53; fully pointed, it was 0.28). Lips that meet in the photo (biden.jpg) keep the
+    pointed ends that stop the map folding beside their corners."""
+    g = animators[name].geometry
+    uc, half = g.mouth_centre_u, g.mouth_half_width
+    u = np.arange(uc - 1.2 * half, uc + 1.2 * half, 0.25, dtype=np.float32)[None, :]
+    v = np.full_like(u, float(g.upper_inner(uc)))
+    gap = face_fields.mouth_field(g, u, v, opening_px=12.0, width=0.7).gap[0]
+    opened = u[0][gap > 0]
+    middle, reach = (opened[0] + opened[-1]) / 2.0, (opened[-1] - opened[0]) / 2.0
+    near_ends = np.interp([middle - 0.85 * reach, middle + 0.85 * reach], u[0], gap)
+    share = float(near_ends.min() / gap.max())
+    if name == "biden.jpg":
+        assert share < 0.3, share
+    else:
+        assert share > 0.4, share

@@ -53,6 +53,12 @@ PUCKER_HOLE = 0.7
 # inner-lip pairs read 0.64-0.84 of the opening (their outer two near the hole's ends), so it
 # rose less with the voice; 0.7-0.91 now. Taller by 0.3 folded the map again.
 PUCKER_POINT = 1.0
+# A puckered hole over a photo's teeth (lips apart) is pointed only this share as far: fully
+# pointed, its ends were sharp tips cut into the lip (an almond, not an oo's rounded hole;
+# its height at 0.85 of its half-width 0.28 of the middle's, 0.43 now, an oval's 0.53). The
+# folds the points prevent were beside the corners of lips that meet (biden.jpg), which
+# keep them.
+PUCKER_HOLE_POINT = 0.4
 PUCKER_TALLER = 0.15
 # The lips start over the teeth at PUCKER_COVER_START of the pucker and cover them
 # PUCKER_COVER_SPAN later.
@@ -180,7 +186,7 @@ def mouth_field(
     hole = 1.0 - (1.0 - PUCKER_HOLE) * puckered
     if rounded > 0.0:
         within = np.maximum(1.0 - column * column * (1.0 / (hole * hole)), 0.0)
-        pointed = PUCKER_POINT * rounded
+        pointed = PUCKER_POINT * rounded * (1.0 - (1.0 - PUCKER_HOLE_POINT) * puckered)
         profile = (1.0 - pointed) * np.sqrt(within) + pointed * within
     else:
         profile = np.sqrt(inside_mouth)
