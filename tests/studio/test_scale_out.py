@@ -305,7 +305,9 @@ def test_a_worker_killed_mid_job_is_survived_with_nothing_half_written_in_the_bu
 ):
     submit, state = api
     before = set(cluster.s3.keys())
-    public_id = submit(3.0)
+    # Long enough to be caught rendering: a 3 s clip rendered in under half a second on a
+    # fast host and was sealing before the 50 ms poll saw it render.
+    public_id = submit(12.0)
     job = GenerationJob.objects.get(public_id=public_id)
     deadline = time.monotonic() + 120
     while True:  # rendering, past its first frames, on one of the workers
