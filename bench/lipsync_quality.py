@@ -436,8 +436,8 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
             open_openings += [openings[i] for i in inside]
         elif kind == "other" and core not in ("_", "_:", ";", "") and core not in espeak.STOPS:
             other += [bool(closed[i]) for i in inside]
+        held = phoneme.end - phoneme.start
         for label, wanted in SHEET_VISEMES:
-            held = phoneme.end - phoneme.start
             if kind == wanted and inside and held > sheet_frames.get(label, (0.0,))[0]:
                 sheet_frames[label] = (held, inside[len(inside) // 2])
 
@@ -505,17 +505,17 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
     }
 
 
-def rounded_over_spread(results: list[dict], faces: list[str], rounded_key: str,
-                        spread_key: str) -> list[float]:
-    """Per face: the median of a figure on rounded (or other) vowels over its median on
-    spread ones."""
+def ratio_of_medians(results: list[dict], faces: list[str], key: str,
+                     over_key: str) -> list[float]:
+    """Per face: the median of one figure (rounded vowels' width, say) over the median of
+    another (spread vowels' width)."""
     ratios = []
     for face in faces:
         rows = [r for r in results if r["face"] == face]
-        rounded = [v for r in rows for v in r[rounded_key]]
-        spread = [v for r in rows for v in r[spread_key]]
-        if rounded and spread:
-            ratios.append(float(np.median(rounded) / max(np.median(spread), 1e-6)))
+        values = [v for r in rows for v in r[key]]
+        over = [v for r in rows for v in r[over_key]]
+        if values and over:
+            ratios.append(float(np.median(values) / max(np.median(over), 1e-6)))
     return ratios
 
 
@@ -590,10 +590,10 @@ def main() -> None:
         return float(np.mean(values)) if values else float("nan")
 
     face_names = args.faces.split(",")
-    ratios = rounded_over_spread(results, face_names, "rounded", "spread")
-    lip_ratios = rounded_over_spread(results, face_names, "rounded_lips", "spread_lips")
+    ratios = ratio_of_medians(results, face_names, "rounded", "spread")
+    lip_ratios = ratio_of_medians(results, face_names, "rounded_lips", "spread_lips")
     # How much further an ah opens than an ee (the lips' opening, dlib's inner-lip gap).
-    open_ratios = rounded_over_spread(results, face_names, "open_openings", "spread_openings")
+    open_ratios = ratio_of_medians(results, face_names, "open_openings", "spread_openings")
 
     def median_of(key: str, rows=results) -> float | None:
         values = [v for r in rows for v in r[key]]

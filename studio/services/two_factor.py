@@ -11,6 +11,7 @@ import django_otp
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -45,6 +46,12 @@ def two_factor_link_issue(*, user, issued_by=None) -> str:
     device = TOTPDevice.objects.create(user=user, name=ENROLMENT_DEVICE_NAME, confirmed=False)
     audit_record("two_factor.link_issued", actor=issued_by, subject=user)
     return signing.dumps({"u": user.pk, "d": device.pk}, salt=_LINK_SALT)
+
+
+def two_factor_link_url(*, user, base_url: str, issued_by=None) -> str:
+    """The whole one-time enrolment address for `user` on the site served at `base_url`."""
+    token = two_factor_link_issue(user=user, issued_by=issued_by)
+    return base_url.rstrip("/") + reverse("two_factor_enrol", kwargs={"token": token})
 
 
 def two_factor_enrolment_device(*, user, token: str) -> TOTPDevice:

@@ -273,8 +273,7 @@ def mouth_field(
         # width, keeps its teeth) and cover them well before full pucker (nearly covered,
         # the teeth's tips are a thin white rim round the hole).
         # Only where the opening is painted: a shut mouth's line still reads the lips.
-        cover = (_smoothstep((puckered - PUCKER_COVER_START) / PUCKER_COVER_SPAN)
-                 * (coverage > 0.0))
+        cover = _lips_over_teeth(puckered, coverage)
         upper_teeth_v = upper_teeth_v + cover * (upper_limit - upper + 1.0)
         lower_teeth_v = lower_teeth_v - cover * (lower - lower_limit + 1.0)
     return MouthField(
@@ -290,8 +289,7 @@ def mouth_field(
         upper_limit_v=upper_limit,
         lower_limit_v=lower_limit,
         teeth_cover=cover,
-        drawn_teeth_cover=(_smoothstep_scalar((rounded - PUCKER_COVER_START) / PUCKER_COVER_SPAN)
-                           * (coverage > 0.0)).astype(np.float32),
+        drawn_teeth_cover=_lips_over_teeth(rounded, coverage).astype(np.float32),
     )
 
 
@@ -412,6 +410,13 @@ def gaze_field(eye: EyeGeometry, u: np.ndarray, v: np.ndarray, *, gaze: tuple[fl
     shift_u, shift_v = gaze[0] * eye.half_width, gaze[1] * eye.half_width
     # Backward: an eye looking right shows, at each pixel, what lay to its left.
     return -shift_u * weight, -shift_v * weight
+
+
+def _lips_over_teeth(pucker_amount: float, coverage: np.ndarray) -> np.ndarray:
+    """0..1 per pixel: how far lips puckered ``pucker_amount`` reach over the teeth (from
+    PUCKER_COVER_START, fully PUCKER_COVER_SPAN later), only where the opening is painted."""
+    return (_smoothstep_scalar((pucker_amount - PUCKER_COVER_START) / PUCKER_COVER_SPAN)
+            * (coverage > 0.0))
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:

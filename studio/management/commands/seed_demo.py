@@ -2,10 +2,9 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
-from django.urls import reverse
 
 from studio.services.accounts import creator_create, moderator_create
-from studio.services.two_factor import has_confirmed_device, two_factor_link_issue
+from studio.services.two_factor import has_confirmed_device, two_factor_link_url
 
 DEMO_CREATOR = "creator@signet.local"
 DEMO_MODERATOR = "moderator@signet.local"
@@ -33,8 +32,5 @@ class Command(BaseCommand):
             user = User.objects.get(username=email)
             if email == DEMO_MODERATOR and not has_confirmed_device(user):
                 # Moderators confirm each login with an authenticator app, set up by this link.
-                path = reverse(
-                    "two_factor_enrol", kwargs={"token": two_factor_link_issue(user=user)}
-                )
-                self.stdout.write(
-                    f"  {'':<26} authenticator set-up: {base_url.rstrip('/')}{path}")
+                link = two_factor_link_url(user=user, base_url=base_url)
+                self.stdout.write(f"  {'':<26} authenticator set-up: {link}")

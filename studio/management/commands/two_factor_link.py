@@ -1,8 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.urls import reverse
 
-from studio.services.two_factor import two_factor_link_issue
+from studio.services.two_factor import two_factor_link_url
 
 
 class Command(BaseCommand):
@@ -19,6 +18,4 @@ class Command(BaseCommand):
         account = get_user_model().objects.filter(username=user.lower()).first()
         if account is None:
             raise CommandError(f"No account {user}.")
-        token = two_factor_link_issue(user=account)
-        path = reverse("two_factor_enrol", kwargs={"token": token})
-        self.stdout.write(f"{base_url.rstrip('/')}{path}")
+        self.stdout.write(two_factor_link_url(user=account, base_url=base_url))
