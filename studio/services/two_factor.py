@@ -48,9 +48,9 @@ def two_factor_link_issue(*, user, issued_by=None) -> str:
     return signing.dumps({"u": user.pk, "d": device.pk}, salt=_LINK_SALT)
 
 
-def two_factor_link_url(*, user, base_url: str, issued_by=None) -> str:
+def two_factor_link_url(*, user, base_url: str) -> str:
     """The whole one-time enrolment address for `user` on the site served at `base_url`."""
-    token = two_factor_link_issue(user=user, issued_by=issued_by)
+    token = two_factor_link_issue(user=user)
     return base_url.rstrip("/") + reverse("two_factor_enrol", kwargs={"token": token})
 
 

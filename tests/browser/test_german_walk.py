@@ -16,7 +16,7 @@ from django.test import override_settings
 
 from studio.models import GenerationJob, JobState
 from studio.services.accounts import moderator_create
-from studio.services.two_factor import two_factor_link_issue
+from studio.services.two_factor import two_factor_link_url
 from tests.browser.signing_up import sign_up_by_link
 from tests.browser.waiting import wait_until
 from tests.generation.media_factory import face_path
@@ -197,7 +197,7 @@ def _moderator_confirms_with_totp_and_works_a_case(page, base, tmp_path):
 
     # A new moderator sets up the authenticator app by the administrator's link.
     newcomer = moderator_create(email="neu-moderation@example.com", password=PASSWORD)
-    link = f"{base}/accounts/two-factor/enrol/{two_factor_link_issue(user=newcomer)}/"
+    link = two_factor_link_url(user=newcomer, base_url=base)
     _log_in(page, base, "neu-moderation@example.com")
     page.goto(link)
     page.wait_for_selector("#totp-secret")
