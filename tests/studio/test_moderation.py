@@ -293,3 +293,25 @@ def test_e_mails_reach_a_german_creator_in_german_whoever_sends_them(
     held, released = mail.outbox[-2:]
     assert "Moderation" in held.subject and "waiting" not in held.subject
     assert "angenommen" in released.body and "approved" not in released.body
+
+
+@override_settings(SIGNET_IDENTITY_ACCEPT=0.2, SIGNET_IDENTITY_REJECT=0.7)
+def test_a_creator_who_is_also_a_moderator_cannot_approve_their_own_held_job(
+    client, consented_creator, tmp_path
+):
+    from django.contrib.auth.models import Group
+
+    consented_creator.groups.add(Group.objects.get(name="moderator"))
+    login_with_second_factor(client, consented_creator)
+    job = _submit(consented_creator, tmp_path)
+    assert job.state == JobState.HELD
+    case = ModerationCase.objects.get(job=job)
+    response = client.post(
+        f"/moderation/cases/{case.public_id}/decide", {"decision": "approve"}, follow=True
+    )
+    assert "your own" in response.content.decode()
+    job.refresh_from_db()
+    case.refresh_from_db()
+    assert job.state == JobState.HELD
+    assert case.state != ModerationCase.State.RESOLVED
+    assert not AuditEvent.objects.filter(action="case.decided").exists()
