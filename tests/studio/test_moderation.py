@@ -203,6 +203,7 @@ def test_a_moderator_opening_a_released_output_is_logged(
     moderator_client, consented_creator, tmp_path
 ):
     job = _render(_submit(consented_creator, tmp_path))
+    ModerationCase.objects.create(job=job, reason="misuse_report")
     response = moderator_client.get(f"/outputs/{job.output.public_id}/video.mp4")
     assert response.status_code == 200
     event = AuditEvent.objects.get(action="output.viewed_by_moderator")
@@ -315,3 +316,20 @@ def test_a_creator_who_is_also_a_moderator_cannot_approve_their_own_held_job(
     assert job.state == JobState.HELD
     assert case.state != ModerationCase.State.RESOLVED
     assert not AuditEvent.objects.filter(action="case.decided").exists()
+
+
+
+def test_a_moderator_cannot_open_a_video_no_case_gives_them(
+    moderator_client, consented_creator, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    job = _render(_submit(consented_creator, tmp_path))
+    assert job.state == JobState.RELEASED
+    # The public verifier names the output's ID to anyone holding a copy.
+    with job.output.file.open("rb") as handle:
+        copy = SimpleUploadedFile("copy.mp4", handle.read())
+    output_id = moderator_client.post("/api/v1/verify", {"file": copy}).json()["record"]["id"]
+    for path in (f"/outputs/{output_id}/video.mp4", f"/outputs/{output_id}/poster.jpg"):
+        assert moderator_client.get(path).status_code == 404
+    assert not AuditEvent.objects.filter(action="output.viewed_by_moderator").exists()
