@@ -90,8 +90,8 @@ class NullCharactersRefused:
 
     PostgreSQL text cannot hold one, so any such value that reaches a lookup or a saved row
     raised a DataError: a 500 for what is simply bad input. Views exempt from CSRF (the C2PA
-    API) read their body as the asset itself, whose bytes may be anything; their path and query
-    are still checked.
+    API) answer bad queries and bodies themselves, with the status codes their specification
+    documents (byContent: 415); only their path is checked here.
     """
 
     def __init__(self, get_response):
@@ -101,9 +101,11 @@ class NullCharactersRefused:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        fields = [request.path, *_query_dict_texts(request.GET)]
-        if request.method == "POST" and not getattr(view_func, "csrf_exempt", False):
-            fields += _query_dict_texts(request.POST)
+        fields = [request.path]
+        if not getattr(view_func, "csrf_exempt", False):
+            fields += _query_dict_texts(request.GET)
+            if request.method == "POST":
+                fields += _query_dict_texts(request.POST)
         if not any("\x00" in text for text in fields):
             return None
         message = _("The request contains a null character, which no field accepts.")
