@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from studio.media_words import media_error_words, reworded
+from studio.services.gate import CONSENT_WITHDRAWN_BEFORE_PUBLISHING
 
 FIXED = (
     gettext_noop("The worker stopped unexpectedly; the job was queued again."),
@@ -24,6 +25,7 @@ FIXED = (
     gettext_noop("Only a sealed output can be published."),
     gettext_noop("A file changed after sealing; it was not published."),
     gettext_noop("The sealed file belongs to another watermark; it was not published."),
+    CONSENT_WITHDRAWN_BEFORE_PUBLISHING,
 )
 
 WITH_NAMES = (

@@ -85,6 +85,43 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
+class NullCharactersRefused:
+    """Refuse a NUL character in the path, the query or a form field with a 400.
+
+    PostgreSQL text cannot hold one, so any such value that reaches a lookup or a saved row
+    raised a DataError: a 500 for what is simply bad input. Views exempt from CSRF (the C2PA
+    API) answer bad queries and bodies themselves, with the status codes their specification
+    documents (byContent: 415); only their path is checked here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        fields = [request.path]
+        if not getattr(view_func, "csrf_exempt", False):
+            fields += _query_dict_texts(request.GET)
+            if request.method == "POST":
+                fields += _query_dict_texts(request.POST)
+        if not any("\x00" in text for text in fields):
+            return None
+        message = _("The request contains a null character, which no field accepts.")
+        if wants_json(request):
+            return JsonResponse(
+                {"error": {"code": "input_refused", "message": message}}, status=400
+            )
+        return render(
+            request, "error.html", {"message": message, "code": "input_refused"}, status=400
+        )
+
+
+def _query_dict_texts(query_dict) -> list[str]:
+    return [text for key, values in query_dict.lists() for text in (key, *values)]
+
+
 class ApiErrorsAsJson:
     """Every error under /api/ is JSON, whoever produced it (Django's 400 for a malformed upload,
     405 for a wrong method, an unexpected exception): API clients never parse an HTML page."""

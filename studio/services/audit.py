@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
@@ -85,6 +86,36 @@ def audit_record(
     head.save(update_fields=["sequence", "last_hash"])
     audit_recorded.send(audit_record, action=action, subject_id=subject_id, details=clean_details)
     return event
+
+
+# How long one person's look at one file counts as the same viewing (a player's range requests).
+VIEWING_WINDOW_SECONDS = 15 * 60
+
+
+def audit_record_viewing(action: str, *, actor, subject: Any, details: dict | None = None) -> None:
+    """Record that `actor` opened `subject`: once per viewing, not once per byte range.
+
+    Every request counts, whatever its Range header: a suffix range ("bytes=-N") or one starting
+    past byte 0 can carry the whole file, so "only requests from byte 0 open a viewing" let a
+    moderator fetch files unlogged. The first request of an actor, subject and details within
+    VIEWING_WINDOW_SECONDS is the one written.
+    """
+    subject_id = str(getattr(subject, "public_id", None) or getattr(subject, "pk", "") or "")
+    fingerprint = hashlib.sha256(
+        json.dumps(
+            [action, actor.pk, type(subject).__name__, subject_id, details or {}],
+            sort_keys=True,
+            default=str,
+        ).encode()
+    ).hexdigest()
+    key = f"audit-viewing:{fingerprint}"
+    if not cache.add(key, True, VIEWING_WINDOW_SECONDS):
+        return
+    try:
+        audit_record(action, actor=actor, subject=subject, details=details)
+    except BaseException:
+        cache.delete(key)  # unrecorded: the next request must try again
+        raise
 
 
 @dataclass(frozen=True)

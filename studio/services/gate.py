@@ -10,12 +10,19 @@ import numpy as np
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from safety.consent import consent_is_valid
 from safety.faces import analyze_portrait, closest_gallery_match, match_identity
 from studio.face_backend import face_backend, identity_thresholds, quality_limits
 from studio.models import ConsentRecord, DoNotAnimateEntry, EnrolledIdentity
 from studio.problem_words import quality_problems_words
+
+# Stored in English by the worker and worded for the reader by studio.job_failure_words.
+CONSENT_WITHDRAWN_BEFORE_PUBLISHING = gettext_noop(
+    "The consent this job was made under was withdrawn before its video was published; "
+    "nothing was published."
+)
 
 
 class GateOutcome:
@@ -34,6 +41,27 @@ class GateDecision:
     distance: float | None = None
     gallery_entry: DoNotAnimateEntry | None = None
     report: dict = field(default_factory=dict)
+
+
+def job_consent_still_valid(job, *, lock: bool = False) -> bool:
+    """Whether the consent record the gate accepted `job` under still lets it run.
+
+    The worker asks again before rendering and the publisher before publishing, because
+    revocation, re-enrolment (which voids consent given for the old face) and expiry can all
+    come after the gate queued the job. `lock` holds the record until the caller's transaction
+    ends, so a revocation waits for a publication it would otherwise miss.
+    """
+    records = ConsentRecord.objects.filter(pk=job.consent_id)
+    record = (records.select_for_update() if lock else records).first()
+    if record is None or not record.lets_jobs_run:
+        return False
+    valid, _reason = consent_is_valid(
+        granted_at=record.granted_at,
+        expires_at=record.expires_at,
+        revoked_at=record.revoked_at,
+        now=timezone.now(),
+    )
+    return valid
 
 
 def creator_valid_consent(creator) -> tuple[ConsentRecord | None, str]:

@@ -23,7 +23,12 @@ from studio.errors import ApplicationError, GateRefused, NotAllowed
 from studio.models import AudioClip, GenerationJob, JobState, ModerationCase, Portrait
 from studio.renderers import GPU_RENDERERS, renderer_for
 from studio.services.audit import audit_record
-from studio.services.gate import GateOutcome, gate_evaluate
+from studio.services.gate import (
+    CONSENT_WITHDRAWN_BEFORE_PUBLISHING,
+    GateOutcome,
+    gate_evaluate,
+    job_consent_still_valid,
+)
 from studio.services.job_heartbeat import job_heartbeat
 from studio.services.job_transitions import ACTIVE_STATES, job_transition
 from studio.services.notifications import creator_notify
@@ -279,6 +284,9 @@ def _job_claim_for_render(job_pk: int) -> GenerationJob | None:
         job_recover_stale(job)
         job.refresh_from_db()
     if job.state != S.QUEUED:
+        return None
+    if not job_consent_still_valid(job):
+        job_transition(job, S.FAILED, reason=CONSENT_WITHDRAWN_BEFORE_PUBLISHING)
         return None
     return job_transition(
         job,

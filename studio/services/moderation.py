@@ -24,11 +24,25 @@ def _require_moderator(user) -> None:
         raise NotAllowed(_("Only moderators can do this."))
 
 
+def _refuse_own_case(case: ModerationCase, moderator) -> None:
+    """Someone with both roles (or a superuser) must not approve their own job or consent: the
+    "approved by a moderator" the gate trusts means a second person looked."""
+    subject_ids = {
+        case.job.creator_id if case.job_id else None,
+        case.consent.creator_id if case.consent_id else None,
+    }
+    if moderator.pk in subject_ids:
+        raise NotAllowed(
+            _("This case is about your own video or consent; another moderator must decide it.")
+        )
+
+
 @transaction.atomic
 def case_claim(*, case: ModerationCase, moderator) -> ModerationCase:
     """Claim a case so two moderators don't work on the same one."""
     _require_moderator(moderator)
     locked = ModerationCase.objects.select_for_update().get(pk=case.pk)
+    _refuse_own_case(locked, moderator)
     if locked.state == ModerationCase.State.RESOLVED:
         raise InvalidTransition(_("This case is already resolved."))
     if locked.claimed_by_id and locked.claimed_by_id != moderator.pk:
@@ -86,6 +100,7 @@ def case_decide(
         .select_related("job", "consent")
         .get(pk=case.pk)
     )
+    _refuse_own_case(locked, moderator)
     if locked.state == ModerationCase.State.RESOLVED:
         raise InvalidTransition(_("This case is already resolved."))
     if locked.claimed_by_id and locked.claimed_by_id != moderator.pk:

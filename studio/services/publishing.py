@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from studio.models import GenerationJob, JobState, ModerationCase, OutputArtifact
 from studio.services.audit import audit_record
 from studio.services.fingerprints import output_fingerprint_store
+from studio.services.gate import CONSENT_WITHDRAWN_BEFORE_PUBLISHING, job_consent_still_valid
 from studio.services.job_transitions import job_transition
 from studio.services.notifications import creator_notify, creators_language
 from studio.services.sealing import SealedOutput, SealingFailed, file_sha256, sealed_read_back
@@ -74,6 +75,8 @@ def output_publish(job: GenerationJob, sealed: SealedOutput) -> OutputArtifact:
 
     status = "under_review" if sealed.hold_for_review else "released"
     with _uploads_removed_unless_committed() as stored, transaction.atomic():
+        if not job_consent_still_valid(job, lock=True):
+            raise UnsealedOutputRefused(CONSENT_WITHDRAWN_BEFORE_PUBLISHING)
         artifact = OutputArtifact(
             job=job,
             media_type="video/mp4",

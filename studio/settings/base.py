@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "studio.middleware.NullCharactersRefused",
     "django_otp.middleware.OTPMiddleware",
     "studio.middleware.SecondFactorRequired",
     "studio.middleware.PrivatePages",

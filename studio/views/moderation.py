@@ -16,7 +16,7 @@ from studio.selectors.moderation import (
     case_job_history,
     cases_queue,
 )
-from studio.services.audit import audit_record
+from studio.services.audit import audit_record_viewing
 from studio.services.moderation import case_claim, case_decide, gallery_add
 from studio.stored_files import stored_file_response
 from studio.views.audit_display import audit_event_rows
@@ -132,11 +132,9 @@ def case_evidence(request, public_id, kind: str):
         raise NotFound(
             "This evidence is not available (it may have been deleted with the account)."
         )
-    # A player fetches a recording in many byte ranges: one event per opening, not per range.
-    if request.headers.get("Range", "bytes=0-").startswith("bytes=0-"):
-        audit_record(
-            "case.evidence_viewed", actor=request.user, subject=case, details={"kind": kind}
-        )
+    audit_record_viewing(
+        "case.evidence_viewed", actor=request.user, subject=case, details={"kind": kind}
+    )
     content_type = mimetypes.guess_type(field.name)[0] or "application/octet-stream"
     return stored_file_response(
         request, field, content_type, f"{kind}{field.name[field.name.rfind('.') :]}"

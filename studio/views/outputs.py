@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 from studio.errors import NotFound
 from studio.selectors.outputs import output_get_for_viewer
-from studio.services.audit import audit_record
+from studio.services.audit import audit_record_viewing
 from studio.stored_files import stored_file_response
 
 
@@ -11,10 +11,8 @@ from studio.stored_files import stored_file_response
 def output_video(request, public_id):
     """Every output leaves Signet through here, and every output here is a published (sealed) one."""
     artifact, role = output_get_for_viewer(request.user, public_id)
-    first_request_of_playback = request.headers.get("Range", "bytes=0-").startswith("bytes=0-")
-    if role == "moderator" and first_request_of_playback:
-        # Log once per playback, not per range request of the same playback.
-        audit_record(
+    if role == "moderator":
+        audit_record_viewing(
             "output.viewed_by_moderator",
             actor=request.user,
             subject=artifact,
@@ -28,9 +26,16 @@ def output_video(request, public_id):
 @login_required
 def output_poster(request, public_id):
     """The sealed preview still: same rules as the video (it is an output too)."""
-    artifact, _role = output_get_for_viewer(request.user, public_id)
+    artifact, role = output_get_for_viewer(request.user, public_id)
     if not artifact.poster:
         raise NotFound(_("This video has no preview."))
+    if role == "moderator":
+        audit_record_viewing(
+            "output.viewed_by_moderator",
+            actor=request.user,
+            subject=artifact,
+            details={"status": artifact.status, "file": "poster"},
+        )
     return stored_file_response(
         request, artifact.poster, "image/jpeg", f"signet-{artifact.public_id}.jpg"
     )

@@ -78,3 +78,11 @@ def test_api_errors_from_django_itself_are_json(client):
         "/api/v1/matches/byBinding", b"\xff\xfe{", content_type="application/json"
     )
     assert not_json.status_code == 400 and not_json.json()["error"]
+
+
+def test_a_null_character_in_a_manifest_id_is_refused_not_a_500(client):
+    # PostgreSQL text cannot hold NUL: looked up as it came, the ID raised a DataError.
+    for path in ("/api/v1/manifests/a%00b", "/api/v1/manifests/a%00b?format=json"):
+        response = client.get(path)
+        assert response.status_code == 400, path
+        assert "null character" in response.json()["error"]["message"]

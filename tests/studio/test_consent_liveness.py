@@ -197,6 +197,13 @@ def test_another_accounts_or_sessions_challenge_is_refused(enrolled):
         _grant(enrolled, bound, cached_recording("obama.jpg", bound), session_key="session-b")
 
 
+
+def test_a_null_character_in_the_consent_nonce_is_refused_not_a_500(enrolled, client):
+    client.force_login(enrolled)
+    response = client.post("/consent/start/", {"nonce": "a\x00b"}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 400
+    assert "null character" in response.json()["error"]["message"]
+
 def test_an_uploaded_file_is_not_live_capture(enrolled, tmp_path):
     from tests.studio.factories import write_recording
 

@@ -264,3 +264,48 @@ def test_the_command_refuses_a_bad_upload_and_records_it(consented_creator, spee
                      "--audio", str(speech), "--out", str(tmp_path / "out.mp4"))  # fmt: skip
     assert AuditEvent.objects.get(action="upload.refused").details["channel"] == "command"
     assert not GenerationJob.objects.exists()
+
+
+def _client_sees_no_video(client, creator, job):
+    from studio.models import OutputArtifact
+
+    client.force_login(creator)
+    page = client.get(f"/jobs/{job.public_id}/status").json()
+    assert page["video_url"] is None
+    for artifact in OutputArtifact.objects.filter(job=job):
+        assert client.get(f"/outputs/{artifact.public_id}/video.mp4").status_code == 404
+    return page
+
+
+def test_a_job_queued_before_re_enrolment_is_not_rendered_under_the_voided_consent(
+    client, consented_creator, speech
+):
+    from studio.services.consent import identity_enrol
+    from studio.services.jobs import job_render
+
+    queued = _submit(consented_creator, face_path("obama2.jpg"), speech)
+    identity_enrol(creator=consented_creator, selfie=face_path("obama2.jpg"))  # voids the consent
+    job_render(queued.pk)  # the worker picks the job up afterwards
+    queued.refresh_from_db()
+    assert queued.state == JobState.FAILED
+    page = _client_sees_no_video(client, consented_creator, queued)
+    assert "consent" in page["failure_reason"] and "withdrawn" in page["failure_reason"]
+    refused = AuditEvent.objects.filter(
+        action="job.transition", subject_id=str(queued.public_id)
+    ).latest("sequence")
+    assert refused.details["to"] == "failed" and "consent" in refused.details["reason"]
+
+
+def test_consent_revoked_while_the_job_renders_publishes_nothing(client, consented_creator, speech):
+    from studio.services.jobs import job_render
+
+    job = _submit(consented_creator, face_path("obama2.jpg"), speech)
+
+    def revoke_at_the_last_frame(done, total):
+        if total and done == total:
+            consent_revoke(creator=consented_creator)
+
+    job_render(job.pk, observer=revoke_at_the_last_frame)
+    job.refresh_from_db()
+    assert job.state in {JobState.FAILED, JobState.CANCELLED}, job.state
+    _client_sees_no_video(client, consented_creator, job)

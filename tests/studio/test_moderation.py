@@ -203,6 +203,7 @@ def test_a_moderator_opening_a_released_output_is_logged(
     moderator_client, consented_creator, tmp_path
 ):
     job = _render(_submit(consented_creator, tmp_path))
+    ModerationCase.objects.create(job=job, reason="misuse_report")
     response = moderator_client.get(f"/outputs/{job.output.public_id}/video.mp4")
     assert response.status_code == 200
     event = AuditEvent.objects.get(action="output.viewed_by_moderator")
@@ -293,3 +294,73 @@ def test_e_mails_reach_a_german_creator_in_german_whoever_sends_them(
     held, released = mail.outbox[-2:]
     assert "Moderation" in held.subject and "waiting" not in held.subject
     assert "angenommen" in released.body and "approved" not in released.body
+
+
+@override_settings(SIGNET_IDENTITY_ACCEPT=0.2, SIGNET_IDENTITY_REJECT=0.7)
+def test_a_creator_who_is_also_a_moderator_cannot_approve_their_own_held_job(
+    client, consented_creator, tmp_path
+):
+    from django.contrib.auth.models import Group
+
+    consented_creator.groups.add(Group.objects.get(name="moderator"))
+    login_with_second_factor(client, consented_creator)
+    job = _submit(consented_creator, tmp_path)
+    assert job.state == JobState.HELD
+    case = ModerationCase.objects.get(job=job)
+    response = client.post(
+        f"/moderation/cases/{case.public_id}/decide", {"decision": "approve"}, follow=True
+    )
+    assert "your own" in response.content.decode()
+    job.refresh_from_db()
+    case.refresh_from_db()
+    assert job.state == JobState.HELD
+    assert case.state != ModerationCase.State.RESOLVED
+    assert not AuditEvent.objects.filter(action="case.decided").exists()
+
+
+def test_a_moderator_cannot_open_a_video_no_case_gives_them(
+    moderator_client, consented_creator, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    job = _render(_submit(consented_creator, tmp_path))
+    assert job.state == JobState.RELEASED
+    # The public verifier names the output's ID to anyone holding a copy.
+    with job.output.file.open("rb") as handle:
+        copy = SimpleUploadedFile("copy.mp4", handle.read())
+    output_id = moderator_client.post("/api/v1/verify", {"file": copy}).json()["record"]["id"]
+    for path in (f"/outputs/{output_id}/video.mp4", f"/outputs/{output_id}/poster.jpg"):
+        assert moderator_client.get(path).status_code == 404
+    assert not AuditEvent.objects.filter(action="output.viewed_by_moderator").exists()
+
+
+def _whole_file(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+def test_a_moderator_fetching_a_whole_file_by_a_suffix_range_is_still_logged(
+    moderator_client, consented_creator, tmp_path
+):
+    # "bytes=-N" asks for the last N bytes: with N past the size it is the whole file, and it
+    # does not start with "bytes=0-", which the log used to take as "not a new opening".
+    whole = {"HTTP_RANGE": "bytes=-1000000000"}
+    job = _render(_submit(consented_creator, tmp_path))
+    case = ModerationCase.objects.create(job=job, reason="misuse_report")
+    video = moderator_client.get(f"/outputs/{job.output.public_id}/video.mp4", **whole)
+    assert video.status_code == 206
+    with job.output.file.open("rb") as handle:
+        assert _whole_file(video) == handle.read()
+    assert AuditEvent.objects.filter(
+        action="output.viewed_by_moderator", subject_id=str(job.output.public_id)
+    ).exists()
+    selfie = moderator_client.get(f"/moderation/cases/{case.public_id}/evidence/selfie", **whole)
+    assert selfie.status_code == 206 and _whole_file(selfie)
+    assert AuditEvent.objects.filter(action="case.evidence_viewed", details__kind="selfie").exists()
+    poster = moderator_client.get(f"/outputs/{job.output.public_id}/poster.jpg", **whole)
+    assert poster.status_code == 206
+    assert AuditEvent.objects.filter(
+        action="output.viewed_by_moderator", details__file="poster"
+    ).exists()
+    # The rest of one playback (later ranges) adds no further event.
+    moderator_client.get(f"/outputs/{job.output.public_id}/video.mp4", HTTP_RANGE="bytes=100-")
+    assert AuditEvent.objects.filter(action="output.viewed_by_moderator").count() == 2
