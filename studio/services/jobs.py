@@ -222,7 +222,8 @@ def job_cancel(*, job: GenerationJob, actor) -> GenerationJob:
         job.refresh_from_db()
         return job
     raise NotAllowed(
-        f"This job is {job.get_state_display().lower()} and can no longer be cancelled."
+        _("This job is %(state)s and can no longer be cancelled.")
+        % {"state": job.get_state_display().lower()}
     )
 
 

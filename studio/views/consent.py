@@ -183,6 +183,9 @@ def consent_revoke_view(request):
     consent_revoke(creator=request.user)
     messages.success(
         request,
-        "Your consent is revoked. Waiting jobs were cancelled and your released videos are now marked revoked.",
+        _(
+            "Your consent is revoked. Waiting jobs were cancelled and your released videos are "
+            "now marked revoked."
+        ),
     )
     return redirect("enrol")

@@ -130,7 +130,7 @@ def case_evidence(request, public_id, kind: str):
     field = files.get(kind)
     if not field:
         raise NotFound(
-            "This evidence is not available (it may have been deleted with the account)."
+            _("This evidence is not available (it may have been deleted with the account).")
         )
     audit_record_viewing(
         "case.evidence_viewed", actor=request.user, subject=case, details={"kind": kind}

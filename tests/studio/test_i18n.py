@@ -178,3 +178,19 @@ def test_the_apis_error_messages_follow_accept_language(client):
     assert "Abfrageparameter `alg` und `value`" in lookup.content.decode()
     english = client.post("/api/v1/jobs", {}).json()["error"]["message"]
     assert english.startswith("Send your API token")
+
+
+@pytest.mark.django_db
+def test_revoking_consent_and_a_late_cancel_answer_in_german(
+    creator_client, consented_creator, tmp_path
+):
+    from tests.studio.factories import submit_job
+
+    german = {"HTTP_ACCEPT_LANGUAGE": "de"}
+    job = submit_job(consented_creator, tmp_path)
+    creator_client.post(f"/jobs/{job.public_id}/cancel", **german)
+    late = creator_client.post(f"/jobs/{job.public_id}/cancel", **german)
+    assert "kann nicht mehr abgebrochen werden" in late.content.decode()
+    assert "„abgebrochen“" in late.content.decode()
+    revoked = creator_client.post("/consent/revoke/", follow=True, **german).content.decode()
+    assert "Ihre Einwilligung ist widerrufen." in revoked and "Your consent" not in revoked

@@ -364,3 +364,19 @@ def test_a_moderator_fetching_a_whole_file_by_a_suffix_range_is_still_logged(
     # The rest of one playback (later ranges) adds no further event.
     moderator_client.get(f"/outputs/{job.output.public_id}/video.mp4", HTTP_RANGE="bytes=100-")
     assert AuditEvent.objects.filter(action="output.viewed_by_moderator").count() == 2
+
+
+def test_evidence_deleted_with_the_account_is_explained_in_the_moderators_language(
+    moderator_client, consented_creator, tmp_path
+):
+    from studio.models import EnrolledIdentity
+
+    with override_settings(SIGNET_IDENTITY_ACCEPT=0.2, SIGNET_IDENTITY_REJECT=0.7):
+        job = _submit(consented_creator, tmp_path)
+    case = ModerationCase.objects.get(job=job)
+    EnrolledIdentity.objects.filter(creator=consented_creator).delete()
+    gone = moderator_client.get(
+        f"/moderation/cases/{case.public_id}/evidence/selfie", HTTP_ACCEPT_LANGUAGE="de"
+    )
+    assert gone.status_code == 404
+    assert "Dieser Nachweis ist nicht verfügbar" in gone.content.decode()
