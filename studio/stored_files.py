@@ -7,12 +7,33 @@ object store then serves the bytes and the Range requests), or streams it with r
 
 from __future__ import annotations
 
+import logging
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.http import HttpResponseRedirect
 
 from studio.ranged_file import ranged_file_response
+
+logger = logging.getLogger(__name__)
+
+
+@contextmanager
+def stored_files_removed_unless_committed():
+    """Yields a list: the FieldFiles stored inside a transaction go on it, and are deleted again
+    when the block raises (the transaction did not commit). Object storage has no rollback, and
+    nothing would ever reference, serve or erase those files."""
+    stored: list = []
+    try:
+        yield stored
+    except BaseException:
+        for field_file in stored:
+            try:
+                field_file.storage.delete(field_file.name)
+            except Exception:  # the original error matters more; the orphan is logged
+                logger.warning("could not remove uncommitted %s", field_file.name, exc_info=True)
+        raise
 
 
 def stored_copy(field, destination: Path) -> Path:

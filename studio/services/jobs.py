@@ -39,7 +39,7 @@ from studio.services.uploads import (
     audio_check_upload,
     image_check_upload,
 )
-from studio.stored_files import stored_copy
+from studio.stored_files import stored_copy, stored_files_removed_unless_committed
 
 logger = logging.getLogger(__name__)
 S = JobState
@@ -96,7 +96,7 @@ def job_submit(
         keep_media = (
             decision.outcome != GateOutcome.REFUSED or decision.reason_code == "do_not_animate"
         )
-        with transaction.atomic():
+        with stored_files_removed_unless_committed() as stored, transaction.atomic():
             portrait_row = Portrait(
                 creator=creator,
                 sha256=portrait.sha256,
@@ -116,8 +116,10 @@ def job_submit(
                 portrait_row.image.save(
                     "portrait" + portrait.extension, ContentFile(portrait.data), save=False
                 )
+                stored.append(portrait_row.image)
                 with audio.path.open("rb") as handle:
                     audio_row.file.save("audio" + audio.extension, File(handle), save=False)
+                stored.append(audio_row.file)
             portrait_row.save()
             audio_row.save()
             job = GenerationJob.objects.create(

@@ -7,8 +7,6 @@ OutputArtifact row that every download, API answer and preview is served from.
 
 import hashlib
 import hmac
-import logging
-from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.files import File
@@ -22,29 +20,11 @@ from studio.services.gate import CONSENT_WITHDRAWN_BEFORE_PUBLISHING, job_consen
 from studio.services.job_transitions import job_transition
 from studio.services.notifications import creator_notify, creators_language
 from studio.services.sealing import SealedOutput, SealingFailed, file_sha256, sealed_read_back
-
-logger = logging.getLogger(__name__)
+from studio.stored_files import stored_files_removed_unless_committed
 
 
 class UnsealedOutputRefused(SealingFailed):
     pass
-
-
-@contextmanager
-def _uploads_removed_unless_committed():
-    """Files stored inside the publishing transaction are deleted again when it does not commit
-    (e.g. the job was re-queued meanwhile): object storage has no rollback, and nothing would
-    ever reference, serve or erase them."""
-    stored: list = []
-    try:
-        yield stored
-    except BaseException:
-        for field_file in stored:
-            try:
-                field_file.storage.delete(field_file.name)
-            except Exception:  # the original error matters more; the orphan is logged
-                logger.warning("could not remove unpublished %s", field_file.name, exc_info=True)
-        raise
 
 
 def creator_handle(user) -> str:
@@ -74,7 +54,7 @@ def output_publish(job: GenerationJob, sealed: SealedOutput) -> OutputArtifact:
         raise UnsealedOutputRefused(failure.message) from failure
 
     status = "under_review" if sealed.hold_for_review else "released"
-    with _uploads_removed_unless_committed() as stored, transaction.atomic():
+    with stored_files_removed_unless_committed() as stored, transaction.atomic():
         if not job_consent_still_valid(job, lock=True):
             raise UnsealedOutputRefused(CONSENT_WITHDRAWN_BEFORE_PUBLISHING)
         artifact = OutputArtifact(

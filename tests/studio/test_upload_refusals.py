@@ -126,3 +126,25 @@ def test_a_request_declaring_a_huge_body_is_refused_before_it_is_read(
     assert response.status_code == 413
     assert "too large" in response.json()["error"]["message"]
     assert media_files() == before
+
+
+def test_a_submission_whose_transaction_fails_leaves_no_stored_upload(
+    consented_creator, tmp_path, media_files
+):
+    # The database fails after both uploads were stored (a lost connection, a full disk):
+    # the rows roll back, and object storage has no rollback of its own.
+    from unittest import mock
+
+    from django.db import DatabaseError
+
+    from studio.services import jobs
+    from tests.studio.factories import submit_job
+
+    before = media_files()
+    with (
+        mock.patch.object(jobs, "job_transition", side_effect=DatabaseError("connection lost")),
+        pytest.raises(DatabaseError),
+    ):
+        submit_job(consented_creator, tmp_path)
+    assert GenerationJob.objects.count() == 0 and Portrait.objects.count() == 0
+    assert media_files() == before
