@@ -3,6 +3,7 @@
 import random
 import secrets
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +39,7 @@ from studio.services.consent_evidence import (
     verdict_message,
 )
 from studio.services.uploads import Upload, image_check_upload, upload_chunks, upload_size
+from studio.stored_files import stored_files_removed_unless_committed
 
 MAX_RECORDING_BYTES = 60 * 1024 * 1024
 
@@ -55,27 +57,31 @@ def identity_enrol(*, creator, selfie: Upload) -> EnrolledIdentity:
             details={"problems": [p.code for p in analysis.problems]},
         )
         raise InputRefused(_("The selfie was refused: %(why)s") % {"why": message})
-    previous = EnrolledIdentity.objects.filter(creator=creator).first()
-    if previous is not None:
-        previous.selfie.delete(save=False)
-        previous.delete()
-        now = timezone.now()
-        ConsentRecord.objects.filter(creator=creator, revoked_at__isnull=True).update(
-            revoked_at=now
+    # One transaction: a failure half-way keeps the old selfie and the consent it backs, and
+    # leaves no new selfie stored; the old file goes only once the new identity is committed.
+    with stored_files_removed_unless_committed() as stored, transaction.atomic():
+        previous = EnrolledIdentity.objects.select_for_update().filter(creator=creator).first()
+        if previous is not None:
+            old_selfie = previous.selfie
+            transaction.on_commit(partial(old_selfie.storage.delete, old_selfie.name))
+            previous.delete()
+            ConsentRecord.objects.filter(creator=creator, revoked_at__isnull=True).update(
+                revoked_at=timezone.now()
+            )
+        identity = EnrolledIdentity(
+            creator=creator,
+            embedding=np.asarray(analysis.face.embedding, dtype=float).tolist(),
+            face_backend=face_backend().name,
         )
-    identity = EnrolledIdentity(
-        creator=creator,
-        embedding=np.asarray(analysis.face.embedding, dtype=float).tolist(),
-        face_backend=face_backend().name,
-    )
-    identity.selfie.save("selfie" + checked.extension, ContentFile(checked.data), save=False)
-    identity.save()
-    audit_record(
-        "identity.enrolled",
-        actor=creator,
-        subject=identity,
-        details={"backend": identity.face_backend},
-    )
+        identity.selfie.save("selfie" + checked.extension, ContentFile(checked.data), save=False)
+        stored.append(identity.selfie)
+        identity.save()
+        audit_record(
+            "identity.enrolled",
+            actor=creator,
+            subject=identity,
+            details={"backend": identity.face_backend},
+        )
     return identity
 
 

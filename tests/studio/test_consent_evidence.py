@@ -75,6 +75,36 @@ def test_re_enrolling_a_new_face_voids_the_old_consent(consented_creator, tmp_pa
     assert consent is None and "withdrawn" in why_not
 
 
+def test_a_re_enrolment_that_fails_half_way_keeps_the_old_face_and_consent(
+    consented_creator, media_files, django_capture_on_commit_callbacks
+):
+    # The database fails after the new selfie was stored: the creator keeps the face and the
+    # consent they had, and neither the new selfie nor a hole where the old one was is left.
+    from unittest import mock
+
+    from django.db import DatabaseError
+
+    from studio.models import EnrolledIdentity
+    from studio.services import consent as consent_service
+    from studio.services.gate import creator_valid_consent
+
+    old = EnrolledIdentity.objects.get(creator=consented_creator)
+    before = media_files()
+    with (
+        mock.patch.object(consent_service, "audit_record", side_effect=DatabaseError("lost")),
+        pytest.raises(DatabaseError),
+    ):
+        identity_enrol(creator=consented_creator, selfie=face_path("obama2.jpg"))
+    assert media_files() == before
+    kept = EnrolledIdentity.objects.get(creator=consented_creator)
+    assert kept.pk == old.pk and kept.selfie.storage.exists(kept.selfie.name)
+    assert creator_valid_consent(consented_creator)[0] is not None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        identity_enrol(creator=consented_creator, selfie=face_path("obama2.jpg"))
+    assert not old.selfie.storage.exists(old.selfie.name)  # the replaced selfie is erased
+
+
 def test_enrolling_by_uploading_a_selfie(client, creator, tmp_path):
     from studio.models import EnrolledIdentity
     from tests.studio.factories import upload
