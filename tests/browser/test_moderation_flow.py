@@ -42,6 +42,9 @@ def test_a_moderator_approves_a_held_job_which_then_renders(
     assert "Identity match in the grey zone\t1" in counts
     page.click("#case-list a")
     page.wait_for_selector("#claim-case")
+    # The load event waits for the evidence images (loaded or broken); right after the page's
+    # markup arrives they may still be loading (this failed once under load in CI).
+    page.wait_for_load_state("load")
     assert page.locator("img[alt='enrolled selfie']").evaluate("img => img.naturalWidth") > 0
     assert page.locator("img[alt='portrait']").evaluate("img => img.naturalWidth") > 0
     assert float(page.inner_text("#identity-distance")) > 0.2
