@@ -167,3 +167,15 @@ def test_the_public_answers_name_no_person_after_the_account_is_deleted(
     for text in (answers(), (account_delete(user=consented_creator), answers())[1]):
         leaked = [value for value in personal if value in text]
         assert not leaked, leaked
+
+
+# 6. Floods
+
+
+def test_the_verify_page_answers_a_flood_with_429(client, settings):
+    settings.SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE = 2
+    codes = [client.post("/verify/", {}).status_code for _ in range(3)]
+    assert codes == [400, 400, 429]
+    refused = client.post("/verify/", {})
+    assert "Too many verification requests" in refused.content.decode()
+    assert refused["Retry-After"]
