@@ -172,6 +172,19 @@ def test_the_public_answers_name_no_person_after_the_account_is_deleted(
 # 6. Floods
 
 
+def test_submitting_jobs_from_the_web_form_is_rate_limited(
+    creator_client, consented_creator, settings
+):
+    settings.SIGNET_RATE_LIMITS = {**settings.SIGNET_RATE_LIMITS, "api_jobs": "2/m"}
+    codes = [creator_client.post("/jobs/new/", {}).status_code for _ in range(3)]
+    assert codes[:2] == [200, 200] and codes[2] == 429  # (an empty form: 200 with its errors)
+    refused = creator_client.post("/jobs/new/", {})
+    assert "Too many requests" in refused.content.decode() and refused["Retry-After"]
+    # One counter for both doors: the API is no way around the form's limit.
+    api = creator_client.post("/api/v1/jobs", {}, **_bearer(_token_for(consented_creator)))
+    assert api.status_code == 429
+
+
 def test_the_verify_page_answers_a_flood_with_429(client, settings):
     settings.SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE = 2
     codes = [client.post("/verify/", {}).status_code for _ in range(3)]
