@@ -48,7 +48,16 @@ def test_a_token_stops_working_when_revoked_or_its_account_is_banned_or_deleted(
     assert client.get(NO_SUCH_JOB, **_bearer(deleted)).status_code == 401
 
 
-def test_a_token_opens_no_page_and_is_not_read_from_the_query(client, creator):
+def test_a_banned_creators_open_session_ends_with_the_ban(creator_client, consented_creator):
+    assert creator_client.get("/dashboard/").status_code == 200
+    consented_creator.is_active = False
+    consented_creator.save(update_fields=["is_active"])
+    for path in ("/dashboard/", "/jobs/new/"):
+        answer = creator_client.get(path)
+        assert answer.status_code == 302 and answer["Location"].startswith("/accounts/login/")
+
+
+def test_a_token_opens_no_page_and_a_session_opens_no_api(client, creator):
     key = _token_for(creator)
     moderator = moderator_create(email="moderator@example.com", password=PASSWORD)
     totp_device(moderator)
@@ -63,6 +72,11 @@ def test_a_token_opens_no_page_and_is_not_read_from_the_query(client, creator):
         assert answer.status_code == 302 and answer["Location"].startswith("/accounts/login/"), path
     for name in ("token", "access_token", "bearer"):
         assert client.get(f"{NO_SUCH_JOB}?{name}={key}").status_code == 401
+    # The other way round: a signed-in browser (which a hostile page can make post) is no
+    # API client, so the API needs no CSRF token.
+    assert client.login(username=creator.username, password=PASSWORD)
+    assert client.get(NO_SUCH_JOB).status_code == 401
+    assert client.post("/api/v1/jobs", {}).status_code == 401
 
 
 # 2. Other people's IDs and outputs that are not released
@@ -131,6 +145,8 @@ def test_next_never_leaves_the_site(client, creator, target):
     assert login.status_code == 302 and login["Location"] == "/dashboard/"
     language = client.post("/i18n/setlang/", {"language": "de", "next": target})
     assert language.status_code == 302 and "evil.example" not in language["Location"]
+    logout = client.post(f"/accounts/logout/?next={target}")
+    assert logout.status_code == 302 and "evil.example" not in logout["Location"]
 
 
 # 5. The public verifier
