@@ -123,6 +123,8 @@ def manifest_store_for(manifest_id: str) -> bytes | None:
     if artifact is None or not artifact.file:
         return None
     try:
-        return manifest_store_bytes(artifact.file.path)
+        # Through the storage API, never `.path`: object storage has no path on this disk.
+        with artifact.file.open("rb") as handle:
+            return manifest_store_bytes(handle)
     except OSError:
         return None

@@ -267,7 +267,7 @@ SIGNET_RATE_LIMITS = {
     "login": env_str("SIGNET_RATE_LOGIN", "30/m"),
     "signup": env_str("SIGNET_RATE_SIGNUP", "10/h"),
     "report": env_str("SIGNET_RATE_REPORT", "10/h"),
-    "api_jobs": env_str("SIGNET_RATE_API_JOBS", "30/h"),
+    "api_jobs": env_str("SIGNET_RATE_API_JOBS", "30/h"),  # job submissions: API and web form
     "api_token_failure": env_str("SIGNET_RATE_API_TOKEN_FAILURE", "20/h"),
 }
 # A moderator's one-time link to enrol an authenticator app is valid this long.

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from studio.errors import ApplicationError, GateRefused
 from studio.forms import JobForm
 from studio.job_failure_words import job_failure_words
+from studio.rate_limits import rate_limit_hit
 from studio.roles import holds_moderator_role, is_creator
 from studio.selectors.consent import creator_enrolment_status
 from studio.selectors.jobs import job_get_for_creator, job_status_payload, jobs_for_creator
@@ -34,6 +35,10 @@ def dashboard(request):
 def job_new(request):
     form = JobForm(request.POST or None, request.FILES or None)
     error = None
+    if request.method == "POST":
+        # The API's limit, on the same counter: each submission runs the face gate and may queue
+        # a render, and the web form must not be the way around the API's limit.
+        rate_limit_hit(request, "api_jobs")
     if request.method == "POST" and form.is_valid():
         try:
             job = job_submit_uploads(

@@ -37,13 +37,16 @@ def verify_request(request, upload, *, channel: str) -> dict:
 
 
 def verify_page(request):
-    result, error = None, None
+    result, error, status, retry_after = None, None, 200, None
     if request.method == "POST":
         try:
             result = verify_request(request, request.FILES.get("file"), channel="page")
         except ApplicationError as refused:
-            error = refused.message
-    return render(
+            # The refusal's own status: a flood is 429 and a full pool 503, each with
+            # Retry-After, as the API answers them; only a bad file is the visitor's 400.
+            error, status = refused.message, refused.status
+            retry_after = getattr(refused, "retry_after", None)
+    response = render(
         request,
         "verify/verify.html",
         {
@@ -55,8 +58,11 @@ def verify_page(request):
             if result and result.get("record")
             else "",
         },
-        status=400 if error else 200,
+        status=status,
     )
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def report_page(request):

@@ -92,3 +92,16 @@ def test_an_output_whose_publishing_does_not_commit_leaves_nothing_in_the_bucket
     job.refresh_from_db()
     assert job.state == JobState.FAILED
     assert set(s3_media.keys()) == before
+
+
+def test_the_public_manifest_store_is_read_from_object_storage(
+    s3_media, client, consented_creator, tmp_path
+):
+    from safety.provenance.store import MEDIA_TYPE
+
+    job = submit_job(consented_creator, tmp_path, seconds=1.2)
+    job_render(job.pk)
+    job.refresh_from_db()
+    answer = client.get(f"/api/v1/manifests/{job.output.manifest_id}")  # was a 500 on S3
+    assert answer.status_code == 200 and answer["Content-Type"] == MEDIA_TYPE
+    assert answer.content[4:8] == b"jumb"
