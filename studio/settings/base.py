@@ -269,6 +269,8 @@ SIGNET_RATE_LIMITS = {
     "report": env_str("SIGNET_RATE_REPORT", "10/h"),
     "api_jobs": env_str("SIGNET_RATE_API_JOBS", "30/h"),  # job submissions: API and web form
     "api_token_failure": env_str("SIGNET_RATE_API_TOKEN_FAILURE", "20/h"),
+    # selfies and consent recordings sent: each runs the face (and liveness) checks
+    "consent_uploads": env_str("SIGNET_RATE_CONSENT_UPLOADS", "20/h"),
 }
 # A moderator's one-time link to enrol an authenticator app is valid this long.
 SIGNET_TWO_FACTOR_LINK_HOURS = env_int("SIGNET_TWO_FACTOR_LINK_HOURS", 72)

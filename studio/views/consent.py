@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from safety.consent import CURRENT_VERSION, LANGUAGES, consent_statement, spoken_sentence
+from studio.client_address import client_address
 from studio.errors import ApplicationError, InputRefused
+from studio.rate_limits import rate_limit_hit
 from studio.selectors.consent import consent_records_for_creator, creator_enrolment_status
 from studio.services.consent import (
     consent_challenge_issue,
@@ -23,15 +25,13 @@ from studio.services.consent import (
 )
 
 
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 @login_required
 @permission_required("studio.submit_job", raise_exception=True)
 def enrol(request):
     error = None
     if request.method == "POST":
+        # Outside the refusals below: a flood is answered 429 with Retry-After, not 400.
+        rate_limit_hit(request, "consent_uploads")
         selfie = request.FILES.get("selfie")
         try:
             if selfie is None:
@@ -74,6 +74,7 @@ def consent(request):
         messages.warning(request, _("Enrol your face with a selfie first."))
         return redirect("enrol")
     if request.method == "POST":
+        rate_limit_hit(request, "consent_uploads")
         wants_json = request.headers.get("Accept") == "application/json"
         try:
             if not request.POST.get("agree"):
@@ -91,7 +92,7 @@ def consent(request):
                 nonce=request.POST.get("nonce", ""),
                 session_key=_session_key(request),
                 recording=recording,
-                ip_address=_client_ip(request),
+                ip_address=client_address(request),
                 user_agent=request.headers.get("User-Agent", ""),
             )
         except ApplicationError as refused:

@@ -120,3 +120,29 @@ def test_enrolling_by_uploading_a_selfie(client, creator, tmp_path):
     enrolled = client.post("/enrol/", {"selfie": upload(face_path("obama.jpg"))}, follow=True)
     assert enrolled.redirect_chain[-1][0] == "/consent/"
     assert EnrolledIdentity.objects.get().creator == creator
+
+
+def test_consent_given_behind_the_proxy_records_the_creators_address(client, creator, settings):
+    # The record of who consented names the creator's address, not the reverse proxy's (the
+    # page stored REMOTE_ADDR, the proxy itself, for every creator).
+    from unittest import mock
+
+    from studio.services import consent_evidence
+    from tests.studio.factories import _assess_remembered, cached_recording, upload
+
+    settings.SIGNET_TRUSTED_PROXY_COUNT = 1
+    assert client.login(username=creator.username, password=PASSWORD)
+    identity_enrol(creator=creator, selfie=face_path("obama.jpg"))
+    client.get("/dashboard/")  # the session exists, so the challenge can be bound to it
+    challenge = live_challenge(creator, session_key=client.session.session_key)
+    recording = cached_recording("obama.jpg", challenge, 0)
+    with mock.patch.object(consent_evidence, "assess_recording", _assess_remembered):
+        response = client.post(
+            "/consent/",
+            {"agree": "1", "signature_name": "Test Creator", "nonce": challenge.nonce,
+             "recording": upload(recording)},
+            HTTP_ACCEPT="application/json", REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+        )  # fmt: skip
+    assert response.status_code == 200, response.content
+    assert ConsentRecord.objects.get(creator=creator).ip_address == "203.0.113.7"

@@ -126,3 +126,24 @@ def test_every_public_door_has_a_limit(client, settings, name, method, path, dat
     kwargs = {"content_type": "application/json"} if path.endswith("byBinding") else {}
     codes = [send(path, data, **kwargs).status_code for _ in range(3)]
     assert codes[:2] != [429, 429] and codes[2] == 429, codes
+
+
+def test_a_flood_of_selfies_or_consent_recordings_is_refused_with_429(
+    creator_client, settings, clock
+):
+    # Each selfie runs face detection and each recording the liveness checks: seconds of CPU
+    # a client could otherwise ask for without end.
+    settings.SIGNET_RATE_LIMITS = {**settings.SIGNET_RATE_LIMITS, "consent_uploads": "3/h"}
+    json = {"HTTP_ACCEPT": "application/json"}
+    answers = [creator_client.post("/enrol/", {}, **json).status_code for _ in range(2)]
+    answers.append(creator_client.post("/consent/", {"signature_name": "A B"}, **json).status_code)
+    assert answers == [400, 400, 400]  # let in: each refused for what it lacks
+    for refused in (
+        creator_client.post("/enrol/", {}, **json),
+        creator_client.post("/consent/", {}, **json),
+        creator_client.post("/enrol/", {}),
+    ):
+        assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+    assert refused.status_code == 429 and "Too many requests" in refused.content.decode()
+    clock.now += 3601
+    assert creator_client.post("/enrol/", {}, **json).status_code == 400
