@@ -1,5 +1,8 @@
 """Personal API tokens: `Authorization: Bearer <token>`; only their SHA-256 is stored."""
 
+from datetime import timedelta
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
@@ -24,5 +27,16 @@ class CreatorToken(HttpBearer):
             # Guessing tokens: every wrong one counts against the client's address.
             rate_limit_hit(request, "api_token_failure")
             raise Unauthenticated(_("This API token is not valid."))
+        _last_use_note(found)
         request.user = found.creator  # the services and the log lines see the creator
         return found.creator
+
+
+# The tokens page only needs "when, roughly"; a write per request would tax every API call.
+LAST_USE_PRECISION = timedelta(minutes=1)
+
+
+def _last_use_note(token: ApiToken) -> None:
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USE_PRECISION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

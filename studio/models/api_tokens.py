@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -8,12 +9,17 @@ from django.db import models
 class ApiToken(models.Model):
     """A creator's personal API token; only its SHA-256 is stored."""
 
+    # What pages and the audit log name a token by: a guessable pk would let one creator probe
+    # for another's tokens.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     creator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
     key_sha256 = models.CharField(max_length=64, unique=True)
     label = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Written at most once a minute (studio/api/auth.py), so it is accurate to about a minute.
+    last_used_at = models.DateTimeField(null=True, blank=True)
 
     @staticmethod
     def hash_key(key: str) -> str:
