@@ -1,7 +1,8 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from studio.models import ApiToken
+from studio.errors import ApplicationError
+from studio.services.api_tokens import api_token_create
 
 
 class Command(BaseCommand):
@@ -15,8 +16,8 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=options["user"].lower()).first()
         if user is None:
             raise CommandError(f"No account with the e-mail {options['user']}.")
-        key = ApiToken.new_key()
-        ApiToken.objects.create(
-            creator=user, key_sha256=ApiToken.hash_key(key), label=options["label"]
-        )
+        try:
+            _token, key = api_token_create(creator=user, label=options["label"])
+        except ApplicationError as refused:
+            raise CommandError(refused.message) from refused
         self.stdout.write(key)
