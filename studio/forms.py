@@ -63,3 +63,11 @@ class JobForm(forms.Form):
         choices=[(corner, CORNER_LABELS[corner]) for corner in LABEL_CORNERS],
         initial="bottom-right",
     )
+
+
+class ApiTokenForm(forms.Form):
+    label = forms.CharField(
+        label=_("Label"),
+        max_length=100,
+        help_text=_("Where you will use it, for example “laptop script”."),
+    )

@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 from studio.api.urls import api as api_v1
 from studio.views import (
     accounts,
+    api_tokens,
     consent,
     health,
     jobs,
@@ -36,6 +37,12 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/delete/", accounts.delete_account, name="delete_account"),
+    path("accounts/tokens/", api_tokens.api_tokens, name="api_tokens"),
+    path(
+        "accounts/tokens/<uuid:public_id>/revoke",
+        api_tokens.api_token_revoke_view,
+        name="api_token_revoke",
+    ),
     path(
         "accounts/password/done/",
         auth_views.PasswordChangeDoneView.as_view(),

@@ -1,0 +1,127 @@
+"""Creators make and revoke their own API tokens on /accounts/tokens/."""
+
+import re
+import uuid
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from studio.models import ApiToken, AuditEvent
+from studio.services.accounts import moderator_create
+from tests.studio.factories import PASSWORD, make_creator
+from tests.studio.two_factor import login_with_second_factor
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "/accounts/tokens/"
+KEY = re.compile(r"sgt_[A-Za-z0-9_-]{20,}")
+
+
+def logged_in(creator) -> Client:
+    client = Client()
+    assert client.login(username=creator.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def creator_page(creator) -> Client:
+    return logged_in(creator)
+
+
+def token_create(client: Client, label: str = "laptop script") -> str:
+    response = client.post(PAGE, {"label": label})
+    assert response.status_code == 200, response.content.decode()[:500]
+    keys = KEY.findall(response.content.decode())
+    assert len(set(keys)) == 1, keys
+    return keys[0]
+
+
+def api_answer(key: str) -> int:
+    """The job API's answer to this key: 404 (the key works, the job is unknown) or 401."""
+    return (
+        Client().get(f"/api/v1/jobs/{uuid.uuid4()}", HTTP_AUTHORIZATION=f"Bearer {key}").status_code
+    )
+
+
+def revoke_url(creator, label: str) -> str:
+    token = ApiToken.objects.get(creator=creator, label=label)
+    return f"{PAGE}{token.public_id}/revoke"
+
+
+def test_the_key_shown_once_works_on_the_api_and_is_not_shown_again(creator, creator_page):
+    key = token_create(creator_page, "laptop script")
+    assert api_answer(key) == 404
+    reloaded = creator_page.get(PAGE).content.decode()
+    assert "laptop script" in reloaded
+    assert key not in reloaded and not KEY.search(reloaded)
+    assert AuditEvent.objects.filter(action="api_token.created", actor=creator).exists()
+
+
+def test_the_page_says_when_a_token_was_last_used(creator_page):
+    key = token_create(creator_page, "nightly export")
+    assert "Never" in creator_page.get(PAGE).content.decode()
+    api_answer(key)
+    assert "Never" not in creator_page.get(PAGE).content.decode()
+
+
+def test_a_revoked_token_is_refused_at_once(creator, creator_page):
+    key = token_create(creator_page, "old phone")
+    response = creator_page.post(revoke_url(creator, "old phone"))
+    assert response.status_code == 302
+    assert api_answer(key) == 401
+    assert "old phone" not in creator_page.get(PAGE).content.decode()
+    assert AuditEvent.objects.filter(action="api_token.revoked", actor=creator).exists()
+
+
+def test_revoke_needs_a_post(creator, creator_page):
+    key = token_create(creator_page, "kept")
+    assert creator_page.get(revoke_url(creator, "kept")).status_code == 405
+    assert api_answer(key) == 404
+
+
+def test_another_creator_cannot_revoke_my_token_or_see_its_label(creator, creator_page):
+    key = token_create(creator_page, "my secret project")
+    intruder = logged_in(make_creator("intruder@example.com"))
+    assert intruder.post(revoke_url(creator, "my secret project")).status_code == 404
+    assert api_answer(key) == 404
+    assert "my secret project" not in intruder.get(PAGE).content.decode()
+
+
+def test_only_creators_open_the_page(db):
+    assert Client().get(PAGE).status_code == 302  # to the log-in page
+    moderator = moderator_create(email="moderator@example.com", password=PASSWORD)
+    client = Client()
+    login_with_second_factor(client, moderator)
+    assert client.get(PAGE).status_code == 403
+    assert client.post(PAGE, {"label": "sneaky"}).status_code == 403
+    assert not ApiToken.objects.filter(creator=moderator).exists()
+
+
+def test_the_eleventh_live_token_is_refused(creator, creator_page):
+    for number in range(10):
+        token_create(creator_page, f"token {number}")
+    response = creator_page.post(PAGE, {"label": "one too many"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "You have 10 API tokens, the most allowed" in page
+    assert not KEY.search(page)
+    assert ApiToken.objects.filter(creator=creator).count() == 10
+    creator_page.post(revoke_url(creator, "token 0"))
+    token_create(creator_page, "room again")
+
+
+def test_the_page_speaks_german(creator, creator_page):
+    token_create(creator_page, "skript")
+    page = creator_page.get(PAGE, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "API-Token" in page and "Widerrufen" in page and "Erstellt" in page
+    assert "Revoke" not in page and "Create a token" not in page
+    shown = creator_page.post(PAGE, {"label": "zweites"}, HTTP_ACCEPT_LANGUAGE="de")
+    assert "nicht noch einmal angezeigt" in shown.content.decode()
+
+
+def test_the_operators_command_makes_a_working_token(creator, capsys):
+    call_command("create_api_token", "--user", creator.username, "--label", "ci")
+    key = capsys.readouterr().out.strip()
+    assert api_answer(key) == 404
+    assert ApiToken.objects.get(creator=creator).label == "ci"
