@@ -54,6 +54,8 @@ def test_the_key_shown_once_works_on_the_api_and_is_not_shown_again(creator, cre
     assert api_answer(key) == 404
     reloaded = creator_page.get(PAGE).content.decode()
     assert "laptop script" in reloaded
+    # A screen reader names which token each Revoke button revokes.
+    assert 'aria-label="Revoke the token “laptop script” made' in reloaded
     assert key not in reloaded and not KEY.search(reloaded)
     assert AuditEvent.objects.filter(action="api_token.created", actor=creator).exists()
 
