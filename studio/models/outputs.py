@@ -31,6 +31,12 @@ class OutputArtifact(models.Model):
     watermark_id = models.BigIntegerField(unique=True)
     manifest_id = models.CharField(max_length=200, db_index=True)
     manifest = models.JSONField(help_text="The signed manifest as read back after sealing.")
+    manifest_store = models.BinaryField(
+        null=True,
+        editable=False,
+        help_text="The C2PA manifest store as embedded (served by manifests/{id}; outlives the "
+        "video, which is erased with the creator's account).",
+    )
     creator_handle = models.CharField(max_length=40, help_text="Pseudonym shown to the public.")
     status = models.CharField(
         max_length=20,

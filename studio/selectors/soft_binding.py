@@ -120,7 +120,11 @@ def _fingerprint_matches(query: Fingerprint, max_results: int) -> list[Match]:
 
 def manifest_store_for(manifest_id: str) -> bytes | None:
     artifact = OutputArtifact.objects.filter(manifest_id=manifest_id).first()
-    if artifact is None or not artifact.file:
+    if artifact is None:
+        return None
+    if artifact.manifest_store:
+        return bytes(artifact.manifest_store)
+    if not artifact.file:  # published before the store was kept, and the video erased since
         return None
     try:
         # Through the storage API, never `.path`: object storage has no path on this disk.

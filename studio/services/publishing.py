@@ -13,6 +13,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from safety.provenance.store import manifest_store_bytes
 from studio.models import GenerationJob, JobState, ModerationCase, OutputArtifact
 from studio.services.audit import audit_record
 from studio.services.fingerprints import output_fingerprint_store
@@ -69,6 +70,7 @@ def output_publish(job: GenerationJob, sealed: SealedOutput) -> OutputArtifact:
             watermark_id=sealed.watermark_id,
             manifest_id=sealed.manifest_id,
             manifest=sealed.manifest,
+            manifest_store=manifest_store_bytes(sealed.path),
             creator_handle=creator_handle(job.creator),
             status=status,
         )

@@ -153,3 +153,22 @@ def test_by_content_takes_a_typed_text_asset_only_when_it_is_a_string(
     assert response.status_code == status
     if status == 200:
         assert response.json() == {"matches": []}
+
+
+def test_the_manifest_store_outlives_the_video_erased_with_the_account(
+    client, released, consented_creator
+):
+    # Whoever holds a stripped copy finds the record by its watermark and must still get the
+    # signed manifest after the creator deleted the account (the store lived only in the video).
+    from studio.services.accounts import account_delete
+
+    before = client.get(f"/api/v1/manifests/{released.manifest_id}").content
+    video = released.file.name
+    account_delete(user=consented_creator)
+    released.refresh_from_db()
+    assert not released.file and not released.file.storage.exists(video)
+    after = client.get(f"/api/v1/manifests/{released.manifest_id}")
+    assert after.status_code == 200 and after["Content-Type"] == "application/c2pa"
+    assert after.content == before
+    reader = c2pa.Reader("application/c2pa", io.BytesIO(after.content))
+    assert json.loads(reader.json())["active_manifest"] == released.manifest_id
