@@ -36,7 +36,7 @@ import torch  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.generation_speed import clip_audio, portrait_request  # noqa: E402
+from bench.generation_speed import portrait_request, upload_audio  # noqa: E402
 from generation.renderers.hallo import HalloRenderer  # noqa: E402
 from tests.generation.hallo_models import TINY_IMAGE_SIZE, tiny_model_dir  # noqa: E402
 
@@ -82,8 +82,8 @@ def main() -> None:
                                  image_size=size, steps=args.steps, window=window)
         synchronize(device)
         load_seconds = time.perf_counter() - started
-        audio = clip_audio(args.seconds, workdir)
-        request = portrait_request(audio, size)
+        request = portrait_request(upload_audio(args.seconds, workdir), size)
+        audio = request.audio
         times, cpu_times = [], []
         for _ in range(args.runs):
             started, cpu_started = time.perf_counter(), time.process_time()
