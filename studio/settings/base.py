@@ -271,6 +271,8 @@ SIGNET_RATE_LIMITS = {
     "api_token_failure": env_str("SIGNET_RATE_API_TOKEN_FAILURE", "20/h"),
     # selfies and consent recordings sent: each runs the face (and liveness) checks
     "consent_uploads": env_str("SIGNET_RATE_CONSENT_UPLOADS", "20/h"),
+    # tokens made or revoked: each is an audit event, and a loop would fill the log
+    "api_token_changes": env_str("SIGNET_RATE_API_TOKEN_CHANGES", "30/h"),
 }
 # A moderator's one-time link to enrol an authenticator app is valid this long.
 SIGNET_TWO_FACTOR_LINK_HOURS = env_int("SIGNET_TWO_FACTOR_LINK_HOURS", 72)

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from studio.errors import ApplicationError
 from studio.forms import ApiTokenForm
+from studio.rate_limits import rate_limit_hit
 from studio.selectors.api_tokens import api_tokens_for_creator
 from studio.services.api_tokens import api_token_create, api_token_revoke
 
@@ -18,6 +19,8 @@ def api_tokens(request):
     form = ApiTokenForm(request.POST or None)
     new_key = None
     error = None
+    if request.method == "POST":
+        rate_limit_hit(request, "api_token_changes")
     if request.method == "POST" and form.is_valid():
         try:
             _token, new_key = api_token_create(
@@ -45,6 +48,7 @@ def api_tokens(request):
 @permission_required("studio.submit_job", raise_exception=True)
 @require_POST
 def api_token_revoke_view(request, public_id):
+    rate_limit_hit(request, "api_token_changes")
     api_token_revoke(creator=request.user, token_public_id=public_id)
     messages.success(request, _("The API token is revoked; requests with its key are refused."))
     return redirect("api_tokens")

@@ -127,3 +127,15 @@ def test_the_operators_command_makes_a_working_token(creator, capsys):
     key = capsys.readouterr().out.strip()
     assert api_answer(key) == 404
     assert ApiToken.objects.get(creator=creator).label == "ci"
+
+
+def test_a_create_and_revoke_loop_is_refused_with_429(creator, creator_page, settings):
+    # Under the cap of live tokens, making and revoking in a loop wrote audit events without end.
+    settings.SIGNET_RATE_LIMITS = {**settings.SIGNET_RATE_LIMITS, "api_token_changes": "3/h"}
+    token_create(creator_page, "first")
+    assert creator_page.post(revoke_url(creator, "first")).status_code == 302
+    token_create(creator_page, "second")
+    refused = creator_page.post(PAGE, {"label": "third"})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+    assert creator_page.post(revoke_url(creator, "second")).status_code == 429
+    assert ApiToken.objects.filter(creator=creator).count() == 1
