@@ -78,3 +78,37 @@ def test_favicon_disabled_buttons_and_the_checked_file_name(page, live_server, t
     page.click("#verify-submit")
     page.wait_for_selector("#verify-result")
     assert "holiday-photo.png" in page.inner_text("#verify-file")
+
+
+def test_a_creator_makes_a_token_in_the_browser_uses_it_and_revokes_it(page, live_server):
+    import urllib.error
+    import urllib.request
+    import uuid
+
+    make_creator("tokens@example.com")
+    _log_in(page, live_server, "tokens@example.com")
+    page.wait_for_url("**/dashboard/")
+    page.click("text=API tokens")  # reached from the account links, not a typed address
+    page.wait_for_url("**/accounts/tokens/")
+    page.fill("input[name=label]", "build server")
+    page.click("button:has-text('Create a token')")
+    key = page.inner_text("#new-api-token").strip()
+
+    def api(bearer: str) -> int:  # a script's request: no browser cookies
+        request = urllib.request.Request(
+            f"{live_server.url}/api/v1/jobs/{uuid.uuid4()}",
+            headers={"Authorization": f"Bearer {bearer}"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    assert api(key) == 404  # let in: no such job
+    page.goto(f"{live_server.url}/accounts/tokens/")  # coming back later: a GET
+    assert key not in page.content() and "build server" in page.inner_text("main")
+    page.click("button[aria-label^='Revoke the token “build server”']")
+    page.wait_for_url("**/accounts/tokens/")
+    assert "No API tokens yet." in page.inner_text("main")
+    assert api(key) == 401
