@@ -19,6 +19,11 @@ class InputRefused(ApplicationError):
     code = "input_refused"
 
 
+class UploadTooLarge(ApplicationError):
+    status = 413
+    code = "too_large"
+
+
 class GateRefused(ApplicationError):
     status = 403
     code = "gate_refused"

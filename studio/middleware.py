@@ -10,13 +10,33 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
-from studio.errors import ApplicationError
+from studio.errors import ApplicationError, InputRefused, UploadTooLarge
 
 
 def wants_json(request) -> bool:
     return request.path.startswith("/api/") or "application/json" in request.headers.get(
         "Accept", ""
     )
+
+
+def application_error_response(request, error: ApplicationError):
+    """The one page or JSON shape of every refusal, with Retry-After where it has one."""
+    if wants_json(request):
+        response = JsonResponse(
+            {"error": {"code": error.code, "message": error.message, **error.extra}},
+            status=error.status,
+        )
+    else:
+        response = render(
+            request,
+            "error.html",
+            {"message": error.message, "code": error.code},
+            status=error.status,
+        )
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 class ApplicationErrorMiddleware:
@@ -29,30 +49,7 @@ class ApplicationErrorMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, ApplicationError):
             return None
-        response = self._response(request, exception)
-        retry_after = getattr(exception, "retry_after", None)
-        if retry_after is not None:
-            response["Retry-After"] = str(retry_after)
-        return response
-
-    def _response(self, request, exception):
-        if wants_json(request):
-            return JsonResponse(
-                {
-                    "error": {
-                        "code": exception.code,
-                        "message": exception.message,
-                        **exception.extra,
-                    }
-                },
-                status=exception.status,
-            )
-        return render(
-            request,
-            "error.html",
-            {"message": exception.message, "code": exception.code},
-            status=exception.status,
-        )
+        return application_error_response(request, exception)
 
 
 class RequestSizeLimitMiddleware:
@@ -75,13 +72,7 @@ class RequestSizeLimitMiddleware:
             message = _(
                 "This upload is too large: at most %(megabytes)d MB can be sent at once."
             ) % {"megabytes": limit // (1024 * 1024)}
-            if wants_json(request):
-                return JsonResponse(
-                    {"error": {"code": "too_large", "message": message}}, status=413
-                )
-            return render(
-                request, "error.html", {"message": message, "code": "too_large"}, status=413
-            )
+            return application_error_response(request, UploadTooLarge(message))
         return self.get_response(request)
 
 
@@ -109,13 +100,7 @@ class NullCharactersRefused:
         if not any("\x00" in text for text in fields):
             return None
         message = _("The request contains a null character, which no field accepts.")
-        if wants_json(request):
-            return JsonResponse(
-                {"error": {"code": "input_refused", "message": message}}, status=400
-            )
-        return render(
-            request, "error.html", {"message": message, "code": "input_refused"}, status=400
-        )
+        return application_error_response(request, InputRefused(message))
 
 
 def _query_dict_texts(query_dict) -> list[str]:
