@@ -8,6 +8,7 @@ import pytest
 
 from studio.models import ApiToken
 from studio.services.accounts import account_delete, moderator_create
+from studio.services.api_tokens import api_token_create, api_token_revoke
 from studio.services.consent import consent_revoke
 from studio.services.jobs import job_render
 from tests.studio.factories import PASSWORD, make_creator, submit_job, upload
@@ -19,9 +20,7 @@ NO_SUCH_JOB = "/api/v1/jobs/00000000-0000-0000-0000-000000000000"
 
 
 def _token_for(user) -> str:
-    key = ApiToken.new_key()
-    ApiToken.objects.create(creator=user, key_sha256=ApiToken.hash_key(key))
-    return key
+    return api_token_create(creator=user, label="script")[1]
 
 
 def _bearer(key: str) -> dict:
@@ -35,7 +34,8 @@ def test_a_token_stops_working_when_revoked_or_its_account_is_banned_or_deleted(
     revoked, banned, deleted = _token_for(creator), _token_for(creator), _token_for(creator)
     # A valid token gets past authentication: "no such job", not "who are you".
     assert client.get(NO_SUCH_JOB, **_bearer(revoked)).status_code == 404
-    ApiToken.objects.filter(key_sha256=ApiToken.hash_key(revoked)).delete()
+    token = ApiToken.objects.get(key_sha256=ApiToken.hash_key(revoked))
+    api_token_revoke(creator=creator, token_public_id=token.public_id)
     assert client.get(NO_SUCH_JOB, **_bearer(revoked)).status_code == 401
 
     creator.is_active = False  # what a moderator's ban does
