@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from studio.services.api_tokens import DEFAULT_TOKEN_LIFETIME_DAYS, TOKEN_LIFETIME_DAYS
 from studio.services.jobs import LABEL_CORNERS
 
 CORNER_LABELS = {
@@ -71,3 +73,18 @@ class ApiTokenForm(forms.Form):
         max_length=100,
         help_text=_("Where you will use it, for example “laptop script”."),
     )
+    lifetime_days = forms.TypedChoiceField(
+        label=_("Valid for"),
+        coerce=int,
+        required=False,  # a client that does not say gets the default, as the page preselects
+        empty_value=DEFAULT_TOKEN_LIFETIME_DAYS,
+        initial=DEFAULT_TOKEN_LIFETIME_DAYS,
+        help_text=_("After that the key is refused and you make a new one."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Named here, not in the class body, so each request reads them in its own language.
+        self.fields["lifetime_days"].choices = [
+            (days, gettext("%(days)d days") % {"days": days}) for days in TOKEN_LIFETIME_DAYS
+        ]

@@ -2,7 +2,9 @@
 
 from datetime import timedelta
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
@@ -27,6 +29,19 @@ class CreatorToken(HttpBearer):
             # Guessing tokens: every wrong one counts against the client's address.
             rate_limit_hit(request, "api_token_failure")
             raise Unauthenticated(_("This API token is not valid."))
+        if found.is_expired:
+            # Not counted as guessing: whoever sends it once held a real key.
+            raise Unauthenticated(
+                _(
+                    "This API token expired on %(date)s. "
+                    "Make a new one on your API tokens page, %(page)s."
+                )
+                % {
+                    "date": date_format(found.expires_at, "DATE_FORMAT"),
+                    "page": request.build_absolute_uri(reverse("api_tokens")),
+                },
+                code="token_expired",
+            )
         _last_use_note(found)
         request.user = found.creator  # the services and the log lines see the creator
         return found.creator

@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class ApiToken(models.Model):
@@ -20,6 +21,13 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Written at most once a minute (studio/api/auth.py), so it is accurate to about a minute.
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # A key copied into a script outlives the creator's memory of it; a lifetime bounds what a
+    # key lost that way can do.
+    expires_at = models.DateTimeField()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
 
     @staticmethod
     def hash_key(key: str) -> str:

@@ -1,23 +1,38 @@
 """Creators' personal API tokens: made and revoked by the creator, each step in the audit log."""
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from studio.errors import NotAllowed, NotFound
+from studio.errors import InputRefused, NotAllowed, NotFound
 from studio.models import ApiToken
 from studio.services.audit import audit_record
 
 # Enough for a few machines and scripts; more usually means old keys nobody revokes.
 MOST_LIVE_TOKENS = 10
+# What a creator may choose; no key lives for ever.
+TOKEN_LIFETIME_DAYS = (30, 90, 365)
+DEFAULT_TOKEN_LIFETIME_DAYS = 90
 
 
 @transaction.atomic
-def api_token_create(*, creator, label: str) -> tuple[ApiToken, str]:
+def api_token_create(
+    *, creator, label: str, lifetime_days: int = DEFAULT_TOKEN_LIFETIME_DAYS
+) -> tuple[ApiToken, str]:
     """A new token and its key. The key exists only in this return value: store it nowhere."""
+    if lifetime_days not in TOKEN_LIFETIME_DAYS:
+        raise InputRefused(
+            _("A token lives %(choices)s days.")
+            % {"choices": ", ".join(str(days) for days in TOKEN_LIFETIME_DAYS)}
+        )
+    now = timezone.now()
     # Locking the creator's row makes two simultaneous requests count one after the other.
     get_user_model().objects.select_for_update().filter(pk=creator.pk).first()
-    if ApiToken.objects.filter(creator=creator).count() >= MOST_LIVE_TOKENS:
+    # Expired tokens stay listed so the creator sees why a script stopped, but are not live.
+    if ApiToken.objects.filter(creator=creator, expires_at__gt=now).count() >= MOST_LIVE_TOKENS:
         raise NotAllowed(
             _(
                 "You have %(count)d API tokens, the most allowed. "
@@ -27,9 +42,17 @@ def api_token_create(*, creator, label: str) -> tuple[ApiToken, str]:
         )
     key = ApiToken.new_key()
     token = ApiToken.objects.create(
-        creator=creator, key_sha256=ApiToken.hash_key(key), label=label.strip()[:100]
+        creator=creator,
+        key_sha256=ApiToken.hash_key(key),
+        label=label.strip()[:100],
+        expires_at=now + timedelta(days=lifetime_days),
     )
-    audit_record("api_token.created", actor=creator, subject=token, details={"label": token.label})
+    audit_record(
+        "api_token.created",
+        actor=creator,
+        subject=token,
+        details={"label": token.label, "expires_at": token.expires_at.isoformat()},
+    )
     return token, key
 
 

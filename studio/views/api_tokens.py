@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -17,14 +18,16 @@ from studio.services.api_tokens import api_token_create, api_token_revoke
 @permission_required("studio.submit_job", raise_exception=True)
 def api_tokens(request):
     form = ApiTokenForm(request.POST or None)
-    new_key = None
+    new_key = new_token = None
     error = None
     if request.method == "POST":
         rate_limit_hit(request, "api_token_changes")
     if request.method == "POST" and form.is_valid():
         try:
-            _token, new_key = api_token_create(
-                creator=request.user, label=form.cleaned_data["label"]
+            new_token, new_key = api_token_create(
+                creator=request.user,
+                label=form.cleaned_data["label"],
+                lifetime_days=form.cleaned_data["lifetime_days"],
             )
         except ApplicationError as refused:
             error = refused.message
@@ -38,7 +41,9 @@ def api_tokens(request):
             "form": form,
             "error": error,
             "new_key": new_key,
+            "new_token": new_token,
             "tokens": api_tokens_for_creator(request.user),
+            "now": timezone.now(),
         },
         status=400 if error or form.errors else 200,
     )

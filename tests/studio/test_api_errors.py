@@ -2,14 +2,13 @@
 
 import pytest
 
-from studio.models import ApiToken
+from studio.services.api_tokens import api_token_create
 
 pytestmark = pytest.mark.django_db
 
 
 def api_token_for(creator) -> str:
-    key = ApiToken.new_key()
-    ApiToken.objects.create(creator=creator, key_sha256=ApiToken.hash_key(key))
+    _token, key = api_token_create(creator=creator, label="test")
     return key
 
 

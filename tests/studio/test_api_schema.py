@@ -7,7 +7,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
-from studio.models import ApiToken
+from studio.services.api_tokens import api_token_create
 
 
 @pytest.mark.django_db
@@ -44,8 +44,7 @@ def test_errors_are_json_in_one_shape(client):
 
 @pytest.fixture
 def api_token(consented_creator, transactional_db):
-    key = ApiToken.new_key()
-    ApiToken.objects.create(creator=consented_creator, key_sha256=ApiToken.hash_key(key))
+    _token, key = api_token_create(creator=consented_creator, label="test")
     return key
 
 

@@ -2,10 +2,13 @@
 
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from studio.models import ApiToken, AuditEvent
 from studio.services.accounts import moderator_create
@@ -139,3 +142,80 @@ def test_a_create_and_revoke_loop_is_refused_with_429(creator, creator_page, set
     assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
     assert creator_page.post(revoke_url(creator, "second")).status_code == 429
     assert ApiToken.objects.filter(creator=creator).count() == 1
+
+
+def expire(creator, label: str) -> None:
+    """What the passing of the token's lifetime does, without waiting for it."""
+    ApiToken.objects.filter(creator=creator, label=label).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+
+
+def test_a_key_left_in_an_old_script_stops_working_when_its_token_expires(creator, creator_page):
+    key = token_create(creator_page, "forgotten cron job")
+    assert api_answer(key) == 404
+    expire(creator, "forgotten cron job")
+    refused = Client().get(f"/api/v1/jobs/{uuid.uuid4()}", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert refused.status_code == 401
+    error = refused.json()["error"]
+    assert error["code"] == "token_expired"
+    assert "expired on" in error["message"] and "/accounts/tokens/" in error["message"]
+    # The page says which token expired, so the creator knows which script to fix.
+    page = creator_page.get(PAGE).content.decode()
+    assert "forgotten cron job" in page and "Expired on" in page
+
+
+def test_the_creator_chooses_the_lifetime_and_the_page_shows_it(creator, creator_page):
+    response = creator_page.post(PAGE, {"label": "month", "lifetime_days": "30"})
+    assert response.status_code == 200
+    token = ApiToken.objects.get(creator=creator, label="month")
+    lifetime = token.expires_at - token.created_at
+    assert timedelta(days=30) - timedelta(minutes=1) < lifetime <= timedelta(days=30)
+    assert date_format(token.expires_at, "DATE_FORMAT") in response.content.decode()
+    token_create(creator_page, "unspecified")
+    default = ApiToken.objects.get(creator=creator, label="unspecified")
+    assert (default.expires_at - default.created_at).days == 89  # 90 days less a few ms
+
+
+def test_a_key_that_never_expires_cannot_be_asked_for(creator, creator_page):
+    for forged in ("36500", "0", "-1", "forever"):
+        response = creator_page.post(PAGE, {"label": "eternal", "lifetime_days": forged})
+        assert response.status_code == 400, forged
+        assert not KEY.search(response.content.decode())
+    assert not ApiToken.objects.filter(creator=creator).exists()
+    with pytest.raises(CommandError):
+        call_command("create_api_token", "--user", creator.username, "--days", "36500")
+
+
+def test_expired_tokens_do_not_count_against_the_ten_live_ones(creator, creator_page):
+    for number in range(10):
+        token_create(creator_page, f"token {number}")
+    assert creator_page.post(PAGE, {"label": "one too many"}).status_code == 400
+    expire(creator, "token 3")
+    token_create(creator_page, "replaces the expired one")
+
+
+def test_an_expired_key_is_not_counted_as_a_guess(creator, creator_page, settings):
+    settings.SIGNET_RATE_LIMITS = {**settings.SIGNET_RATE_LIMITS, "api_token_failure": "2/h"}
+    key = token_create(creator_page, "old")
+    expire(creator, "old")
+    for _ in range(3):
+        assert api_answer(key) == 401
+    fresh = token_create(creator_page, "new")
+    assert api_answer(fresh) == 404
+
+
+def test_the_lifetime_and_the_expiry_speak_german(creator, creator_page):
+    shown = creator_page.post(
+        PAGE, {"label": "skript", "lifetime_days": "30"}, HTTP_ACCEPT_LANGUAGE="de"
+    ).content.decode()
+    assert "Gültig für" in shown and "30 Tage" in shown and "Es gilt bis zum" in shown
+    key = KEY.search(shown).group(0)
+    expire(creator, "skript")
+    refused = Client().get(
+        f"/api/v1/jobs/{uuid.uuid4()}",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+        HTTP_ACCEPT_LANGUAGE="de",
+    )
+    assert "abgelaufen" in refused.json()["error"]["message"]
+    assert "Abgelaufen am" in creator_page.get(PAGE, HTTP_ACCEPT_LANGUAGE="de").content.decode()

@@ -11,13 +11,13 @@ from PIL import Image, ImageFilter
 
 from studio.errors import GateRefused
 from studio.models import (
-    ApiToken,
     AuditEvent,
     DoNotAnimateEntry,
     GenerationJob,
     JobState,
     ModerationCase,
 )
+from studio.services.api_tokens import api_token_create
 from studio.services.consent import consent_revoke
 from studio.services.jobs import job_submit
 from studio.services.uploads import audio_check_upload, image_check_upload
@@ -190,8 +190,7 @@ def test_the_page_hits_the_gate(client, consented_creator, speech):
 
 
 def test_the_api_hits_the_gate(client, consented_creator, speech):
-    key = ApiToken.new_key()
-    ApiToken.objects.create(creator=consented_creator, key_sha256=ApiToken.hash_key(key))
+    _token, key = api_token_create(creator=consented_creator, label="test")
     response = client.post(
         "/api/v1/jobs",
         {"portrait": upload(face_path("biden.jpg")), "audio": upload(speech)},
@@ -240,8 +239,7 @@ def test_face_check_prints_the_gates_verdict(capsys):
 
 
 def test_the_ai_label_can_be_moved_but_not_removed(client, consented_creator, speech):
-    key = ApiToken.new_key()
-    ApiToken.objects.create(creator=consented_creator, key_sha256=ApiToken.hash_key(key))
+    _token, key = api_token_create(creator=consented_creator, label="test")
     response = client.post(
         "/api/v1/jobs",
         {

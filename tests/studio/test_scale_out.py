@@ -24,7 +24,8 @@ import pytest
 import requests
 from kombu import Connection
 
-from studio.models import ApiToken, AuditEvent, GenerationJob, JobState
+from studio.models import AuditEvent, GenerationJob, JobState
+from studio.services.api_tokens import api_token_create
 from tests.generation.media_factory import face_path
 from tests.studio.factories import PASSWORD, write_speech
 from tests.worker_process import REPO_ROOT, kill_worker, worker_env
@@ -189,8 +190,7 @@ def cluster_media(settings, cluster):
 def api(cluster_media, consented_creator, tmp_path):
     """Submit jobs over HTTP to gunicorn with the creator's API token."""
     cluster_media.wait_ready()
-    key = ApiToken.new_key()
-    ApiToken.objects.create(creator=consented_creator, key_sha256=ApiToken.hash_key(key))
+    _token, key = api_token_create(creator=consented_creator, label="test")
     headers = {"Authorization": f"Bearer {key}"}
     portrait = face_path("obama2.jpg").read_bytes()
 
