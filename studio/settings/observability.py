@@ -5,7 +5,7 @@ pseudonym when known; never a name, an e-mail address or a key). SIGNET_LOG_FORM
 the old one-line text for a developer's terminal.
 """
 
-from studio.settings.env import env_float, env_str
+from studio.settings.env import env_bool, env_float, env_str
 
 LOG_LEVEL = env_str("SIGNET_LOG_LEVEL", "INFO")
 LOG_FORMAT = env_str("SIGNET_LOG_FORMAT", "json")
@@ -34,9 +34,12 @@ LOGGING = {
 }
 
 # Prometheus: django-prometheus counts requests, database and cache calls; Signet's own metrics
-# are in studio/observability/metrics.py. The endpoint is /metrics; restrict it to the scraper at
-# the proxy, or set SIGNET_METRICS_TOKEN to require `Authorization: Bearer <token>`.
+# are in studio/observability/metrics.py. The endpoint is /metrics; SIGNET_METRICS_TOKEN makes it
+# require `Authorization: Bearer <token>`. Without a token it answers only where
+# SIGNET_METRICS_OPEN is true: the default here, false in production settings, where queue
+# depths, worker counts and verification rates are nobody's business but the operator's.
 SIGNET_METRICS_TOKEN = env_str("SIGNET_METRICS_TOKEN")
+SIGNET_METRICS_OPEN = env_bool("SIGNET_METRICS_OPEN", True)
 PROMETHEUS_EXPORT_MIGRATIONS = False
 # A worker counts as "seen recently" on a queue if its heartbeat is at most this old.
 SIGNET_WORKER_SEEN_SECONDS = env_float("SIGNET_WORKER_SEEN_SECONDS", 90.0)

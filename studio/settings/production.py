@@ -11,6 +11,8 @@ os.environ.setdefault("DJANGO_SECURE_HSTS_SECONDS", str(365 * 24 * 3600))
 os.environ.setdefault("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", "true")
 os.environ.setdefault("DJANGO_SECURE_HSTS_PRELOAD", "true")
 os.environ.setdefault("DJANGO_SECURE_COOKIES", "true")
+# Closed unless SIGNET_METRICS_TOKEN is set, or the operator opens it for a proxy that filters.
+os.environ.setdefault("SIGNET_METRICS_OPEN", "false")
 
 from studio.settings.base import *  # noqa: E402,F403
 

@@ -4,7 +4,7 @@ import hmac
 import os
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
 from studio.observability.metrics import StateCollector
@@ -12,6 +12,9 @@ from studio.observability.metrics import StateCollector
 
 def metrics(request):
     token = settings.SIGNET_METRICS_TOKEN
+    if not token and not settings.SIGNET_METRICS_OPEN:
+        # As if there were no such page: a closed endpoint need not announce itself.
+        raise Http404
     if token and not hmac.compare_digest(
         request.headers.get("Authorization", ""), f"Bearer {token}"
     ):

@@ -145,3 +145,13 @@ def test_metrics_can_require_a_token(client, settings):
     assert client.get("/metrics").status_code == 401
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer scraper-secret").status_code == 200
+
+
+@pytest.mark.django_db
+def test_metrics_are_closed_in_production_until_a_token_is_set(client, settings):
+    settings.SIGNET_METRICS_OPEN = False  # what studio.settings.production sets
+    settings.SIGNET_METRICS_TOKEN = None
+    assert client.get("/metrics").status_code == 404
+    settings.SIGNET_METRICS_TOKEN = "scraper-secret"
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer scraper-secret").status_code == 200

@@ -78,6 +78,12 @@ def test_check_deploy_with_production_settings_prints_no_warning():
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "System check identified no issues (0 silenced)." in run.stdout
+    metrics_open = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c",
+         "from django.conf import settings; print(settings.SIGNET_METRICS_OPEN)"],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert metrics_open.stdout.split()[-1] == "False", metrics_open.stderr  # /metrics is closed
     # Without a shared cache the check says so: rate limits would count per process.
     env.pop("REDIS_CACHE_URL")
     local = subprocess.run(
