@@ -219,3 +219,11 @@ def test_the_lifetime_and_the_expiry_speak_german(creator, creator_page):
     )
     assert "abgelaufen" in refused.json()["error"]["message"]
     assert "Abgelaufen am" in creator_page.get(PAGE, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+
+
+def test_the_page_shows_the_header_a_script_sends(creator_page):
+    # The old sentence carried a literal "<token>", which browsers took for a tag and hid,
+    # leaving "Authorization: Bearer ` ." on the page.
+    page = creator_page.get(PAGE).content.decode()
+    assert '<code id="api-header-example">Authorization: Bearer sgt_…</code>' in page
+    assert "<token>" not in page
