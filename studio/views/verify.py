@@ -1,5 +1,6 @@
 import json
 import time
+from datetime import date
 from pathlib import Path
 
 from django.shortcuts import render
@@ -57,6 +58,10 @@ def verify_page(request):
             "record_status": status_words(result["record"]["status"])
             if result and result.get("record")
             else "",
+            # The answer carries an ISO date for machines; the page says it the reader's way.
+            "record_created": date.fromisoformat(result["record"]["created"])
+            if result and result.get("record")
+            else None,
         },
         status=status,
     )

@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import translation
+from django.utils.formats import date_format
 from PIL import Image
 
 from safety.provenance.certificates import create_development_chain
@@ -259,6 +261,22 @@ def test_the_verify_page_shows_the_verdict(client, released):
     response = client.post("/verify/", {"file": upload(Path(released.file.path), "v.mp4")})
     assert response.status_code == 200
     assert "Made with Signet, signed and unaltered" in response.content.decode()
+
+
+def test_the_verify_page_says_the_date_the_readers_way(client, released):
+    published = released.published_at.date()
+    english = client.post("/verify/", {"file": upload(Path(released.file.path), "v.mp4")})
+    assert date_format(published, "DATE_FORMAT") in english.content.decode()
+    with translation.override("de"):
+        german_date = date_format(published, "DATE_FORMAT")  # "6. Dezember 2026"
+    german = client.post(
+        "/verify/",
+        {"file": upload(Path(released.file.path), "v.mp4")},
+        HTTP_ACCEPT_LANGUAGE="de",
+    ).content.decode()
+    assert f"Erstellt am {german_date}" in german
+    # The ISO date stays in the machine-readable answer only.
+    assert f"Erstellt am {published.isoformat()}" not in german
 
 
 def test_the_preview_still_is_sealed_like_the_video(client, released, consented_creator):
