@@ -26,6 +26,15 @@ Figures (the issue's targets in brackets):
 - open_spread_opening_ratio (no target; real jaws open an ah about twice as far as an ee):
   the median inner-lip gap on open vowels (a, ah, aI) over that on spread vowels, per face;
   the smallest face (per face in open_spread_opening_ratio_per_face).
+- lower_lip_thickness_ratio [0.85-1.35 per face]: the lower lip's own vertical thickness
+  (outer lower lip 56, 57, 58 to the inner line above it, 65, 66, 67, the three pairs
+  averaged, along the face's vertical, over the eye-corner distance) on rounded and open
+  vowels over that on the still crop (dlib on it, at rest), median per face; the face furthest
+  from 1 (per face in lower_lip_thickness_ratio_per_face). A real lower lip moves down with the
+  jaw and keeps roughly its thickness: the extra opening is mouth interior. Three pairs
+  rather than the centre pair alone, because a single dlib point on a lip's edge wanders by a
+  pixel or two between frames; the polygon area over the mouth width would mix in the corners,
+  which round inwards on an oo and would read as a change in thickness.
 - snaps_per_second [<= 0.2]: frame-to-frame changes of the inner-lip gap larger than half its
   range in that clip (1st-99th percentile: the range, short of a stray landmark), except
   openings within 60 ms of a stop's release (the burst: the start of espeak's p, t, k, d, g
@@ -194,6 +203,16 @@ def lip_height_of(landmarks: np.ndarray) -> float:
     the opening left out) over the eye-corner distance."""
     return float(max(landmarks[62, 1] - landmarks[51, 1] + landmarks[57, 1] - landmarks[66, 1],
                      0.0) / max(np.linalg.norm(landmarks[45] - landmarks[36]), 1.0))
+
+
+def lower_lip_thickness_of(landmarks: np.ndarray) -> float:
+    """The lower lip's red thickness (see the module's docstring) over the eye-corner
+    distance, measured along the face's vertical so that a tilted head does not shorten it."""
+    eyes = landmarks[45] - landmarks[36]
+    width = max(float(np.linalg.norm(eyes)), 1.0)
+    down = np.array([-eyes[1], eyes[0]]) / width
+    outer, inner = landmarks[[56, 57, 58]], landmarks[[65, 66, 67]]
+    return float(max(np.mean((outer - inner) @ down), 0.0) / width)
 
 
 def head_hull_mask(landmarks: np.ndarray, size: int) -> np.ndarray:
@@ -373,7 +392,12 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
     render_to_file(rendered, request, path)
 
     openings, widths, yaws, pitches, distances, sheet_frames = [], [], [], [], [], {}
-    lip_heights = []
+    lip_heights, lower_lips = [], []
+    # The rest thickness is read by dlib from the still crop itself, the same way and at the
+    # same size as on the frames (the photo's landmarks, found at another scale, differ a little).
+    at_rest = backend.detect(crop.image)
+    rest_lower_lip = lower_lip_thickness_of(
+        np.asarray(at_rest[0].landmarks) if len(at_rest) == 1 else crop.landmarks)
     # Plans made before the gaze existed have none: the eyes stay at the centre.
     gaze = getattr(commanded, "gaze", np.zeros((len(commanded), 2), dtype=np.float32))
     skin = skin_hsv(crop.image, crop.landmarks)
@@ -396,6 +420,7 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
             openings.append(np.nan)
             widths.append(np.nan)
             lip_heights.append(np.nan)
+            lower_lips.append(np.nan)
             yaws.append(np.nan)
             pitches.append(np.nan)
             continue
@@ -404,6 +429,7 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
         openings.append(opening_of(points))
         widths.append(width_of(points))
         lip_heights.append(lip_height_of(points))
+        lower_lips.append(lower_lip_thickness_of(points) / max(rest_lower_lip, 1e-6))
         yaw, pitch = head_pose(points, request.size)
         yaws.append(yaw)
         pitches.append(pitch)
@@ -415,7 +441,7 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
 
     bilabial, other, rounded, spread = [], [], [], []
     open_openings, spread_openings = [], []
-    rounded_lips, spread_lips = [], []
+    rounded_lips, spread_lips, lower_lip_ratios = [], [], []
     for start, end, _ in espeak.lip_closures(speech):
         bilabial += [bool(closed[i]) for i in frames_within(start, end, count)
                      if not np.isnan(openings[i])]
@@ -425,6 +451,8 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
         core = phoneme.symbol.strip("'\",%=")
         inside = [i for i in frames_within(phoneme.start, phoneme.end, count)
                   if not np.isnan(openings[i])]
+        if kind in ("rounded", "open"):
+            lower_lip_ratios += [lower_lips[i] for i in inside]
         if kind == "rounded":
             rounded += [widths[i] for i in inside]
             rounded_lips += [lip_heights[i] for i in inside]
@@ -485,6 +513,7 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
         "rounded_lips": rounded_lips,
         "spread_lips": spread_lips,
         "open_openings": open_openings,
+        "lower_lip_ratios": lower_lip_ratios,
         "spread_openings": spread_openings,
         "silence_closed": [bool(c) for c in closed[silent]],
         "correlation": correlation,
@@ -599,6 +628,10 @@ def main() -> None:
         values = [v for r in rows for v in r[key]]
         return round(float(np.median(values)), 4) if values else None
 
+    lower_lip_ratios = [median_of("lower_lip_ratios", [r for r in results if r["face"] == face])
+                        for face in face_names]
+    measured_lower_lips = [r for r in lower_lip_ratios if r is not None]
+
     seconds = sum(r["seconds"] for r in results)
     long_clips = [r for r in results if r["seconds"] >= 4.0] or results
     figures = {
@@ -621,6 +654,9 @@ def main() -> None:
         "rounded_lip_height_ratio_per_face": [round(r, 3) for r in lip_ratios],
         "open_spread_opening_ratio": round(min(open_ratios), 3) if open_ratios else None,
         "open_spread_opening_ratio_per_face": [round(r, 3) for r in open_ratios],
+        "lower_lip_thickness_ratio": (max(measured_lower_lips, key=lambda r: abs(np.log(r)))
+                                      if measured_lower_lips else None),
+        "lower_lip_thickness_ratio_per_face": lower_lip_ratios,
         "gaze_shift_eye_widths": median_of("gaze_shift"),
         "gaze_steady_eye_widths": median_of("gaze_steady"),
         "gaze_planned_eye_widths": median_of("gaze_planned"),

@@ -33,6 +33,17 @@ CORNER_EASE = 0.4
 # the worst frame staying 0.446 (narrowed lips that keep their height look more like the photo).
 PROTRUSION_SHARE = 1.5
 PROTRUSION_SKIN = 0.5
+# Apart, the lower lip grows only this share as much as the upper. A real lower lip, rounded
+# and open, moves down and forward with the jaw and keeps about its own thickness seen from
+# the front (the extra opening is mouth interior); grown like the upper lip on top of the
+# opening, it hung from the hole as a tall tongue-like bulge. Pressed against the upper lip
+# (a rounded m, b, p) it bunches and pouts as before: grown less there, dlib read one more
+# rounded closure in bench/lipsync_quality.py's clips as open (bilabial_closed_fraction
+# 0.923 -> 0.918). The pout gives way to the lower share, and the lip to one that moves
+# rigidly with the jaw (mouth_field, step 4), as the lips part to LOWER_LIP_APART x the lips'
+# height.
+LOWER_LIP_PROTRUSION_SHARE = 0.2
+LOWER_LIP_APART = 0.25
 # Rounded lips pucker: the opening is an oval hole between lips that meet beside it, the
 # line where they meet straightens across the hole (a smile's upturned line made a crescent),
 # and the lips slide forward over the teeth. The pucker grows (smoothly) from a narrowing of
@@ -226,7 +237,14 @@ def mouth_field(
     # over, and the corner's dark crease is smeared down the cheek as a crack.
     lower_thickness = np.maximum(lower_thickness,
                                  1.6 * np.abs(jaw_shift * jaw_profile - shift_at_lip))
-    into_jaw = _smoothstep((v - new_lower) / lower_thickness)
+    # Apart, the lower lip moves as one piece with its inner line, down to its outer line;
+    # the skin under it takes up any difference from the jaw's shift. Blended from the inner
+    # line, a lip line that lagged the jaw (a puckered hole) stretched the lip itself. Shut
+    # (lips pressed together, or a photo's open mouth closed), and towards the corners where
+    # the lip thins out and the cheek shears, the jaw takes over from the lip line as before.
+    apart = _smoothstep_scalar(opening_px / (LOWER_LIP_APART * lip_height))
+    rigid_lip = np.maximum(lower_outer - lower, 0.0) * inside_mouth * apart
+    into_jaw = _smoothstep((v - new_lower - rigid_lip) / lower_thickness)
     # An opening jaw slides the chin down over the neck, fading out a quarter of the face's
     # height below it. A closing one (a photo's open mouth shut) lifts the chin off the neck:
     # the larger the lift, the closer under the chin the neck alone stretches up behind it
@@ -248,8 +266,9 @@ def mouth_field(
         # Backward, after the rest: the opening and narrowing are made on the photo with its
         # lips already protruded. Only the lips' red and the skin beyond move; the lines
         # where the lips meet stay, so the interior and a shut mouth's line are unchanged.
+        lower_share = 1.0 - (1.0 - LOWER_LIP_PROTRUSION_SHARE) * apart
         source_v = _protruded(g, source_u, source_v, 1.0 - width,
-                              (photo_upper, photo_lower, lower_outer))
+                              (photo_upper, photo_lower, lower_outer), lower_share)
     coverage = np.clip(np.minimum(v - new_upper, new_lower - v) + 0.5, 0.0, 1.0)
     coverage = np.where(gap > 0.5, coverage, 0.0)
     # The opening tapers out before the corners: no dark crack along the closed lip line.
@@ -294,10 +313,12 @@ def mouth_field(
 
 
 def _protruded(g: FaceGeometry, u: np.ndarray, v: np.ndarray, narrowing: float,
-               lines: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+               lines: tuple[np.ndarray, np.ndarray, np.ndarray], lower_share: float
+               ) -> np.ndarray:
     """``v`` (photo points, with ``u``) moved backward so that each lip's red grows away from
-    the mouth by PROTRUSION_SHARE x narrowing x its own height, most at the middle and
-    nothing at the corners: a point just above the upper lip's outer line reads from the lip.
+    the mouth by PROTRUSION_SHARE x narrowing x its own height (the lower lip ``lower_share``
+    of that), most at the middle and nothing at the corners: a point just above the upper
+    lip's outer line reads from the lip.
     The lip is stretched from its inner line (which stays) and the skin beyond it squeezed
     over a band; the displacement eases to nothing at the inner line and at the band's far
     edge (smoothsteps that meet at the new outer line with zero slope: no kink). ``lines``:
@@ -321,7 +342,8 @@ def _protruded(g: FaceGeometry, u: np.ndarray, v: np.ndarray, narrowing: float,
     across = (u - uc) / half
     taper = (1.0 - across * across) ** 2
     # The lip's growth (px), at most 0.4 of the band.
-    grow = np.minimum(PROTRUSION_SHARE * narrowing * taper * thickness, band / 2.5)
+    share = PROTRUSION_SHARE * np.where(upper, 1.0, lower_share)
+    grow = np.minimum(share * narrowing * taper * thickness, band / 2.5)
     peak = thickness + grow  # where the photo's outer line now shows
     weight = _smoothstep(np.where(outward < peak, outward / np.maximum(peak, 1e-3),
                                   (thickness + band - outward) / (band - grow)))
