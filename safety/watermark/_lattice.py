@@ -78,6 +78,10 @@ def _comb_peaks(
     if np.isnan(profile[1:]).all():
         return []
     baseline = np.nanmedian(profile[1:])
+    if not baseline > 0:
+        # A flat picture (a black frame, a blank recording) has no comb to find; dividing by
+        # its zero baseline made every line infinitely strong.
+        return []
     profile = np.nan_to_num(profile / baseline - 1.0, nan=0.0)
     harmonics = np.nonzero(weights)[0]
     spacing = length / (TILE * scales[:, None])

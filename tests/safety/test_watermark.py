@@ -1,5 +1,6 @@
 """Watermark codecs end to end: embed, encode with H.264, attack, read back from files."""
 
+import warnings
 from pathlib import Path
 
 import av
@@ -16,6 +17,7 @@ from safety.watermark import (
     default_codec,
     read_watermark_from_file,
 )
+from safety.watermark._lattice import comb_placements
 
 KEY = b"test-watermark-key"
 PAYLOAD_ID = 3_141_592_653
@@ -282,3 +284,9 @@ def test_packaged_baseline_round_trips_and_rejects_unmarked(clip: np.ndarray) ->
     assert codec.name == "signet.imwatermark-dwtdctsvd.v1"
     assert not codec.detect(frames).found
     assert not DwtDctSvdCodec(b"another-server-key").detect(marked).found
+
+
+def test_a_flat_black_picture_offers_no_tile_placements():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the old code divided by a zero baseline
+        assert comb_placements(np.zeros((256, 256), np.float32), 0.5, 2.0) == []
