@@ -22,7 +22,9 @@
 #   2. The portrait crop, its dlib landmarks and espeak-ng speech, which need dlib/espeak here:
 #        .venv/bin/python bench/gpu_generation.py --save-inputs .device/inputs.npz --seconds 4
 #
-# Then one device call (the tool's `run`, not a shell command):
+# The device tool sends the checkout its session started in (not a helper's worktree): this
+# script, the bench changes, .whl/ and .device/ must be there. Then one device call (the tool's
+# `run`, not a shell command):
 #   run(command="bash tools/device_gpu_bench.sh", carry=[".whl", ".device"], timeout_s=560)
 # It writes $OUT/log.txt and one JSON file per setting. Measured clips are 1.92 s: three
 # windows of 16 frames, no padding, each run as long as three windows of a long job.
