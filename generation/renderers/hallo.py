@@ -1,7 +1,7 @@
 """The Hallo renderer: EMO-class diffusion animation on a GPU worker, from the weights of
 Hallo's ``pretrained_models/`` folder that the operator supplies (never downloaded)."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
@@ -14,9 +14,12 @@ from generation.diffusion import layout
 from generation.diffusion.audio_features import SAMPLE_RATE
 from generation.diffusion.face_embedding import FaceEmbedder
 from generation.diffusion.face_inputs import region_masks
-from generation.diffusion.loading import load_hallo
+from generation.diffusion.loading import HalloModules, load_hallo
 from generation.diffusion.pipeline import FaceInputs, HalloPipeline, Settings
 from generation.renderers.base import RenderRequest, crop_portrait, frame_count_for
+
+# (portrait crop RGB, its 68 landmarks or None) -> the 512-d identity embedding
+FaceEmbedding = Callable[[np.ndarray, np.ndarray | None], np.ndarray]
 
 
 def default_device() -> torch.device:
@@ -42,19 +45,41 @@ class HalloRenderer:
         model_dir: str | Path,
         device: str | torch.device | None = None,
         dtype: torch.dtype | None = None,
+        **settings,
+    ) -> None:
+        model_dir = Path(model_dir)
+        layout.check_model_dir(model_dir)
+        device = torch.device(device) if device is not None else default_device()
+        dtype = dtype or (torch.float16 if device.type == "cuda" else torch.float32)
+        modules = load_hallo(model_dir, device=device, dtype=dtype)
+        embedder = FaceEmbedder(layout.FACE_RECOGNITION.find(model_dir))
+        self._setup(modules, embedder.embed, **settings)
+        self.model_dir = model_dir
+
+    @classmethod
+    def from_modules(cls, modules: HalloModules, embed: FaceEmbedding,
+                     **settings) -> "HalloRenderer":
+        """A renderer over modules already built (on their device and dtype) and a face
+        embedding function; ``__init__`` is this plus loading a model directory."""
+        renderer = cls.__new__(cls)
+        renderer._setup(modules, embed, **settings)
+        renderer.model_dir = None
+        return renderer
+
+    def _setup(
+        self,
+        modules: HalloModules,
+        embed: FaceEmbedding,
+        *,
         image_size: int = 512,
         steps: int = 40,
         guidance: float = 3.5,
         window: int = 16,
         motion_frames: int = 2,
     ) -> None:
-        self.model_dir = Path(model_dir)
-        layout.check_model_dir(self.model_dir)
-        self.device = torch.device(device) if device is not None else default_device()
-        self.dtype = dtype or (torch.float16 if self.device.type == "cuda" else torch.float32)
-        modules = load_hallo(self.model_dir, device=self.device, dtype=self.dtype)
         self.pipeline = HalloPipeline(modules)
-        self.embedder = FaceEmbedder(layout.FACE_RECOGNITION.find(self.model_dir))
+        self.device, self.dtype = self.pipeline.device, self.pipeline.dtype
+        self.embed = embed
         self.image_size = image_size
         self.settings = Settings(window=window, motion_frames=motion_frames, steps=steps,
                                  guidance=guidance)
@@ -66,7 +91,7 @@ class HalloRenderer:
         crop = crop_portrait(request.portrait_rgb, request.landmarks, self.image_size)
         region, masks = region_masks(crop.landmarks, self.image_size)
         image = torch.from_numpy(crop.image).permute(2, 0, 1).float() / 127.5 - 1.0
-        embedding = torch.from_numpy(self.embedder.embed(crop.image, crop.landmarks))
+        embedding = torch.from_numpy(self.embed(crop.image, crop.landmarks))
         return FaceInputs(image, embedding, torch.from_numpy(region), masks)
 
     def frames(self, request: RenderRequest) -> Iterator[np.ndarray]:

@@ -13,7 +13,8 @@ import torch
 from generation.diffusion.audio_features import audio_windows, wav2vec_features
 from generation.diffusion.configs import hallo_projections, sd15_unet
 from generation.diffusion.denoising_unet import Conditions
-from generation.diffusion.loading import build_modules, load_hallo
+from generation.diffusion.full_size import random_full_size_modules
+from generation.diffusion.loading import NET_PARTS, build_modules, load_hallo
 from generation.diffusion.pipeline import FaceInputs, HalloPipeline, Settings
 from generation.diffusion.reference_unet import reference_tokens
 from generation.diffusion.spatial import RegionMasks
@@ -134,3 +135,28 @@ def test_full_size_modules_take_exactly_hallos_keys_and_shapes():
     assert sorted(set(expected) - set(ours)) == []
     assert sorted(set(ours) - set(expected)) == []
     assert {k: v for k, v in ours.items() if expected[k] != v} == {}
+
+
+def test_random_full_size_modules_are_hallos_architecture():
+    """What bench/gpu_generation.py --random-full-size times: Hallo's net.pth parts with exactly
+    their keys and shapes, and the VAE and wav2vec2 at their published sizes (sd-vae-ft-mse
+    83.7 M parameters, wav2vec2-base 94.4 M), fitting the audio projection's input."""
+    expected = json.loads((FIXTURES / "full_size_keys.json").read_text())
+    modules = random_full_size_modules("meta")
+    ours = {f"{name}.{key}": list(value.shape) for name in NET_PARTS
+            for key, value in getattr(modules, name).state_dict().items()}
+    assert ours == expected
+
+    def millions(module):
+        return round(sum(p.numel() for p in module.parameters()) / 1e6, 1)
+
+    assert millions(modules.vae) == 83.7
+    assert millions(modules.wav2vec) == 94.4
+    assert len(modules.vae.config.block_out_channels) == 4  # 8x downsampling: 64x64 latents
+    wav = modules.wav2vec.config
+    projections = hallo_projections()
+    assert (wav.num_hidden_layers, wav.hidden_size) == (projections.audio_layers,
+                                                        projections.audio_width)
+    assert modules.audioproj.proj1.in_features == 5 * wav.num_hidden_layers * wav.hidden_size
+    assert modules.feature_extractor.sampling_rate == 16_000
+

@@ -16,6 +16,7 @@ from generation.diffusion.face_embedding import (
 )
 from generation.diffusion.face_inputs import region_masks
 from generation.diffusion.layout import IncompatibleWeightsError, MissingWeightsError
+from generation.diffusion.loading import load_hallo
 from generation.media import DecodedAudio, probe_video
 from generation.render_job import RenderCancelled, render_to_file
 from generation.renderers import Renderer, RenderRequest, get_renderer
@@ -209,3 +210,19 @@ def test_guidance_off_runs_one_unconditioned_pass_per_step(model_dir, portrait):
     finally:
         hook.remove()
     assert len(frames) == 4 and batches == [1, 1]
+
+
+def test_a_renderer_from_built_modules_renders_as_the_model_dir_one(renderer, model_dir,
+                                                                    portrait):
+    """The bench's random full-size mode builds its renderer this way: same loop, and the face
+    embedding is the function it is given."""
+    embedder = FaceEmbedder(model_dir / "face_analysis" / "models" / "glintr100.onnx")
+    settings = {"image_size": TINY_IMAGE_SIZE, "window": 4, "steps": 2}
+    built = HalloRenderer.from_modules(load_hallo(model_dir), embedder.embed, **settings)
+    job = request(portrait, 0.4)
+    expected = np.stack(list(renderer.frames(job)))
+    assert np.array_equal(np.stack(list(built.frames(job))), expected)
+    faceless = HalloRenderer.from_modules(load_hallo(model_dir),
+                                          lambda _image, _landmarks: np.zeros(512, np.float32),
+                                          **settings)
+    assert not np.array_equal(np.stack(list(faceless.frames(job))), expected)
