@@ -538,10 +538,9 @@ class FaceAnimator:
             * lower[..., 3])
         # Nor is a row read past its outer end.
         upper_alpha *= has_upper * np.clip((upper_v - top + 2.0) / 2.0, 0.0, 1.0)
-        # So does it where no lower teeth show (obama.jpg: the upper teeth rest on the band).
-        has_band = np.clip(lip_edge - lower_edge - 1.0, 0.0, 1.0)
-        lower_alpha *= (np.maximum(has_lower, has_band)
-                        * np.clip((lip_edge + 2.0 - lower_v) / 2.0, 0.0, 1.0))
+        # (Where no lower teeth show there is no row: a band read with the jaw in the
+        # corners, where the lip moves less, was a pale streak of lip over the mouth.)
+        lower_alpha *= has_lower * np.clip((lip_edge + 2.0 - lower_v) / 2.0, 0.0, 1.0)
         # Puckered lips reach over the teeth (the field reads past their tips where it covers
         # them): the rigid rows fade out there and the mouth's dark interior shows.
         upper_alpha *= 1.0 - field.teeth_cover

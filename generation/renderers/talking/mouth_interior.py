@@ -64,11 +64,14 @@ CAVITY_LUMA_SHARE = 0.33
 LIP_EDGE_LUMA_SHARE = 0.88
 LIP_EDGE_SMOOTHING = 21
 # The lower lip strip starts this share of the way down the band (the rest of it filled with
-# the lit lip, the part above goes with the lower row). The whole band drawn as lip, dlib
+# the lit lip; the part above goes with the lower teeth, or is mouth). The whole band as lip, dlib
 # read more consonants as shut (bench/lipsync_quality.py's other_consonants_closed_fraction
 # 0.159 -> 0.175); none of it, the lip's top fell by the band's height and dlib read ee as
 # more open (open_spread_opening_ratio on obama.jpg 1.548 -> 1.442).
 STRIP_IN_BAND = 0.25
+# ... and at most this many px of it: in a corner the "band" is the dark corner itself, and
+# the lip filled up into it rose as a pale wedge.
+BAND_FILL_MAX_PX = 1.5
 # The teeth rows soften into the painted cavity over up to this many px (and at least this
 # little where the rows touch).
 ROW_EDGE_PX = (0.75, 2.0)
@@ -273,7 +276,8 @@ def find_photo_teeth(image: np.ndarray, g: FaceGeometry, lip_rgb: np.ndarray
     # lip strip that starts there is a lip's edge, a smooth curve.
     strip_top = np.minimum(uniform_filter1d(row_bottom, LIP_EDGE_SMOOTHING, mode="nearest"),
                            lip_edge)
-    strip_top = strip_top + STRIP_IN_BAND * (lip_edge - strip_top)
+    strip_top = np.maximum(strip_top + STRIP_IN_BAND * (lip_edge - strip_top),
+                           lip_edge - BAND_FILL_MAX_PX)
     return PhotoTeeth(us=us, lip_top=top, top=row_top, upper_edge=upper_edge,
                       lower_edge=lower_edge, bottom=row_bottom, lip_bottom=bottom,
                       lip_edge=lip_edge, strip_top=strip_top, teeth_luma=teeth_luma,
