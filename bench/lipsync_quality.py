@@ -35,6 +35,21 @@ Figures (the issue's targets in brackets):
   rather than the centre pair alone, because a single dlib point on a lip's edge wanders by a
   pixel or two between frames; the polygon area over the mouth width would mix in the corners,
   which round inwards on an oo and would read as a change in thickness.
+- lower_lip_seam_share (no target; 0 = the lip meets the teeth or the mouth cleanly) and
+  lower_lip_edge_jaggedness_px (no target; lower = a smoother edge): the lower lip's upper
+  edge on spread and open vowels (ee, aa), where a smiling photo's teeth show over it. On
+  each such frame, per pixel column between dlib's inner mouth corners (60, 64; 8 % of the
+  span left off at each end), the column is scanned upwards from the lip's body (halfway
+  between dlib's inner and outer lower-lip lines) until two pixels in a row are darker than
+  0.82 or brighter than 1.25 x the lip's brightness in that column (the median of the
+  middle third of its thickness; 3 px averaged along the lip): the lip's edge, found from
+  the pixels, since dlib's inner line on these frames sits now on the lip, now on a dark
+  band above it. Seam share: the share of columns whose lip ends in a dark run at most 3 px
+  tall with lip or tooth above it again (a thin dark line along the lip's top; the mouth's
+  interior above a parted lip is dark further up). Jaggedness: the mean size of the edge's
+  second difference (row per column) over neighbouring columns, in px of the 512 px frame
+  (a lip's edge is a smooth curve, whose slope hardly changes from column to column). Both the mean over a face's
+  ee/aa frames, the worst face (per face in the *_per_face lists).
 - snaps_per_second [<= 0.2]: frame-to-frame changes of the inner-lip gap larger than half its
   range in that clip (1st-99th percentile: the range, short of a stray landmark), except
   openings within 60 ms of a stop's release (the burst: the start of espeak's p, t, k, d, g
@@ -136,6 +151,17 @@ WHITE_SATURATION_SHARE = 0.5
 WHITE_VALUE_SHARE = 0.6
 # Planned sideways gaze (half-widths) from which a frame counts as shifted.
 GAZE_SHIFTED = 0.06
+# The lower lip's upper edge (lower_lip_seam_share, lower_lip_edge_jaggedness_px): the
+# columns between the inner corners, less this share of the span at each end (dlib's inner
+# corners wander most); the search reaches this share of the lip's thickness above dlib's
+# inner line; the lip ends at the first two pixels darker or brighter than these shares of
+# its brightness in that column; a dark run at most SEAM_PX tall (px of the 512 px frame)
+# with lit pixels above it is a seam.
+SEAM_CORNER_SHARE = 0.08
+SEAM_SEARCH_ABOVE = 0.6
+SEAM_DARK = 0.82
+SEAM_BRIGHT = 1.25
+SEAM_PX = 3
 
 
 def _pause(seconds: float = PAUSE) -> np.ndarray:
@@ -213,6 +239,66 @@ def lower_lip_thickness_of(landmarks: np.ndarray) -> float:
     down = np.array([-eyes[1], eyes[0]]) / width
     outer, inner = landmarks[[56, 57, 58]], landmarks[[65, 66, 67]]
     return float(max(np.mean((outer - inner) @ down), 0.0) / width)
+
+
+def lower_lip_edge(frame: np.ndarray, landmarks: np.ndarray) -> tuple[float, float] | None:
+    """(seam share, edge jaggedness in px) of the lower lip's upper edge on one frame, or
+    None where the lip is too thin or narrow to read (see the module's docstring).
+
+    The edge is found from the lip's own pixels, not taken from dlib's inner line: on these
+    frames dlib puts that line sometimes on the lip, sometimes on the dark band above it, and
+    a figure read along it would measure dlib. Only the lip's body (the middle of dlib's
+    inner-to-outer span, well inside either line) and the columns between the inner corners
+    are taken from dlib. The scan goes up from the body because the body is the one part
+    that is surely lip; thresholds relative to the lip's own brightness in that column keep
+    the figure the same on a dark and a light face, and under light that falls off towards
+    the corners. A seam is told from the mouth's interior (dark too, above a parted lip) by
+    its height: a thin dark run with lip or tooth again just above it."""
+    # Averaged over 3 px along the lip (not across it, which would blur the edge itself):
+    # the lip's own grain then stops no column's scan.
+    luma = cv2.blur(cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(np.float64), (3, 1))
+    inner = landmarks[[60, 67, 66, 65, 64]].astype(np.float64)
+    outer = landmarks[[48, 59, 58, 57, 56, 55, 54]].astype(np.float64)
+    if np.any(np.diff(inner[:, 0]) <= 0) or np.any(np.diff(outer[:, 0]) <= 0):
+        return None
+    left, right = inner[0, 0], inner[-1, 0]
+    margin = SEAM_CORNER_SHARE * (right - left)
+    xs = np.arange(int(np.ceil(left + margin)), int(np.floor(right - margin)) + 1)
+    if len(xs) < 12:
+        return None
+    top = np.interp(xs, inner[:, 0], inner[:, 1])
+    thickness = np.interp(xs, outer[:, 0], outer[:, 1]) - top
+    if np.median(thickness) < 4.0:
+        return None
+    edges, seams = [], 0
+    for x, t, h in zip(xs, top, thickness, strict=True):
+        start = int(round(t + 0.5 * h))
+        stop = max(int(round(t - SEAM_SEARCH_ABOVE * h)) - 2, 0)
+        lip = float(np.median(luma[int(round(t + 0.35 * h)):int(round(t + 0.65 * h)) + 1, x]))
+        column = luma[stop:start + 1, x][::-1]  # upwards from the lip's body
+        dark = column < SEAM_DARK * lip
+        outside = dark | (column > SEAM_BRIGHT * lip)
+        # Two pixels in a row: one is a speck on the lip.
+        away = np.flatnonzero(outside[:-1] & outside[1:])
+        if not len(away):
+            continue
+        edge = int(away[0])
+        edges.append((x, start - edge))
+        lit_again = np.flatnonzero(~dark[edge:])
+        if dark[edge] and len(lit_again) and lit_again[0] <= SEAM_PX:
+            seams += 1
+    if len(edges) < 0.6 * len(xs):
+        return None
+    columns, rows = np.array(edges, dtype=np.float64).T
+    # A smooth lip line bends slowly: from one column to the next its slope hardly changes,
+    # while a ragged edge's row jumps up and down. The mean size of the change of slope
+    # (second difference) over runs of neighbouring columns is that raggedness; unlike a
+    # fit's residual, it is not raised by the edge's shape across the whole mouth (a step
+    # where the teeth end is two jumps, not a misfit curve).
+    neighbours = np.diff(columns) == 1
+    bends = np.abs(np.diff(rows, 2))[neighbours[:-1] & neighbours[1:]]
+    jagged = float(bends.mean()) if len(bends) else float("nan")
+    return seams / len(edges), jagged
 
 
 def head_hull_mask(landmarks: np.ndarray, size: int) -> np.ndarray:
@@ -392,7 +478,7 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
     render_to_file(rendered, request, path)
 
     openings, widths, yaws, pitches, distances, sheet_frames = [], [], [], [], [], {}
-    lip_heights, lower_lips = [], []
+    lip_heights, lower_lips, lip_edges = [], [], []
     # The rest thickness is read by dlib from the still crop itself, the same way and at the
     # same size as on the frames (the photo's landmarks, found at another scale, differ a little).
     at_rest = backend.detect(crop.image)
@@ -421,6 +507,7 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
             widths.append(np.nan)
             lip_heights.append(np.nan)
             lower_lips.append(np.nan)
+            lip_edges.append(None)
             yaws.append(np.nan)
             pitches.append(np.nan)
             continue
@@ -430,6 +517,7 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
         widths.append(width_of(points))
         lip_heights.append(lip_height_of(points))
         lower_lips.append(lower_lip_thickness_of(points) / max(rest_lower_lip, 1e-6))
+        lip_edges.append(lower_lip_edge(frame, points))
         yaw, pitch = head_pose(points, request.size)
         yaws.append(yaw)
         pitches.append(pitch)
@@ -442,6 +530,7 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
     bilabial, other, rounded, spread = [], [], [], []
     open_openings, spread_openings = [], []
     rounded_lips, spread_lips, lower_lip_ratios = [], [], []
+    seam_shares, edge_jaggedness = [], []
     for start, end, _ in espeak.lip_closures(speech):
         bilabial += [bool(closed[i]) for i in frames_within(start, end, count)
                      if not np.isnan(openings[i])]
@@ -453,6 +542,10 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
                   if not np.isnan(openings[i])]
         if kind in ("rounded", "open"):
             lower_lip_ratios += [lower_lips[i] for i in inside]
+        if kind in ("spread", "open"):
+            read = [lip_edges[i] for i in inside if lip_edges[i] is not None]
+            seam_shares += [share for share, _ in read]
+            edge_jaggedness += [jagged for _, jagged in read]
         if kind == "rounded":
             rounded += [widths[i] for i in inside]
             rounded_lips += [lip_heights[i] for i in inside]
@@ -514,6 +607,8 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
         "spread_lips": spread_lips,
         "open_openings": open_openings,
         "lower_lip_ratios": lower_lip_ratios,
+        "seam_shares": seam_shares,
+        "edge_jaggedness": edge_jaggedness,
         "spread_openings": spread_openings,
         "silence_closed": [bool(c) for c in closed[silent]],
         "correlation": correlation,
@@ -631,6 +726,17 @@ def main() -> None:
     lower_lip_ratios = [median_of("lower_lip_ratios", [r for r in results if r["face"] == face])
                         for face in face_names]
     measured_lower_lips = [r for r in lower_lip_ratios if r is not None]
+    # Per face, the mean over its ee/aa frames (a seam that shows on a third of them is a
+    # third as bad as one on every frame), the worst face as the figure.
+    def per_face_mean(key: str) -> list[float | None]:
+        found = []
+        for face in face_names:
+            values = [v for r in results if r["face"] == face for v in r[key]]
+            found.append(round(float(np.mean(values)), 3) if values else None)
+        return found
+
+    seam_shares = per_face_mean("seam_shares")
+    edge_jaggedness = per_face_mean("edge_jaggedness")
 
     seconds = sum(r["seconds"] for r in results)
     long_clips = [r for r in results if r["seconds"] >= 4.0] or results
@@ -657,6 +763,12 @@ def main() -> None:
         "lower_lip_thickness_ratio": (max(measured_lower_lips, key=lambda r: abs(np.log(r)))
                                       if measured_lower_lips else None),
         "lower_lip_thickness_ratio_per_face": lower_lip_ratios,
+        "lower_lip_seam_share": max((v for v in seam_shares if v is not None),
+                                    default=None),
+        "lower_lip_seam_share_per_face": seam_shares,
+        "lower_lip_edge_jaggedness_px": max((v for v in edge_jaggedness if v is not None),
+                                            default=None),
+        "lower_lip_edge_jaggedness_px_per_face": edge_jaggedness,
         "gaze_shift_eye_widths": median_of("gaze_shift"),
         "gaze_steady_eye_widths": median_of("gaze_steady"),
         "gaze_planned_eye_widths": median_of("gaze_planned"),

@@ -365,7 +365,15 @@ class FaceAnimator:
             rows = self._photo_teeth(field, u, v, hx, hy, opening_px)
         colour = paint_interior(self.look, field, rows, tongue=pose.tongue)
         box = (lx0 + ox0, ly0 + oy0, lx0 + ox1, ly0 + oy1)
-        return [*overlays, (box, colour, field.coverage.astype(np.float32))]
+        coverage = field.coverage
+        if rows is not None:
+            # Along the opening's lower rim the map reads the photo's gap (its teeth) on the
+            # inner side of each pixel and the lip on the outer: blended by the pixel's share,
+            # the rim was a dotted pale line on the lip. Where the painted lip strip is whole,
+            # it is the whole pixel.
+            coverage = np.where(coverage > 0.0, np.maximum(coverage, rows.lower_lip_alpha),
+                                0.0)
+        return [*overlays, (box, colour, coverage.astype(np.float32))]
 
     def _closed_lip_line(self, g: FaceGeometry, field: MouthField, hx, hy, v,
                          origin: tuple[int, int]) -> list:
@@ -489,16 +497,18 @@ class FaceAnimator:
         rigid rows keep the teeth's shape and height, and a closing jaw slides the lower
         row up behind the upper one. Past a row's end (the photo's cavity) the row is not
         read. The strips of lip inside the photo's gap move with the lips, per column, as
-        the field moves the lips themselves, in front of the teeth."""
+        the field moves the lips themselves, in front of the teeth; the lower one from a
+        smooth line (``PhotoTeeth.strip_top``) down, its shadowed band (above
+        ``PhotoTeeth.lip_edge``) filled with the lit lip below it, mirrored."""
         g = self.geometry
         rise = UPPER_LIP_SHARE * opening_px
         jaw = (1.0 - UPPER_LIP_SHARE) * opening_px - g.rest_gap
-        top, upper_edge, lower_edge, bottom = self._teeth.at(u + field.du)
+        top, upper_edge, lower_edge, bottom, lip_edge, strip_top = self._teeth.at(u + field.du)
         # At the middle: the lower row and the lip's strip under it (up from the lip line),
         # and the room between the rows, as this frame places them.
         middle_u = g.mouth_centre_u
-        _, upper_middle, lower_middle, _ = (float(line.flat[0]) for line in
-                                            self._teeth.at(np.array([[middle_u]])))
+        _, upper_middle, lower_middle, *_ = (float(line.flat[0]) for line in
+                                             self._teeth.at(np.array([[middle_u]])))
         lip_middle = float(np.interp(middle_u, self._teeth.us, self._teeth.lip_bottom))
         upper_v = v + rise  # where in the photo each row is read
         lower_v = v - jaw
@@ -506,7 +516,9 @@ class FaceAnimator:
         # Each read gives the colour and, in a fourth channel, how much it looks like tooth.
         source = self._teeth_source
         upper = self._sample(g, hx, hy, field.du, np.maximum(upper_v, top + 0.5) - v, source)
-        lower = self._sample(g, hx, hy, field.du, np.minimum(lower_v, bottom - 0.5) - v,
+        # The lower row is read down to the lit lip: the photo's shadowed band under its
+        # teeth goes with them, where the lip strip (below) does not cover it.
+        lower = self._sample(g, hx, hy, field.du, np.minimum(lower_v, lip_edge - 0.5) - v,
                              source)
         # A column without teeth in a row (under 2 px of them) has no such row.
         has_upper = np.clip(upper_edge - top - 1.0, 0.0, 1.0)
@@ -526,24 +538,35 @@ class FaceAnimator:
             * lower[..., 3])
         # Nor is a row read past its outer end.
         upper_alpha *= has_upper * np.clip((upper_v - top + 2.0) / 2.0, 0.0, 1.0)
-        lower_alpha *= has_lower * np.clip((bottom + 2.0 - lower_v) / 2.0, 0.0, 1.0)
+        # (Where no lower teeth show there is no row: a band read with the jaw in the
+        # corners, where the lip moves less, was a pale streak of lip over the mouth.)
+        lower_alpha *= has_lower * np.clip((lip_edge + 2.0 - lower_v) / 2.0, 0.0, 1.0)
         # Puckered lips reach over the teeth (the field reads past their tips where it covers
         # them): the rigid rows fade out there and the mouth's dark interior shows.
         upper_alpha *= 1.0 - field.teeth_cover
         lower_alpha *= 1.0 - field.teeth_cover
         # The lips' strips, read where the field reads each lip.
         upper_lip_alpha = np.clip(top - field.upper_source_v, 0.0, 1.0)
-        lower_lip_alpha = np.clip(field.lower_source_v - bottom, 0.0, 1.0)
-        lip_v = np.where(upper_lip_alpha >= lower_lip_alpha, field.upper_source_v,
-                         field.lower_source_v)
+        # The lower strip: from its smooth top (part of the way down the photo's shadowed
+        # band, STRIP_IN_BAND) down. In the band it reads the lit lip, mirrored about the
+        # lip's edge: moved with the lip, the band drew a ragged dark line along its top
+        # once the teeth closed up behind it.
+        lower_lip_alpha = np.clip(field.lower_source_v - strip_top, 0.0, 1.0)
+        lit_lip_v = np.where(field.lower_source_v < lip_edge,
+                             2.0 * lip_edge - field.lower_source_v, field.lower_source_v)
+        lip_v = np.where(upper_lip_alpha >= lower_lip_alpha, field.upper_source_v, lit_lip_v)
         lips = self._sample(g, hx, hy, field.du, lip_v - v, source)
-        # What looks like tooth there belongs to a row (the measured ends are smoothed).
-        lips_alpha = np.maximum(upper_lip_alpha, lower_lip_alpha) * (1.0 - lips[..., 3])
+        # What looks like tooth in the upper strip belongs to the row (the measured ends are
+        # smoothed). The lower strip reads only lit lip: a bright fleck of it is lip (cut
+        # out, it let the dark mouth through as specks).
+        reads_lower = lower_lip_alpha > upper_lip_alpha
+        upper_lip_alpha = upper_lip_alpha * (1.0 - lips[..., 3])
         return TeethRows(
             upper=upper[..., :3], upper_alpha=upper_alpha.astype(np.float32),
             lower=lower[..., :3], lower_alpha=lower_alpha.astype(np.float32),
             lips=lips[..., :3],
-            lips_alpha=lips_alpha.astype(np.float32),
+            upper_lip_alpha=np.where(reads_lower, 0.0, upper_lip_alpha).astype(np.float32),
+            lower_lip_alpha=np.where(reads_lower, lower_lip_alpha, 0.0).astype(np.float32),
             below_upper=(upper_v - upper_edge).astype(np.float32),
             lower_height=lip_middle - lower_middle,
             room=(lower_middle + jaw) - (upper_middle - rise),

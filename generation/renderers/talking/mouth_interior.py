@@ -58,6 +58,20 @@ INNER_LIP_REACH = 0.3
 INNER_LIP_ALPHA = 0.85
 # A photo's cavity: pixels darker than this share of its teeth's brightness.
 CAVITY_LUMA_SHARE = 0.33
+# The lower lip's lit top: from the lip line up, pixels at least this share of the lip's own
+# brightness (obama2.jpg: a band at 100-110 between its lower teeth and the lip's 130 is
+# not lip); the curve is smoothed over this many half-pixel columns.
+LIP_EDGE_LUMA_SHARE = 0.88
+LIP_EDGE_SMOOTHING = 21
+# The lower lip strip starts this share of the way down the band (the rest of it filled with
+# the lit lip; the part above goes with the lower teeth, or is mouth). The whole band as lip, dlib
+# read more consonants as shut (bench/lipsync_quality.py's other_consonants_closed_fraction
+# 0.159 -> 0.175); none of it, the lip's top fell by the band's height and dlib read ee as
+# more open (open_spread_opening_ratio on obama.jpg 1.548 -> 1.442).
+STRIP_IN_BAND = 0.25
+# ... and at most this many px of it: in a corner the "band" is the dark corner itself, and
+# the lip filled up into it rose as a pale wedge.
+BAND_FILL_MAX_PX = 1.5
 # The teeth rows soften into the painted cavity over up to this many px (and at least this
 # little where the rows touch).
 ROW_EDGE_PX = (0.75, 2.0)
@@ -85,7 +99,10 @@ class PhotoTeeth:
     ``upper_edge``, the photo's dark cavity, the lower teeth from ``lower_edge`` to
     ``bottom``, and lip again down to the lower inner lip (``lip_bottom``). Where the rows
     touch (a smile with the teeth together) the edges meet at the upper teeth's biting
-    edge; where the upper teeth rest on the lower lip the lower row is empty."""
+    edge; where the upper teeth rest on the lower lip the lower row is empty. Between the
+    lower teeth and the lower lip a photo may show a shadowed band (the lip's inner side,
+    the gums): ``lip_edge`` is where the lit lip begins below it, a smooth curve;
+    ``strip_top`` is where the lip strip drawn in front of the teeth begins."""
 
     us: np.ndarray
     lip_top: np.ndarray
@@ -94,6 +111,8 @@ class PhotoTeeth:
     lower_edge: np.ndarray
     bottom: np.ndarray
     lip_bottom: np.ndarray
+    lip_edge: np.ndarray  # the lower lip's own lit top, between ``bottom`` and ``lip_bottom``
+    strip_top: np.ndarray  # ``bottom`` as a smooth curve, up to ``lip_edge``: the lower strip's top
     teeth_luma: float  # the teeth's brightness (80th percentile of the gap's)
     lip_redness: float  # redder than this ((R - G) / R) is lip, not tooth
 
@@ -106,20 +125,22 @@ class PhotoTeeth:
         return bright * np.clip((self.lip_redness - redness) / 0.06 + 0.5, 0.0, 1.0)
 
     def at(self, u: np.ndarray) -> tuple[np.ndarray, ...]:
-        """(top, upper_edge, lower_edge, bottom) at aligned ``u`` (a 2-D array): linear
-        between columns, flat beyond the ends. The columns are evenly spaced, so the four
-        lines are one 4-channel row of an image that cv2.remap reads at once (4x faster per
-        frame than np.interp on each)."""
+        """(top, upper_edge, lower_edge, bottom, lip_edge, strip_top) at aligned ``u`` (2-D):
+        linear between columns, flat beyond the ends. The columns are evenly spaced, so the
+        lines are one multi-channel row of an image that cv2.remap reads at once (4x faster
+        per frame than np.interp on each)."""
         place = ((np.asarray(u, dtype=np.float32) - np.float32(self.us[0]))
                  / np.float32(self.us[1] - self.us[0]))
         read = cv2.remap(self._lines, place, np.zeros_like(place), cv2.INTER_LINEAR,
                          borderMode=cv2.BORDER_REPLICATE)
-        return tuple(read[..., channel] for channel in range(4))
+        return tuple(read[..., channel] for channel in range(read.shape[-1]))
 
     @cached_property
     def _lines(self) -> np.ndarray:
         return np.ascontiguousarray(np.stack(
-            [self.top, self.upper_edge, self.lower_edge, self.bottom], axis=-1)[None],
+            [self.top, self.upper_edge, self.lower_edge, self.bottom, self.lip_edge,
+             self.strip_top],
+            axis=-1)[None],
             dtype=np.float32)
 
     def toothness_image(self, image: np.ndarray) -> np.ndarray:
@@ -138,8 +159,9 @@ class TeethRows:
     upper_alpha: np.ndarray  # 0..1: how much of the pixel the upper row covers
     lower: np.ndarray
     lower_alpha: np.ndarray
-    lips: np.ndarray
-    lips_alpha: np.ndarray
+    lips: np.ndarray  # RGB of the lip strip (upper or lower) read at this pixel
+    upper_lip_alpha: np.ndarray
+    lower_lip_alpha: np.ndarray
     below_upper: np.ndarray  # px below the upper row's edge (negative: on the teeth)
     lower_height: float  # px of the lower row (and lip) above the lip line, at the middle
     room: float  # px between the rows' edges at the mouth's middle (negative: overlapping)
@@ -175,7 +197,12 @@ def find_photo_teeth(image: np.ndarray, g: FaceGeometry, lip_rgb: np.ndarray
     no rows. Lip-coloured pixels at a column's ends (redder than halfway from the teeth's
     colour to the lips') are lip, not teeth: moved with the rigid rows they floated off the
     lip as pale slivers in the corners, where the lip moves less than the jaw. The edges
-    are median-filtered."""
+    are median-filtered.
+
+    The lower lip's lit edge (``lip_edge``): up from the lip line, the last pixel that is
+    lip-coloured and at least LIP_EDGE_LUMA_SHARE of the lip's own brightness below it, as a
+    smooth curve. Drawn with the lip, the shadowed band above it showed as a ragged dark line
+    along the lip's top once the teeth closed up behind it."""
     uc, half = g.mouth_centre_u, g.mouth_half_width
     us = np.arange(uc - half, uc + half + 0.25, 0.5)
     top, bottom = photo_gap_lines(g, us)
@@ -204,6 +231,8 @@ def find_photo_teeth(image: np.ndarray, g: FaceGeometry, lip_rgb: np.ndarray
     lip_like = ~dark & (redness > lip_split)
     not_row = lip_like | ~valid
     falls = np.diff(luma, axis=1)
+    lit_lip = _lower_lip_luma(image, g, us, bottom)
+    lip_edges = np.empty(len(us))
     edges = np.empty((4, len(us)))
     for i in range(len(us)):
         count = int(valid[i].sum())
@@ -226,6 +255,10 @@ def find_photo_teeth(image: np.ndarray, g: FaceGeometry, lip_rgb: np.ndarray
         inner = np.flatnonzero(~not_row[i, :count])
         first_row, last_row = (steps[inner[0]], steps[inner[-1]]) if len(inner) else (0.0, 0.0)
         edges[:, i] = first_row, upper_edge, lower_edge, last_row
+        # Up from the lip line, as far as the pixels are lip and lit like it.
+        lit = lip_like[i, :count] & (luma[i, :count] >= LIP_EDGE_LUMA_SHARE * lit_lip[i])
+        not_lit = np.flatnonzero(~lit)
+        lip_edges[i] = steps[not_lit[-1]] + 0.5 if len(not_lit) else 0.0
     # The lips' edges are smooth curves (filtered over 7.5 px); the teeth's biting edges
     # are not (4.5 px).
     row_top, upper_edge, lower_edge, row_bottom = (
@@ -235,9 +268,33 @@ def find_photo_teeth(image: np.ndarray, g: FaceGeometry, lip_rgb: np.ndarray
     upper_edge = np.clip(upper_edge, row_top, bottom)
     lower_edge = np.clip(np.maximum(lower_edge, upper_edge), top, bottom)
     row_bottom = np.clip(np.maximum(row_bottom, lower_edge), top, bottom)
+    # A lip's edge is a smooth curve, whatever the band's own ragged edge does.
+    lip_edge = top + uniform_filter1d(median_filter(lip_edges, 15, mode="nearest"),
+                                      LIP_EDGE_SMOOTHING, mode="nearest")
+    lip_edge = np.clip(lip_edge, row_bottom, bottom)
+    # The teeth's measured ends step from column to column (and drop where a row ends); the
+    # lip strip that starts there is a lip's edge, a smooth curve.
+    strip_top = np.minimum(uniform_filter1d(row_bottom, LIP_EDGE_SMOOTHING, mode="nearest"),
+                           lip_edge)
+    strip_top = np.maximum(strip_top + STRIP_IN_BAND * (lip_edge - strip_top),
+                           lip_edge - BAND_FILL_MAX_PX)
     return PhotoTeeth(us=us, lip_top=top, top=row_top, upper_edge=upper_edge,
                       lower_edge=lower_edge, bottom=row_bottom, lip_bottom=bottom,
-                      teeth_luma=teeth_luma, lip_redness=lip_split)
+                      lip_edge=lip_edge, strip_top=strip_top, teeth_luma=teeth_luma,
+                      lip_redness=lip_split)
+
+
+def _lower_lip_luma(image: np.ndarray, g: FaceGeometry, us: np.ndarray,
+                    lip_line: np.ndarray) -> np.ndarray:
+    """Per column, the lower lip's brightness just below its inner line (the median of its
+    upper half), evened out along the lip: the light it has where it is surely lip."""
+    thickness = np.maximum(np.asarray(g.lower_outer(us), dtype=np.float64) - lip_line, 2.0)
+    shares = np.linspace(0.1, 0.5, 9)
+    vs = lip_line[:, None] + thickness[:, None] * shares[None, :]
+    xs, ys = g.to_image(np.broadcast_to(us[:, None], vs.shape), vs)
+    rgb = cv2.remap(image, xs.astype(np.float32), ys.astype(np.float32), cv2.INTER_LINEAR,
+                    borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    return median_filter(np.median(rgb.mean(axis=2), axis=1), 15, mode="nearest")
 
 
 def row_alpha(beyond_edge: np.ndarray, room: np.ndarray) -> np.ndarray:
@@ -274,11 +331,11 @@ def paint_interior(
 
     if rows is not None:
         # Lower row first (behind), in the upper row's shadow; the upper row over it, and
-        # the lips' own edges in front of both.
+        # the upper lip's own edge in front of both (the lower lip's comes below).
         lower = rows.lower * (0.5 + 0.5 * shade)[..., None]
         colour = colour + (lower - colour) * rows.lower_alpha[..., None]
         colour = colour + (rows.upper - colour) * rows.upper_alpha[..., None]
-        colour = colour + (rows.lips - colour) * rows.lips_alpha[..., None]
+        colour = colour + (rows.lips - colour) * rows.upper_lip_alpha[..., None]
     else:
         # Rounded lips reach over the drawn teeth as they do over a photo's own.
         shown = 1.0 - field.drawn_teeth_cover
@@ -288,6 +345,10 @@ def paint_interior(
     # edge against them.
     edge = np.clip(np.minimum(field.from_top, field.gap - field.from_top) / 2.5, 0.0, 1.0)
     colour = colour * (0.8 + 0.2 * edge)[..., None]
+    if rows is not None:
+        # The lower lip's strip is lip up to its edge, in front of the lips' shadow: darkened
+        # with the opening's rim it drew a dark line along the lip's top.
+        colour = colour + (rows.lips - colour) * rows.lower_lip_alpha[..., None]
     cover = field.teeth_cover if rows is not None else field.drawn_teeth_cover
     if look.lip_rgb is not None and (cover > 0.0).any():
         colour = _with_inner_lips(colour, look, field, cover)
