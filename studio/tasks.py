@@ -3,7 +3,7 @@
 from celery import shared_task
 from celery.signals import worker_ready
 
-from studio.services import jobs
+from studio.services import api_tokens, jobs
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -20,6 +20,11 @@ def job_render_gpu(job_pk: int) -> None:
 @shared_task
 def jobs_sweep_stale() -> int:
     return jobs.jobs_sweep_stale()
+
+
+@shared_task
+def api_tokens_warn_expiring() -> int:
+    return api_tokens.api_tokens_warn_expiring()
 
 
 @worker_ready.connect

@@ -24,6 +24,8 @@ class ApiToken(models.Model):
     # A key copied into a script outlives the creator's memory of it; a lifetime bounds what a
     # key lost that way can do.
     expires_at = models.DateTimeField()
+    # Set when the creator was told the token expires soon, so they are told once.
+    expiry_warned_at = models.DateTimeField(null=True, blank=True)
 
     @property
     def is_expired(self) -> bool:

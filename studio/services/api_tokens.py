@@ -5,17 +5,21 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from studio.errors import InputRefused, NotAllowed, NotFound
 from studio.models import ApiToken
 from studio.services.audit import audit_record
+from studio.services.notifications import creator_email, creators_language
 
 # Enough for a few machines and scripts; more usually means old keys nobody revokes.
 MOST_LIVE_TOKENS = 10
 # What a creator may choose; no key lives for ever.
 TOKEN_LIFETIME_DAYS = (30, 90, 365)
 DEFAULT_TOKEN_LIFETIME_DAYS = 90
+# Long enough to replace a key in a script that runs weekly.
+EXPIRY_WARNING = timedelta(days=7)
 
 
 @transaction.atomic
@@ -65,3 +69,44 @@ def api_token_revoke(*, creator, token_public_id) -> None:
         raise NotFound(_("No such API token."))
     audit_record("api_token.revoked", actor=creator, subject=token, details={"label": token.label})
     token.delete()
+
+
+def api_tokens_warn_expiring() -> int:
+    """E-mail each creator once about each live token that expires within EXPIRY_WARNING.
+    Returns how many mails went out. Safe to run from two beat processes at once."""
+    now = timezone.now()
+    due = (
+        ApiToken.objects.filter(
+            expires_at__gt=now,
+            expires_at__lte=now + EXPIRY_WARNING,
+            expiry_warned_at__isnull=True,
+            creator__is_active=True,
+        )
+        .select_related("creator")
+        .order_by("expires_at")
+    )
+    sent = 0
+    for token in due:
+        # Claiming the row first: of two runs, only the one whose update lands sends the mail.
+        claimed = ApiToken.objects.filter(pk=token.pk, expiry_warned_at__isnull=True).update(
+            expiry_warned_at=now
+        )
+        if not claimed:
+            continue
+        with creators_language(token.creator):
+            subject = _("your API token “%(label)s” expires on %(date)s") % {
+                "label": token.label,
+                "date": date_format(token.expires_at, "DATE_FORMAT"),
+            }
+            body = _(
+                "Your API token “%(label)s” stops working on %(date)s. Scripts that use it will "
+                "then be refused. Make a new token on the API tokens page of your Signet account, "
+                "put its key where the old one was, and revoke the old token."
+            ) % {"label": token.label, "date": date_format(token.expires_at, "DATE_FORMAT")}
+        if creator_email(
+            token.creator, subject=subject, body=body, about=f"API token {token.public_id}"
+        ):
+            sent += 1
+        else:  # a mail outage: the next run tries again
+            ApiToken.objects.filter(pk=token.pk).update(expiry_warned_at=None)
+    return sent

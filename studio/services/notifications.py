@@ -1,4 +1,5 @@
-"""Telling creators what happened to their jobs, by e-mail (console backend by default)."""
+"""Telling creators what happened to their jobs and tokens, by e-mail (console backend by
+default)."""
 
 import logging
 from contextlib import contextmanager
@@ -11,13 +12,19 @@ logger = logging.getLogger(__name__)
 
 
 def creator_notify(job, *, subject: str, body: str) -> None:
-    creator = job.creator
+    creator_email(job.creator, subject=subject, body=body, about=f"job {job.public_id}")
+
+
+def creator_email(creator, *, subject: str, body: str, about: str) -> bool:
+    """Whether the mail went out; ``about`` names what it concerns in the log if it did not."""
     if creator is None or not creator.email:
-        return
+        return False
     try:
         send_mail(f"Signet: {subject}", body, settings.DEFAULT_FROM_EMAIL, [creator.email])
     except Exception:  # a mail outage must not undo a moderator's decision
-        logger.exception("could not e-mail the creator of job %s", job.public_id)
+        logger.exception("could not e-mail the creator about %s", about)
+        return False
+    return True
 
 
 @contextmanager

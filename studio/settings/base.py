@@ -325,6 +325,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-jobs": {"task": "studio.tasks.jobs_sweep_stale", "schedule": SIGNET_SWEEP_SECONDS},
+    # Hourly: a token is warned about within an hour of entering its last week.
+    "warn-expiring-api-tokens": {
+        "task": "studio.tasks.api_tokens_warn_expiring",
+        "schedule": 3600.0,
+    },
 }
 # Identity thresholds (face-descriptor distance); unset means the face backend's calibrated defaults.
 SIGNET_IDENTITY_ACCEPT = env_float("SIGNET_IDENTITY_ACCEPT", 0.0) or None
