@@ -124,8 +124,8 @@ def build_renderer(args, workdir: Path, device: torch.device, dtype: torch.dtype
         # Hallo's face embedding needs insightface's model file, which is not there: a fixed
         # random vector stands in (the real one is computed once per job, a negligible cost).
         embedding = np.random.default_rng(0).standard_normal(512).astype(np.float32)
-        renderer = HalloRenderer.from_modules(random_full_size_modules(device, dtype),
-                                              lambda _image, _landmarks: embedding, **settings)
+        renderer = HalloRenderer(random_full_size_modules(device, dtype),
+                                 lambda _image, _landmarks: embedding, **settings)
         return renderer, "random-full-size"
     if args.tiny:
         from tests.generation.hallo_models import tiny_model_dir
@@ -134,7 +134,8 @@ def build_renderer(args, workdir: Path, device: torch.device, dtype: torch.dtype
     else:
         model_dir = args.model_dir
         weights = str(model_dir)
-    return HalloRenderer(model_dir=model_dir, device=device, dtype=dtype, **settings), weights
+    renderer = HalloRenderer.from_model_dir(model_dir, device=device, dtype=dtype, **settings)
+    return renderer, weights
 
 
 def main() -> None:

@@ -39,7 +39,7 @@ def get_renderer(name: str, **options: Any) -> Renderer:
                 "The hallo renderer is not available in this installation "
                 "(generation.renderers.hallo is missing)."
             ) from exc
-        return module.HalloRenderer(**options)
+        return module.HalloRenderer.from_model_dir(**options)
     raise UnknownRendererError(
         f"Unknown renderer {name!r}; choose one of {', '.join(RENDERER_NAMES)}."
     )

@@ -27,9 +27,8 @@ def default_device() -> torch.device:
 
 
 class HalloRenderer:
-    """Checks the model directory at once (MissingWeightsError names every absent file) and
-    loads it strictly (IncompatibleWeightsError for a file that does not fit), so a worker
-    learns of a bad directory when it builds the renderer, before any job renders.
+    """Hallo's pipeline over modules already built (on their device and dtype) and a face
+    embedding function; ``from_model_dir`` builds both from Hallo's ``pretrained_models``.
 
     Frames come window by window (16 frames by default), so a caller reports progress and
     cancels (stops iterating) between windows. ``image_size`` is the model's working size
@@ -40,33 +39,6 @@ class HalloRenderer:
     version = "1"
 
     def __init__(
-        self,
-        *,
-        model_dir: str | Path,
-        device: str | torch.device | None = None,
-        dtype: torch.dtype | None = None,
-        **settings,
-    ) -> None:
-        model_dir = Path(model_dir)
-        layout.check_model_dir(model_dir)
-        device = torch.device(device) if device is not None else default_device()
-        dtype = dtype or (torch.float16 if device.type == "cuda" else torch.float32)
-        modules = load_hallo(model_dir, device=device, dtype=dtype)
-        embedder = FaceEmbedder(layout.FACE_RECOGNITION.find(model_dir))
-        self._setup(modules, embedder.embed, **settings)
-        self.model_dir = model_dir
-
-    @classmethod
-    def from_modules(cls, modules: HalloModules, embed: FaceEmbedding,
-                     **settings) -> "HalloRenderer":
-        """A renderer over modules already built (on their device and dtype) and a face
-        embedding function; ``__init__`` is this plus loading a model directory."""
-        renderer = cls.__new__(cls)
-        renderer._setup(modules, embed, **settings)
-        renderer.model_dir = None
-        return renderer
-
-    def _setup(
         self,
         modules: HalloModules,
         embed: FaceEmbedding,
@@ -83,6 +55,26 @@ class HalloRenderer:
         self.image_size = image_size
         self.settings = Settings(window=window, motion_frames=motion_frames, steps=steps,
                                  guidance=guidance)
+
+    @classmethod
+    def from_model_dir(
+        cls,
+        model_dir: str | Path,
+        *,
+        device: str | torch.device | None = None,
+        dtype: torch.dtype | None = None,
+        **settings,
+    ) -> "HalloRenderer":
+        """Checks the model directory at once (MissingWeightsError names every absent file)
+        and loads it strictly (IncompatibleWeightsError for a file that does not fit), so a
+        worker learns of a bad directory when it builds the renderer, before any job renders."""
+        model_dir = Path(model_dir)
+        layout.check_model_dir(model_dir)
+        device = torch.device(device) if device is not None else default_device()
+        dtype = dtype or (torch.float16 if device.type == "cuda" else torch.float32)
+        modules = load_hallo(model_dir, device=device, dtype=dtype)
+        embedder = FaceEmbedder(layout.FACE_RECOGNITION.find(model_dir))
+        return cls(modules, embedder.embed, **settings)
 
     def frame_count(self, request: RenderRequest) -> int:
         return frame_count_for(request.audio, request.fps)

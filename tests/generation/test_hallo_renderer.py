@@ -42,7 +42,7 @@ def model_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def renderer(model_dir) -> HalloRenderer:
-    return HalloRenderer(model_dir=model_dir, image_size=TINY_IMAGE_SIZE, window=4, steps=2)
+    return HalloRenderer.from_model_dir(model_dir, image_size=TINY_IMAGE_SIZE, window=4, steps=2)
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def request(portrait, seconds=0.5, *, fps=10, size=32, seed=0) -> RenderRequest:
 
 def test_an_empty_directory_is_refused_naming_every_missing_file(tmp_path):
     with pytest.raises(MissingWeightsError) as refused:
-        HalloRenderer(model_dir=tmp_path)
+        HalloRenderer.from_model_dir(tmp_path)
     message = str(refused.value)
     for name in ("hallo/net.pth", "stable-diffusion-v1-5/unet/config.json",
                  "motion_module/mm_sd_v15_v2.ckpt", "sd-vae-ft-mse/config.json",
@@ -77,7 +77,7 @@ def test_one_missing_file_is_named_alone(tmp_path):
     models = tiny_model_dir(tmp_path)
     (models / "motion_module" / "mm_sd_v15_v2.ckpt").unlink()
     with pytest.raises(MissingWeightsError) as refused:
-        HalloRenderer(model_dir=models)
+        HalloRenderer.from_model_dir(models)
     assert refused.value.missing == ("motion_module/mm_sd_v15_v2.ckpt (AnimateDiff motion module)",)
 
 
@@ -90,7 +90,7 @@ def test_a_checkpoint_that_would_run_code_is_refused(tmp_path):
     models = tiny_model_dir(tmp_path)
     (models / "hallo" / "net.pth").write_bytes(pickle.dumps({"x": Payload()}))
     with pytest.raises(IncompatibleWeightsError, match="not a plain weights file"):
-        HalloRenderer(model_dir=models)
+        HalloRenderer.from_model_dir(models)
 
 
 def test_a_checkpoint_missing_keys_is_refused_not_left_random(tmp_path):
@@ -100,7 +100,7 @@ def test_a_checkpoint_missing_keys_is_refused_not_left_random(tmp_path):
     del state["denoising_unet.mid_block.audio_modules.0.transformer_blocks.0.attn2_2.to_k.weight"]
     torch.save(state, path)
     with pytest.raises(IncompatibleWeightsError, match="1 missing keys"):
-        HalloRenderer(model_dir=models)
+        HalloRenderer.from_model_dir(models)
 
 
 def test_a_motion_module_of_another_width_is_refused(tmp_path):
@@ -111,7 +111,7 @@ def test_a_motion_module_of_another_width_is_refused(tmp_path):
     state[key] = torch.zeros(8, 8)
     torch.save(state, path)
     with pytest.raises(IncompatibleWeightsError, match="wrong shapes"):
-        HalloRenderer(model_dir=models)
+        HalloRenderer.from_model_dir(models)
 
 
 def test_is_the_hallo_renderer_by_name(renderer, model_dir):
@@ -200,8 +200,8 @@ def test_face_embedding_aligns_the_eyes_and_mouth_where_arcface_expects(portrait
 
 
 def test_guidance_off_runs_one_unconditioned_pass_per_step(model_dir, portrait):
-    renderer = HalloRenderer(model_dir=model_dir, image_size=TINY_IMAGE_SIZE, window=4, steps=2,
-                             guidance=1.0)
+    renderer = HalloRenderer.from_model_dir(model_dir, image_size=TINY_IMAGE_SIZE,
+                                            window=4, steps=2, guidance=1.0)
     batches = []
     hook = renderer.pipeline.modules.denoising_unet.register_forward_pre_hook(
         lambda _m, args: batches.append(args[0].shape[0]))
@@ -218,11 +218,10 @@ def test_a_renderer_from_built_modules_renders_as_the_model_dir_one(renderer, mo
     embedding is the function it is given."""
     embedder = FaceEmbedder(model_dir / "face_analysis" / "models" / "glintr100.onnx")
     settings = {"image_size": TINY_IMAGE_SIZE, "window": 4, "steps": 2}
-    built = HalloRenderer.from_modules(load_hallo(model_dir), embedder.embed, **settings)
+    built = HalloRenderer(load_hallo(model_dir), embedder.embed, **settings)
     job = request(portrait, 0.4)
     expected = np.stack(list(renderer.frames(job)))
     assert np.array_equal(np.stack(list(built.frames(job))), expected)
-    faceless = HalloRenderer.from_modules(load_hallo(model_dir),
-                                          lambda _image, _landmarks: np.zeros(512, np.float32),
-                                          **settings)
+    faceless = HalloRenderer(load_hallo(model_dir),
+                             lambda _image, _landmarks: np.zeros(512, np.float32), **settings)
     assert not np.array_equal(np.stack(list(faceless.frames(job))), expected)
