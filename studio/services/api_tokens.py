@@ -94,15 +94,13 @@ def api_tokens_warn_expiring() -> int:
         if not claimed:
             continue
         with creators_language(token.creator):
-            subject = _("your API token “%(label)s” expires on %(date)s") % {
-                "label": token.label,
-                "date": date_format(token.expires_at, "DATE_FORMAT"),
-            }
+            words = {"label": token.label, "date": date_format(token.expires_at, "DATE_FORMAT")}
+            subject = _("your API token “%(label)s” expires on %(date)s") % words
             body = _(
                 "Your API token “%(label)s” stops working on %(date)s. Scripts that use it will "
                 "then be refused. Make a new token on the API tokens page of your Signet account, "
                 "put its key where the old one was, and revoke the old token."
-            ) % {"label": token.label, "date": date_format(token.expires_at, "DATE_FORMAT")}
+            ) % words
         if creator_email(
             token.creator, subject=subject, body=body, about=f"API token {token.public_id}"
         ):

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -43,7 +42,6 @@ def api_tokens(request):
             "new_key": new_key,
             "new_token": new_token,
             "tokens": api_tokens_for_creator(request.user),
-            "now": timezone.now(),
         },
         status=400 if error or form.errors else 200,
     )
