@@ -123,7 +123,7 @@ from generation.renderers.base import crop_portrait  # noqa: E402
 from safety.faces import get_face_backend  # noqa: E402
 from safety.faces.identity import DLIB_THRESHOLDS, embedding_distance  # noqa: E402
 from tests.generation import espeak_phonemes as espeak  # noqa: E402
-from tests.generation import media_factory  # noqa: E402
+from tests.generation import face_helpers, media_factory  # noqa: E402
 
 FACES = ("obama.jpg", "obama2.jpg", "biden.jpg", "astronaut.png")
 # Contact sheet tiles: the middle frame of each class's longest phoneme over all clips, so the
@@ -276,17 +276,12 @@ def lower_lip_edge(frame: np.ndarray, landmarks: np.ndarray) -> tuple[float, flo
         stop = max(int(round(t - SEAM_SEARCH_ABOVE * h)) - 2, 0)
         lip = float(np.median(luma[int(round(t + 0.35 * h)):int(round(t + 0.65 * h)) + 1, x]))
         column = luma[stop:start + 1, x][::-1]  # upwards from the lip's body
-        dark = column < SEAM_DARK * lip
-        outside = dark | (column > SEAM_BRIGHT * lip)
-        # Two pixels in a row: one is a speck on the lip.
-        away = np.flatnonzero(outside[:-1] & outside[1:])
-        if not len(away):
+        edge, seam = face_helpers.lip_top_in_column(column, lip, dark=SEAM_DARK,
+                                                    bright=SEAM_BRIGHT, seam_samples=SEAM_PX)
+        if edge is None:
             continue
-        edge = int(away[0])
         edges.append((x, start - edge))
-        lit_again = np.flatnonzero(~dark[edge:])
-        if dark[edge] and len(lit_again) and lit_again[0] <= SEAM_PX:
-            seams += 1
+        seams += seam
     if len(edges) < 0.6 * len(xs):
         return None
     columns, rows = np.array(edges, dtype=np.float64).T

@@ -90,3 +90,22 @@ def photo_animators(names) -> dict:
         crop = crop_portrait(image, landmarks, 512)
         found[name] = FaceAnimator(crop.image, crop.landmarks)
     return found
+
+
+def lip_top_in_column(column: np.ndarray, lip: float, *, dark: float, bright: float,
+                      seam_samples: float) -> tuple[int | None, bool]:
+    """Where a lower lip ends, read upwards from its body along ``column`` (brightness
+    samples), and whether it ends in a seam: (index of the first of two samples in a row
+    darker than ``dark`` x ``lip`` or brighter than ``bright`` x ``lip``, or None; whether
+    that run is dark and at most ``seam_samples`` long, with lip or tooth above it again).
+    Two in a row, since one is a speck on the lip; a short dark run, since the mouth's
+    interior above a parted lip is dark too, but further up. Used by the seam test and by
+    bench/lipsync_quality.py."""
+    is_dark = column < dark * lip
+    outside = is_dark | (column > bright * lip)
+    away = np.flatnonzero(outside[:-1] & outside[1:])
+    if not len(away):
+        return None, False
+    edge = int(away[0])
+    lit_again = np.flatnonzero(~is_dark[edge:])
+    return edge, bool(is_dark[edge] and len(lit_again) and lit_again[0] <= seam_samples)

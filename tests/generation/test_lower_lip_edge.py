@@ -64,15 +64,10 @@ def seam_share(animator: FaceAnimator, frame: np.ndarray, mouth_open: float,
         column = cv2.remap(luma, xs.astype(np.float32)[None], ys.astype(np.float32)[None],
                            cv2.INTER_LINEAR)[0]
         body = float(np.median(column[vs >= rim + 0.2 * thickness]))
-        dark = column < DARK * body
-        outside = dark | (column > BRIGHT * body)
-        ends = np.flatnonzero(outside[:-1] & outside[1:])
         read_columns += 1
-        if not len(ends) or not dark[ends[0]]:
-            continue
-        lit_again = np.flatnonzero(~dark[ends[0]:])
-        if len(lit_again) and lit_again[0] * STEP <= SEAM_PX:
-            seams += 1
+        _edge, seam = fh.lip_top_in_column(column, body, dark=DARK, bright=BRIGHT,
+                                           seam_samples=SEAM_PX / STEP)
+        seams += seam
     return (seams / read_columns if read_columns else 0.0), read_columns
 
 
