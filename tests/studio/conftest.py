@@ -35,6 +35,17 @@ def media_files():
 
 
 @pytest.fixture(autouse=True)
+def _no_language_left_active():
+    """A request made in German leaves German active in the test's thread (LocaleMiddleware
+    activates, nothing deactivates), so a later test calling a service directly would read
+    German words; every test starts in the default language."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters live in the cache; each test starts with none."""
     from django.core.cache import cache
