@@ -3,7 +3,7 @@
 from celery import shared_task
 from celery.signals import worker_ready
 
-from studio.services import api_tokens, jobs
+from studio.services import api_tokens, consent_expiry, jobs
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -25,6 +25,11 @@ def jobs_sweep_stale() -> int:
 @shared_task
 def api_tokens_warn_expiring() -> int:
     return api_tokens.api_tokens_warn_expiring()
+
+
+@shared_task
+def consent_warn_expiring() -> int:
+    return consent_expiry.consent_warn_expiring()
 
 
 @worker_ready.connect

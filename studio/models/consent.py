@@ -68,6 +68,8 @@ class ConsentRecord(models.Model):
     granted_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Set when the creator was told this consent runs out soon, so they are told once.
+    expiry_warned_at = models.DateTimeField(null=True, blank=True)
     challenge = models.OneToOneField(
         ConsentChallenge, null=True, blank=True, on_delete=models.SET_NULL, related_name="record"
     )

@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from studio.models import ConsentRecord, EnrolledIdentity
+from studio.services.consent_expiry import consent_ends_soon
 from studio.services.gate import creator_valid_consent
 
 
@@ -13,6 +14,10 @@ class EnrolmentStatus:
     @property
     def ready(self) -> bool:
         return self.enrolled and self.consent is not None
+
+    @property
+    def consent_ends_soon(self) -> bool:
+        return consent_ends_soon(self.consent)
 
 
 def creator_enrolment_status(creator) -> EnrolmentStatus:

@@ -5,10 +5,12 @@ which calls `gate_evaluate` before anything is queued. There is no other way to 
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import numpy as np
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -84,15 +86,49 @@ def creator_valid_consent(creator) -> tuple[ConsentRecord | None, str]:
             "Your consent was recorded before Signet checked recordings for a live person. "
             "Please record it again."
         )
-    valid, reason = consent_is_valid(
+    now = timezone.now()
+    valid, _english_reason = consent_is_valid(
         granted_at=record.granted_at,
         expires_at=record.expires_at,
         revoked_at=record.revoked_at,
-        now=timezone.now(),
+        now=now,
     )
-    if valid and not record.lets_jobs_run:
+    if not valid:
+        return None, _consent_not_in_force_words(creator, record, now)
+    if not record.lets_jobs_run:
         return None, _("Your consent has not been verified.")
-    return (record, "") if valid else (None, reason)
+    return record, ""
+
+
+def _consent_not_in_force_words(creator, record: ConsentRecord, now) -> str:
+    """Why consent that was given no longer lets videos be made, in the reader's language.
+
+    safety.consent words its reasons in English only (it knows no translations), so the
+    creator's words are chosen here from the record itself."""
+
+    def day(moment) -> str:
+        return date_format(timezone.localtime(moment), "DATE_FORMAT")
+
+    if record.revoked_at is not None and record.revoked_at <= now:
+        identity = EnrolledIdentity.objects.filter(creator=creator).first()
+        # Enrolling a new face voids consent just before the new identity is saved, in the
+        # same transaction (identity_enrol); a withdrawal comes after the enrolment.
+        if identity is not None and (
+            timedelta(0) <= identity.enrolled_at - record.revoked_at < timedelta(minutes=1)
+        ):
+            return _(
+                "Your consent ended on %(date)s, when you enrolled a new face. Record your "
+                "consent again for this face."
+            ) % {"date": day(record.revoked_at)}
+        return _(
+            "You withdrew your consent on %(date)s. Record it again to make new videos."
+        ) % {"date": day(record.revoked_at)}
+    if now >= record.expires_at:
+        return _(
+            "Your consent expired on %(date)s: consent lasts a year. Record it again to make "
+            "new videos."
+        ) % {"date": day(record.expires_at)}
+    return _("Your consent only takes effect on %(date)s.") % {"date": day(record.granted_at)}
 
 
 def gate_evaluate(*, creator, portrait_bytes: bytes) -> GateDecision:

@@ -330,6 +330,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "studio.tasks.api_tokens_warn_expiring",
         "schedule": 3600.0,
     },
+    "warn-expiring-consent": {
+        "task": "studio.tasks.consent_warn_expiring",
+        "schedule": 3600.0,
+    },
 }
 # Identity thresholds (face-descriptor distance); unset means the face backend's calibrated defaults.
 SIGNET_IDENTITY_ACCEPT = env_float("SIGNET_IDENTITY_ACCEPT", 0.0) or None

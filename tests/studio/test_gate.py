@@ -91,7 +91,7 @@ def test_after_revocation_every_job_is_refused_and_waiting_jobs_are_cancelled(
     consent_revoke(creator=consented_creator)
     waiting.refresh_from_db()
     assert waiting.state == JobState.CANCELLED
-    with pytest.raises(GateRefused, match="withdrawn"):
+    with pytest.raises(GateRefused, match="You withdrew your consent"):
         _submit(consented_creator, face_path("obama2.jpg"), speech)
 
 

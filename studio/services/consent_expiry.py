@@ -1,0 +1,68 @@
+"""Telling creators before their consent runs out, so their videos do not stop by surprise."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from studio.models import ConsentRecord
+from studio.services.notifications import creator_email, creators_language
+
+# Renewing means recording a new live consent in front of a camera; two weeks leave time to.
+CONSENT_EXPIRY_WARNING = timedelta(days=14)
+
+
+def consent_ends_soon(record: ConsentRecord | None, *, now=None) -> bool:
+    """Whether `record` lets videos be made now but stops doing so within the warning time."""
+    now = now or timezone.now()
+    return (
+        record is not None
+        and record.revoked_at is None
+        and now < record.expires_at <= now + CONSENT_EXPIRY_WARNING
+    )
+
+
+def consent_warn_expiring() -> int:
+    """E-mail each creator once when the consent that lets their videos be made enters its last
+    two weeks. Returns how many mails went out. Safe to run from two beat processes at once."""
+    now = timezone.now()
+    due = (
+        ConsentRecord.objects.filter(
+            revoked_at__isnull=True,
+            expires_at__gt=now,
+            expires_at__lte=now + CONSENT_EXPIRY_WARNING,
+            expiry_warned_at__isnull=True,
+            verification__in=[
+                ConsentRecord.Verification.VERIFIED,
+                ConsentRecord.Verification.APPROVED,
+            ],
+            creator__is_active=True,
+        )
+        .select_related("creator")
+        .order_by("expires_at")
+    )
+    sent = 0
+    for record in due:
+        # Claiming the row first: of two runs, only the one whose update lands sends the mail.
+        claimed = ConsentRecord.objects.filter(pk=record.pk, expiry_warned_at__isnull=True).update(
+            expiry_warned_at=now
+        )
+        if not claimed:
+            continue
+        with creators_language(record.creator):
+            words = {"date": date_format(timezone.localtime(record.expires_at), "DATE_FORMAT")}
+            subject = _("your consent ends on %(date)s") % words
+            body = _(
+                "Your consent to Signet animating your face ends on %(date)s. From then on "
+                "Signet makes no new videos of you, and jobs still waiting are not rendered; "
+                "videos already made stay as they are. To go on, record your consent again on "
+                "the consent page of your Signet account before that day."
+            ) % words
+        if creator_email(
+            record.creator, subject=subject, body=body, about=f"consent {record.public_id}"
+        ):
+            sent += 1
+        else:  # a mail outage: the next run tries again
+            ConsentRecord.objects.filter(pk=record.pk).update(expiry_warned_at=None)
+    return sent
