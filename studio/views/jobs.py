@@ -2,12 +2,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from studio.errors import ApplicationError, GateRefused
 from studio.forms import JobForm
 from studio.job_failure_words import job_failure_words
+from studio.middleware import wants_json
 from studio.rate_limits import rate_limit_hit
 from studio.roles import holds_moderator_role, is_creator
 from studio.selectors.consent import creator_enrolment_status
@@ -33,6 +35,9 @@ def dashboard(request):
 @login_required
 @permission_required("studio.submit_job", raise_exception=True)
 def job_new(request):
+    """The new-video form. The page's script (static/studio/job_new.js) sends it in the
+    background, asking for JSON, so that the chosen files stay chosen when one is refused and the
+    upload's progress can be shown; without the script the form posts and the page is rendered."""
     form = JobForm(request.POST or None, request.FILES or None)
     error = None
     if request.method == "POST":
@@ -50,7 +55,7 @@ def job_new(request):
             )
         except GateRefused as refused:
             messages.error(request, refused.message)
-            return redirect("job_detail", public_id=refused.extra["job"])
+            return _to_job_page(request, refused.extra["job"])
         except ApplicationError as refused:
             error = refused.message
         else:
@@ -59,14 +64,29 @@ def job_new(request):
                     request,
                     job_failure_words(job.failure_reason) or _("Your job is held for review."),
                 )
-            return redirect("job_detail", public_id=job.public_id)
-    status = 400 if error else 200
+            return _to_job_page(request, job.public_id)
+    if request.method == "POST" and wants_json(request):
+        return JsonResponse(
+            {
+                "error": {
+                    "message": error or _("Please correct what is marked below."),
+                    "fields": {name: list(messages_) for name, messages_ in form.errors.items()},
+                }
+            },
+            status=400,
+        )
     return render(
         request,
         "studio/job_new.html",
         {"form": form, "error": error, "enrolment": creator_enrolment_status(request.user)},
-        status=status,
+        status=400 if error else 200,
     )
+
+
+def _to_job_page(request, public_id):
+    if wants_json(request):  # the page's script goes there itself; the messages wait for it
+        return JsonResponse({"next": reverse("job_detail", args=[public_id])})
+    return redirect("job_detail", public_id=public_id)
 
 
 @login_required

@@ -101,5 +101,6 @@ def test_a_refused_upload_explains_itself(page, live_server, tmp_path):
     page.set_input_files("#id_portrait", str(not_an_image))
     page.set_input_files("#id_audio", str(write_speech(tmp_path / "speech.wav", seconds=1.0)))
     page.click("#submit-job")
+    page.wait_for_selector("#upload-error:not([hidden])")
     assert "The portrait was refused" in page.inner_text("#upload-error")
     assert GenerationJob.objects.count() == 0

@@ -1,0 +1,42 @@
+"""The new-video form's background answers (what static/studio/job_new.js reads)."""
+
+import numpy as np
+import pytest
+
+from tests.generation.media_factory import face_path, write_audio
+from tests.studio.factories import upload, write_speech
+
+pytestmark = pytest.mark.django_db
+
+AS_SCRIPT = {"HTTP_ACCEPT": "application/json"}
+
+
+def test_a_refused_file_is_answered_with_its_reason_and_fields(creator_client, tmp_path):
+    silence = write_audio(tmp_path / "silence.wav", np.zeros(32_000, dtype=np.float32))
+    answer = creator_client.post(
+        "/jobs/new/",
+        {"portrait": upload(face_path("obama2.jpg")), "audio": upload(silence),
+         "label_corner": "bottom-right"},
+        **AS_SCRIPT,
+    )
+    assert answer.status_code == 400
+    assert "silent" in answer.json()["error"]["message"]
+
+    missing = creator_client.post("/jobs/new/", {"label_corner": "bottom-right"}, **AS_SCRIPT)
+    assert missing.status_code == 400
+    assert set(missing.json()["error"]["fields"]) == {"portrait", "audio"}
+
+
+def test_a_gate_refusal_sends_the_script_to_the_job_page_where_the_reason_waits(
+    creator_client, tmp_path
+):
+    answer = creator_client.post(
+        "/jobs/new/",
+        {"portrait": upload(face_path("biden.jpg")),
+         "audio": upload(write_speech(tmp_path / "speech.wav", seconds=1.2)),
+         "label_corner": "bottom-right"},
+        **AS_SCRIPT,
+    )
+    assert answer.status_code == 200 and answer.json()["next"].startswith("/jobs/")
+    job_page = creator_client.get(answer.json()["next"]).content.decode()
+    assert "does not match" in job_page or "not match" in job_page
