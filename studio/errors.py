@@ -64,3 +64,10 @@ class ServiceBusy(ApplicationError):
     def __init__(self, message: str, *, retry_after: int = 2):
         super().__init__(message, extra={"retry_after": retry_after})
         self.retry_after = retry_after
+
+
+class AlreadyDone(ApplicationError):
+    """The same request came twice (a reload, a double click); the first one's result stands."""
+
+    status = 409
+    code = "already_done"

@@ -26,6 +26,16 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     # Set when the creator was told the token expires soon, so they are told once.
     expiry_warned_at = models.DateTimeField(null=True, blank=True)
+    # The tokens page's form names each rendering of itself: a re-sent form (a reload, a double
+    # click) finds the token it already made instead of making a second one.
+    form_submission = models.CharField(max_length=64, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["creator", "form_submission"], name="one_token_per_form_submission"
+            )
+        ]
 
     @property
     def is_expired(self) -> bool:

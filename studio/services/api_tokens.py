@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from studio.errors import InputRefused, NotAllowed, NotFound
+from studio.errors import AlreadyDone, InputRefused, NotAllowed, NotFound
 from studio.models import ApiToken
 from studio.services.audit import audit_record
 from studio.services.notifications import creator_email, creators_language
@@ -24,9 +24,16 @@ EXPIRY_WARNING = timedelta(days=7)
 
 @transaction.atomic
 def api_token_create(
-    *, creator, label: str, lifetime_days: int = DEFAULT_TOKEN_LIFETIME_DAYS
+    *,
+    creator,
+    label: str,
+    lifetime_days: int = DEFAULT_TOKEN_LIFETIME_DAYS,
+    form_submission: str = "",
 ) -> tuple[ApiToken, str]:
-    """A new token and its key. The key exists only in this return value: store it nowhere."""
+    """A new token and its key. The key exists only in this return value: store it nowhere.
+
+    `form_submission` names the form that asked; the same name again raises AlreadyDone with
+    the token it made (its key cannot be shown again), so a re-sent form makes no second token."""
     if lifetime_days not in TOKEN_LIFETIME_DAYS:
         raise InputRefused(
             _("A token lives %(choices)s days.")
@@ -35,6 +42,20 @@ def api_token_create(
     now = timezone.now()
     # Locking the creator's row makes two simultaneous requests count one after the other.
     get_user_model().objects.select_for_update().filter(pk=creator.pk).first()
+    form_submission = form_submission[:64]
+    made = form_submission and (
+        ApiToken.objects.filter(creator=creator, form_submission=form_submission).first()
+    )
+    if made:
+        raise AlreadyDone(
+            _(
+                "This form was already sent, and it made the token “%(label)s” listed above. Its "
+                "key was shown only once, on the page that answered it; if you did not copy it, "
+                "revoke that token and make a new one."
+            )
+            % {"label": made.label},
+            extra={"token": str(made.public_id)},
+        )
     # Expired tokens stay listed so the creator sees why a script stopped, but are not live.
     if ApiToken.objects.filter(creator=creator, expires_at__gt=now).count() >= MOST_LIVE_TOKENS:
         raise NotAllowed(
@@ -50,6 +71,7 @@ def api_token_create(
         key_sha256=ApiToken.hash_key(key),
         label=label.strip()[:100],
         expires_at=now + timedelta(days=lifetime_days),
+        form_submission=form_submission or None,
     )
     audit_record(
         "api_token.created",

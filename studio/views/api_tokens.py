@@ -1,3 +1,5 @@
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import redirect, render
@@ -5,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from studio.errors import ApplicationError
+from studio.errors import AlreadyDone, ApplicationError
 from studio.forms import ApiTokenForm
 from studio.rate_limits import rate_limit_hit
 from studio.selectors.api_tokens import api_tokens_for_creator
@@ -19,6 +21,7 @@ def api_tokens(request):
     form = ApiTokenForm(request.POST or None)
     new_key = new_token = None
     error = None
+    status = 200
     if request.method == "POST":
         rate_limit_hit(request, "api_token_changes")
     if request.method == "POST" and form.is_valid():
@@ -27,11 +30,15 @@ def api_tokens(request):
                 creator=request.user,
                 label=form.cleaned_data["label"],
                 lifetime_days=form.cleaned_data["lifetime_days"],
+                form_submission=request.POST.get("form_submission", ""),
             )
         except ApplicationError as refused:
             error = refused.message
+            status = 409 if isinstance(refused, AlreadyDone) else 400
         else:
             form = ApiTokenForm()
+    elif form.errors:
+        status = 400
     # Rendered, not redirected: the key goes to this one response and is never kept anywhere.
     return render(
         request,
@@ -42,8 +49,10 @@ def api_tokens(request):
             "new_key": new_key,
             "new_token": new_token,
             "tokens": api_tokens_for_creator(request.user),
+            # Names this rendering of the form; see api_token_create.
+            "form_submission": secrets.token_urlsafe(24),
         },
-        status=400 if error or form.errors else 200,
+        status=status,
     )
 
 

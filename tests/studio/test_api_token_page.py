@@ -227,3 +227,39 @@ def test_the_page_shows_the_header_a_script_sends(creator_page):
     page = creator_page.get(PAGE).content.decode()
     assert '<code id="api-header-example">Authorization: Bearer sgt_…</code>' in page
     assert "<token>" not in page
+
+
+def form_submission_of(page_html: str) -> str:
+    return re.search(r'name="form_submission" value="([^"]+)"', page_html).group(1)
+
+
+def test_a_re_sent_form_makes_no_second_token_and_says_which_it_made(creator, creator_page):
+    """A reload of the answer page (the browser sends the form again) or a double click."""
+    form = form_submission_of(creator_page.get(PAGE).content.decode())
+    sent = {"label": "backup job", "form_submission": form}
+    first = creator_page.post(PAGE, sent)
+    assert first.status_code == 200 and len(set(KEY.findall(first.content.decode()))) == 1
+    again = creator_page.post(PAGE, sent)
+    page = again.content.decode()
+    assert again.status_code == 409
+    assert KEY.findall(page) == []  # the key is never shown twice
+    assert "already sent" in page and "“backup job”" in page
+    assert ApiToken.objects.filter(creator=creator).count() == 1
+    # The answer page carries a new form: the next token is made as asked.
+    token_create_with(creator_page, form_submission_of(first.content.decode()), "second")
+    assert ApiToken.objects.filter(creator=creator).count() == 2
+
+
+def test_another_creators_form_name_does_not_block_or_reveal_their_token(creator, creator_page):
+    other = make_creator("other@example.com")
+    other_page = logged_in(other)
+    form = form_submission_of(other_page.get(PAGE).content.decode())
+    other_page.post(PAGE, {"label": "private name", "form_submission": form})
+    answer = creator_page.post(PAGE, {"label": "mine", "form_submission": form})
+    assert answer.status_code == 200 and "private name" not in answer.content.decode()
+    assert ApiToken.objects.filter(creator=creator, label="mine").exists()
+
+
+def token_create_with(client: Client, form_submission: str, label: str) -> None:
+    response = client.post(PAGE, {"label": label, "form_submission": form_submission})
+    assert response.status_code == 200 and KEY.search(response.content.decode())
