@@ -8,6 +8,7 @@ from studio.views import (
     accounts,
     api_tokens,
     consent,
+    data_export,
     health,
     jobs,
     metrics,
@@ -37,6 +38,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/delete/", accounts.delete_account, name="delete_account"),
+    path("accounts/export/", data_export.data_export, name="data_export"),
     path("accounts/tokens/", api_tokens.api_tokens, name="api_tokens"),
     path(
         "accounts/tokens/<uuid:public_id>/revoke",

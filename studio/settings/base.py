@@ -273,6 +273,8 @@ SIGNET_RATE_LIMITS = {
     "consent_uploads": env_str("SIGNET_RATE_CONSENT_UPLOADS", "20/h"),
     # tokens made or revoked: each is an audit event, and a loop would fill the log
     "api_token_changes": env_str("SIGNET_RATE_API_TOKEN_CHANGES", "30/h"),
+    # copies of a creator's data: each reads all of their rows
+    "data_export": env_str("SIGNET_RATE_DATA_EXPORT", "10/h"),
 }
 # A moderator's one-time link to enrol an authenticator app is valid this long.
 SIGNET_TWO_FACTOR_LINK_HOURS = env_int("SIGNET_TWO_FACTOR_LINK_HOURS", 72)
