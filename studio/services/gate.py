@@ -92,7 +92,24 @@ def creator_valid_consent(creator) -> tuple[ConsentRecord | None, str]:
     )
     if valid and not record.lets_jobs_run:
         return None, _("Your consent has not been verified.")
+    if valid and _recorded_before_the_enrolled_face(record):
+        return None, _(
+            "You enrolled a new selfie after recording this consent, so it does not count for "
+            "the face now enrolled. Record your consent again."
+        )
     return (record, "") if valid else (None, reason)
+
+
+def _recorded_before_the_enrolled_face(record: ConsentRecord) -> bool:
+    """Whether the face enrolled now came after the consent recording was handed in.
+
+    The recording is checked against the face enrolled when it arrives, which takes seconds.
+    Enrolling voids existing consent, but a selfie enrolled in another tab during that check
+    finds no record to void yet, and would inherit consent its face never gave."""
+    identity = EnrolledIdentity.objects.filter(creator_id=record.creator_id).first()
+    challenge = record.challenge if record.challenge_id else None
+    handed_in = challenge.used_at if challenge else None
+    return identity is None or (handed_in is not None and identity.enrolled_at > handed_in)
 
 
 def gate_evaluate(*, creator, portrait_bytes: bytes) -> GateDecision:

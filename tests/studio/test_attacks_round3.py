@@ -1,0 +1,50 @@
+"""An attacker's third round: races between tabs, odd requests to moderators' pages, and more."""
+
+from unittest import mock
+
+import pytest
+
+from studio.errors import GateRefused
+from studio.models import AuditEvent, JobState
+from studio.services import consent_evidence
+from studio.services.consent import consent_grant, identity_enrol
+from tests.generation.media_factory import face_path
+from tests.studio import factories
+from tests.studio.factories import cached_recording, live_challenge, submit_job
+
+pytestmark = pytest.mark.django_db
+
+
+# 1. Consent recorded for one face, while another tab enrols someone else's photo
+
+
+def test_consent_checked_against_a_face_replaced_meanwhile_animates_nobody(creator, tmp_path):
+    """The attacker records live consent as themselves and, while the server checks that
+    recording against their enrolled selfie, enrols a photo of the victim in a second tab. The
+    consent that comes out was never given by the face now enrolled: it must not let the victim's
+    portrait through the gate."""
+    identity_enrol(creator=creator, selfie=face_path("obama.jpg"))
+    challenge = live_challenge(creator)
+    recording = cached_recording("obama.jpg", challenge)
+
+    def assess_while_the_second_tab_enrols_the_victim(path, **inputs):
+        assessment = factories._assess_remembered(path, **inputs)
+        identity_enrol(creator=creator, selfie=face_path("biden.jpg"))
+        return assessment
+
+    with mock.patch.object(
+        consent_evidence, "assess_recording", assess_while_the_second_tab_enrols_the_victim
+    ):
+        consent_grant(
+            creator=creator,
+            signature_name="Attacker",
+            nonce=challenge.nonce,
+            session_key="",
+            recording=recording,
+        )
+
+    with pytest.raises(GateRefused) as refused:
+        submit_job(creator, tmp_path, portrait="biden.jpg")
+    assert "consent" in refused.value.message.lower()
+    assert creator.jobs.get().state == JobState.REJECTED
+    assert AuditEvent.objects.filter(action="gate.refused", actor=creator).exists()
