@@ -200,6 +200,8 @@ def gallery_add(*, moderator, label: str, photo) -> DoNotAnimateEntry:
     from studio.services.uploads import image_check_upload
 
     _require_moderator(moderator)
+    if photo is None:
+        raise InputRefused(_("Choose the photo of the person to add."))
     checked = image_check_upload(photo, what="reference photo")
     analysis = analyze_portrait(checked.data, backend=face_backend(), limits=quality_limits())
     if analysis.problems:

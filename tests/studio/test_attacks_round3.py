@@ -5,12 +5,14 @@ from unittest import mock
 import pytest
 
 from studio.errors import GateRefused
-from studio.models import AuditEvent, JobState
+from studio.models import AuditEvent, DoNotAnimateEntry, JobState
 from studio.services import consent_evidence
+from studio.services.accounts import moderator_create
 from studio.services.consent import consent_grant, identity_enrol
 from tests.generation.media_factory import face_path
 from tests.studio import factories
-from tests.studio.factories import cached_recording, live_challenge, submit_job
+from tests.studio.factories import PASSWORD, cached_recording, live_challenge, submit_job
+from tests.studio.two_factor import login_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +50,19 @@ def test_consent_checked_against_a_face_replaced_meanwhile_animates_nobody(creat
     assert "consent" in refused.value.message.lower()
     assert creator.jobs.get().state == JobState.REJECTED
     assert AuditEvent.objects.filter(action="gate.refused", actor=creator).exists()
+
+
+# 2. Moderators' forms sent incomplete
+
+
+@pytest.fixture
+def moderator_client(client):
+    login_with_second_factor(client, moderator_create(email="mod@example.com", password=PASSWORD))
+    return client
+
+
+def test_adding_to_the_gallery_without_a_photo_is_explained_not_a_server_error(moderator_client):
+    answer = moderator_client.post("/moderation/gallery/", {"label": "someone"}, follow=True)
+    assert answer.status_code == 200
+    assert "Choose the photo of the person to add." in answer.content.decode()
+    assert not DoNotAnimateEntry.objects.exists()
