@@ -7,8 +7,9 @@ import pytest
 from studio.errors import GateRefused
 from studio.models import AuditEvent, DoNotAnimateEntry, JobState
 from studio.services import consent_evidence
-from studio.services.accounts import moderator_create
+from studio.services.accounts import account_delete, moderator_create
 from studio.services.consent import consent_grant, identity_enrol
+from studio.services.jobs import job_render
 from tests.generation.media_factory import face_path
 from tests.studio import factories
 from tests.studio.factories import PASSWORD, cached_recording, live_challenge, submit_job
@@ -66,3 +67,18 @@ def test_adding_to_the_gallery_without_a_photo_is_explained_not_a_server_error(m
     assert answer.status_code == 200
     assert "Choose the photo of the person to add." in answer.content.decode()
     assert not DoNotAnimateEntry.objects.exists()
+
+
+# 3. What deleting an account leaves behind
+
+
+def test_deleting_the_account_deletes_the_preview_still_of_the_face_too(consented_creator, tmp_path):
+    job = submit_job(consented_creator, tmp_path)
+    job_render(job.pk)
+    job.refresh_from_db()
+    poster = job.output.poster
+    assert poster and poster.storage.exists(poster.name)
+    account_delete(user=consented_creator)
+    assert not poster.storage.exists(poster.name)
+    job.output.refresh_from_db()
+    assert not job.output.poster
