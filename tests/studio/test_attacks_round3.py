@@ -9,6 +9,7 @@ from studio.errors import GateRefused
 from studio.models import AuditEvent, DoNotAnimateEntry, JobState
 from studio.services import consent_evidence
 from studio.services.accounts import account_delete, moderator_create
+from studio.services.api_tokens import api_token_create
 from studio.services.consent import consent_grant, identity_enrol
 from studio.services.jobs import job_render
 from tests.generation.media_factory import face_path
@@ -116,3 +117,34 @@ def test_the_delete_account_form_locks_out_a_guesser_as_the_login_does(
     answer = _wrong_passwords_then_the_right_one(creator_client, "/accounts/delete/", "password")
     assert answer.status_code == 429 and answer["Retry-After"]
     assert type(consented_creator).objects.filter(pk=consented_creator.pk).exists()
+
+
+# 5. Requests Django cannot read, sent to the API
+
+
+UNREADABLE_BODIES = {
+    "multipart without a boundary": {
+        "data": b'--x\r\nContent-Disposition: form-data; name="file"; filename="a"\r\n\r\nabc\r\n--x--',
+        "content_type": "multipart/form-data",
+    },
+    "more form fields than Django reads": {
+        "data": "&".join(f"k{index}=v" for index in range(1200)),
+        "content_type": "application/x-www-form-urlencoded",
+    },
+    "a form body over Django's memory limit": {
+        "data": "a=" + "x" * (6 * 1024 * 1024),
+        "content_type": "application/x-www-form-urlencoded",
+    },
+}
+
+
+@pytest.mark.parametrize("body", sorted(UNREADABLE_BODIES))
+def test_an_unreadable_request_to_the_api_is_a_400_not_a_server_error(client, creator, body):
+    key = api_token_create(creator=creator, label="script")[1]
+    for path, headers in (
+        ("/api/v1/verify", {}),
+        ("/api/v1/jobs", {"HTTP_AUTHORIZATION": f"Bearer {key}"}),
+    ):
+        answer = client.generic("POST", path, **UNREADABLE_BODIES[body], **headers)
+        assert answer.status_code == 400, (path, answer.content[:200])
+        assert answer.json()["error"]["code"] == "bad_request"
