@@ -148,3 +148,22 @@ def test_an_unreadable_request_to_the_api_is_a_400_not_a_server_error(client, cr
         answer = client.generic("POST", path, **UNREADABLE_BODIES[body], **headers)
         assert answer.status_code == 400, (path, answer.content[:200])
         assert answer.json()["error"]["code"] == "bad_request"
+
+
+# 6. Flooding someone's inbox through the sign-up page
+
+
+def test_sign_up_mails_to_one_address_are_capped_whatever_its_spelling_and_sender(
+    client, creator, mailoutbox
+):
+    """From ever new client addresses, the sign-up page (the same answer every time) must not
+    become a way to send one person an unlimited number of mails."""
+    spellings = [" Creator@Example.com", "CREATOR@example.com", "creator@example.com "] * 4
+    for number, spelling in enumerate(spellings):
+        answer = client.post(
+            "/accounts/signup/", {"email": spelling}, REMOTE_ADDR=f"198.51.100.{number + 1}"
+        )
+        assert answer.status_code == 200
+        assert "registration/signup_sent.html" in [t.name for t in answer.templates]
+    assert 1 <= len(mailoutbox) <= 3
+    assert {tuple(mail.to) for mail in mailoutbox} == {(creator.email,)}
