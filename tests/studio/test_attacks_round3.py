@@ -167,3 +167,32 @@ def test_sign_up_mails_to_one_address_are_capped_whatever_its_spelling_and_sende
         assert "registration/signup_sent.html" in [t.name for t in answer.templates]
     assert 1 <= len(mailoutbox) <= 3
     assert {tuple(mail.to) for mail in mailoutbox} == {(creator.email,)}
+
+
+# 7. A moderator's password without the second factor
+
+
+@pytest.mark.parametrize(
+    "path, form",
+    [
+        ("/accounts/delete/", {"password": PASSWORD}),
+        (
+            "/accounts/password/",
+            {
+                "old_password": PASSWORD,
+                "new_password1": "taken-over-password-99",
+                "new_password2": "taken-over-password-99",
+            },
+        ),
+    ],
+)
+def test_a_moderators_password_alone_cannot_delete_or_re_key_the_account(client, path, form):
+    """The second factor protects the moderation pages; whoever holds only the password must not
+    be able to delete the moderator's account or change its password either."""
+    moderator = moderator_create(email="mod@example.com", password=PASSWORD)
+    assert client.login(username=moderator.username, password=PASSWORD)
+    answer = client.post(path, form)
+    assert answer.status_code == 302
+    assert answer["Location"].startswith("/accounts/two-factor/")
+    moderator.refresh_from_db()
+    assert moderator.check_password(PASSWORD)
