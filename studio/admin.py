@@ -78,5 +78,18 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Shown, never added or edited here: each row has one service that makes it and records it
+    in the audit log. An enrolled face edited in place would keep the consent given for the old
+    face (enrolling again voids it), and a token's hash set here would be a key to a creator's
+    API that nobody made."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 for model in (EnrolledIdentity, Portrait, AudioClip, DoNotAnimateEntry, MisuseReport, ApiToken):
-    admin.site.register(model)
+    admin.site.register(model, ViewOnlyAdmin)

@@ -196,3 +196,46 @@ def test_a_moderators_password_alone_cannot_delete_or_re_key_the_account(client,
     assert answer["Location"].startswith("/accounts/two-factor/")
     moderator.refresh_from_db()
     assert moderator.check_password(PASSWORD)
+
+
+# 8. The admin site beside the services
+
+
+def test_the_admin_site_cannot_swap_a_creators_enrolled_face_or_token(
+    client, consented_creator
+):
+    """An enrolled face changes only through enrolling again, which voids consent, and a token's
+    key only by making a new token: editing the rows in the admin would keep the consent for a
+    different face, or hand someone a key to the creator's API."""
+    from django.contrib.auth import get_user_model
+
+    from studio.models import ApiToken, EnrolledIdentity
+
+    admin = get_user_model().objects.create_superuser(
+        username="admin@example.com", email="admin@example.com", password=PASSWORD
+    )
+    login_with_second_factor(client, admin)
+    identity = EnrolledIdentity.objects.get(creator=consented_creator)
+    token = api_token_create(creator=consented_creator, label="script")[0]
+    edits = {
+        f"/admin/studio/enrolledidentity/{identity.pk}/change/": {
+            "creator": consented_creator.pk,
+            "embedding": "[0.5, 0.5]",
+            "face_backend": identity.face_backend,
+        },
+        f"/admin/studio/apitoken/{token.pk}/change/": {
+            "creator": consented_creator.pk,
+            "key_sha256": ApiToken.hash_key("sgt_chosen-by-the-admin"),
+            "label": "script",
+            "expires_at_0": "2030-01-01",
+            "expires_at_1": "00:00:00",
+        },
+    }
+    for path, form in edits.items():
+        assert client.post(path, form).status_code == 403, path
+    for model in ("enrolledidentity", "apitoken"):
+        assert client.post(f"/admin/studio/{model}/add/", {}).status_code == 403
+    identity.refresh_from_db()
+    token.refresh_from_db()
+    assert identity.embedding != [0.5, 0.5]
+    assert token.key_sha256 != ApiToken.hash_key("sgt_chosen-by-the-admin")
