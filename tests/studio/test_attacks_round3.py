@@ -239,3 +239,24 @@ def test_the_admin_site_cannot_swap_a_creators_enrolled_face_or_token(
     token.refresh_from_db()
     assert identity.embedding != [0.5, 0.5]
     assert token.key_sha256 != ApiToken.hash_key("sgt_chosen-by-the-admin")
+
+
+def test_the_admin_site_cannot_close_a_moderation_case_without_a_decision(client, db):
+    """A case is decided on the moderation pages, which carry the decision out and record who
+    made it; resolving it in the admin would drop a misuse report from the queue unnoticed."""
+    from django.contrib.auth import get_user_model
+
+    from studio.models import ModerationCase
+
+    admin = get_user_model().objects.create_superuser(
+        username="admin@example.com", email="admin@example.com", password=PASSWORD
+    )
+    login_with_second_factor(client, admin)
+    case = ModerationCase.objects.create(reason=ModerationCase.Reason.MISUSE_REPORT)
+    answer = client.post(
+        f"/admin/studio/moderationcase/{case.pk}/change/",
+        {"reason": case.reason, "state": "resolved", "decision": "dismiss", "details": "{}"},
+    )
+    assert answer.status_code == 403
+    case.refresh_from_db()
+    assert case.state == ModerationCase.State.OPEN
