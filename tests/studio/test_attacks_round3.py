@@ -260,3 +260,57 @@ def test_the_admin_site_cannot_close_a_moderation_case_without_a_decision(client
     assert answer.status_code == 403
     case.refresh_from_db()
     assert case.state == ModerationCase.State.OPEN
+
+
+# 9. Decisions on a case about consent evidence
+
+
+def _held_consent_case(creator):
+    """What consent_grant leaves when the evidence needs a person: a held record and its case."""
+    from studio.models import ConsentRecord, ModerationCase
+
+    record = ConsentRecord.objects.get(creator=creator, revoked_at__isnull=True)
+    ConsentRecord.objects.filter(pk=record.pk).update(
+        verification=ConsentRecord.Verification.HELD
+    )
+    case = ModerationCase.objects.create(
+        consent=record, reason=ModerationCase.Reason.CONSENT_REVIEW
+    )
+    return record, case
+
+
+def test_banning_from_a_consent_case_bans_the_creator(moderator_client, consented_creator):
+    """The moderator judges a recording to be someone else's face and picks "Reject and ban the
+    creator": the ban must happen, not only the case close."""
+    from studio.models import ConsentRecord
+
+    record, case = _held_consent_case(consented_creator)
+    answer = moderator_client.post(
+        f"/moderation/cases/{case.public_id}/decide",
+        {"decision": "ban", "reason": "The recording shows someone else's face."},
+    )
+    assert answer.status_code == 302
+    consented_creator.refresh_from_db()
+    record.refresh_from_db()
+    assert not consented_creator.is_active
+    assert record.verification == ConsentRecord.Verification.REJECTED
+    assert AuditEvent.objects.filter(action="account.banned").exists()
+
+
+def test_the_gallery_decision_on_a_consent_case_is_refused_with_a_reason(
+    moderator_client, consented_creator
+):
+    """A consent case has no analysed portrait to add; closing the case as if the face were
+    now blocked would let the moderator believe it is."""
+    from studio.models import ModerationCase
+
+    _record, case = _held_consent_case(consented_creator)
+    answer = moderator_client.post(
+        f"/moderation/cases/{case.public_id}/decide",
+        {"decision": "gallery", "reason": "A public figure."},
+        follow=True,
+    )
+    assert "no portrait to add to the gallery" in answer.content.decode()
+    case.refresh_from_db()
+    assert case.state == ModerationCase.State.OPEN
+    assert not DoNotAnimateEntry.objects.exists()
