@@ -17,6 +17,20 @@ from studio.models import (
 )
 
 
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Shown, never added or edited here: each row has one service that makes it and records it
+    in the audit log. An enrolled face edited in place would keep the consent given for the old
+    face (enrolling again voids it), a token's hash set here would be a key to a creator's API
+    that nobody made, and a case resolved here would leave the queue with no decision carried
+    out."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(GenerationJob)
 class GenerationJobAdmin(admin.ModelAdmin):
     list_display = ("public_id", "creator", "state", "renderer", "audio_seconds", "created_at")
@@ -47,7 +61,7 @@ class ConsentRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModerationCase)
-class ModerationCaseAdmin(admin.ModelAdmin):
+class ModerationCaseAdmin(ViewOnlyAdmin):
     list_display = ("public_id", "reason", "state", "claimed_by", "decision", "created_at")
     list_filter = ("reason", "state", "decision")
 
@@ -79,4 +93,4 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 for model in (EnrolledIdentity, Portrait, AudioClip, DoNotAnimateEntry, MisuseReport, ApiToken):
-    admin.site.register(model)
+    admin.site.register(model, ViewOnlyAdmin)

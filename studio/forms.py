@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import PasswordChangeForm
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from studio.login_throttle import password_reentry_check
 from studio.services.api_tokens import DEFAULT_TOKEN_LIFETIME_DAYS, TOKEN_LIFETIME_DAYS
 from studio.services.jobs import LABEL_CORNERS
 
@@ -12,6 +14,22 @@ CORNER_LABELS = {
     "top-right": _("top right"),
     "top-left": _("top left"),
 }
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """Django's form, whose old password counts against django-axes' limits as a login does."""
+
+    def __init__(self, user, *args, request, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        if not password_reentry_check(self.request, self.user, old_password):
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
 
 
 class SignUpForm(forms.Form):

@@ -154,14 +154,16 @@ class PrivatePages:
         return response
 
 
-SECOND_FACTOR_PATHS = ("/moderation/", "/admin/")
+# Changing the password or deleting the account too: with the password alone, a thief could
+# otherwise lock the moderator out or erase the account the second factor protects.
+SECOND_FACTOR_PATHS = ("/moderation/", "/admin/", "/accounts/password/", "/accounts/delete/")
 
 
 class SecondFactorRequired:
-    """Moderators and staff see selfies, consent recordings and face embeddings: their pages need
-    a login confirmed with a second factor (TOTP), not a password alone. One without a confirmed
-    device is sent to enrol (which needs a one-time link from an administrator), one with a
-    device to type its code."""
+    """Moderators and staff see selfies, consent recordings and face embeddings: their pages, and
+    the pages that change or delete their account, need a login confirmed with a second factor
+    (TOTP), not a password alone. One without a confirmed device is sent to enrol (which needs a
+    one-time link from an administrator), one with a device to type its code."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -42,6 +42,16 @@ def rate_limit_hit(request, name: str, *, message: str | None = None) -> None:
     )
 
 
+def rate_limit_exceeded_for(value: str, name: str) -> bool:
+    """Count one use of limit `name` for `value` rather than a client address (the address a
+    mail goes to: a crowd of clients must not flood one inbox); whether it is over the limit."""
+    usage = get_usage(
+        None, group=f"signet:{name}", key=lambda _group, _request: value, rate=_rate(name),
+        increment=True,
+    )  # fmt: skip
+    return usage is not None and usage["should_limit"]
+
+
 def rate_limited(name: str):
     """View decorator: every request to the view counts against limit `name`."""
 

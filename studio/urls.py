@@ -36,7 +36,11 @@ urlpatterns = [
         name="two_factor_enrol",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password/",
+        accounts.ThrottledPasswordChangeView.as_view(),
+        name="password_change",
+    ),
     path("accounts/delete/", accounts.delete_account, name="delete_account"),
     path("accounts/export/", data_export.data_export, name="data_export"),
     path("accounts/tokens/", api_tokens.api_tokens, name="api_tokens"),

@@ -2,7 +2,9 @@
 
 import logging
 
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -62,6 +64,16 @@ def install_error_handlers(api) -> None:
     @api.exception_handler(Http404)
     def not_found(request, exc):
         return api.create_response(request, _body("not_found", _("Not found.")), status=404)
+
+    # What Django itself answers with 400 (a malformed multipart body, more fields or files than
+    # it reads, a form body over its memory limit): ninja's catch-all below would make it a 500.
+    @api.exception_handler(MultiPartParserError)
+    @api.exception_handler(SuspiciousOperation)
+    @api.exception_handler(BadRequest)
+    def unreadable(request, exc):
+        return api.create_response(
+            request, _body("bad_request", _("This request could not be read.")), status=400
+        )
 
     @api.exception_handler(Exception)
     def internal(request, exc):

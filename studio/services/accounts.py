@@ -41,7 +41,7 @@ def account_delete(*, user) -> None:
     Kept: each output's row (hashes, watermark, manifest, pseudonymous handle, status "revoked")
     so the verifier can still answer for any copy, consent records' IDs, statement hashes and
     dates, and the audit log. Gone: selfie, consent recordings and signatures, portraits, audio,
-    face descriptors, output videos, API tokens, the account itself.
+    face descriptors, output videos and their preview stills, API tokens, the account itself.
     """
     from studio.models import (
         ConsentRecord,
@@ -79,6 +79,7 @@ def account_delete(*, user) -> None:
         clip.save(update_fields=["file"])
     for artifact in OutputArtifact.objects.filter(job__creator=user):
         artifact.file.delete(save=False)
-        artifact.save(update_fields=["file"])
+        artifact.poster.delete(save=False)  # a still of the face, as personal as the video
+        artifact.save(update_fields=["file", "poster"])
     audit_record("account.deleted", actor=user, subject=user)
     user.delete()

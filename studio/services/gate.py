@@ -97,6 +97,11 @@ def creator_valid_consent(creator) -> tuple[ConsentRecord | None, str]:
         return None, _consent_not_in_force_words(creator, record, now)
     if not record.lets_jobs_run:
         return None, _("Your consent has not been verified.")
+    if _recorded_before_the_enrolled_face(record):
+        return None, _(
+            "You enrolled a new selfie after recording this consent, so it does not count for "
+            "the face now enrolled. Record your consent again."
+        )
     return record, ""
 
 
@@ -129,6 +134,18 @@ def _consent_not_in_force_words(creator, record: ConsentRecord, now) -> str:
             "new videos."
         ) % {"date": day(record.expires_at)}
     return _("Your consent only takes effect on %(date)s.") % {"date": day(record.granted_at)}
+
+
+def _recorded_before_the_enrolled_face(record: ConsentRecord) -> bool:
+    """Whether the face enrolled now came after the consent recording was handed in.
+
+    The recording is checked against the face enrolled when it arrives, which takes seconds.
+    Enrolling voids existing consent, but a selfie enrolled in another tab during that check
+    finds no record to void yet, and would inherit consent its face never gave."""
+    identity = EnrolledIdentity.objects.filter(creator_id=record.creator_id).first()
+    challenge = record.challenge if record.challenge_id else None
+    handed_in = challenge.used_at if challenge else None
+    return identity is None or (handed_in is not None and identity.enrolled_at > handed_in)
 
 
 def gate_evaluate(*, creator, portrait_bytes: bytes) -> GateDecision:

@@ -111,7 +111,16 @@ def case_decide(
     if decision in {Decision.REJECT, Decision.BAN, Decision.GALLERY} and not reason:
         raise InputRefused(_("Give a reason: the creator is shown it."))
     job = locked.job
-    if locked.consent_id is not None and decision in {Decision.APPROVE, Decision.REJECT}:
+    if decision == Decision.GALLERY and job is None:
+        raise InputRefused(
+            _(
+                "This case has no portrait to add to the gallery. Reject the consent, or ban "
+                "the creator, instead."
+            )
+        )
+    if locked.consent_id is not None and decision in {
+        Decision.APPROVE, Decision.REJECT, Decision.BAN,
+    }:  # fmt: skip
         from studio.services.consent import consent_review_decide
 
         consent_review_decide(
@@ -126,7 +135,10 @@ def case_decide(
     elif decision == Decision.REJECT and job is not None:
         _job_reject(job, moderator, reason)
     elif decision == Decision.BAN and job is not None:
-        _creator_ban(job, moderator, reason)
+        _job_reject(job, moderator, reason)
+        _creator_ban(job.creator, moderator, reason)
+    elif decision == Decision.BAN and locked.consent_id is not None:
+        _creator_ban(locked.consent.creator, moderator, reason)
     elif decision == Decision.GALLERY and job is not None:
         _gallery_add_from_job(job, moderator, reason, locked)
         _job_reject(job, moderator, reason)
@@ -153,13 +165,11 @@ def case_decide(
     return locked
 
 
-def _creator_ban(job: GenerationJob, moderator, reason: str) -> None:
+def _creator_ban(creator, moderator, reason: str) -> None:
     from studio.services.jobs import creator_jobs_stop
     from studio.services.outputs import outputs_revoke_for_creator
 
-    creator = job.creator
-    _job_reject(job, moderator, reason)
-    if creator is None:
+    if creator is None:  # the account was deleted meanwhile
         return
     creator.is_active = False
     creator.save(update_fields=["is_active"])
@@ -200,6 +210,8 @@ def gallery_add(*, moderator, label: str, photo) -> DoNotAnimateEntry:
     from studio.services.uploads import image_check_upload
 
     _require_moderator(moderator)
+    if photo is None:
+        raise InputRefused(_("Choose the photo of the person to add."))
     checked = image_check_upload(photo, what="reference photo")
     analysis = analyze_portrait(checked.data, backend=face_backend(), limits=quality_limits())
     if analysis.problems:

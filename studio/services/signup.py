@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from studio.errors import NotAllowed
+from studio.rate_limits import rate_limit_exceeded_for
 from studio.services.accounts import creator_create
 
 _SALT = "signet.signup"
@@ -24,6 +25,9 @@ _SALT = "signet.signup"
 def signup_request(*, email: str, base_url: str) -> None:
     """Send the right e-mail to `email`; the caller shows the same page whatever happens."""
     email = email.strip().lower()
+    if rate_limit_exceeded_for(email, "signup_mails"):
+        # Silently: the page answers the same either way, and the inbox's owner has had enough.
+        return
     if get_user_model().objects.filter(username=email).exists():
         send_mail(
             _("Your Signet account"),

@@ -260,7 +260,8 @@ SIGNET_SIGNING_ALG = env_str("SIGNET_SIGNING_ALG", "es256")
 # Empty: no timestamp (an unreachable TSA makes every signing attempt fail).
 SIGNET_TSA_URL = env_str("SIGNET_TSA_URL", "")
 SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE = env_int("SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE", 30)
-# Rates per client address ("count/period", period in s, m, h or d); see studio/rate_limits.py.
+# Rates per client address unless said ("count/period", period in s, m, h or d); see
+# studio/rate_limits.py.
 # (Verification's is SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE.)
 SIGNET_RATE_LIMITS = {
     "lookup": env_str("SIGNET_RATE_LOOKUP", "120/m"),  # byBinding, manifests
@@ -275,6 +276,8 @@ SIGNET_RATE_LIMITS = {
     "api_token_changes": env_str("SIGNET_RATE_API_TOKEN_CHANGES", "30/h"),
     # copies of a creator's data: each reads all of their rows
     "data_export": env_str("SIGNET_RATE_DATA_EXPORT", "10/h"),
+    # per recipient, not per client: sign-up mails to one e-mail address, from any client
+    "signup_mails": env_str("SIGNET_RATE_SIGNUP_MAILS", "3/h"),
 }
 # A moderator's one-time link to enrol an authenticator app is valid this long.
 SIGNET_TWO_FACTOR_LINK_HOURS = env_int("SIGNET_TWO_FACTOR_LINK_HOURS", 72)

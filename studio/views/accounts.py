@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, PasswordChangeView
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from studio.errors import ApplicationError
-from studio.forms import SignUpFinishForm, SignUpForm
+from studio.forms import SignUpFinishForm, SignUpForm, ThrottledPasswordChangeForm
+from studio.login_throttle import password_reentry_check
 from studio.rate_limits import rate_limit_hit
 from studio.services.accounts import account_delete
 from studio.services.signup import signup_finish, signup_link_email, signup_request
@@ -54,11 +55,20 @@ class ThrottledLoginView(LoginView):
         return super().post(request, *args, **kwargs)
 
 
+class ThrottledPasswordChangeView(PasswordChangeView):
+    """Django's password change; a wrong old password counts as a failed login (django-axes)."""
+
+    form_class = ThrottledPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
 @login_required
 def delete_account(request):
     error = None
     if request.method == "POST":
-        if request.user.check_password(request.POST.get("password", "")):
+        if password_reentry_check(request, request.user, request.POST.get("password", "")):
             account_delete(user=request.user)
             logout(request)
             messages.success(
