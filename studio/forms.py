@@ -38,6 +38,12 @@ class SignUpForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), max_length=150)
 
 
+class PasswordResetRequestForm(forms.Form):
+    """Only the e-mail. Whether it has an account is never said (see password_reset.py)."""
+
+    email = forms.EmailField(label=_("E-mail"), max_length=150)
+
+
 class SignUpFinishForm(forms.Form):
     """Step 2, reached by the e-mailed link: choose the password."""
 

@@ -14,6 +14,7 @@ from studio.views import (
     metrics,
     moderation,
     outputs,
+    password_reset,
     soft_binding,
     two_factor,
     verify,
@@ -36,6 +37,19 @@ urlpatterns = [
         name="two_factor_enrol",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/reset/", password_reset.password_reset_request_view, name="password_reset"),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        password_reset.PasswordResetConfirm.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="registration/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
     path(
         "accounts/password/",
         accounts.ThrottledPasswordChangeView.as_view(),

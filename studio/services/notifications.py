@@ -28,11 +28,12 @@ def creator_email(creator, *, subject: str, body: str, about: str) -> bool:
 
 
 @contextmanager
-def creators_language(creator):
+def creators_language(creator, *, otherwise: str | None = None):
     """Word what is inside in the creator's language, not the moderator's or the worker's.
 
     Signet stores no language preference; the language of the creator's latest consent (which
-    follows the page they gave it on) is the best sign of the language they read.
+    follows the page they gave it on) is the best sign of the language they read. A creator who
+    never consented is written to in `otherwise` (the page's language, where there is a page).
     """
     from studio.models import ConsentRecord
 
@@ -42,5 +43,5 @@ def creators_language(creator):
         .values_list("language", flat=True)
         .first()
     )
-    with translation.override(language or settings.LANGUAGE_CODE):
+    with translation.override(language or otherwise or settings.LANGUAGE_CODE):
         yield

@@ -33,10 +33,14 @@ def signup_request(*, email: str, base_url: str) -> None:
             _("Your Signet account"),
             _(
                 "Someone (perhaps you) asked to sign up to Signet with this e-mail address, "
-                "which already has an account. Log in at %(login)s. If this was not you, "
-                "you can ignore this message."
+                "which already has an account. Log in at %(login)s; if you forgot your "
+                "password, choose a new one at %(reset)s. If this was not you, you can ignore "
+                "this message."
             )
-            % {"login": base_url + reverse("login")},
+            % {
+                "login": base_url + reverse("login"),
+                "reset": base_url + reverse("password_reset"),
+            },
             None,
             [email],
         )

@@ -165,6 +165,8 @@ AXES_LOCKOUT_CALLABLE = "studio.login_throttle.lockout_response"
 AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
+# A password-reset link works this long (and once).
+PASSWORD_RESET_TIMEOUT = env_int("SIGNET_PASSWORD_RESET_HOURS", 2) * 3600
 LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "en-us"
@@ -276,6 +278,8 @@ SIGNET_RATE_LIMITS = {
     "api_token_changes": env_str("SIGNET_RATE_API_TOKEN_CHANGES", "30/h"),
     # copies of a creator's data: each reads all of their rows
     "data_export": env_str("SIGNET_RATE_DATA_EXPORT", "10/h"),
+    # password-reset requests and new passwords set from a link, per client
+    "password_reset": env_str("SIGNET_RATE_PASSWORD_RESET", "10/h"),
     # per recipient, not per client: sign-up mails to one e-mail address, from any client
     "signup_mails": env_str("SIGNET_RATE_SIGNUP_MAILS", "3/h"),
 }

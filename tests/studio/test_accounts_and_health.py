@@ -51,6 +51,8 @@ def test_sign_up_never_says_which_e_mails_have_accounts(client, mailoutbox):
     assert to_taken.to == ["taken@example.com"] and "already has an account" in to_taken.body
     assert "/accounts/signup/" not in to_taken.body
     assert "/accounts/signup/" in to_free.body
+    # The one who forgot they had an account may also have forgotten its password.
+    assert "/accounts/password/reset/" in to_taken.body
 
 
 def test_log_in_log_out_and_change_password(client):
