@@ -12,6 +12,7 @@ from django.utils.translation import gettext_noop
 
 from studio.media_words import media_error_words, reworded
 from studio.services.gate import CONSENT_WITHDRAWN_BEFORE_PUBLISHING
+from studio.services.withdrawal import WITHDRAWN_BY_CREATOR
 
 FIXED = (
     gettext_noop("The worker stopped unexpectedly; the job was queued again."),
@@ -26,6 +27,7 @@ FIXED = (
     gettext_noop("A file changed after sealing; it was not published."),
     gettext_noop("The sealed file belongs to another watermark; it was not published."),
     CONSENT_WITHDRAWN_BEFORE_PUBLISHING,
+    WITHDRAWN_BY_CREATOR,
 )
 
 WITH_NAMES = (

@@ -78,6 +78,7 @@ urlpatterns = [
     path("jobs/<uuid:public_id>/", jobs.job_detail, name="job_detail"),
     path("jobs/<uuid:public_id>/status", jobs.job_status, name="job_status"),
     path("jobs/<uuid:public_id>/cancel", jobs.job_cancel_view, name="job_cancel"),
+    path("jobs/<uuid:public_id>/withdraw", jobs.job_withdraw_view, name="job_withdraw"),
     path("outputs/<uuid:public_id>/video.mp4", outputs.output_video, name="output_video"),
     path("outputs/<uuid:public_id>/poster.jpg", outputs.output_poster, name="output_poster"),
     # public verification

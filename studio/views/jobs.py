@@ -15,6 +15,7 @@ from studio.roles import holds_moderator_role, is_creator
 from studio.selectors.consent import creator_enrolment_status
 from studio.selectors.jobs import job_get_for_creator, job_status_payload, jobs_for_creator
 from studio.services.jobs import job_cancel, job_submit_uploads
+from studio.services.withdrawal import job_withdraw
 
 
 @login_required
@@ -111,4 +112,13 @@ def job_cancel_view(request, public_id):
     messages.info(
         request, _("Cancellation requested.") if job.state != "cancelled" else _("Job cancelled.")
     )
+    return redirect("job_detail", public_id=job.public_id)
+
+
+@login_required
+@require_POST
+def job_withdraw_view(request, public_id):
+    job = job_get_for_creator(request.user, public_id)
+    job_withdraw(job=job, creator=request.user)
+    messages.success(request, _("The video is withdrawn."))
     return redirect("job_detail", public_id=job.public_id)
