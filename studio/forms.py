@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +36,15 @@ class SignUpForm(forms.Form):
     """Step 1: only the e-mail. Whether it has an account is never said here (see signup.py)."""
 
     email = forms.EmailField(label=_("E-mail"), max_length=150)
+
+
+class EmailLoginForm(AuthenticationForm):
+    """Django's login form for accounts named by their e-mail: accounts are stored lower-case
+    (services/accounts.py), and a phone that capitalises the first letter must not make the
+    right password look wrong (nor count as a guess against another spelling)."""
+
+    def clean_username(self):
+        return self.cleaned_data["username"].strip().lower()
 
 
 class PasswordResetRequestForm(forms.Form):

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from studio.errors import ApplicationError
-from studio.forms import SignUpFinishForm, SignUpForm, ThrottledPasswordChangeForm
+from studio.forms import EmailLoginForm, SignUpFinishForm, SignUpForm, ThrottledPasswordChangeForm
 from studio.login_throttle import password_reentry_check
 from studio.rate_limits import rate_limit_hit
 from studio.services.accounts import account_delete
@@ -49,6 +49,8 @@ def signup_finish_view(request, token: str):
 
 class ThrottledLoginView(LoginView):
     """Django's login, rate-limited per client address; django-axes locks out repeated failures."""
+
+    form_class = EmailLoginForm
 
     def post(self, request, *args, **kwargs):
         rate_limit_hit(request, "login")

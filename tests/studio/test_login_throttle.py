@@ -71,3 +71,18 @@ def test_guessing_api_tokens_is_refused_after_a_few(client, consented_creator, s
         REMOTE_ADDR="198.51.100.7",
     )
     assert genuine.status_code == 404
+
+
+def test_the_e_mail_logs_in_however_it_is_capitalised(client):
+    make_creator("mixed.case@example.com")
+    answer = _login(client, "  Mixed.Case@Example.COM ", PASSWORD)
+    assert answer.status_code == 302 and "_auth_user_id" in client.session
+
+
+def test_guesses_in_other_spellings_count_against_the_same_account(client, settings):
+    settings.SIGNET_RATE_LIMITS = {**settings.SIGNET_RATE_LIMITS, "login": "1000/m"}
+    make_creator("victim@example.com")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        spelling = ["Victim@example.com", "VICTIM@EXAMPLE.COM", " victim@example.com"][n % 3]
+        _login(client, spelling, f"guess-{n}", REMOTE_ADDR=f"198.51.100.{n + 1}")
+    assert _login(client, "victim@example.com", PASSWORD, REMOTE_ADDR="203.0.113.5").status_code == 429
