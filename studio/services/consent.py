@@ -28,7 +28,14 @@ from safety.liveness.challenge import CHALLENGE_LIFETIME
 from studio.errors import InputRefused, NotAllowed
 from studio.face_backend import face_backend, quality_limits
 from studio.media_words import media_error_words
-from studio.models import ConsentChallenge, ConsentRecord, EnrolledIdentity, ModerationCase
+from studio.models import (
+    ConsentChallenge,
+    ConsentRecord,
+    EnrolledIdentity,
+    GenerationJob,
+    JobState,
+    ModerationCase,
+)
 from studio.problem_words import quality_problems_words
 from studio.services.audit import audit_record
 from studio.services.consent_evidence import (
@@ -42,6 +49,15 @@ from studio.services.uploads import Upload, image_check_upload, upload_chunks, u
 from studio.stored_files import stored_files_removed_unless_committed
 
 MAX_RECORDING_BYTES = 60 * 1024 * 1024
+# A job in these states has not been published yet: the worker checks its consent again.
+WAITING_STATES = (
+    JobState.SUBMITTED,
+    JobState.CHECKING,
+    JobState.HELD,
+    JobState.QUEUED,
+    JobState.RENDERING,
+    JobState.SEALING,
+)
 
 
 @transaction.atomic
@@ -247,7 +263,7 @@ def consent_grant(
     now = timezone.now()
     held = check.outcome == HELD
     with transaction.atomic():
-        _supersede_active(creator, now)
+        superseded = _supersede_active(creator, now)
         record = ConsentRecord(
             creator=creator,
             statement_version=statement_version,
@@ -291,6 +307,8 @@ def consent_grant(
                 reason=ModerationCase.Reason.CONSENT_REVIEW,
                 details={"reasons": list(verdict.reasons)},
             )
+        else:
+            _carry_waiting_jobs_over(creator, superseded, record)
     return record
 
 
@@ -303,13 +321,30 @@ def consent_message(record: ConsentRecord) -> str:
     return verdict_message(LivenessVerdict(outcome, reasons))
 
 
-def _supersede_active(creator, now) -> None:
-    for old in ConsentRecord.objects.select_for_update().filter(
-        creator=creator, revoked_at__isnull=True
-    ):
+def _supersede_active(creator, now) -> list[ConsentRecord]:
+    superseded = list(
+        ConsentRecord.objects.select_for_update().filter(creator=creator, revoked_at__isnull=True)
+    )
+    for old in superseded:
         old.revoked_at = now
         old.save(update_fields=["revoked_at"])
         audit_record("consent.superseded", actor=creator, subject=old, details={})
+    return superseded
+
+
+def _carry_waiting_jobs_over(creator, superseded: list[ConsentRecord], record: ConsentRecord):
+    """Jobs accepted under the consent this one renews go on under it.
+
+    Without this, renewing consent (which the expiry mail asks for) failed every job still
+    waiting to render as "consent withdrawn". Only a renewal for the same enrolled face gets here:
+    enrolling a new face voids consent itself, leaving nothing active to supersede."""
+    waiting = GenerationJob.objects.filter(consent__in=superseded, state__in=WAITING_STATES)
+    carried = [str(public_id) for public_id in waiting.values_list("public_id", flat=True)]
+    if carried:
+        waiting.update(consent=record)
+        audit_record(
+            "consent.jobs_carried_over", actor=creator, subject=record, details={"jobs": carried}
+        )
 
 
 def consent_review_decide(*, record: ConsentRecord, moderator, approve: bool, reason: str) -> None:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop
 from safety.consent import consent_is_valid
 from safety.faces import analyze_portrait, closest_gallery_match, match_identity
 from studio.face_backend import face_backend, identity_thresholds, quality_limits
-from studio.models import ConsentRecord, DoNotAnimateEntry, EnrolledIdentity
+from studio.models import ConsentRecord, DoNotAnimateEntry, EnrolledIdentity, GenerationJob
 from studio.problem_words import quality_problems_words
 
 # Stored in English by the worker and worded for the reader by studio.job_failure_words.
@@ -53,7 +53,9 @@ def job_consent_still_valid(job, *, lock: bool = False) -> bool:
     come after the gate queued the job. `lock` holds the record until the caller's transaction
     ends, so a revocation waits for a publication it would otherwise miss.
     """
-    records = ConsentRecord.objects.filter(pk=job.consent_id)
+    # Read afresh: a renewal while the job rendered carries it over to the new record.
+    consent_id = GenerationJob.objects.filter(pk=job.pk).values_list("consent_id", flat=True)
+    records = ConsentRecord.objects.filter(pk__in=consent_id[:1])
     record = (records.select_for_update() if lock else records).first()
     if record is None or not record.lets_jobs_run:
         return False

@@ -135,14 +135,22 @@ def enrol_and_consent(
 ):
     """Enrol `selfie` as the creator's face and grant consent with a live, genuine-like
     recording through the real services (challenge issued, started, recording checked)."""
-    from studio.models import ConsentRecord
-    from studio.services import consent_evidence
-    from studio.services.consent import consent_grant, identity_enrol
+    from studio.services.consent import identity_enrol
 
     identity_enrol(creator=creator, selfie=face_path(selfie))
+    return grant_live_consent(creator, photo=recording_photo or selfie)
+
+
+def grant_live_consent(creator, *, photo: str = "obama.jpg"):
+    """Consent recorded (again) for the face already enrolled, as the consent page does; each
+    call films a new variant, so a renewal is not taken for a replay."""
+    from studio.models import ConsentRecord
+    from studio.services import consent_evidence
+    from studio.services.consent import consent_grant
+
     challenge = live_challenge(creator)
     variant = ConsentRecord.objects.count()
-    recording = cached_recording(recording_photo or selfie, challenge, variant)
+    recording = cached_recording(photo, challenge, variant)
     with mock.patch.object(consent_evidence, "assess_recording", _assess_remembered):
         return consent_grant(
             creator=creator,

@@ -128,3 +128,34 @@ def test_pages_say_when_consent_ends_soon_and_not_long_before(client, consented_
     for url in ("/dashboard/", "/jobs/new/"):
         page = client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
         assert 'id="consent-ends-soon"' in page and "Ihre Einwilligung endet am" in page
+
+
+def test_renewing_consent_keeps_the_jobs_waiting_to_render(consented_creator, tmp_path):
+    """The expiry mail asks creators to renew; a renewal must not fail what they queued."""
+    from studio.services.jobs import job_render
+    from tests.studio.factories import grant_live_consent
+
+    waiting = submit_job(consented_creator, tmp_path)
+    assert waiting.state == "queued"
+    renewed = grant_live_consent(consented_creator)
+    assert renewed.verification == "verified"
+    job_render(waiting.pk)
+    waiting.refresh_from_db()
+    assert waiting.state == "released", waiting.failure_reason
+    assert waiting.consent_id == renewed.pk  # the output names the consent in force
+
+
+def test_consent_for_a_newly_enrolled_face_does_not_carry_the_old_faces_jobs(
+    consented_creator, tmp_path
+):
+    from studio.services.consent import identity_enrol
+    from studio.services.jobs import job_render
+    from tests.generation.media_factory import face_path
+    from tests.studio.factories import grant_live_consent
+
+    waiting = submit_job(consented_creator, tmp_path)
+    identity_enrol(creator=consented_creator, selfie=face_path("obama2.jpg"))
+    grant_live_consent(consented_creator, photo="obama2.jpg")
+    job_render(waiting.pk)
+    waiting.refresh_from_db()
+    assert waiting.state == "failed" and "withdrawn" in waiting.failure_reason
