@@ -7,6 +7,7 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -76,6 +77,9 @@ def identity_enrol(*, creator, selfie: Upload) -> EnrolledIdentity:
     # One transaction: a failure half-way keeps the old selfie and the consent it backs, and
     # leaves no new selfie stored; the old file goes only once the new identity is committed.
     with stored_files_removed_unless_committed() as stored, transaction.atomic():
+        # The creator's row is the lock: of two enrolments at once (a double click), the second
+        # waits and then replaces the first, where both would have found no identity to replace.
+        get_user_model().objects.select_for_update().filter(pk=creator.pk).first()
         previous = EnrolledIdentity.objects.select_for_update().filter(creator=creator).first()
         if previous is not None:
             old_selfie = previous.selfie
@@ -263,6 +267,9 @@ def consent_grant(
     now = timezone.now()
     held = check.outcome == HELD
     with transaction.atomic():
+        # As in identity_enrol: two grants at once (two tabs) run one after the other, and the
+        # second supersedes the first instead of breaking the one-active-consent rule.
+        get_user_model().objects.select_for_update().filter(pk=creator.pk).first()
         superseded = _supersede_active(creator, now)
         record = ConsentRecord(
             creator=creator,
