@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +20,7 @@ from generation.render_job import RenderCancelled, render_frames
 from generation.renderers import UnknownRendererError
 from generation.renderers.base import RenderRequest
 from safety.sealing import SealingCancelled, SealingFailed
-from studio.errors import ApplicationError, GateRefused, NotAllowed
+from studio.errors import ApplicationError, GateRefused, NotAllowed, RateLimited
 from studio.models import AudioClip, GenerationJob, JobState, ModerationCase, Portrait
 from studio.renderers import GPU_RENDERERS, renderer_for
 from studio.services.audit import audit_record
@@ -43,6 +44,8 @@ from studio.stored_files import stored_copy, stored_files_removed_unless_committ
 
 logger = logging.getLogger(__name__)
 S = JobState
+# Not yet published: held for a moderator, queued, or being made.
+UNPUBLISHED_STATES = ACTIVE_STATES | {S.HELD}
 LABEL_CORNERS = ("bottom-right", "bottom-left", "top-right", "top-left")
 WAITING_STATES = (S.SUBMITTED, S.CHECKING, S.HELD, S.QUEUED)
 
@@ -92,11 +95,15 @@ def job_submit(
     try:
         if label_corner not in LABEL_CORNERS:
             raise NotAllowed(_("The AI-generated label can be moved to a corner, not removed."))
+        _refuse_if_too_many_waiting(creator)  # before the gate's face analysis, which costs
         decision = gate_evaluate(creator=creator, portrait_bytes=portrait.data)
         keep_media = (
             decision.outcome != GateOutcome.REFUSED or decision.reason_code == "do_not_animate"
         )
         with stored_files_removed_unless_committed() as stored, transaction.atomic():
+            # Counted again under the creator's row lock: requests at once queue up here.
+            get_user_model().objects.select_for_update().filter(pk=creator.pk).first()
+            _refuse_if_too_many_waiting(creator)
             portrait_row = Portrait(
                 creator=creator,
                 sha256=portrait.sha256,
@@ -179,6 +186,22 @@ def job_submit(
     if job.state == S.REJECTED:
         raise GateRefused(job.failure_reason, extra={"job": str(job.public_id)})
     return job
+
+
+def _refuse_if_too_many_waiting(creator) -> None:
+    """A creator's jobs waiting or being made are bounded, whatever addresses or tokens send
+    them: the per-client limits alone let one account with many addresses fill the queue."""
+    most = settings.SIGNET_MAX_WAITING_JOBS
+    waiting = GenerationJob.objects.filter(creator=creator, state__in=UNPUBLISHED_STATES).count()
+    if waiting >= most:
+        raise RateLimited(
+            _(
+                "You have %(count)d videos waiting or being made, the most at once. Send the "
+                "next one when one of them is done."
+            )
+            % {"count": waiting},
+            retry_after=60,
+        )
 
 
 def job_submit_uploads(

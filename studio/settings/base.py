@@ -299,6 +299,8 @@ SIGNET_VERIFY_RETRY_AFTER_SECONDS = env_int("SIGNET_VERIFY_RETRY_AFTER_SECONDS",
 # How long the analysis of a file (by its SHA-256) is remembered; the record is looked up afresh.
 SIGNET_VERIFY_CACHE_SECONDS = env_int("SIGNET_VERIFY_CACHE_SECONDS", 24 * 3600)
 SIGNET_HOLD_FIRST_JOBS = env_int("SIGNET_HOLD_FIRST_JOBS", 1)
+# Jobs of one creator waiting (held, queued) or being made at once; more are refused with 429.
+SIGNET_MAX_WAITING_JOBS = env_int("SIGNET_MAX_WAITING_JOBS", 10)
 SIGNET_REVIEW_SAMPLE_RATE = env_float("SIGNET_REVIEW_SAMPLE_RATE", 0.0)
 
 # Rate-limit counters need a cache whose increment is atomic: Redis in production, local memory
