@@ -22,7 +22,10 @@ class ViewOnlyAdmin(admin.ModelAdmin):
     in the audit log. An enrolled face edited in place would keep the consent given for the old
     face (enrolling again voids it), a token's hash set here would be a key to a creator's API
     that nobody made, and a case resolved here would leave the queue with no decision carried
-    out."""
+    out. Nor deleted here: a deleted output would leave the verifier saying "unknown" for a
+    revoked video's copies, a deleted consent record the jobs made under it without their
+    evidence, and a deleted case a misuse report undecided. What may go goes through a service
+    (account deletion, withdrawing a video) that keeps what the verifier and the audit need."""
 
     def has_add_permission(self, request):
         return False
@@ -30,9 +33,12 @@ class ViewOnlyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(GenerationJob)
-class GenerationJobAdmin(admin.ModelAdmin):
+class GenerationJobAdmin(ViewOnlyAdmin):
     list_display = ("public_id", "creator", "state", "renderer", "audio_seconds", "created_at")
     list_filter = ("state", "renderer")
     search_fields = ("public_id", "creator__email")
@@ -41,14 +47,14 @@ class GenerationJobAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutputArtifact)
-class OutputArtifactAdmin(admin.ModelAdmin):
+class OutputArtifactAdmin(ViewOnlyAdmin):
     list_display = ("public_id", "status", "watermark_id", "manifest_id", "published_at")
     list_filter = ("status",)
     readonly_fields = [field.name for field in OutputArtifact._meta.fields]
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(admin.ModelAdmin):
+class ConsentRecordAdmin(ViewOnlyAdmin):
     list_display = (
         "public_id",
         "creator",

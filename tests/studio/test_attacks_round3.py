@@ -314,3 +314,29 @@ def test_the_gallery_decision_on_a_consent_case_is_refused_with_a_reason(
     case.refresh_from_db()
     assert case.state == ModerationCase.State.OPEN
     assert not DoNotAnimateEntry.objects.exists()
+
+
+def test_the_admin_site_cannot_delete_what_the_verifier_and_the_audit_need(
+    client, consented_creator, tmp_path
+):
+    """A deleted output would make the verifier say "unknown" for a revoked video's copies."""
+    from django.contrib.auth import get_user_model
+
+    from studio.models import ConsentRecord, ModerationCase
+
+    admin = get_user_model().objects.create_superuser(
+        username="admin@example.com", email="admin@example.com", password=PASSWORD
+    )
+    login_with_second_factor(client, admin)
+    consent = ConsentRecord.objects.get(creator=consented_creator)
+    case = ModerationCase.objects.create(reason=ModerationCase.Reason.MISUSE_REPORT)
+    for model, pk in (("consentrecord", consent.pk), ("moderationcase", case.pk)):
+        answer = client.post(f"/admin/studio/{model}/{pk}/delete/", {"post": "yes"})
+        assert answer.status_code == 403, model
+    bulk = client.post(
+        "/admin/studio/consentrecord/",
+        {"action": "delete_selected", "_selected_action": [consent.pk], "post": "yes"},
+    )
+    assert bulk.status_code in (200, 302)
+    assert ConsentRecord.objects.filter(pk=consent.pk).exists()
+    assert ModerationCase.objects.filter(pk=case.pk).exists()
