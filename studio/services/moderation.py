@@ -90,6 +90,14 @@ def _job_reject(job: GenerationJob, moderator, reason: str) -> None:
         )
 
 
+def case_can_be_approved(case: ModerationCase) -> bool:
+    """Whether "approve" would do something: render a held job, release one in review, accept
+    held consent, or confirm a released video. A job already refused (a do-not-animate match)
+    is over; approving it used to close the case and change nothing."""
+    job = case.job
+    return job is None or job.state in (JobState.HELD, JobState.IN_REVIEW, JobState.RELEASED)
+
+
 @transaction.atomic
 def case_decide(
     *, case: ModerationCase, moderator, decision: str, reason: str = ""
@@ -116,6 +124,14 @@ def case_decide(
             _(
                 "This case has no portrait to add to the gallery. Reject the consent, or ban "
                 "the creator, instead."
+            )
+        )
+    if decision == Decision.APPROVE and not case_can_be_approved(locked):
+        raise InputRefused(
+            _(
+                "This job was refused and cannot be rendered any more, so there is nothing to "
+                "approve. If the refusal was wrong, dismiss the case and correct its cause (for "
+                "a do-not-animate match, the gallery entry); the creator can then submit again."
             )
         )
     if locked.consent_id is not None and decision in {

@@ -17,7 +17,7 @@ from studio.selectors.moderation import (
     cases_queue,
 )
 from studio.services.audit import audit_record_viewing
-from studio.services.moderation import case_claim, case_decide, gallery_add
+from studio.services.moderation import case_can_be_approved, case_claim, case_decide, gallery_add
 from studio.stored_files import stored_file_response
 from studio.views.audit_display import audit_event_rows
 
@@ -78,7 +78,11 @@ def case_detail(request, public_id):
             "thresholds": thresholds,
             "distance": distance,
             "distance_kind": distance_kind,
-            "decisions": DECISION_ACTIONS,
+            "decisions": [
+                (value, label)
+                for value, label in DECISION_ACTIONS
+                if value != "approve" or case_can_be_approved(case)
+            ],
             "claimed_by_me": case.claimed_by_id == request.user.pk,
         },
     )

@@ -380,3 +380,27 @@ def test_evidence_deleted_with_the_account_is_explained_in_the_moderators_langua
     )
     assert gone.status_code == 404
     assert "Dieser Nachweis ist nicht verfügbar" in gone.content.decode()
+
+
+def test_approving_a_do_not_animate_refusal_is_refused_and_not_offered(
+    moderator, moderator_client, consented_creator, tmp_path
+):
+    """Approve used to close such a case and change nothing: the moderator believed the job
+    would now be rendered, and the creator was never told anything."""
+    from studio.errors import InputRefused
+    from studio.models import DoNotAnimateEntry, EnrolledIdentity, ModerationCase
+    from studio.services.moderation import case_decide
+
+    identity = EnrolledIdentity.objects.get(creator=consented_creator)
+    DoNotAnimateEntry.objects.create(
+        label="public figure", embedding=identity.embedding, face_backend="dlib"
+    )
+    with pytest.raises(GateRefused):
+        _submit(consented_creator, tmp_path)
+    case = ModerationCase.objects.get(reason=ModerationCase.Reason.DO_NOT_ANIMATE)
+    page = moderator_client.get(f"/moderation/cases/{case.public_id}/").content.decode()
+    assert 'value="approve"' not in page and 'value="dismiss"' in page
+    with pytest.raises(InputRefused, match="nothing to approve"):
+        case_decide(case=case, moderator=moderator, decision="approve")
+    case.refresh_from_db()
+    assert case.state == ModerationCase.State.OPEN
