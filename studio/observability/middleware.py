@@ -9,6 +9,20 @@ from studio.observability import context
 
 logger = logging.getLogger("studio.request")
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# URL parts that are secrets: e-mailed sign-up, password-reset and authenticator links. Whoever
+# reads the logs must not be able to open them.
+_SECRET_URL_PARTS = ("token", "uidb64")
+
+
+def logged_path(request) -> str:
+    """The request's path with the secrets in it blanked out."""
+    path = request.path
+    match = getattr(request, "resolver_match", None)
+    for name in _SECRET_URL_PARTS:
+        value = match.kwargs.get(name) if match else None
+        if value:
+            path = path.replace(str(value), f"<{name}>")
+    return path
 
 
 class RequestContextMiddleware:
@@ -25,14 +39,15 @@ class RequestContextMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request_id
+            path = logged_path(request)
             logger.info(
                 "%s %s %s",
                 request.method,
-                request.path,
+                path,
                 response.status_code,
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": path,
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 },

@@ -155,3 +155,22 @@ def test_metrics_are_closed_in_production_until_a_token_is_set(client, settings)
     settings.SIGNET_METRICS_TOKEN = "scraper-secret"
     assert client.get("/metrics").status_code == 401
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer scraper-secret").status_code == 200
+
+
+def test_e_mailed_link_secrets_never_reach_the_logs(client, creator, json_log, mailoutbox):
+    """Whoever reads the logs must not be able to finish someone's sign-up or set their
+    password with a link copied from there."""
+    client.post("/accounts/signup/", {"email": "new-person@example.com"})
+    client.post("/accounts/password/reset/", {"email": creator.email})
+    links = [
+        re.search(r"https?://[^/\s]+(/accounts/\S+/)", mail.body).group(1) for mail in mailoutbox
+    ]
+    assert len(links) == 2
+    for link in links:
+        assert client.get(link).status_code in (200, 302)
+    lines = [line for line in json_log() if line["logger"] == "studio.request"]
+    logged = json.dumps(json_log())
+    assert any("<token>" in line["path"] for line in lines)
+    for link in links:
+        secret = link.rstrip("/").rsplit("/", 1)[-1]
+        assert secret not in logged
