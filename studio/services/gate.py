@@ -220,11 +220,13 @@ def gate_evaluate(*, creator, portrait_bytes: bytes) -> GateDecision:
         )
     else:
         outcome, code = GateOutcome.REFUSED, "identity_mismatch"
+        # No distance in the words: a number per try would let someone morph another person's
+        # photo towards their own enrolled face until it passes. The audit log keeps it.
         message = _(
-            "The face in the portrait does not match the face you enrolled "
-            "(distance %(distance).2f, it must be at most %(accept).2f). "
-            "Signet only animates your own face."
-        ) % {"distance": match.distance, "accept": thresholds.accept}
+            "The face in the portrait does not match the face you enrolled. Signet only "
+            "animates your own face. If this is you, use a clear, recent photo facing the "
+            "camera, or enrol a new selfie."
+        )
     return GateDecision(
         outcome,
         message,
