@@ -1,3 +1,6 @@
+import threading
+import time
+
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
@@ -12,7 +15,25 @@ def _database_ok() -> tuple[bool, str]:
         return False, type(error).__name__
 
 
+# /healthz is open (load balancers probe it). Each broker check opens a fresh connection, so a
+# flood of probes would open as many; one answer serves a process for this long instead.
+BROKER_CHECK_SECONDS = 2.0
+_broker_checked: dict = {}  # broker URL -> (when, answer)
+_broker_lock = threading.Lock()
+
+
 def _broker_ok() -> tuple[bool, str]:
+    with _broker_lock:
+        now = time.monotonic()
+        url = settings.CELERY_BROKER_URL
+        at, answer = _broker_checked.get(url, (None, None))
+        if at is None or now - at >= BROKER_CHECK_SECONDS:
+            answer = _broker_check()
+            _broker_checked[url] = (now, answer)
+        return answer
+
+
+def _broker_check() -> tuple[bool, str]:
     """A fresh connection each time: a pooled one could hide a broker that went away."""
     from kombu import Connection
 

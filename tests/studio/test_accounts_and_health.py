@@ -124,3 +124,22 @@ def test_someone_elses_job_is_not_found(client, consented_creator, tmp_path):
     assert client.get(f"/jobs/{job.public_id}/").status_code == 404
     assert client.get(f"/jobs/{job.public_id}/status").status_code == 404
     assert client.post(f"/jobs/{job.public_id}/cancel").status_code == 404
+
+
+def test_a_flood_of_health_probes_opens_one_broker_connection(client):
+    """/healthz is open to anyone; each probe used to open a fresh broker connection."""
+    from unittest import mock
+
+    import kombu
+
+    opened = []
+    real_connection = kombu.Connection
+
+    def counting_connection(*args, **kwargs):
+        opened.append(args)
+        return real_connection(*args, **kwargs)
+
+    with mock.patch.object(kombu, "Connection", counting_connection):
+        answers = [client.get("/healthz").status_code for _ in range(30)]
+    assert set(answers) == {200}
+    assert len(opened) <= 1
