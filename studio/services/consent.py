@@ -266,57 +266,75 @@ def consent_grant(
     text = consent_statement(signature_name.strip(), statement_version, challenge.language)
     now = timezone.now()
     held = check.outcome == HELD
-    with transaction.atomic():
-        # As in identity_enrol: two grants at once (two tabs) run one after the other, and the
-        # second supersedes the first instead of breaking the one-active-consent rule.
-        get_user_model().objects.select_for_update().filter(pk=creator.pk).first()
-        superseded = _supersede_active(creator, now)
-        record = ConsentRecord(
-            creator=creator,
-            statement_version=statement_version,
-            statement_text=text,
-            statement_sha256=statement_sha256(text),
-            signature_name=signature_name.strip()[:200],
-            one_time_code=challenge.code,
-            recording_face_check=check.face_report,
-            spoken_code_check=check.spoken_report,
-            ip_address=ip_address,
-            user_agent=user_agent[:1000],
-            granted_at=now,
-            expires_at=default_expiry(now),
-            challenge=challenge,
-            language=challenge.language,
-            verification=(
-                ConsentRecord.Verification.HELD if held else ConsentRecord.Verification.VERIFIED
-            ),
-            liveness_report=verdict.report | {"reasons": list(verdict.reasons)},
-            recording_sha256=check.sha256,
-            frame_hashes=check.frame_hashes,
-        )
-        record.recording.save("recording.webm", ContentFile(data), save=False)
-        record.save()
-        audit_record(
-            "consent.held" if held else "consent.granted",
-            actor=creator,
-            subject=record,
-            details={
-                "statement_version": statement_version,
-                "statement_sha256": record.statement_sha256,
-                "language": challenge.language,
-                "face_frames_matched": check.face_report.get("frames_matched"),
-                "code_heard": check.spoken_report.get("matched"),
-                "reasons": list(verdict.reasons),
-            },
-        )
-        if held:
-            ModerationCase.objects.create(
-                consent=record,
-                reason=ModerationCase.Reason.CONSENT_REVIEW,
-                details={"reasons": list(verdict.reasons)},
+    try:
+        with transaction.atomic():
+            # As in identity_enrol: two grants at once (two tabs) run one after the other, and
+            # the second supersedes the first instead of breaking the one-active-consent rule.
+            get_user_model().objects.select_for_update().filter(pk=creator.pk).first()
+            # The recording was checked against `identity`; a selfie enrolled since (another
+            # tab, committing under the same lock) would inherit consent its face never gave.
+            if not EnrolledIdentity.objects.filter(pk=identity.pk, creator=creator).exists():
+                raise _FaceChangedMeanwhile
+            superseded = _supersede_active(creator, now)
+            record = ConsentRecord(
+                creator=creator,
+                statement_version=statement_version,
+                statement_text=text,
+                statement_sha256=statement_sha256(text),
+                signature_name=signature_name.strip()[:200],
+                one_time_code=challenge.code,
+                recording_face_check=check.face_report,
+                spoken_code_check=check.spoken_report,
+                ip_address=ip_address,
+                user_agent=user_agent[:1000],
+                granted_at=now,
+                expires_at=default_expiry(now),
+                challenge=challenge,
+                language=challenge.language,
+                verification=(
+                    ConsentRecord.Verification.HELD if held else ConsentRecord.Verification.VERIFIED
+                ),
+                liveness_report=verdict.report | {"reasons": list(verdict.reasons)},
+                recording_sha256=check.sha256,
+                frame_hashes=check.frame_hashes,
             )
-        else:
-            _carry_waiting_jobs_over(creator, superseded, record)
+            record.recording.save("recording.webm", ContentFile(data), save=False)
+            record.save()
+            audit_record(
+                "consent.held" if held else "consent.granted",
+                actor=creator,
+                subject=record,
+                details={
+                    "statement_version": statement_version,
+                    "statement_sha256": record.statement_sha256,
+                    "language": challenge.language,
+                    "face_frames_matched": check.face_report.get("frames_matched"),
+                    "code_heard": check.spoken_report.get("matched"),
+                    "reasons": list(verdict.reasons),
+                },
+            )
+            if held:
+                ModerationCase.objects.create(
+                    consent=record,
+                    reason=ModerationCase.Reason.CONSENT_REVIEW,
+                    details={"reasons": list(verdict.reasons)},
+                )
+            else:
+                _carry_waiting_jobs_over(creator, superseded, record)
+    except _FaceChangedMeanwhile:
+        _refuse(
+            creator,
+            "face_changed",
+            _(
+                "You enrolled a new selfie while this recording was being checked. Record "
+                "your consent again for the face now enrolled."
+            ),
+        )
     return record
+
+
+class _FaceChangedMeanwhile(Exception):
+    pass
 
 
 def consent_message(record: ConsentRecord) -> str:
