@@ -53,7 +53,13 @@ def test_a_creators_pages_fit_a_phone(page, live_server, tmp_path):
     job = submit_job(creator, tmp_path)
     api_token_create(creator=creator, label="a script on the laptop in the office")
     page.set_viewport_size(PHONE)
-    public = ["/", "/verify/", "/accounts/login/", "/accounts/signup/"]
+    public = [
+        "/",
+        "/verify/",
+        "/accounts/login/",
+        "/accounts/signup/",
+        "/accounts/password/reset/",
+    ]
     assert _wider_than_the_screen(page, live_server.url, public, "de") == {}
     _log_in(page, live_server.url, "phone@example.com")
     pages = public[:2] + [
