@@ -82,20 +82,11 @@ def export_jsonl(modeladmin, request, queryset):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ViewOnlyAdmin):
     list_display = ("sequence", "created_at", "actor_label", "action", "subject_type", "subject_id")
     list_filter = ("action",)
     search_fields = ("subject_id", "action")
     actions = [export_jsonl]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 for model in (EnrolledIdentity, Portrait, AudioClip, DoNotAnimateEntry, MisuseReport, ApiToken):

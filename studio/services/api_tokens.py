@@ -1,6 +1,7 @@
 """Creators' personal API tokens: made and revoked by the creator, each step in the audit log."""
 
 from datetime import timedelta
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from studio.errors import AlreadyDone, InputRefused, NotAllowed, NotFound
 from studio.models import ApiToken
 from studio.services.audit import audit_record
-from studio.services.notifications import creator_email, creators_language
+from studio.services.notifications import creator_email_once
 
 # Enough for a few machines and scripts; more usually means old keys nobody revokes.
 MOST_LIVE_TOKENS = 10
@@ -107,26 +108,20 @@ def api_tokens_warn_expiring() -> int:
         .select_related("creator")
         .order_by("expires_at")
     )
-    sent = 0
-    for token in due:
-        # Claiming the row first: of two runs, only the one whose update lands sends the mail.
-        claimed = ApiToken.objects.filter(pk=token.pk, expiry_warned_at__isnull=True).update(
-            expiry_warned_at=now
+    return sum(
+        creator_email_once(
+            token, marker="expiry_warned_at", now=now, words=partial(_expiry_words, token)
         )
-        if not claimed:
-            continue
-        with creators_language(token.creator):
-            words = {"label": token.label, "date": date_format(token.expires_at, "DATE_FORMAT")}
-            subject = _("your API token “%(label)s” expires on %(date)s") % words
-            body = _(
-                "Your API token “%(label)s” stops working on %(date)s. Scripts that use it will "
-                "then be refused. Make a new token on the API tokens page of your Signet account, "
-                "put its key where the old one was, and revoke the old token."
-            ) % words
-        if creator_email(
-            token.creator, subject=subject, body=body, about=f"API token {token.public_id}"
-        ):
-            sent += 1
-        else:  # a mail outage: the next run tries again
-            ApiToken.objects.filter(pk=token.pk).update(expiry_warned_at=None)
-    return sent
+        for token in due
+    )
+
+
+def _expiry_words(token: ApiToken) -> tuple[str, str]:
+    words = {"label": token.label, "date": date_format(token.expires_at, "DATE_FORMAT")}
+    subject = _("your API token “%(label)s” expires on %(date)s") % words
+    body = _(
+        "Your API token “%(label)s” stops working on %(date)s. Scripts that use it will "
+        "then be refused. Make a new token on the API tokens page of your Signet account, "
+        "put its key where the old one was, and revoke the old token."
+    ) % words
+    return subject, body

@@ -1,13 +1,14 @@
 """Telling creators before their consent runs out, so their videos do not stop by surprise."""
 
 from datetime import timedelta
+from functools import partial
 
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from studio.models import ConsentRecord
-from studio.services.notifications import creator_email, creators_language
+from studio.services.notifications import creator_email_once
 
 # Renewing means recording a new live consent in front of a camera; two weeks leave time to.
 CONSENT_EXPIRY_WARNING = timedelta(days=14)
@@ -42,27 +43,21 @@ def consent_warn_expiring() -> int:
         .select_related("creator")
         .order_by("expires_at")
     )
-    sent = 0
-    for record in due:
-        # Claiming the row first: of two runs, only the one whose update lands sends the mail.
-        claimed = ConsentRecord.objects.filter(pk=record.pk, expiry_warned_at__isnull=True).update(
-            expiry_warned_at=now
+    return sum(
+        creator_email_once(
+            record, marker="expiry_warned_at", now=now, words=partial(_expiry_words, record)
         )
-        if not claimed:
-            continue
-        with creators_language(record.creator):
-            words = {"date": date_format(timezone.localtime(record.expires_at), "DATE_FORMAT")}
-            subject = _("your consent ends on %(date)s") % words
-            body = _(
-                "Your consent to Signet animating your face ends on %(date)s. From then on "
-                "Signet makes no new videos of you, and jobs still waiting are not rendered; "
-                "videos already made stay as they are. To go on, record your consent again on "
-                "the consent page of your Signet account before that day."
-            ) % words
-        if creator_email(
-            record.creator, subject=subject, body=body, about=f"consent {record.public_id}"
-        ):
-            sent += 1
-        else:  # a mail outage: the next run tries again
-            ConsentRecord.objects.filter(pk=record.pk).update(expiry_warned_at=None)
-    return sent
+        for record in due
+    )
+
+
+def _expiry_words(record: ConsentRecord) -> tuple[str, str]:
+    words = {"date": date_format(timezone.localtime(record.expires_at), "DATE_FORMAT")}
+    subject = _("your consent ends on %(date)s") % words
+    body = _(
+        "Your consent to Signet animating your face ends on %(date)s. From then on "
+        "Signet makes no new videos of you, and jobs still waiting are not rendered; "
+        "videos already made stay as they are. To go on, record your consent again on "
+        "the consent page of your Signet account before that day."
+    ) % words
+    return subject, body

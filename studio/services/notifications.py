@@ -45,3 +45,24 @@ def creators_language(creator, *, otherwise: str | None = None):
     )
     with translation.override(language or otherwise or settings.LANGUAGE_CODE):
         yield
+
+
+def creator_email_once(row, *, marker: str, now, words) -> bool:
+    """E-mail `row.creator` once about `row`: `marker` (a nullable time field of the row) is
+    claimed first, so of two runs at once only one sends, and released again if the mail did
+    not go out, so the next run tries again. `words()` gives (subject, body); it is called in
+    the creator's language. Whether the mail went out."""
+    model = type(row)
+    claimed = model.objects.filter(pk=row.pk, **{f"{marker}__isnull": True}).update(
+        **{marker: now}
+    )
+    if not claimed:
+        return False
+    with creators_language(row.creator):
+        subject, body = words()
+    if creator_email(
+        row.creator, subject=subject, body=body, about=f"{model.__name__} {row.public_id}"
+    ):
+        return True
+    model.objects.filter(pk=row.pk).update(**{marker: None})
+    return False
