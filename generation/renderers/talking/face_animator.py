@@ -80,6 +80,17 @@ HULL_FEATHER_SHARE = 0.07
 # the chin under a 5-degree turn to the coarse field (up to 16 grey levels off, and dlib read
 # the far eye's corner a pixel differently).
 LIPS_BOX_MARGIN_PX = 8
+# A photo whose upper teeth rest on the lower lip hides the lower incisors behind both. A room
+# up to this share of the face's height (about 2 mm) opened under the upper teeth shows them;
+# over this many px more they drop out of it and the mouth's dark shows (below obama.jpg's
+# ah, from 0.8 of the widest opening, where its tongue shows). They are mirrored from the
+# upper teeth this many px past the upper teeth's edge.
+HIDDEN_TEETH_SHARE = 0.0165
+HIDDEN_TEETH_FADE_PX = 1.0
+HIDDEN_TEETH_TIP_PX = 2.0
+# Upper teeth rest on the lip where its top is within this many px of their edge (obama2.jpg's
+# open smile shows its cavity under the upper teeth where no lower row is: no teeth there).
+HIDDEN_TEETH_REST_PX = 4.0
 # Raised brows go up by this share of the face height (about 4 mm).
 BROW_LIFT_SHARE = 0.03
 # The head's motion fades out over this share of the face width inside the hull's edge.
@@ -545,6 +556,11 @@ class FaceAnimator:
         # them): the rigid rows fade out there and the mouth's dark interior shows.
         upper_alpha *= 1.0 - field.teeth_cover
         lower_alpha *= 1.0 - field.teeth_cover
+        lower, lower_alpha = self._hidden_lower_teeth(
+            g, hx, hy, field, v, upper_v, upper_edge, rise + jaw,
+            has_upper * (1.0 - has_lower)
+            * np.clip(HIDDEN_TEETH_REST_PX - (strip_top - upper_edge), 0.0, 1.0),
+            lower, lower_alpha)
         # The lips' strips, read where the field reads each lip.
         upper_lip_alpha = np.clip(top - field.upper_source_v, 0.0, 1.0)
         # The lower strip: from its smooth top (part of the way down the photo's shadowed
@@ -571,6 +587,39 @@ class FaceAnimator:
             lower_height=lip_middle - lower_middle,
             room=(lower_middle + jaw) - (upper_middle - rise),
         )
+
+    def _hidden_lower_teeth(self, g: FaceGeometry, hx, hy, field: MouthField, v, upper_v,
+                            upper_edge, parted: float, hidden: np.ndarray, lower, lower_alpha):
+        """The lower incisors behind a lip that the photo's upper teeth rest on (``hidden``:
+        0..1 per pixel: columns with an upper row, no lower one and the lip's top within
+        HIDDEN_TEETH_REST_PX of the upper row's edge). They fill the room under the upper
+        teeth while the jaw has ``parted`` the lip from them (px, past the photo's own
+        opening) by up to HIDDEN_TEETH_SHARE of the face's height: a spread vowel parts them
+        by a few pixels, and that room painted as the mouth's dark was a thin dark line under
+        the teeth. Wider, the room is the mouth's opening: over HIDDEN_TEETH_FADE_PX more the
+        teeth drop out of it. Their texture is the upper row's, mirrored at its edge (tip to
+        tip)."""
+        fill = HIDDEN_TEETH_SHARE * g.face_height
+        # All columns at once, by the rows' parting (each column's own room differs with the
+        # teeth's edges and the lip's top, and the teeth came and went in blocks).
+        shown = float(np.clip((fill + HIDDEN_TEETH_FADE_PX - parted) / HIDDEN_TEETH_FADE_PX,
+                              0.0, 1.0))
+        if shown <= 0.0 or not (hidden > 0.0).any():
+            return lower, lower_alpha
+        below_upper = upper_v - upper_edge
+        # Fading, they drop away from the upper teeth (the dark opens above them), never
+        # see-through: half-covering the dark they were a grey band.
+        drop = (1.0 - shown) * (fill + HIDDEN_TEETH_FADE_PX + 1.0)
+        alpha = (hidden * np.clip(below_upper + 0.5 - drop, 0.0, 1.0)
+                 * (1.0 - field.teeth_cover))
+        # Mirrored from past the upper teeth's tips: their edge in the photo is the shadowed
+        # line where they rest on the lip, and mirrored onto the contact it drew that line.
+        mirrored = self._sample(g, hx, hy, field.du,
+                                upper_edge - HIDDEN_TEETH_TIP_PX - below_upper - v,
+                                self._teeth_source)
+        take = alpha > lower_alpha
+        return (np.where(take[..., None], mirrored, lower),
+                np.where(take, alpha, lower_alpha))
 
     def _sample(self, g: FaceGeometry, hx, hy, du, dv, source: np.ndarray | None = None
                 ) -> np.ndarray:
