@@ -50,6 +50,10 @@ Figures (the issue's targets in brackets):
   second difference (row per column) over neighbouring columns, in px of the 512 px frame
   (a lip's edge is a smooth curve, whose slope hardly changes from column to column). Both the mean over a face's
   ee/aa frames, the worst face (per face in the *_per_face lists).
+- spread_lip_seam_share (no target; 0 = no thin dark line under the teeth on ee): the seam
+  share above on spread-vowel frames alone, where the jaw parts the lower lip from a smiling
+  photo's upper teeth by a few pixels; the mean over a face's ee frames, the worst face (per
+  face in spread_lip_seam_share_per_face).
 - snaps_per_second [<= 0.2]: frame-to-frame changes of the inner-lip gap larger than half its
   range in that clip (1st-99th percentile: the range, short of a stray landmark), except
   openings within 60 ms of a stop's release (the burst: the start of espeak's p, t, k, d, g
@@ -525,7 +529,7 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
     bilabial, other, rounded, spread = [], [], [], []
     open_openings, spread_openings = [], []
     rounded_lips, spread_lips, lower_lip_ratios = [], [], []
-    seam_shares, edge_jaggedness = [], []
+    seam_shares, edge_jaggedness, spread_seams = [], [], []
     for start, end, _ in espeak.lip_closures(speech):
         bilabial += [bool(closed[i]) for i in frames_within(start, end, count)
                      if not np.isnan(openings[i])]
@@ -541,6 +545,8 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
             read = [lip_edges[i] for i in inside if lip_edges[i] is not None]
             seam_shares += [share for share, _ in read]
             edge_jaggedness += [jagged for _, jagged in read]
+            if kind == "spread":
+                spread_seams += [share for share, _ in read]
         if kind == "rounded":
             rounded += [widths[i] for i in inside]
             rounded_lips += [lip_heights[i] for i in inside]
@@ -603,6 +609,7 @@ def measure_clip(face: str, image, still_landmarks, reference, clip_name: str,
         "open_openings": open_openings,
         "lower_lip_ratios": lower_lip_ratios,
         "seam_shares": seam_shares,
+        "spread_seams": spread_seams,
         "edge_jaggedness": edge_jaggedness,
         "spread_openings": spread_openings,
         "silence_closed": [bool(c) for c in closed[silent]],
@@ -731,6 +738,7 @@ def main() -> None:
         return found
 
     seam_shares = per_face_mean("seam_shares")
+    spread_seams = per_face_mean("spread_seams")
     edge_jaggedness = per_face_mean("edge_jaggedness")
 
     seconds = sum(r["seconds"] for r in results)
@@ -761,6 +769,8 @@ def main() -> None:
         "lower_lip_seam_share": max((v for v in seam_shares if v is not None),
                                     default=None),
         "lower_lip_seam_share_per_face": seam_shares,
+        "spread_lip_seam_share": max((v for v in spread_seams if v is not None), default=None),
+        "spread_lip_seam_share_per_face": spread_seams,
         "lower_lip_edge_jaggedness_px": max((v for v in edge_jaggedness if v is not None),
                                             default=None),
         "lower_lip_edge_jaggedness_px_per_face": edge_jaggedness,

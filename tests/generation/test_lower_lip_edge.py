@@ -26,6 +26,13 @@ SMILES = ("obama.jpg", "obama2.jpg", "astronaut.png")  # photos that show their 
 # lower teeth closed up behind the lip) to aa.
 POSES = ((0.2, 1.2), (0.3, 1.2), (0.45, 1.1), (0.6, 1.0), (1.0, 1.0))
 STEP = 0.25  # px between samples up a column
+# Photos whose upper teeth rest on the lower lip, with no lower row showing: a spread vowel
+# parts the lip from those teeth by a few pixels.
+RESTING = ("obama.jpg", "astronaut.png")
+# ee as the motion plan makes it, spread 1.2-1.3 and a third to two-thirds open (the bench's
+# ee frames of astronaut.png: 0.47-0.54 open, 1.26-1.3 wide), up to the start of an ah.
+SPREAD_POSES = tuple((mouth_open, mouth_width) for mouth_width in (1.2, 1.3)
+                     for mouth_open in (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7))
 # The lip ends where two samples in a row are darker than DARK or brighter than BRIGHT of its
 # own brightness (the median of its body in that column); where it ends dark, a seam is a
 # dark run no taller than SEAM_PX with lip or tooth above it again (the mouth's interior
@@ -84,3 +91,88 @@ def test_the_lower_lip_meets_the_teeth_without_a_dark_line(animators, name):
     # (astronaut.png) of the columns, now 0.03-0.12 (what is left: the lower teeth in the
     # upper row's shadow over a lit edge, read as a dark run with the bright upper teeth above).
     assert np.mean(shares) <= 0.18, [round(share, 3) for share in shares]
+
+
+@pytest.mark.parametrize("name", RESTING)
+def test_spread_vowels_show_no_thin_dark_line_under_the_upper_teeth(animators, name):
+    """The room a spread vowel opens between the upper teeth and the lip, a pixel or two
+    tall, shows the lower teeth behind it; painted as the mouth's dark it was a thin dark line
+    under the teeth, read here as a seam along the lip's top (with tooth above it again)."""
+    animator = animators[name]
+    shares = []
+    for mouth_open, mouth_width in SPREAD_POSES:
+        frame = animator.render(FramePose(mouth_open=mouth_open, mouth_width=mouth_width))
+        share, columns = seam_share(animator, frame, mouth_open, mouth_width)
+        assert columns >= 40, (mouth_open, mouth_width, columns)
+        shares.append(share)
+    # The worst pose: on main 0.35 (obama.jpg, 0.6 open, 1.2 wide) and 0.37 (astronaut.png,
+    # 0.5 open, 1.3 wide); fba80d0 0.20 and 0.11, now 0.09 and 0.11 (what is left: where the
+    # upper teeth's shadowed edges meet the lower teeth).
+    assert max(shares) <= 0.25, [round(share, 3) for share in shares]
+
+
+# Over the lip's top, on ee: the lower teeth seen between the lip and the upper teeth (the
+# contact line between the rows included), BAND_PX tall, against the upper teeth above them
+# (TEETH_PX px above the lip's top: their body, its 75th percentile of brightness). A tooth
+# darker than DARK_TOOTH of that is a dark line through the teeth; lower teeth in the upper
+# row's shadow are 0.8-0.95 of it.
+BAND_PX, TEETH_PX, DARK_TOOTH = 5.0, (6.0, 12.0), 0.7
+
+
+def dark_share_over_the_lip(animator: FaceAnimator, frame: np.ndarray, mouth_open: float,
+                            mouth_width: float) -> tuple[float, int]:
+    """(share of the samples BAND_PX over the lip's top darker than DARK_TOOTH of the upper
+    teeth above them, columns read) across the middle 60 % of the mouth (the corners are
+    the mouth's dark)."""
+    g = animator.geometry
+    luma = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    opening = mouth_open * animator.max_opening_px
+
+    def read(u: float, vs: np.ndarray) -> np.ndarray:
+        xs, ys = g.to_image(np.full_like(vs, u), vs)
+        return cv2.remap(luma, xs.astype(np.float32)[None], ys.astype(np.float32)[None],
+                         cv2.INTER_LINEAR)[0]
+
+    dark, samples, read_columns = 0, 0, 0
+    for across in np.linspace(-0.6, 0.6, 49):
+        u = g.mouth_centre_u + across * g.mouth_half_width
+        lip = np.array([float(g.upper_inner(u))], dtype=np.float32)
+        field = mouth_field(g, np.array([u], dtype=np.float32), lip, opening_px=opening,
+                            width=mouth_width)
+        gap = float(field.gap[0])
+        if gap < 2.0:
+            continue
+        rim = float(lip[0] - field.from_top[0]) + gap
+        thickness = float(g.lower_outer(u) - g.lower_inner(u))
+        vs = np.arange(rim + 0.45 * thickness, rim - min(0.6 * thickness, gap), -STEP)
+        column = read(u, vs)
+        body = float(np.median(column[vs >= rim + 0.2 * thickness]))
+        edge, _ = fh.lip_top_in_column(column, body, dark=DARK, bright=BRIGHT,
+                                       seam_samples=SEAM_PX / STEP)
+        if edge is None:
+            continue
+        lip_top = float(vs[edge])
+        band = read(u, np.arange(lip_top - 0.5, lip_top - BAND_PX, -STEP))
+        teeth = read(u, np.arange(lip_top - TEETH_PX[0], lip_top - TEETH_PX[1], -STEP))
+        dark += int((band < DARK_TOOTH * float(np.percentile(teeth, 75))).sum())
+        samples += band.size
+        read_columns += 1
+    return (dark / samples if samples else 0.0), read_columns
+
+
+def test_the_lower_teeth_under_the_upper_ones_show_no_dark_grid(animators):
+    """obama.jpg's upper teeth rest on its lower lip; on ee the lower teeth behind them fill
+    the room the jaw opens (test above). Mirrored from the upper row as they were, its dark
+    gaps between teeth and its shadowed contact edge came with them: dark vertical and
+    horizontal lines through the lower teeth, like braces. Now a soft band of tooth colour,
+    a little darker than the upper row."""
+    animator = animators["obama.jpg"]
+    shares = []
+    for mouth_open, mouth_width in SPREAD_POSES:
+        frame = animator.render(FramePose(mouth_open=mouth_open, mouth_width=mouth_width))
+        share, columns = dark_share_over_the_lip(animator, frame, mouth_open, mouth_width)
+        assert columns >= 35, (mouth_open, mouth_width, columns)
+        shares.append(share)
+    # The worst pose: 0.22 on fba80d0 (0.7 open, 1.3 wide; 0.78 before it, the dark line
+    # the test above reads), now 0.07 (0.3 open: the photo's own lip edge at the corners).
+    assert max(shares) <= 0.12, [round(share, 3) for share in shares]

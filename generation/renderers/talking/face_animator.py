@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from scipy.ndimage import grey_closing, grey_erosion
 
 from generation.renderers.talking.face_fields import (
     UPPER_LIP_SHARE,
@@ -38,6 +39,7 @@ from generation.renderers.talking.geometry import (
 )
 from generation.renderers.talking.mouth_interior import (
     MouthLook,
+    PhotoTeeth,
     TeethRows,
     find_photo_teeth,
     paint_interior,
@@ -80,6 +82,29 @@ HULL_FEATHER_SHARE = 0.07
 # the chin under a 5-degree turn to the coarse field (up to 16 grey levels off, and dlib read
 # the far eye's corner a pixel differently).
 LIPS_BOX_MARGIN_PX = 8
+# A photo whose upper teeth rest on the lower lip hides the lower incisors behind both. A room
+# up to this share of the face's height (about 2 mm) opened under the upper teeth shows them;
+# over this many px more they drop out of it and the mouth's dark shows (below obama.jpg's
+# ah, from 0.8 of the widest opening, where its tongue shows). They are mirrored from the
+# upper teeth this many px past the upper teeth's edge.
+HIDDEN_TEETH_SHARE = 0.0165
+HIDDEN_TEETH_FADE_PX = 1.0
+HIDDEN_TEETH_TIP_PX = 2.0
+# They reach this many px up behind the upper row's edge.
+HIDDEN_TEETH_BEHIND_PX = 2.0
+# Upper teeth rest on the lip where its top is within this many px of their edge (obama2.jpg's
+# open smile shows its cavity under the upper teeth where no lower row is: no teeth there).
+HIDDEN_TEETH_REST_PX = 4.0
+# Their texture: the upper row's tooth colour smoothed over this share of the face's height
+# across (a tooth's gap is 1-3 px of obama.jpg's 232 px face), never darker than this share
+# of the tooth colour around it.
+HIDDEN_TEETH_DETAIL_SHARE = 0.01
+HIDDEN_TEETH_FLOOR = 0.85
+# How much of the teeth's own colour goes into that mean (in pixels of full tooth).
+HIDDEN_TEETH_PRIOR = 0.05
+# Columns without them narrower than this share of the face's height (about 6 mm) are filled;
+# runs of them narrower than half of it (a mouth's corner) are left out.
+HIDDEN_TEETH_CLOSE_SHARE = 0.05
 # Raised brows go up by this share of the face height (about 4 mm).
 BROW_LIFT_SHARE = 0.03
 # The head's motion fades out over this share of the face width inside the hull's edge.
@@ -165,6 +190,13 @@ class FaceAnimator:
                        if self.look.photo_shows_teeth else None)
         self._teeth_source = (self._teeth.toothness_image(self.image)
                               if self._teeth is not None else None)
+        self._hidden_source = (
+            _hidden_teeth_source(self._teeth_source, g.face_height, g.image_box(
+                uc - g.mouth_half_width, uc + g.mouth_half_width, float(g.upper_outer(uc)),
+                float(g.lower_outer(uc)), size, 0))
+            if self._teeth_source is not None else None)
+        self._hidden_columns = (_hidden_teeth_columns(self._teeth, g.face_height)
+                                if self._teeth is not None else None)
         x0, y0, x1, y1 = self._mouth_box
         # Where each pixel of the mouth region falls on the coarse grid (corner-aligned).
         self._coarse_lookup_x = (xs[y0:y1, x0:x1] - x0) / COARSE_STEP
@@ -545,6 +577,10 @@ class FaceAnimator:
         # them): the rigid rows fade out there and the mouth's dark interior shows.
         upper_alpha *= 1.0 - field.teeth_cover
         lower_alpha *= 1.0 - field.teeth_cover
+        upper, lower, lower_alpha = self._hidden_lower_teeth(
+            g, hx, hy, field, v, upper_v, upper_edge, rise + jaw,
+            np.interp(u + field.du, self._teeth.us, self._hidden_columns),
+            upper, lower, lower_alpha)
         # The lips' strips, read where the field reads each lip.
         upper_lip_alpha = np.clip(top - field.upper_source_v, 0.0, 1.0)
         # The lower strip: from its smooth top (part of the way down the photo's shadowed
@@ -571,6 +607,54 @@ class FaceAnimator:
             lower_height=lip_middle - lower_middle,
             room=(lower_middle + jaw) - (upper_middle - rise),
         )
+
+    def _hidden_lower_teeth(self, g: FaceGeometry, hx, hy, field: MouthField, v, upper_v,
+                            upper_edge, parted: float, hidden: np.ndarray, upper, lower,
+                            lower_alpha):
+        """The lower incisors behind a lip that the photo's upper teeth rest on (``hidden``:
+        0..1 per pixel, _hidden_teeth_columns: columns with an upper row, no lower one and the
+        lip's top within HIDDEN_TEETH_REST_PX of the upper row's edge). They fill the room under the upper
+        teeth while the jaw has ``parted`` the lip from them (px, past the photo's own
+        opening) by up to HIDDEN_TEETH_SHARE of the face's height: a spread vowel parts them
+        by a few pixels, and that room painted as the mouth's dark was a thin dark line under
+        the teeth. Wider, the room is the mouth's opening: over HIDDEN_TEETH_FADE_PX more the
+        teeth drop out of it. Their texture is the upper row's, mirrored at its edge (tip to
+        tip) and smoothed (_hidden_teeth_source); paint_interior shades them as the lower row,
+        darker just under the upper row."""
+        fill = HIDDEN_TEETH_SHARE * g.face_height
+        # All columns at once, by the rows' parting (each column's own room differs with the
+        # teeth's edges and the lip's top, and the teeth came and went in blocks).
+        shown = float(np.clip((fill + HIDDEN_TEETH_FADE_PX - parted) / HIDDEN_TEETH_FADE_PX,
+                              0.0, 1.0))
+        if shown <= 0.0 or not (hidden > 0.0).any():
+            return upper, lower, lower_alpha
+        below_upper = upper_v - upper_edge
+        # Fading, they drop away from the upper teeth (the dark opens above them), never
+        # see-through: half-covering the dark they were a grey band.
+        drop = (1.0 - shown) * (fill + HIDDEN_TEETH_FADE_PX + 1.0)
+        # Up behind the upper row's soft edge (they are behind it): starting at its edge, the
+        # two rows' part-covered pixels let the mouth's dark through, a dark line between.
+        alpha = (hidden * np.clip(below_upper + HIDDEN_TEETH_BEHIND_PX - drop, 0.0, 1.0)
+                 * (1.0 - field.teeth_cover))
+        # Mirrored from past the upper teeth's tips: their edge in the photo is the shadowed
+        # line where they rest on the lip, and mirrored onto the contact it drew that line.
+        mirrored = self._sample(g, hx, hy, field.du,
+                                upper_edge - HIDDEN_TEETH_TIP_PX - np.maximum(below_upper, 0.0)
+                                - v,
+                                self._hidden_source)
+        # Where the photo's lower row was only a fleck (filled over, _hidden_teeth_columns),
+        # they cover it: left in front of them it was a speck of lip colour.
+        take = (alpha > 0.0) & (alpha >= lower_alpha)
+        # The upper teeth's last pixels in the photo are the shadowed line where they rest on
+        # the lip; over the lower teeth they drew a dark line between the rows. Parted from
+        # the lip, those tips show the tooth above them.
+        tips = self._sample(g, hx, hy, field.du,
+                            np.minimum(upper_v, upper_edge - HIDDEN_TEETH_TIP_PX) - v,
+                            self._teeth_source)
+        lit = (hidden * shown)[..., None]
+        upper = upper + (tips - upper) * lit
+        return (upper, np.where(take[..., None], mirrored, lower),
+                np.where(take, alpha, lower_alpha))
 
     def _sample(self, g: FaceGeometry, hx, hy, du, dv, source: np.ndarray | None = None
                 ) -> np.ndarray:
@@ -770,3 +854,57 @@ def _forward(map_x: np.ndarray, map_y: np.ndarray, photo_x: np.ndarray, photo_y:
 def _smoothstep(x: np.ndarray) -> np.ndarray:
     x = np.clip(x, 0.0, 1.0)
     return x * x * (3.0 - 2.0 * x)
+
+
+def _hidden_teeth_source(teeth_source: np.ndarray, face_height: float,
+                         mouth_box: tuple[int, int, int, int]) -> np.ndarray:
+    """The texture the hidden lower teeth are mirrored from: the photo's teeth (``teeth_source``,
+    RGB and toothness) with what is not tooth left out and smoothed over. Mirrored as they
+    are, the upper row's dark gaps between teeth and its shadowed tips drew a grid of dark
+    lines over the lower teeth (obama.jpg's ee: braces). Seen through a gap of a few pixels,
+    behind and under the upper row, lower incisors show as a soft band of tooth colour."""
+    rgb, toothness = teeth_source[..., :3], teeth_source[..., 3]
+    x0, y0, x1, y1 = mouth_box
+    box_rgb, box_toothness = rgb[y0:y1, x0:x1], toothness[y0:y1, x0:x1]
+    teeth = box_toothness > 0.9
+    # The teeth's own colour goes into each mean a little: where a pixel has little tooth
+    # around it, the mean of that little was the colour of a fleck of lip (obama.jpg).
+    tooth_rgb = (np.median(box_rgb[teeth], axis=0) if teeth.any()
+                 else np.percentile(box_rgb.reshape(-1, 3), 90, axis=0))
+    weight = toothness * toothness
+
+    def tooth_mean(sigma_x: float, sigma_y: float) -> np.ndarray:
+        # The mean colour of the tooth around each pixel (a convolution normalised by how
+        # much tooth it read): a gap between teeth takes its neighbours' colour, not theirs
+        # blurred with its dark.
+        blur = lambda a: cv2.GaussianBlur(a, (0, 0), sigmaX=sigma_x, sigmaY=sigma_y)  # noqa: E731
+        prior = HIDDEN_TEETH_PRIOR
+        return ((blur(rgb * weight[..., None]) + prior * tooth_rgb)
+                / (blur(weight) + prior)[..., None])
+
+    detail = tooth_mean(HIDDEN_TEETH_DETAIL_SHARE * face_height, 1.0)
+    tone = tooth_mean(4.0 * HIDDEN_TEETH_DETAIL_SHARE * face_height, 2.0)
+    # Half the detail's contrast, and never darker than HIDDEN_TEETH_FLOOR of the tooth
+    # around it.
+    colour = np.maximum(0.5 * (detail + tone), HIDDEN_TEETH_FLOOR * tone)
+    return np.dstack([colour, toothness]).astype(np.float32)
+
+
+def _hidden_teeth_columns(teeth: PhotoTeeth, face_height: float) -> np.ndarray:
+    """0..1 per column of ``teeth`` (its ``us``): where the photo's upper teeth rest on the
+    lower lip with no lower row showing (an upper row of over 2 px, and the lip's strip within
+    HIDDEN_TEETH_REST_PX of its edge), the lower incisors hidden behind them. Small dips are
+    filled (HIDDEN_TEETH_CLOSE_SHARE of the face's height): a few columns where a fleck read
+    as a lower row (obama.jpg) kept that row there, dark vertical lines through the lower
+    teeth."""
+    has_upper = np.clip(teeth.upper_edge - teeth.top - 1.0, 0.0, 1.0)
+    has_lower = np.clip(teeth.bottom - teeth.lower_edge - 1.0, 0.0, 1.0)
+    resting = np.clip(HIDDEN_TEETH_REST_PX - (teeth.strip_top - teeth.upper_edge), 0.0, 1.0)
+    step = float(teeth.us[1] - teeth.us[0])
+    width = max(int(round(HIDDEN_TEETH_CLOSE_SHARE * face_height / step)), 1)
+    # Never where no upper row is (filled there, a mouth corner's dark showed a pale wedge
+    # of teeth on astronaut.png).
+    hidden = has_upper * grey_closing((1.0 - has_lower) * resting, size=width, mode="nearest")
+    # Nor in the last px of a row's end, nor under a short run of upper row: a mouth's corner
+    # is its dark (astronaut.png's, lower teeth there were a pale wedge beside a dark bar).
+    return grey_erosion(hidden, size=width // 2, mode="nearest").astype(np.float32)
