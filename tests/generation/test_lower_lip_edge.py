@@ -46,15 +46,21 @@ def animators() -> dict[str, FaceAnimator]:
     return fh.photo_animators(SMILES)
 
 
-def seam_share(animator: FaceAnimator, frame: np.ndarray, mouth_open: float,
-               mouth_width: float) -> tuple[float, int]:
-    """(share of the columns whose lip ends in a thin dark line, columns read) across the
-    middle 80 % of the mouth."""
+def lip_columns(animator: FaceAnimator, frame: np.ndarray, mouth_open: float,
+                mouth_width: float, span: float, count: int):
+    """Per column across the middle `span` of the mouth where the lips have parted: the
+    column's samples (`vs`, from below the lip's top up past it) and their brightness, the
+    lip's brightness there (the median of its body), and a reader for other samples."""
     g = animator.geometry
     luma = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(np.float32)
     opening = mouth_open * animator.max_opening_px
-    seams, read_columns = 0, 0
-    for across in np.linspace(-0.8, 0.8, 65):
+
+    def read(u: float, vs: np.ndarray) -> np.ndarray:
+        xs, ys = g.to_image(np.full_like(vs, u), vs)
+        return cv2.remap(luma, xs.astype(np.float32)[None], ys.astype(np.float32)[None],
+                         cv2.INTER_LINEAR)[0]
+
+    for across in np.linspace(-span, span, count):
         u = g.mouth_centre_u + across * g.mouth_half_width
         lip = np.array([float(g.upper_inner(u))], dtype=np.float32)
         field = mouth_field(g, np.array([u], dtype=np.float32), lip, opening_px=opening,
@@ -67,10 +73,18 @@ def seam_share(animator: FaceAnimator, frame: np.ndarray, mouth_open: float,
         rim = float(lip[0] - field.from_top[0]) + gap
         thickness = float(g.lower_outer(u) - g.lower_inner(u))
         vs = np.arange(rim + 0.45 * thickness, rim - min(0.6 * thickness, gap), -STEP)
-        xs, ys = g.to_image(np.full_like(vs, u), vs)
-        column = cv2.remap(luma, xs.astype(np.float32)[None], ys.astype(np.float32)[None],
-                           cv2.INTER_LINEAR)[0]
+        column = read(u, vs)
         body = float(np.median(column[vs >= rim + 0.2 * thickness]))
+        yield u, vs, column, body, read
+
+
+def seam_share(animator: FaceAnimator, frame: np.ndarray, mouth_open: float,
+               mouth_width: float) -> tuple[float, int]:
+    """(share of the columns whose lip ends in a thin dark line, columns read) across the
+    middle 80 % of the mouth."""
+    seams, read_columns = 0, 0
+    for _u, _vs, column, body, _read in lip_columns(animator, frame, mouth_open, mouth_width,
+                                                    span=0.8, count=65):
         read_columns += 1
         _edge, seam = fh.lip_top_in_column(column, body, dark=DARK, bright=BRIGHT,
                                            seam_samples=SEAM_PX / STEP)
@@ -124,29 +138,9 @@ def dark_share_over_the_lip(animator: FaceAnimator, frame: np.ndarray, mouth_ope
     """(share of the samples BAND_PX over the lip's top darker than DARK_TOOTH of the upper
     teeth above them, columns read) across the middle 60 % of the mouth (the corners are
     the mouth's dark)."""
-    g = animator.geometry
-    luma = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    opening = mouth_open * animator.max_opening_px
-
-    def read(u: float, vs: np.ndarray) -> np.ndarray:
-        xs, ys = g.to_image(np.full_like(vs, u), vs)
-        return cv2.remap(luma, xs.astype(np.float32)[None], ys.astype(np.float32)[None],
-                         cv2.INTER_LINEAR)[0]
-
     dark, samples, read_columns = 0, 0, 0
-    for across in np.linspace(-0.6, 0.6, 49):
-        u = g.mouth_centre_u + across * g.mouth_half_width
-        lip = np.array([float(g.upper_inner(u))], dtype=np.float32)
-        field = mouth_field(g, np.array([u], dtype=np.float32), lip, opening_px=opening,
-                            width=mouth_width)
-        gap = float(field.gap[0])
-        if gap < 2.0:
-            continue
-        rim = float(lip[0] - field.from_top[0]) + gap
-        thickness = float(g.lower_outer(u) - g.lower_inner(u))
-        vs = np.arange(rim + 0.45 * thickness, rim - min(0.6 * thickness, gap), -STEP)
-        column = read(u, vs)
-        body = float(np.median(column[vs >= rim + 0.2 * thickness]))
+    for u, vs, column, body, read in lip_columns(animator, frame, mouth_open, mouth_width,
+                                                 span=0.6, count=49):
         edge, _ = fh.lip_top_in_column(column, body, dark=DARK, bright=BRIGHT,
                                        seam_samples=SEAM_PX / STEP)
         if edge is None:
