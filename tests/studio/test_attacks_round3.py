@@ -5,7 +5,7 @@ from unittest import mock
 import pytest
 from django.conf import settings
 
-from studio.errors import GateRefused
+from studio.errors import GateRefused, InputRefused
 from studio.models import AuditEvent, DoNotAnimateEntry, JobState
 from studio.services import consent_evidence
 from studio.services.accounts import account_delete, moderator_create
@@ -39,7 +39,9 @@ def test_consent_checked_against_a_face_replaced_meanwhile_animates_nobody(creat
 
     with mock.patch.object(
         consent_evidence, "assess_recording", assess_while_the_second_tab_enrols_the_victim
-    ):
+    ), pytest.raises(InputRefused, match="new selfie while this recording"):
+        # Refused where it is recorded (the face checked is no longer the one enrolled); the
+        # gate below would refuse such consent too.
         consent_grant(
             creator=creator,
             signature_name="Attacker",
