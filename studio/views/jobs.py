@@ -41,6 +41,7 @@ def job_new(request):
     upload's progress can be shown; without the script the form posts and the page is rendered."""
     form = JobForm(request.POST or None, request.FILES or None)
     error = None
+    code = "invalid"
     if request.method == "POST":
         # The API's limit, on the same counter: each submission runs the face gate and may queue
         # a render, and the web form must not be the way around the API's limit.
@@ -58,7 +59,7 @@ def job_new(request):
             messages.error(request, refused.message)
             return _to_job_page(request, refused.extra["job"])
         except ApplicationError as refused:
-            error = refused.message
+            error, code = refused.message, refused.code
         else:
             if job.state == "held":
                 messages.warning(
@@ -69,7 +70,8 @@ def job_new(request):
     if request.method == "POST" and wants_json(request):
         return JsonResponse(
             {
-                "error": {
+                "error": {  # the API's error shape (studio/middleware.py), with the fields
+                    "code": code,
                     "message": error or _("Please correct what is marked below."),
                     "fields": {name: list(messages_) for name, messages_ in form.errors.items()},
                 }

@@ -21,10 +21,12 @@ def test_a_refused_file_is_answered_with_its_reason_and_fields(creator_client, t
     )
     assert answer.status_code == 400
     assert "silent" in answer.json()["error"]["message"]
+    assert answer.json()["error"]["code"] == "input_refused"
 
     missing = creator_client.post("/jobs/new/", {"label_corner": "bottom-right"}, **AS_SCRIPT)
     assert missing.status_code == 400
     assert set(missing.json()["error"]["fields"]) == {"portrait", "audio"}
+    assert missing.json()["error"]["code"] == "invalid"
 
 
 def test_a_gate_refusal_sends_the_script_to_the_job_page_where_the_reason_waits(
