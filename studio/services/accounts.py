@@ -10,6 +10,13 @@ from studio.services.audit import audit_record
 
 
 @transaction.atomic
+def creator_lock(creator) -> None:
+    """Hold the creator's row until the caller's transaction ends: what one creator does twice
+    at once (a double click, two tabs) then runs one after the other (enrolment, consent,
+    tokens, jobs)."""
+    get_user_model().objects.select_for_update().filter(pk=creator.pk).first()
+
+
 def creator_create(*, email: str, password: str, full_name: str = ""):
     roles_ensure()
     User = get_user_model()

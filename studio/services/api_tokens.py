@@ -3,7 +3,6 @@
 from datetime import timedelta
 from functools import partial
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from studio.errors import AlreadyDone, InputRefused, NotAllowed, NotFound
 from studio.models import ApiToken
+from studio.services.accounts import creator_lock
 from studio.services.audit import audit_record
 from studio.services.notifications import creator_email_once
 
@@ -42,7 +42,7 @@ def api_token_create(
         )
     now = timezone.now()
     # Locking the creator's row makes two simultaneous requests count one after the other.
-    get_user_model().objects.select_for_update().filter(pk=creator.pk).first()
+    creator_lock(creator)
     form_submission = form_submission[:64]
     made = form_submission and (
         ApiToken.objects.filter(creator=creator, form_submission=form_submission).first()

@@ -7,7 +7,6 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -34,10 +33,10 @@ from studio.models import (
     ConsentRecord,
     EnrolledIdentity,
     GenerationJob,
-    JobState,
     ModerationCase,
 )
 from studio.problem_words import quality_problems_words
+from studio.services.accounts import creator_lock
 from studio.services.audit import audit_record
 from studio.services.consent_evidence import (
     HELD,
@@ -46,19 +45,11 @@ from studio.services.consent_evidence import (
     check_evidence,
     verdict_message,
 )
+from studio.services.job_transitions import UNPUBLISHED_STATES
 from studio.services.uploads import Upload, image_check_upload, upload_chunks, upload_size
 from studio.stored_files import stored_files_removed_unless_committed
 
 MAX_RECORDING_BYTES = 60 * 1024 * 1024
-# A job in these states has not been published yet: the worker checks its consent again.
-WAITING_STATES = (
-    JobState.SUBMITTED,
-    JobState.CHECKING,
-    JobState.HELD,
-    JobState.QUEUED,
-    JobState.RENDERING,
-    JobState.SEALING,
-)
 
 
 @transaction.atomic
@@ -79,7 +70,7 @@ def identity_enrol(*, creator, selfie: Upload) -> EnrolledIdentity:
     with stored_files_removed_unless_committed() as stored, transaction.atomic():
         # The creator's row is the lock: of two enrolments at once (a double click), the second
         # waits and then replaces the first, where both would have found no identity to replace.
-        get_user_model().objects.select_for_update().filter(pk=creator.pk).first()
+        creator_lock(creator)
         previous = EnrolledIdentity.objects.select_for_update().filter(creator=creator).first()
         if previous is not None:
             old_selfie = previous.selfie
@@ -270,7 +261,7 @@ def consent_grant(
         with transaction.atomic():
             # As in identity_enrol: two grants at once (two tabs) run one after the other, and
             # the second supersedes the first instead of breaking the one-active-consent rule.
-            get_user_model().objects.select_for_update().filter(pk=creator.pk).first()
+            creator_lock(creator)
             # The recording was checked against `identity`; a selfie enrolled since (another
             # tab, committing under the same lock) would inherit consent its face never gave.
             if not EnrolledIdentity.objects.filter(pk=identity.pk, creator=creator).exists():
@@ -363,7 +354,7 @@ def _carry_waiting_jobs_over(creator, superseded: list[ConsentRecord], record: C
     Without this, renewing consent (which the expiry mail asks for) failed every job still
     waiting to render as "consent withdrawn". Only a renewal for the same enrolled face gets here:
     enrolling a new face voids consent itself, leaving nothing active to supersede."""
-    waiting = GenerationJob.objects.filter(consent__in=superseded, state__in=WAITING_STATES)
+    waiting = GenerationJob.objects.filter(consent__in=superseded, state__in=UNPUBLISHED_STATES)
     carried = [str(public_id) for public_id in waiting.values_list("public_id", flat=True)]
     if carried:
         waiting.update(consent=record)

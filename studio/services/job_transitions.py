@@ -24,6 +24,8 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 TERMINAL_STATES = frozenset(state for state, targets in ALLOWED_TRANSITIONS.items() if not targets)
 ACTIVE_STATES = frozenset({S.SUBMITTED, S.CHECKING, S.QUEUED, S.RENDERING, S.SEALING})
+# Not published yet: held for a moderator, or on its way. The worker checks consent again.
+UNPUBLISHED_STATES = ACTIVE_STATES | {S.HELD}
 
 
 def can_transition(from_state: str, to_state: str) -> bool:

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +22,7 @@ from safety.sealing import SealingCancelled, SealingFailed
 from studio.errors import ApplicationError, GateRefused, NotAllowed, RateLimited
 from studio.models import AudioClip, GenerationJob, JobState, ModerationCase, Portrait
 from studio.renderers import GPU_RENDERERS, renderer_for
+from studio.services.accounts import creator_lock
 from studio.services.audit import audit_record
 from studio.services.gate import (
     CONSENT_WITHDRAWN_BEFORE_PUBLISHING,
@@ -31,7 +31,7 @@ from studio.services.gate import (
     job_consent_still_valid,
 )
 from studio.services.job_heartbeat import job_heartbeat
-from studio.services.job_transitions import ACTIVE_STATES, job_transition
+from studio.services.job_transitions import ACTIVE_STATES, UNPUBLISHED_STATES, job_transition
 from studio.services.notifications import creator_notify
 from studio.services.uploads import (
     CheckedAudio,
@@ -44,8 +44,6 @@ from studio.stored_files import stored_copy, stored_files_removed_unless_committ
 
 logger = logging.getLogger(__name__)
 S = JobState
-# Not yet published: held for a moderator, queued, or being made.
-UNPUBLISHED_STATES = ACTIVE_STATES | {S.HELD}
 LABEL_CORNERS = ("bottom-right", "bottom-left", "top-right", "top-left")
 WAITING_STATES = (S.SUBMITTED, S.CHECKING, S.HELD, S.QUEUED)
 
@@ -102,7 +100,7 @@ def job_submit(
         )
         with stored_files_removed_unless_committed() as stored, transaction.atomic():
             # Counted again under the creator's row lock: requests at once queue up here.
-            get_user_model().objects.select_for_update().filter(pk=creator.pk).first()
+            creator_lock(creator)
             _refuse_if_too_many_waiting(creator)
             portrait_row = Portrait(
                 creator=creator,
