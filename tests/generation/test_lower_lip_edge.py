@@ -92,15 +92,20 @@ def seam_share(animator: FaceAnimator, frame: np.ndarray, mouth_open: float,
     return (seams / read_columns if read_columns else 0.0), read_columns
 
 
+def shares_per_pose(animator: FaceAnimator, poses, measure, least_columns: int) -> list[float]:
+    """`measure` (share, columns read) on a frame rendered at each (mouth_open, mouth_width)."""
+    shares = []
+    for mouth_open, mouth_width in poses:
+        frame = animator.render(FramePose(mouth_open=mouth_open, mouth_width=mouth_width))
+        share, columns = measure(animator, frame, mouth_open, mouth_width)
+        assert columns >= least_columns, (mouth_open, mouth_width, columns)
+        shares.append(share)
+    return shares
+
+
 @pytest.mark.parametrize("name", SMILES)
 def test_the_lower_lip_meets_the_teeth_without_a_dark_line(animators, name):
-    animator = animators[name]
-    shares = []
-    for mouth_open, mouth_width in POSES:
-        frame = animator.render(FramePose(mouth_open=mouth_open, mouth_width=mouth_width))
-        share, columns = seam_share(animator, frame, mouth_open, mouth_width)
-        assert columns >= 40, (mouth_open, mouth_width, columns)
-        shares.append(share)
+    shares = shares_per_pose(animators[name], POSES, seam_share, least_columns=40)
     # Averaged over the poses: on main 0.41 (obama.jpg), 0.26 (obama2.jpg) and 0.22
     # (astronaut.png) of the columns, now 0.03-0.12 (what is left: the lower teeth in the
     # upper row's shadow over a lit edge, read as a dark run with the bright upper teeth above).
@@ -112,13 +117,7 @@ def test_spread_vowels_show_no_thin_dark_line_under_the_upper_teeth(animators, n
     """The room a spread vowel opens between the upper teeth and the lip, a pixel or two
     tall, shows the lower teeth behind it; painted as the mouth's dark it was a thin dark line
     under the teeth, read here as a seam along the lip's top (with tooth above it again)."""
-    animator = animators[name]
-    shares = []
-    for mouth_open, mouth_width in SPREAD_POSES:
-        frame = animator.render(FramePose(mouth_open=mouth_open, mouth_width=mouth_width))
-        share, columns = seam_share(animator, frame, mouth_open, mouth_width)
-        assert columns >= 40, (mouth_open, mouth_width, columns)
-        shares.append(share)
+    shares = shares_per_pose(animators[name], SPREAD_POSES, seam_share, least_columns=40)
     # The worst pose: on main 0.35 (obama.jpg, 0.6 open, 1.2 wide) and 0.37 (astronaut.png,
     # 0.5 open, 1.3 wide); fba80d0 0.20 and 0.11, now 0.09 and 0.11 (what is left: where the
     # upper teeth's shadowed edges meet the lower teeth).
@@ -160,13 +159,9 @@ def test_the_lower_teeth_under_the_upper_ones_show_no_dark_grid(animators):
     gaps between teeth and its shadowed contact edge came with them: dark vertical and
     horizontal lines through the lower teeth, like braces. Now a soft band of tooth colour,
     a little darker than the upper row."""
-    animator = animators["obama.jpg"]
-    shares = []
-    for mouth_open, mouth_width in SPREAD_POSES:
-        frame = animator.render(FramePose(mouth_open=mouth_open, mouth_width=mouth_width))
-        share, columns = dark_share_over_the_lip(animator, frame, mouth_open, mouth_width)
-        assert columns >= 35, (mouth_open, mouth_width, columns)
-        shares.append(share)
+    shares = shares_per_pose(
+        animators["obama.jpg"], SPREAD_POSES, dark_share_over_the_lip, least_columns=35
+    )
     # The worst pose: 0.22 on fba80d0 (0.7 open, 1.3 wide; 0.78 before it, the dark line
     # the test above reads), now 0.07 (0.3 open: the photo's own lip edge at the corners).
     assert max(shares) <= 0.12, [round(share, 3) for share in shares]
