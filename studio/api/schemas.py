@@ -55,6 +55,7 @@ class AudioWatermarkOut(_Open):
     found: bool
     id: int | None
     algorithm: str
+    checked: bool = Field(False, description="The file had a sound track, and it was read.")
 
 
 class RecordOut(_Open):

@@ -234,6 +234,7 @@ def verify_path(path: Path, media_type: str, *, sha256: str | None = None) -> di
             "found": bool(audio_mark and audio_mark.found),
             "id": audio_mark.payload_id if audio_mark and audio_mark.found else None,
             "algorithm": audio_watermark().name,
+            "checked": audio_mark is not None,
         },
         "record": record,
     }

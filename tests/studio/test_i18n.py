@@ -29,9 +29,9 @@ def test_the_language_switch_remembers_the_choice(client):
     assert 'id="language-switch"' in page and 'value="de"' in page
     response = client.post("/i18n/setlang/", {"language": "de", "next": "/verify/"})
     assert response.status_code == 302 and response["Location"] == "/verify/"
-    assert "Ein Video oder Bild prüfen" in client.get("/verify/").content.decode()
+    assert "Ein Video, Bild oder eine Tonaufnahme prüfen" in client.get("/verify/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    assert "Verify a video or image" in client.get("/verify/").content.decode()
+    assert "Verify a video, image or sound" in client.get("/verify/").content.decode()
 
 
 @pytest.mark.django_db
