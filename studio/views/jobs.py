@@ -82,7 +82,7 @@ def job_new(request):
         request,
         "studio/job_new.html",
         {"form": form, "error": error, "enrolment": creator_enrolment_status(request.user)},
-        status=400 if error else 200,
+        status=400 if error or form.errors else 200,
     )
 
 

@@ -42,3 +42,14 @@ def test_a_gate_refusal_sends_the_script_to_the_job_page_where_the_reason_waits(
     assert answer.status_code == 200 and answer.json()["next"].startswith("/jobs/")
     job_page = creator_client.get(answer.json()["next"]).content.decode()
     assert "does not match" in job_page or "not match" in job_page
+
+
+def test_without_the_script_a_form_with_a_missing_file_is_a_400_page_marking_it(
+    creator_client,
+):
+    """A browser without JavaScript posts the form itself: the page comes back marked, and its
+    status says the request was refused (a 200 told clients and monitors all was well)."""
+    page = creator_client.post("/jobs/new/", {"label_corner": "bottom-right"})
+    assert page.status_code == 400
+    assert page.content.decode().count('class="errorlist"') == 2
+    assert creator_client.get("/jobs/new/").status_code == 200
