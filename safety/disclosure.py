@@ -1,7 +1,9 @@
 """A visible "AI-generated" label burned into every frame of a Signet output.
 
 Invisible watermarks and C2PA manifests serve machines; this label tells a person watching.
-The creator chooses the corner; there is deliberately no way to turn it off or change its text.
+The creator chooses the corner and the label's language (the audience of a German creator reads
+"KI-generiert"); there is deliberately no way to turn it off or to write its text: the words come
+only from LABEL_TEXTS.
 
 The label (text on a semi-transparent dark rounded box) is drawn once per frame size with
 Pillow and kept as integer blend weights, so each frame costs one small blend of the label's
@@ -17,7 +19,9 @@ from typing import Literal, get_args
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-LABEL_TEXT = "AI-generated"
+# One text per language, each 12 characters in a monospaced font, so every label has one size.
+LABEL_TEXTS = {"en": "AI-generated", "de": "KI-generiert"}
+LABEL_TEXT = LABEL_TEXTS["en"]
 Corner = Literal["bottom-right", "bottom-left", "top-right", "top-left"]
 CORNERS: tuple[str, ...] = get_args(Corner)
 
@@ -46,14 +50,21 @@ class LabelBox:
 @dataclass(frozen=True)
 class DisclosureLabel:
     corner: Corner = "bottom-right"
+    language: str = "en"
 
     def __post_init__(self) -> None:
         if self.corner not in CORNERS:
             raise ValueError(f"corner must be one of {CORNERS}, got {self.corner!r}")
+        if self.language not in LABEL_TEXTS:
+            raise ValueError(f"language must be one of {tuple(LABEL_TEXTS)}, got {self.language!r}")
+
+    @property
+    def text(self) -> str:
+        return LABEL_TEXTS[self.language]
 
     def box(self, height: int, width: int) -> LabelBox:
         """Where `apply` draws on a frame of this size."""
-        return _overlay(self.corner, height, width).box
+        return _overlay(self.corner, height, width, self.text).box
 
     def apply(self, frame: np.ndarray) -> np.ndarray:
         """Return a copy of an RGB uint8 frame (H, W, 3) with the label burned in.
@@ -65,7 +76,7 @@ class DisclosureLabel:
             raise ValueError(
                 f"expected an RGB uint8 frame (H, W, 3), got {frame.shape} {frame.dtype}"
             )
-        overlay = _overlay(self.corner, frame.shape[0], frame.shape[1])
+        overlay = _overlay(self.corner, frame.shape[0], frame.shape[1], self.text)
         out = frame.copy()
         b = overlay.box
         region = out[b.top : b.bottom, b.left : b.right]
@@ -82,16 +93,16 @@ class _Overlay:
 
 
 @functools.lru_cache(maxsize=32)
-def _overlay(corner: str, height: int, width: int) -> _Overlay:
+def _overlay(corner: str, height: int, width: int, text: str) -> _Overlay:
     short_side = min(height, width)
     margin = max(3, round(short_side * 0.025))
     font_px = max(_MIN_FONT_PX, round(short_side * _FONT_FRACTION))
-    label = _render(font_px)
+    label = _render(font_px, text)
     while label.width > width - 2 * margin or label.height > height - 2 * margin:
         font_px -= 1
         if font_px < _SMALLEST_FONT_PX:
             raise ValueError(f"a {width}x{height} frame is too small for a readable label")
-        label = _render(font_px)
+        label = _render(font_px, text)
 
     top = margin if corner.startswith("top") else height - margin - label.height
     left = margin if corner.endswith("left") else width - margin - label.width
@@ -106,8 +117,10 @@ def _overlay(corner: str, height: int, width: int) -> _Overlay:
     return _Overlay(box=box, keep=keep, ink=ink)
 
 
-def _render(font_px: int) -> Image.Image:
+def _render(font_px: int, text: str) -> Image.Image:
     font = _font(font_px)
+    # Sized and placed by the English text in every language: one box, one baseline (the
+    # German capitals reach a pixel higher, well inside the padding).
     left, top, right, bottom = font.getbbox(LABEL_TEXT)
     pad_x, pad_y = round(font_px * 0.55), round(font_px * 0.35)
     size = (right - left + 2 * pad_x, bottom - top + 2 * pad_y)
@@ -123,7 +136,7 @@ def _render(font_px: int) -> Image.Image:
     # go from the box's translucency to opaque white.
     draw.text(
         (pad_x - left, pad_y - top),
-        LABEL_TEXT,
+        text,
         font=font,
         fill=(255, 255, 255, 255),
         stroke_width=_stroke_width(font),

@@ -97,3 +97,28 @@ def test_label_renders_without_the_system_font(monkeypatch):
     finally:
         disclosure._font.cache_clear()
         disclosure._overlay.cache_clear()
+
+
+def test_the_german_label_reads_ki_generiert_in_the_same_box():
+    """Without OCR: both texts are 12 monospaced cells and share "I-gener" (cells 1-7), so the
+    German label must differ from the English one exactly in cell 0 ("K" for "A") and cells
+    8-11 ("iert" for "ated"), in a box of the same size and place."""
+    frame = np.full((512, 512, 3), 128, np.uint8)
+    english, german = DisclosureLabel(), DisclosureLabel(language="de")
+    box = english.box(512, 512)
+    assert german.box(512, 512) == box
+    assert (english.text, german.text) == ("AI-generated", "KI-generiert")
+    patch = slice(box.top, box.bottom), slice(box.left, box.right)
+    differs = np.any(english.apply(frame)[patch] != german.apply(frame)[patch], axis=(0, 2))
+    inked = np.any(english.apply(frame)[patch] > 200, axis=(0, 2))
+    first, last = np.flatnonzero(inked)[[0, -1]]
+    cell = (last + 1 - first) / 12
+    for index in range(12):
+        inner = slice(int(first + index * cell + 2), int(first + (index + 1) * cell - 2))
+        assert differs[inner].any() == (index == 0 or index >= 8), index
+
+
+@pytest.mark.parametrize("language", ["fr", "", None, "AI-generated"])
+def test_the_label_speaks_only_the_languages_it_was_given(language):
+    with pytest.raises(ValueError, match="language"):
+        DisclosureLabel(language=language)
