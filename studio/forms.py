@@ -4,9 +4,10 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from safety.disclosure import LABEL_TEXTS
 from studio.login_throttle import password_reentry_check
 from studio.services.api_tokens import DEFAULT_TOKEN_LIFETIME_DAYS, TOKEN_LIFETIME_DAYS
-from studio.services.jobs import LABEL_CORNERS
+from studio.services.jobs import LABEL_CORNERS, LABEL_LANGUAGES
 
 CORNER_LABELS = {
     "bottom-right": _("bottom right"),
@@ -97,6 +98,12 @@ class JobForm(forms.Form):
         label=_("Where the “AI-generated” label goes"),
         choices=[(corner, CORNER_LABELS[corner]) for corner in LABEL_CORNERS],
         initial="bottom-right",
+    )
+    label_language = forms.ChoiceField(
+        label=_("The label’s words"),
+        # The label's own words, as they appear in the video, whatever the page's language.
+        choices=[(language, LABEL_TEXTS[language]) for language in LABEL_LANGUAGES],
+        required=False,  # a form sent without it (an older page, a script) gets the page's
     )
 
 

@@ -26,11 +26,13 @@ def jobs_create(
     portrait: File[UploadedFile],
     audio: File[UploadedFile],
     label_corner: Form[str] = "bottom-right",
+    label_language: Form[str] = "en",
 ):
     """The job passes the safety gate (consent, identity, do-not-animate) before it is queued.
 
     `label_corner` is one of bottom-right, bottom-left, top-right, top-left: the AI-generated
-    label can be moved, never removed.
+    label can be moved, never removed. `label_language` picks its words: `en` "AI-generated"
+    (the default) or `de` "KI-generiert".
     """
     if not is_creator(request.user):
         raise NotAllowed(_("Only creators can make videos."))
@@ -39,6 +41,7 @@ def jobs_create(
         portrait=portrait,
         audio=audio,
         label_corner=label_corner,
+        label_language=label_language,
         channel="api",
     )
     return Status(202, job_status_payload(job))

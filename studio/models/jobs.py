@@ -47,6 +47,8 @@ class GenerationJob(models.Model):
     state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.SUBMITTED)
     renderer = models.CharField(max_length=40)
     label_corner = models.CharField(max_length=20, default="bottom-right")
+    # The visible label's words: "en" AI-generated, "de" KI-generiert (safety.disclosure).
+    label_language = models.CharField(max_length=8, default="en")
     audio_seconds = models.FloatField(default=0.0)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)

@@ -94,6 +94,7 @@ def _job(job: GenerationJob) -> dict:
         "state": job.state,
         "audio_seconds": round(job.audio_seconds, 2),
         "label_corner": job.label_corner,
+        "label_language": job.label_language,
         "why": job_failure_words(job.failure_reason) if job.failure_reason else "",
         "output": output
         and {

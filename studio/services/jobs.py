@@ -18,8 +18,9 @@ from generation.media.images import load_image_rgb
 from generation.render_job import RenderCancelled, render_frames
 from generation.renderers import UnknownRendererError
 from generation.renderers.base import RenderRequest
+from safety.disclosure import LABEL_TEXTS
 from safety.sealing import SealingCancelled, SealingFailed
-from studio.errors import ApplicationError, GateRefused, NotAllowed, RateLimited
+from studio.errors import ApplicationError, GateRefused, InputRefused, NotAllowed, RateLimited
 from studio.models import AudioClip, GenerationJob, JobState, ModerationCase, Portrait
 from studio.renderers import GPU_RENDERERS, renderer_for
 from studio.services.accounts import creator_lock
@@ -45,6 +46,7 @@ from studio.stored_files import stored_copy, stored_files_removed_unless_committ
 logger = logging.getLogger(__name__)
 S = JobState
 LABEL_CORNERS = ("bottom-right", "bottom-left", "top-right", "top-left")
+LABEL_LANGUAGES = tuple(LABEL_TEXTS)
 WAITING_STATES = (S.SUBMITTED, S.CHECKING, S.HELD, S.QUEUED)
 
 
@@ -81,6 +83,7 @@ def job_submit(
     portrait: CheckedImage,
     audio: CheckedAudio,
     label_corner: str = "bottom-right",
+    label_language: str = "en",
     renderer: str | None = None,
     channel: str = "web",
     enqueue: bool = True,
@@ -93,6 +96,11 @@ def job_submit(
     try:
         if label_corner not in LABEL_CORNERS:
             raise NotAllowed(_("The AI-generated label can be moved to a corner, not removed."))
+        if label_language not in LABEL_LANGUAGES:
+            raise InputRefused(
+                _("The label can be in English (en) or German (de), nothing else."),
+                extra={"fields": ["label_language"]},
+            )
         _refuse_if_too_many_waiting(creator)  # before the gate's face analysis, which costs
         decision = gate_evaluate(creator=creator, portrait_bytes=portrait.data)
         keep_media = (
@@ -134,6 +142,7 @@ def job_submit(
                 consent=decision.consent,
                 renderer=renderer or settings.SIGNET_RENDERER,
                 label_corner=label_corner,
+                label_language=label_language,
                 audio_seconds=audio.duration_seconds,
                 identity_distance=decision.distance,
                 gate_report={

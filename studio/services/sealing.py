@@ -123,7 +123,7 @@ def output_seal(
     codec = watermark_codec()
     watermark_id = _watermark_id_allocate(job)
     review = _review_decision(job)
-    label = DisclosureLabel(corner=job.label_corner)
+    label = DisclosureLabel(corner=job.label_corner, language=job.label_language)
     marks = {"codec": codec, "watermark_id": watermark_id, "label": label}
     keys = {"signer": signer_config(), "trust_anchors_pem": trust_anchors_pem()}
     manifest = {

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -39,7 +40,11 @@ def job_new(request):
     """The new-video form. The page's script (static/studio/job_new.js) sends it in the
     background, asking for JSON, so that the chosen files stay chosen when one is refused and the
     upload's progress can be shown; without the script the form posts and the page is rendered."""
-    form = JobForm(request.POST or None, request.FILES or None)
+    # The label speaks the page's language unless the creator picks the other.
+    page_language = "de" if get_language().startswith("de") else "en"
+    form = JobForm(
+        request.POST or None, request.FILES or None, initial={"label_language": page_language}
+    )
     error = None
     code = "invalid"
     if request.method == "POST":
@@ -53,6 +58,7 @@ def job_new(request):
                 portrait=form.cleaned_data["portrait"],
                 audio=form.cleaned_data["audio"],
                 label_corner=form.cleaned_data["label_corner"],
+                label_language=form.cleaned_data["label_language"] or page_language,
                 channel="web",
             )
         except GateRefused as refused:

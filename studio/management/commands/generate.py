@@ -19,6 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--audio", required=True, type=Path)
         parser.add_argument("--out", required=True, type=Path)
         parser.add_argument("--label-corner", default="bottom-right")
+        parser.add_argument("--label-language", default="en", help="en: AI-generated, de: KI-generiert")
 
     def handle(self, *args, **options):
         creator = get_user_model().objects.filter(username=options["user"].lower()).first()
@@ -33,6 +34,7 @@ class Command(BaseCommand):
                 portrait=options["portrait"],
                 audio=options["audio"],
                 label_corner=options["label_corner"],
+                label_language=options["label_language"],
                 channel="command",
                 enqueue=False,
             )
