@@ -89,6 +89,9 @@ LIPS_BOX_MARGIN_PX = 8
 # upper teeth this many px past the upper teeth's edge.
 HIDDEN_TEETH_SHARE = 0.0165
 HIDDEN_TEETH_FADE_PX = 1.0
+# Going, their band's ends come in towards the middle, soft over this share of its reach
+# either side of it.
+HIDDEN_TEETH_EDGE = 0.4
 HIDDEN_TEETH_TIP_PX = 2.0
 # They reach this many px up behind the upper row's edge.
 HIDDEN_TEETH_BEHIND_PX = 2.0
@@ -197,6 +200,9 @@ class FaceAnimator:
             if self._teeth_source is not None else None)
         self._hidden_columns = (_hidden_teeth_columns(self._teeth, g.face_height)
                                 if self._teeth is not None else None)
+        # How far their band reaches either side of the mouth's middle (px).
+        self._hidden_ends = (_hidden_teeth_ends(self._teeth.us, self._hidden_columns, uc)
+                             if self._hidden_columns is not None else (1.0, 1.0))
         x0, y0, x1, y1 = self._mouth_box
         # Where each pixel of the mouth region falls on the coarse grid (corner-aligned).
         self._coarse_lookup_x = (xs[y0:y1, x0:x1] - x0) / COARSE_STEP
@@ -577,10 +583,14 @@ class FaceAnimator:
         # them): the rigid rows fade out there and the mouth's dark interior shows.
         upper_alpha *= 1.0 - field.teeth_cover
         lower_alpha *= 1.0 - field.teeth_cover
+        hidden = np.interp(u + field.du, self._teeth.us, self._hidden_columns)
+        # Where the photo's lower incisors are hidden, what it showed of a lower row was a
+        # fleck (filled over, _hidden_teeth_columns): moved with the jaw once the hidden teeth
+        # had gone, it was a grey speck on the lip's top.
+        lower_alpha *= 1.0 - hidden
         upper, lower, lower_alpha = self._hidden_lower_teeth(
-            g, hx, hy, field, v, upper_v, upper_edge, rise + jaw,
-            np.interp(u + field.du, self._teeth.us, self._hidden_columns),
-            upper, lower, lower_alpha)
+            g, hx, hy, field, v, upper_v, upper_edge, rise + jaw, hidden, upper, lower,
+            lower_alpha)
         # The lips' strips, read where the field reads each lip.
         upper_lip_alpha = np.clip(top - field.upper_source_v, 0.0, 1.0)
         # The lower strip: from its smooth top (part of the way down the photo's shadowed
@@ -618,9 +628,10 @@ class FaceAnimator:
         opening) by up to HIDDEN_TEETH_SHARE of the face's height: a spread vowel parts them
         by a few pixels, and that room painted as the mouth's dark was a thin dark line under
         the teeth. Wider, the room is the mouth's opening: over HIDDEN_TEETH_FADE_PX more the
-        teeth drop out of it. Their texture is the upper row's, mirrored at its edge (tip to
-        tip) and smoothed (_hidden_teeth_source); paint_interior shades them as the lower row,
-        darker just under the upper row."""
+        teeth give way to its dark from their band's ends in (_hidden_teeth_left). Their
+        texture is the upper row's, mirrored at its edge (tip to tip) and smoothed
+        (_hidden_teeth_source); paint_interior shades them as the lower row, darker just under
+        the upper row."""
         fill = HIDDEN_TEETH_SHARE * g.face_height
         # All columns at once, by the rows' parting (each column's own room differs with the
         # teeth's edges and the lip's top, and the teeth came and went in blocks).
@@ -629,12 +640,16 @@ class FaceAnimator:
         if shown <= 0.0 or not (hidden > 0.0).any():
             return upper, lower, lower_alpha
         below_upper = upper_v - upper_edge
-        # Fading, they drop away from the upper teeth (the dark opens above them), never
-        # see-through: half-covering the dark they were a grey band.
-        drop = (1.0 - shown) * (fill + HIDDEN_TEETH_FADE_PX + 1.0)
+        # Going, they give way to the mouth's dark from the ends of their band in, the
+        # incisors at the middle last (as a smile's dark corners frame its teeth): where they
+        # have gone the room is the mouth's dark, as tall as the room, and where they are left
+        # they stay up behind the upper row. Dropped away from the upper teeth instead (all
+        # columns at once), they opened a thin, uneven dark line along the upper row's edge,
+        # over the pale band they still made, for the frame or two of that drop.
+        keep = _hidden_teeth_left(field.column * g.mouth_half_width, self._hidden_ends, shown)
         # Up behind the upper row's soft edge (they are behind it): starting at its edge, the
         # two rows' part-covered pixels let the mouth's dark through, a dark line between.
-        alpha = (hidden * np.clip(below_upper + HIDDEN_TEETH_BEHIND_PX - drop, 0.0, 1.0)
+        alpha = (hidden * keep * np.clip(below_upper + HIDDEN_TEETH_BEHIND_PX, 0.0, 1.0)
                  * (1.0 - field.teeth_cover))
         # Mirrored from past the upper teeth's tips: their edge in the photo is the shadowed
         # line where they rest on the lip, and mirrored onto the contact it drew that line.
@@ -651,7 +666,7 @@ class FaceAnimator:
         tips = self._sample(g, hx, hy, field.du,
                             np.minimum(upper_v, upper_edge - HIDDEN_TEETH_TIP_PX) - v,
                             self._teeth_source)
-        lit = (hidden * shown)[..., None]
+        lit = (hidden * keep)[..., None]
         upper = upper + (tips - upper) * lit
         return (upper, np.where(take[..., None], mirrored, lower),
                 np.where(take, alpha, lower_alpha))
@@ -908,3 +923,25 @@ def _hidden_teeth_columns(teeth: PhotoTeeth, face_height: float) -> np.ndarray:
     # Nor in the last px of a row's end, nor under a short run of upper row: a mouth's corner
     # is its dark (astronaut.png's, lower teeth there were a pale wedge beside a dark bar).
     return grey_erosion(hidden, size=width // 2, mode="nearest").astype(np.float32)
+
+
+def _hidden_teeth_ends(us: np.ndarray, hidden: np.ndarray, centre_u: float
+                       ) -> tuple[float, float]:
+    """How far the hidden lower teeth's columns (``hidden`` > 0 at ``us``) reach to the left
+    and to the right of the mouth's middle ``centre_u`` (px, at least 1)."""
+    shown = us[hidden > 0.0]
+    if not len(shown):
+        return 1.0, 1.0
+    return (max(float(centre_u - shown.min()), 1.0), max(float(shown.max() - centre_u), 1.0))
+
+
+def _hidden_teeth_left(across: np.ndarray, ends: tuple[float, float], shown: float
+                       ) -> np.ndarray:
+    """0..1 at ``across`` px from the mouth's middle: what is left of the hidden lower teeth's
+    band (reaching ``ends`` px to the left and right) when ``shown`` (1..0) of it shows. Its
+    ends come in towards the middle, soft over HIDDEN_TEETH_EDGE of each side's reach; the
+    same share of either side at once, so an off-centre band has no step at the middle."""
+    reach = np.where(across < 0.0, ends[0], ends[1])
+    towards_end = np.abs(across) / reach  # 0 at the middle, 1 at the band's end
+    left = float(_smoothstep(np.array(shown))) * (1.0 + HIDDEN_TEETH_EDGE)
+    return _smoothstep((left - towards_end) / HIDDEN_TEETH_EDGE)
