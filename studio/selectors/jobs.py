@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from studio.errors import NotFound
 from studio.job_failure_words import job_failure_words
 from studio.models import GenerationJob
+from studio.services.job_transitions import UNPUBLISHED_STATES
 
 
 def jobs_for_creator(creator) -> QuerySet[GenerationJob]:
@@ -87,3 +88,13 @@ def job_hold_reason(job: GenerationJob) -> str:
         "random_sample": _("This video was picked at random for a check by a moderator."),
         "misuse_report": _("Someone reported this video; a moderator is checking it."),
     }.get(reason, _("A moderator will review this video before it is released."))
+
+
+def consent_revocation_reach(creator) -> dict:
+    """What revoking consent would end, for the creator to read before they confirm."""
+    return {
+        "waiting": GenerationJob.objects.filter(
+            creator=creator, state__in=UNPUBLISHED_STATES
+        ).count(),
+        "released": GenerationJob.objects.filter(creator=creator, state="released").count(),
+    }

@@ -15,6 +15,7 @@ from studio.client_address import client_address
 from studio.errors import ApplicationError, InputRefused
 from studio.rate_limits import rate_limit_hit
 from studio.selectors.consent import consent_records_for_creator, creator_enrolment_status
+from studio.selectors.jobs import consent_revocation_reach
 from studio.services.consent import (
     consent_challenge_issue,
     consent_challenge_start,
@@ -55,6 +56,7 @@ def enrol(request):
             "error": error,
             "status": creator_enrolment_status(request.user),
             "records": consent_records_for_creator(request.user)[:10],
+            "revocation": consent_revocation_reach(request.user),
         },
         status=400 if error else 200,
     )
@@ -181,6 +183,17 @@ def action_labels() -> dict[str, str]:
 @login_required
 @require_POST
 def consent_revoke_view(request):
+    # Revoking cannot be undone and reaches every released video: one stray click or a
+    # resent form must not do it. The page's box must be ticked, and the server checks.
+    if request.POST.get("confirm") != "yes":
+        messages.error(
+            request,
+            _(
+                "Nothing was revoked: tick the box to confirm that you want to revoke your "
+                "consent."
+            ),
+        )
+        return redirect("enrol")
     consent_revoke(creator=request.user)
     messages.success(
         request,

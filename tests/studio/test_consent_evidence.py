@@ -61,7 +61,7 @@ def test_the_consent_page_requires_the_box_and_a_recording(creator_client):
 
 
 def test_revoking_from_the_account_page_takes_effect_at_once(creator_client, consented_creator):
-    response = creator_client.post("/consent/revoke/", follow=True)
+    response = creator_client.post("/consent/revoke/", {"confirm": "yes"}, follow=True)
     assert "Your consent is revoked" in response.content.decode()
     assert ConsentRecord.objects.get(creator=consented_creator).revoked_at is not None
 

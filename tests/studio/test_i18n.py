@@ -192,5 +192,7 @@ def test_revoking_consent_and_a_late_cancel_answer_in_german(
     late = creator_client.post(f"/jobs/{job.public_id}/cancel", **german)
     assert "kann nicht mehr abgebrochen werden" in late.content.decode()
     assert "„abgebrochen“" in late.content.decode()
-    revoked = creator_client.post("/consent/revoke/", follow=True, **german).content.decode()
+    revoked = creator_client.post(
+        "/consent/revoke/", {"confirm": "yes"}, follow=True, **german
+    ).content.decode()
     assert "Ihre Einwilligung ist widerrufen." in revoked and "Your consent" not in revoked
