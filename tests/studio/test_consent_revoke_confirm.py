@@ -66,3 +66,8 @@ def test_the_enrol_page_warns_that_a_new_selfie_ends_the_consent(creator_client)
     newcomer = Client()
     newcomer.force_login(make_creator("new@example.com"))  # nothing to lose yet: no warning
     assert 'id="re-enrol-warning"' not in newcomer.get("/enrol/").content.decode()
+
+
+def test_the_page_names_no_count_that_is_zero(creator_client):
+    page = creator_client.get("/enrol/").content.decode()
+    assert "0 videos waiting" not in page and "0 released videos" not in page
