@@ -64,3 +64,17 @@ def test_the_verify_field_keeps_its_required_check_and_takes_a_file(page, live_s
     page.click("#verify-submit")
     page.wait_for_selector("#verify-result")
     assert "Keine Herkunft von Signet" in page.inner_text("#verdict")
+
+
+def test_a_long_file_name_fits_a_phone(page, live_server, tmp_path):
+    import shutil as files
+
+    long_name = tmp_path / ("portrait-" + "sehr-langer-dateiname-" * 8 + ".jpg")
+    files.copy(face_path("obama.jpg"), long_name)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/verify/")
+    page.set_input_files("#id_file", str(long_name))
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    name = page.locator(".file-picker-field:has(#id_file) .file-picker-name")
+    assert name.inner_text() == long_name.name  # all of it is there, cut short on screen with …
+    assert name.bounding_box()["x"] + name.bounding_box()["width"] <= 390
