@@ -3,12 +3,14 @@
 import random
 import secrets
 import tempfile
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -97,6 +99,14 @@ def identity_enrol(*, creator, selfie: Upload) -> EnrolledIdentity:
     return identity
 
 
+# At most this many challenges of one creator are outstanding (neither used nor expired), across
+# all their browser sessions: a few windows are served; asking without end adds no rows.
+MAX_OUTSTANDING_CHALLENGES = 5
+# A reload is given its session's challenge again only while this much of its lifetime is left,
+# enough to record and hand in; after that it gets a new one.
+CHALLENGE_REUSE_MARGIN = timedelta(minutes=3)
+
+
 def consent_challenge_issue(
     *,
     creator,
@@ -105,24 +115,68 @@ def consent_challenge_issue(
     rng: random.Random | None = None,
     seeded_code: bool = False,
 ) -> ConsentChallenge:
-    """A fresh challenge for this browser session: nonce, one-time code, random actions.
+    """The challenge for this browser session: nonce, one-time code, random actions.
+
+    A reload gets the session's challenge back while it is unstarted and fresh (its code and
+    actions are the server's; the actions are revealed only once recording starts), in the
+    language now asked for. Otherwise a new one, after the creator's expired unused challenges
+    are pruned and, past MAX_OUTSTANDING_CHALLENGES, their oldest outstanding ones given up, so
+    that reloading in a loop or from many sessions cannot fill the table.
+
     A seeded `rng` makes the actions reproducible (tests), and with `seeded_code` the code
     too (browser tests whose fake camera plays a recording made in advance); otherwise the
     code, like the nonce, comes from the OS's secure source."""
     if language not in LANGUAGES:
         raise InputRefused(_("Choose English or German for the consent sentence."))
-    challenge = new_challenge(rng)
-    return ConsentChallenge.objects.create(
-        nonce=secrets.token_urlsafe(32),
-        creator=creator,
-        session_key=session_key or "",
-        language=language,
-        code="".join(str(rng.randrange(10)) for _ in range(6))
-        if seeded_code and rng is not None
-        else new_one_time_code(),
-        steps=challenge.to_list(),
-        seconds=challenge.seconds,
+    now = timezone.now()
+    with transaction.atomic():
+        # One issue at a time per creator, so that sessions asking at once cannot pass the cap.
+        creator_lock(creator)
+        unused = ConsentChallenge.objects.filter(creator=creator, used_at__isnull=True)
+        _challenges_give_up(unused.filter(issued_at__lte=now - CHALLENGE_LIFETIME))
+        reusable = (
+            unused.filter(
+                session_key=session_key,
+                started_at__isnull=True,
+                issued_at__gt=now - (CHALLENGE_LIFETIME - CHALLENGE_REUSE_MARGIN),
+            )
+            .select_for_update()
+            .first()
+            if session_key
+            else None
+        )
+        if reusable is not None:
+            if reusable.language != language:
+                reusable.language = language
+                reusable.save(update_fields=["language"])
+            return reusable
+        outstanding = unused.order_by(F("started_at").asc(nulls_first=True), "issued_at")
+        excess = outstanding.count() - (MAX_OUTSTANDING_CHALLENGES - 1)
+        if excess > 0:
+            # Unstarted ones first: a started one may be a recording in progress.
+            _challenges_give_up(outstanding[:excess])
+        challenge = new_challenge(rng)
+        return ConsentChallenge.objects.create(
+            nonce=secrets.token_urlsafe(32),
+            creator=creator,
+            session_key=session_key or "",
+            language=language,
+            code="".join(str(rng.randrange(10)) for _ in range(6))
+            if seeded_code and rng is not None
+            else new_one_time_code(),
+            steps=challenge.to_list(),
+            seconds=challenge.seconds,
+        )
+
+
+def _challenges_give_up(challenges) -> None:
+    """Delete unused challenges. Each row is locked first and read again: one being handed in
+    at this moment (consent_grant marks it used under the row's lock) is kept, never deleted."""
+    chosen = [challenge.pk for challenge in challenges]
+    doomed = ConsentChallenge.objects.select_for_update().filter(
+        pk__in=chosen, used_at__isnull=True
     )
+    ConsentChallenge.objects.filter(pk__in=[challenge.pk for challenge in doomed]).delete()
 
 
 def _challenge_for(creator, nonce: str, session_key: str, *, lock: bool = False):
