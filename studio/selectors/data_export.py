@@ -71,7 +71,9 @@ def _consent(record: ConsentRecord, *, in_force: bool) -> dict:
     waiting = record.verification == ConsentRecord.Verification.HELD and not record.revoked_at
     return {
         # A renewal waiting for a moderator and the consent in force meanwhile are both unrevoked.
-        "status": "in_force" if in_force else "waiting_for_a_moderator" if waiting else "ended",
+        "status": (
+            "in_force" if in_force else "waiting_for_a_moderator" if waiting else "not_in_force"
+        ),
         "granted_at": _when(record.granted_at),
         "expires_at": _when(record.expires_at),
         "revoked_at": _when(record.revoked_at),

@@ -484,7 +484,9 @@ def _carry_waiting_jobs_over(
         )
 
 
-def consent_review_decide(*, record: ConsentRecord, moderator, approve: bool, reason: str) -> None:
+def consent_review_decide(
+    *, record: ConsentRecord, moderator, approve: bool, reason: str, tell_creator: bool = True
+) -> None:
     """A moderator's decision on held consent evidence (called inside case_decide, which holds
     the creator's lock).
 
@@ -514,7 +516,8 @@ def consent_review_decide(*, record: ConsentRecord, moderator, approve: bool, re
         subject=record,
         details={"reason": reason},
     )
-    _review_decision_tell(record, approve=approve, reason=reason)
+    if tell_creator:
+        _review_decision_tell(record, approve=approve, reason=reason)
 
 
 def _review_decision_tell(record: ConsentRecord, *, approve: bool, reason: str) -> None:

@@ -154,6 +154,8 @@ def case_decide(
             moderator=moderator,
             approve=decision == Decision.APPROVE,
             reason=reason,
+            # A banned creator is not told that their consent stays in force.
+            tell_creator=decision != Decision.BAN,
         )
 
     if decision == Decision.APPROVE and job is not None:

@@ -86,7 +86,7 @@ def test_a_held_renewal_leaves_the_valid_consent_in_force(consented_creator, in_
 
 
 def test_approving_the_renewal_supersedes_the_old_consent_and_carries_the_jobs_over(
-    consented_creator, in_force, moderator, tmp_path
+    consented_creator, in_force, moderator, tmp_path, mailoutbox
 ):
     waiting = submit_job(consented_creator, tmp_path)
     renewal = held_renewal(consented_creator)
@@ -105,6 +105,9 @@ def test_approving_the_renewal_supersedes_the_old_consent_and_carries_the_jobs_o
     assert AuditEvent.objects.filter(action="consent.superseded", actor=moderator).exists()
     carried = AuditEvent.objects.get(action="consent.jobs_carried_over")
     assert carried.details["jobs"] == [str(waiting.public_id)]
+    assert [mail.subject for mail in mailoutbox if mail.to == [consented_creator.email]] == [
+        "Signet: your consent recording was accepted"
+    ]
 
 
 def test_rejecting_the_renewal_keeps_the_old_consent_and_tells_the_creator(
@@ -131,6 +134,16 @@ def test_rejecting_the_renewal_keeps_the_old_consent_and_tells_the_creator(
 
     client_page = _consent_page(consented_creator)
     assert 'id="consent-renewal-refused"' in client_page
+
+
+def test_a_creator_banned_over_their_renewal_is_not_told_their_consent_stays(
+    consented_creator, moderator, mailoutbox
+):
+    renewal = held_renewal(consented_creator)
+    case_decide(case=case_of(renewal), moderator=moderator, decision="ban", reason="not them")
+    consented_creator.refresh_from_db()
+    assert not consented_creator.is_active
+    assert not any("stays in force" in mail.body for mail in mailoutbox)
 
 
 def test_revoking_while_a_renewal_waits_revokes_both_and_nothing_runs(
