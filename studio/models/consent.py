@@ -38,7 +38,9 @@ class ConsentRecord(models.Model):
 
     Only a record whose recording passed the liveness checks (`verified`) or that a moderator
     approved (`approved`) lets jobs run; a `held` one waits for a moderator. A creator has at
-    most one active (unrevoked) record; a new grant supersedes the old one."""
+    most one active (unrevoked) record that is not held, and at most one unrevoked held one: a
+    renewal waiting for a moderator leaves valid consent in force until the moderator approves
+    it (it then supersedes the old record) or rejects it (the old record stays)."""
 
     class Verification(models.TextChoices):
         VERIFIED = "verified", "Passed the liveness and spoken-code checks"
@@ -87,9 +89,14 @@ class ConsentRecord(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["creator"],
-                condition=Q(revoked_at__isnull=True),
+                condition=Q(revoked_at__isnull=True) & ~Q(verification="held"),
                 name="one_active_consent_per_creator",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["creator"],
+                condition=Q(revoked_at__isnull=True, verification="held"),
+                name="one_held_consent_per_creator",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,6 +10,10 @@ class EnrolmentStatus:
     enrolled: bool
     consent: ConsentRecord | None
     consent_problem: str
+    # While `consent` is in force: a renewal waiting for a moderator, or the newest renewal, which
+    # a moderator did not accept (either way `consent` goes on until it ends).
+    renewal_waiting: ConsentRecord | None = None
+    renewal_refused: ConsentRecord | None = None
 
     @property
     def ready(self) -> bool:
@@ -17,13 +21,28 @@ class EnrolmentStatus:
 
     @property
     def consent_ends_soon(self) -> bool:
-        return consent_ends_soon(self.consent)
+        # "Record your consent again" would ask for what the creator has just done.
+        return self.renewal_waiting is None and consent_ends_soon(self.consent)
 
 
 def creator_enrolment_status(creator) -> EnrolmentStatus:
     enrolled = EnrolledIdentity.objects.filter(creator=creator).exists()
     consent, problem = creator_valid_consent(creator) if enrolled else (None, "")
-    return EnrolmentStatus(enrolled=enrolled, consent=consent, consent_problem=problem)
+    waiting = refused = None
+    if consent is not None:
+        newest = consent_records_for_creator(creator).first()
+        Verification = ConsentRecord.Verification
+        if newest.verification == Verification.HELD and newest.revoked_at is None:
+            waiting = newest
+        elif newest != consent and newest.verification == Verification.REJECTED:
+            refused = newest
+    return EnrolmentStatus(
+        enrolled=enrolled,
+        consent=consent,
+        consent_problem=problem,
+        renewal_waiting=waiting,
+        renewal_refused=refused,
+    )
 
 
 def consent_records_for_creator(creator):

@@ -11,6 +11,7 @@ from studio.models import (
     EnrolledIdentity,
     GenerationJob,
 )
+from studio.services.gate import creator_valid_consent
 
 FORMAT_VERSION = 1
 
@@ -33,7 +34,7 @@ def creator_data_export(creator) -> dict:
         },
         "enrolled_face": identity
         and {"enrolled_at": _when(identity.enrolled_at), "face_backend": identity.face_backend},
-        "consent_records": [_consent(record) for record in _consents(creator)],
+        "consent_records": _consents(creator),
         "videos": [_job(job) for job in _jobs(creator)],
         "api_tokens": [
             {
@@ -58,12 +59,21 @@ def creator_data_export(creator) -> dict:
     }
 
 
-def _consents(creator):
-    return ConsentRecord.objects.filter(creator=creator).order_by("granted_at")
+def _consents(creator) -> list[dict]:
+    in_force, _why_not = creator_valid_consent(creator)
+    return [
+        _consent(record, in_force=record == in_force)
+        for record in ConsentRecord.objects.filter(creator=creator).order_by("granted_at")
+    ]
 
 
-def _consent(record: ConsentRecord) -> dict:
+def _consent(record: ConsentRecord, *, in_force: bool) -> dict:
+    waiting = record.verification == ConsentRecord.Verification.HELD and not record.revoked_at
     return {
+        # A renewal waiting for a moderator and the consent in force meanwhile are both unrevoked.
+        "status": (
+            "in_force" if in_force else "waiting_for_a_moderator" if waiting else "not_in_force"
+        ),
         "granted_at": _when(record.granted_at),
         "expires_at": _when(record.expires_at),
         "revoked_at": _when(record.revoked_at),

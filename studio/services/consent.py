@@ -3,13 +3,16 @@
 import random
 import secrets
 import tempfile
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from generation.media.errors import MediaError
@@ -45,7 +48,9 @@ from studio.services.consent_evidence import (
     check_evidence,
     verdict_message,
 )
+from studio.services.gate import creator_valid_consent
 from studio.services.job_transitions import UNPUBLISHED_STATES
+from studio.services.notifications import creator_email, creators_language
 from studio.services.uploads import Upload, image_check_upload, upload_chunks, upload_size
 from studio.stored_files import stored_files_removed_unless_committed
 
@@ -76,9 +81,7 @@ def identity_enrol(*, creator, selfie: Upload) -> EnrolledIdentity:
             old_selfie = previous.selfie
             transaction.on_commit(partial(old_selfie.storage.delete, old_selfie.name))
             previous.delete()
-            ConsentRecord.objects.filter(creator=creator, revoked_at__isnull=True).update(
-                revoked_at=timezone.now()
-            )
+            _consent_end_all(creator, actor=creator, why=WHY_NEW_FACE)
         identity = EnrolledIdentity(
             creator=creator,
             embedding=np.asarray(analysis.face.embedding, dtype=float).tolist(),
@@ -96,6 +99,14 @@ def identity_enrol(*, creator, selfie: Upload) -> EnrolledIdentity:
     return identity
 
 
+# At most this many challenges of one creator are outstanding (neither used nor expired), across
+# all their browser sessions: a few windows are served; asking without end adds no rows.
+MAX_OUTSTANDING_CHALLENGES = 5
+# A reload is given its session's challenge again only while this much of its lifetime is left,
+# enough to record and hand in; after that it gets a new one.
+CHALLENGE_REUSE_MARGIN = timedelta(minutes=3)
+
+
 def consent_challenge_issue(
     *,
     creator,
@@ -104,24 +115,68 @@ def consent_challenge_issue(
     rng: random.Random | None = None,
     seeded_code: bool = False,
 ) -> ConsentChallenge:
-    """A fresh challenge for this browser session: nonce, one-time code, random actions.
+    """The challenge for this browser session: nonce, one-time code, random actions.
+
+    A reload gets the session's challenge back while it is unstarted and fresh (its code and
+    actions are the server's; the actions are revealed only once recording starts), in the
+    language now asked for. Otherwise a new one, after the creator's expired unused challenges
+    are pruned and, past MAX_OUTSTANDING_CHALLENGES, their oldest outstanding ones given up, so
+    that reloading in a loop or from many sessions cannot fill the table.
+
     A seeded `rng` makes the actions reproducible (tests), and with `seeded_code` the code
     too (browser tests whose fake camera plays a recording made in advance); otherwise the
     code, like the nonce, comes from the OS's secure source."""
     if language not in LANGUAGES:
         raise InputRefused(_("Choose English or German for the consent sentence."))
-    challenge = new_challenge(rng)
-    return ConsentChallenge.objects.create(
-        nonce=secrets.token_urlsafe(32),
-        creator=creator,
-        session_key=session_key or "",
-        language=language,
-        code="".join(str(rng.randrange(10)) for _ in range(6))
-        if seeded_code and rng is not None
-        else new_one_time_code(),
-        steps=challenge.to_list(),
-        seconds=challenge.seconds,
+    now = timezone.now()
+    with transaction.atomic():
+        # One issue at a time per creator, so that sessions asking at once cannot pass the cap.
+        creator_lock(creator)
+        unused = ConsentChallenge.objects.filter(creator=creator, used_at__isnull=True)
+        _challenges_give_up(unused.filter(issued_at__lte=now - CHALLENGE_LIFETIME))
+        reusable = (
+            unused.filter(
+                session_key=session_key,
+                started_at__isnull=True,
+                issued_at__gt=now - (CHALLENGE_LIFETIME - CHALLENGE_REUSE_MARGIN),
+            )
+            .select_for_update()
+            .first()
+            if session_key
+            else None
+        )
+        if reusable is not None:
+            if reusable.language != language:
+                reusable.language = language
+                reusable.save(update_fields=["language"])
+            return reusable
+        outstanding = unused.order_by(F("started_at").asc(nulls_first=True), "issued_at")
+        excess = outstanding.count() - (MAX_OUTSTANDING_CHALLENGES - 1)
+        if excess > 0:
+            # Unstarted ones first: a started one may be a recording in progress.
+            _challenges_give_up(outstanding[:excess])
+        challenge = new_challenge(rng)
+        return ConsentChallenge.objects.create(
+            nonce=secrets.token_urlsafe(32),
+            creator=creator,
+            session_key=session_key or "",
+            language=language,
+            code="".join(str(rng.randrange(10)) for _ in range(6))
+            if seeded_code and rng is not None
+            else new_one_time_code(),
+            steps=challenge.to_list(),
+            seconds=challenge.seconds,
+        )
+
+
+def _challenges_give_up(challenges) -> None:
+    """Delete unused challenges. Each row is locked first and read again: one being handed in
+    at this moment (consent_grant marks it used under the row's lock) is kept, never deleted."""
+    chosen = [challenge.pk for challenge in challenges]
+    doomed = ConsentChallenge.objects.select_for_update().filter(
+        pk__in=chosen, used_at__isnull=True
     )
+    ConsentChallenge.objects.filter(pk__in=[challenge.pk for challenge in doomed]).delete()
 
 
 def _challenge_for(creator, nonce: str, session_key: str, *, lock: bool = False):
@@ -202,7 +257,8 @@ def consent_grant(
     The code checked is the challenge's own. Returns the new record: `verified` when every
     check passed, `held` (with a moderation case) when a person must look; raises
     InputRefused, with the reason in words and in the audit log, when the evidence is forged
-    or unusable. A new record supersedes the creator's active one."""
+    or unusable. A new record supersedes the creator's active one, except that a held renewal
+    leaves valid consent in force until a moderator approves it (consent_review_decide)."""
     identity = EnrolledIdentity.objects.filter(creator=creator).first()
     if identity is None:
         raise NotAllowed(_("Enrol your face with a selfie before giving consent."))
@@ -266,7 +322,7 @@ def consent_grant(
             # tab, committing under the same lock) would inherit consent its face never gave.
             if not EnrolledIdentity.objects.filter(pk=identity.pk, creator=creator).exists():
                 raise _FaceChangedMeanwhile
-            superseded = _supersede_active(creator, now)
+            superseded = _supersede_for_grant(creator, now, held=held)
             record = ConsentRecord(
                 creator=creator,
                 statement_version=statement_version,
@@ -311,7 +367,7 @@ def consent_grant(
                     details={"reasons": list(verdict.reasons)},
                 )
             else:
-                _carry_waiting_jobs_over(creator, superseded, record)
+                _carry_waiting_jobs_over(superseded, record, actor=creator)
     except _FaceChangedMeanwhile:
         _refuse(
             creator,
@@ -337,18 +393,83 @@ def consent_message(record: ConsentRecord) -> str:
     return verdict_message(LivenessVerdict(outcome, reasons))
 
 
-def _supersede_active(creator, now) -> list[ConsentRecord]:
-    superseded = list(
-        ConsentRecord.objects.select_for_update().filter(creator=creator, revoked_at__isnull=True)
+# Why a held record's moderation case closed without a moderator's decision: stored in English
+# for the moderators (like their own reasons), shown on the case.
+WHY_REPLACED_BY_HELD = (
+    "The creator recorded their consent again before a moderator decided; the newer recording "
+    "waits for review instead."
+)
+WHY_SUPERSEDED = (
+    "The creator recorded their consent again before a moderator decided; the newer recording "
+    "passed the checks."
+)
+WHY_WITHDRAWN = "The creator withdrew their consent before a moderator decided."
+WHY_NEW_FACE = (
+    "The creator enrolled a new face before a moderator decided, which ends consent given for "
+    "the old one."
+)
+
+
+def _supersede_for_grant(creator, now, *, held: bool) -> list[ConsentRecord]:
+    """End what a new grant replaces; returns the records ended.
+
+    A grant that passed the checks ends every unrevoked record. A held one (a moderator must
+    look) leaves valid consent in force, so that a renewal does not stop the creator's videos
+    while it waits: it ends only an earlier renewal still waiting, which it replaces. Without
+    valid consent a held grant ends everything, as before: nothing runs until it is approved."""
+    records = ConsentRecord.objects.select_for_update().filter(
+        creator=creator, revoked_at__isnull=True
     )
-    for old in superseded:
-        old.revoked_at = now
-        old.save(update_fields=["revoked_at"])
-        audit_record("consent.superseded", actor=creator, subject=old, details={})
+    if held and creator_valid_consent(creator)[0] is not None:
+        records = records.filter(verification=ConsentRecord.Verification.HELD)
+    superseded = _supersede(list(records), now, actor=creator)
+    _waiting_cases_close(
+        superseded, actor=creator, why=WHY_REPLACED_BY_HELD if held else WHY_SUPERSEDED
+    )
     return superseded
 
 
-def _carry_waiting_jobs_over(creator, superseded: list[ConsentRecord], record: ConsentRecord):
+def _supersede(records: list[ConsentRecord], now, *, actor) -> list[ConsentRecord]:
+    for old in records:
+        old.revoked_at = now
+        old.save(update_fields=["revoked_at"])
+        audit_record("consent.superseded", actor=actor, subject=old, details={})
+    return records
+
+
+def _consent_end_all(creator, *, actor, why: str) -> int:
+    """Revoke every unrevoked record of the creator, a waiting renewal included."""
+    records = list(
+        ConsentRecord.objects.select_for_update().filter(creator=creator, revoked_at__isnull=True)
+    )
+    ended = ConsentRecord.objects.filter(pk__in=[record.pk for record in records]).update(
+        revoked_at=timezone.now()
+    )
+    _waiting_cases_close(records, actor=actor, why=why)
+    return ended
+
+
+def _waiting_cases_close(records: list[ConsentRecord], *, actor, why: str) -> None:
+    """Close the open cases of held records that ended before a moderator decided, saying why:
+    approving one would change nothing, and the queue should not ask for a decision."""
+    held = [record for record in records if record.verification == ConsentRecord.Verification.HELD]
+    if not held:
+        return
+    cases = ModerationCase.objects.select_for_update().filter(consent__in=held).exclude(
+        state=ModerationCase.State.RESOLVED
+    )
+    for case in cases:
+        case.state = ModerationCase.State.RESOLVED
+        case.decision = ModerationCase.Decision.DISMISS
+        case.decision_reason = why
+        case.decided_at = timezone.now()
+        case.save(update_fields=["state", "decision", "decision_reason", "decided_at"])
+        audit_record("case.closed", actor=actor, subject=case, details={"reason": why})
+
+
+def _carry_waiting_jobs_over(
+    superseded: list[ConsentRecord], record: ConsentRecord, *, actor
+) -> None:
     """Jobs accepted under the consent this one renews go on under it.
 
     Without this, renewing consent (which the expiry mail asks for) failed every job still
@@ -359,15 +480,32 @@ def _carry_waiting_jobs_over(creator, superseded: list[ConsentRecord], record: C
     if carried:
         waiting.update(consent=record)
         audit_record(
-            "consent.jobs_carried_over", actor=creator, subject=record, details={"jobs": carried}
+            "consent.jobs_carried_over", actor=actor, subject=record, details={"jobs": carried}
         )
 
 
-def consent_review_decide(*, record: ConsentRecord, moderator, approve: bool, reason: str) -> None:
-    """A moderator's decision on held consent evidence (called inside case_decide)."""
+def consent_review_decide(
+    *, record: ConsentRecord, moderator, approve: bool, reason: str, tell_creator: bool = True
+) -> None:
+    """A moderator's decision on held consent evidence (called inside case_decide, which holds
+    the creator's lock).
+
+    Approved, a renewal supersedes the consent it renews only now, and the jobs waiting under that
+    consent go on under the renewal; rejected, the consent in force stays as it was."""
     if approve:
+        superseded = []
+        if record.revoked_at is None and record.creator_id is not None:
+            others = ConsentRecord.objects.select_for_update().filter(
+                creator_id=record.creator_id, revoked_at__isnull=True
+            )
+            # Unique constraints allow one unrevoked held record: what is left is the consent
+            # this one renews (none if that had ended when the renewal was recorded).
+            superseded = _supersede(
+                list(others.exclude(pk=record.pk)), timezone.now(), actor=moderator
+            )
         record.verification = ConsentRecord.Verification.APPROVED
         record.save(update_fields=["verification"])
+        _carry_waiting_jobs_over(superseded, record, actor=moderator)
     else:
         record.verification = ConsentRecord.Verification.REJECTED
         record.revoked_at = record.revoked_at or timezone.now()
@@ -378,18 +516,55 @@ def consent_review_decide(*, record: ConsentRecord, moderator, approve: bool, re
         subject=record,
         details={"reason": reason},
     )
+    if tell_creator:
+        _review_decision_tell(record, approve=approve, reason=reason)
+
+
+def _review_decision_tell(record: ConsentRecord, *, approve: bool, reason: str) -> None:
+    """E-mail the creator the moderator's decision, and what it means for their videos."""
+    creator = record.creator
+    if creator is None or (approve and record.revoked_at is not None):
+        return
+
+    def day(moment) -> str:
+        return date_format(timezone.localtime(moment), "DATE_FORMAT")
+
+    with creators_language(creator):
+        in_force, _why_not = creator_valid_consent(creator)
+        if approve:
+            subject = _("your consent recording was accepted")
+            body = _(
+                "A moderator accepted your consent recording. Your consent is in force until "
+                "%(date)s; Signet makes your videos under it."
+            ) % {"date": day(record.expires_at)}
+        elif in_force is not None:
+            subject = _("your new consent recording was not accepted")
+            body = _(
+                "A moderator did not accept your new consent recording. Your current consent "
+                "stays in force until %(date)s, and your videos are made as before; to go on "
+                "after that day, record your consent again before then.\n\n"
+                "The moderator's reason: %(reason)s"
+            ) % {"date": day(in_force.expires_at), "reason": reason}
+        else:
+            subject = _("your consent recording was not accepted")
+            body = _(
+                "A moderator did not accept your consent recording. Signet makes no videos of "
+                "you until you record your consent again on the consent page.\n\n"
+                "The moderator's reason: %(reason)s"
+            ) % {"reason": reason}
+    creator_email(creator, subject=subject, body=body, about=f"consent {record.public_id}")
 
 
 @transaction.atomic
 def consent_revoke(*, creator) -> int:
-    """Revoke every active consent at once: queued and held jobs are cancelled, outputs revoked."""
+    """Revoke every active consent at once, a renewal waiting for a moderator too: queued and
+    held jobs are cancelled, outputs revoked."""
     from studio.services.jobs import creator_jobs_stop
     from studio.services.outputs import outputs_revoke_for_creator
 
-    now = timezone.now()
-    revoked = ConsentRecord.objects.filter(creator=creator, revoked_at__isnull=True).update(
-        revoked_at=now
-    )
+    # The creator's lock orders this after a grant or a moderator's decision in progress.
+    creator_lock(creator)
+    revoked = _consent_end_all(creator, actor=creator, why=WHY_WITHDRAWN)
     audit_record("consent.revoked", actor=creator, subject=creator, details={"records": revoked})
     creator_jobs_stop(creator=creator, actor=creator, reason="Consent was revoked.")
     outputs_revoke_for_creator(creator=creator, reason="consent_revoked")

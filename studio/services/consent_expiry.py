@@ -3,6 +3,7 @@
 from datetime import timedelta
 from functools import partial
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -26,8 +27,16 @@ def consent_ends_soon(record: ConsentRecord | None, *, now=None) -> bool:
 
 def consent_warn_expiring() -> int:
     """E-mail each creator once when the consent that lets their videos be made enters its last
-    two weeks. Returns how many mails went out. Safe to run from two beat processes at once."""
+    two weeks. Returns how many mails went out. Safe to run from two beat processes at once.
+
+    A creator whose renewal waits for a moderator has done what the mail asks; they are not told
+    unless a moderator rejects it (the next run then finds the consent still ending)."""
     now = timezone.now()
+    renewal_waiting = ConsentRecord.objects.filter(
+        creator=OuterRef("creator"),
+        revoked_at__isnull=True,
+        verification=ConsentRecord.Verification.HELD,
+    )
     due = (
         ConsentRecord.objects.filter(
             revoked_at__isnull=True,
@@ -40,6 +49,7 @@ def consent_warn_expiring() -> int:
             ],
             creator__is_active=True,
         )
+        .exclude(Exists(renewal_waiting))
         .select_related("creator")
         .order_by("expires_at")
     )

@@ -69,22 +69,36 @@ def job_consent_still_valid(job, *, lock: bool = False) -> bool:
 
 
 def creator_valid_consent(creator) -> tuple[ConsentRecord | None, str]:
-    """The creator's newest consent record if it lets jobs run now, else None and why not.
+    """The creator's consent record that lets jobs run now, else None and why not.
 
     Only consent whose live recording passed the liveness and spoken-code checks, or that a
-    moderator approved, counts; held evidence waits for a moderator."""
-    record = ConsentRecord.objects.filter(creator=creator).order_by("-granted_at").first()
-    if record is None:
+    moderator approved, counts; held evidence waits for a moderator. A renewal waiting for one
+    leaves the consent it renews in force meanwhile (at most one unrevoked record is not held)."""
+    records = ConsentRecord.objects.filter(creator=creator).order_by("-granted_at")
+    in_force = (
+        records.filter(revoked_at__isnull=True)
+        .exclude(verification=ConsentRecord.Verification.HELD)
+        .first()
+    )
+    if in_force is not None and not _why_not_in_force(creator, in_force):
+        return in_force, ""
+    newest = records.first()
+    if newest is None:
         return None, _("You have not given consent yet. Enrol your face and consent first.")
+    return None, _why_not_in_force(creator, newest)
+
+
+def _why_not_in_force(creator, record: ConsentRecord) -> str:
+    """Why `record` does not let jobs run now, in the reader's language; "" if it does."""
     if record.verification == ConsentRecord.Verification.HELD and record.revoked_at is None:
-        return None, _(
+        return _(
             "A moderator is checking your consent recording. No video is made until it is "
             "approved."
         )
     if record.verification == ConsentRecord.Verification.REJECTED:
-        return None, _("A moderator did not accept your consent recording. Record it again.")
+        return _("A moderator did not accept your consent recording. Record it again.")
     if record.verification == ConsentRecord.Verification.UNVERIFIED:
-        return None, _(
+        return _(
             "Your consent was recorded before Signet checked recordings for a live person. "
             "Please record it again."
         )
@@ -96,15 +110,15 @@ def creator_valid_consent(creator) -> tuple[ConsentRecord | None, str]:
         now=now,
     )
     if not valid:
-        return None, _consent_not_in_force_words(creator, record, now)
+        return _consent_not_in_force_words(creator, record, now)
     if not record.lets_jobs_run:
-        return None, _("Your consent has not been verified.")
+        return _("Your consent has not been verified.")
     if _recorded_before_the_enrolled_face(record):
-        return None, _(
+        return _(
             "You enrolled a new selfie after recording this consent, so it does not count for "
             "the face now enrolled. Record your consent again."
         )
-    return record, ""
+    return ""
 
 
 def _consent_not_in_force_words(creator, record: ConsentRecord, now) -> str:

@@ -2,6 +2,7 @@
 
 from pathlib import PurePosixPath
 
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +12,7 @@ from studio.errors import InputRefused, InvalidTransition, NotAllowed
 from studio.models import DoNotAnimateEntry, GenerationJob, JobState, ModerationCase
 from studio.problem_words import quality_problems_words
 from studio.roles import is_moderator
+from studio.services.accounts import creator_lock
 from studio.services.audit import audit_record
 from studio.services.job_transitions import can_transition, job_transition
 from studio.services.notifications import creator_notify, creators_language
@@ -103,6 +105,14 @@ def case_decide(
     *, case: ModerationCase, moderator, decision: str, reason: str = ""
 ) -> ModerationCase:
     _require_moderator(moderator)
+    consent_creator_id = (
+        ModerationCase.objects.filter(pk=case.pk).values_list("consent__creator", flat=True).first()
+    )
+    if consent_creator_id is not None:
+        # Taken before the case, as consent_grant and consent_revoke take it before the records
+        # and cases they change: a decision on held consent and the creator's own grant or
+        # revocation then run one after the other instead of deadlocking.
+        creator_lock(get_user_model()(pk=consent_creator_id))
     locked = (
         ModerationCase.objects.select_for_update(of=("self",))
         .select_related("job", "consent")
@@ -144,6 +154,8 @@ def case_decide(
             moderator=moderator,
             approve=decision == Decision.APPROVE,
             reason=reason,
+            # A banned creator is not told that their consent stays in force.
+            tell_creator=decision != Decision.BAN,
         )
 
     if decision == Decision.APPROVE and job is not None:

@@ -14,6 +14,7 @@ ACTION_LABELS = {
     "case.opened": _("Moderation case opened"),
     "case.claimed": _("Case claimed"),
     "case.decided": _("Case decided"),
+    "case.closed": _("Case closed: the consent ended before a decision"),
     "output.published": _("Output published"),
     "output.viewed_by_moderator": _("Output viewed by a moderator"),
     "upload.refused": _("Upload refused"),

@@ -288,11 +288,13 @@ def test_re_granting_leaves_exactly_one_active_record(enrolled):
     old.refresh_from_db()
     assert old.revoked_at is not None
     assert AuditEvent.objects.filter(action="consent.superseded").count() == 1
-    # The database itself refuses a second active record.
+    # The database itself refuses a second active record (a held renewal may wait beside it:
+    # tests/studio/test_consent_renewal_held.py).
     with pytest.raises(IntegrityError), transaction.atomic():
         ConsentRecord.objects.create(
             creator=enrolled, statement_version="x", statement_text="x", statement_sha256="x",
             signature_name="x", one_time_code="1", expires_at=timezone.now(),
+            verification="verified",
         )
 
 

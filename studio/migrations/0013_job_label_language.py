@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('studio', '0011_api_token_form_submission'),
+        ('studio', '0012_consent_held_renewal'),
     ]
 
     operations = [
