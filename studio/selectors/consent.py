@@ -14,6 +14,9 @@ class EnrolmentStatus:
     # a moderator did not accept (either way `consent` goes on until it ends).
     renewal_waiting: ConsentRecord | None = None
     renewal_refused: ConsentRecord | None = None
+    # With no consent in force: a first consent (or one after the last ended) that waits for a
+    # moderator. The creator may withdraw it as they may withdraw consent in force.
+    consent_waiting: ConsentRecord | None = None
 
     @property
     def ready(self) -> bool:
@@ -28,20 +31,25 @@ class EnrolmentStatus:
 def creator_enrolment_status(creator) -> EnrolmentStatus:
     enrolled = EnrolledIdentity.objects.filter(creator=creator).exists()
     consent, problem = creator_valid_consent(creator) if enrolled else (None, "")
-    waiting = refused = None
+    waiting = refused = first_waiting = None
+    Verification = ConsentRecord.Verification
     if consent is not None:
         newest = consent_records_for_creator(creator).first()
-        Verification = ConsentRecord.Verification
         if newest.verification == Verification.HELD and newest.revoked_at is None:
             waiting = newest
         elif newest != consent and newest.verification == Verification.REJECTED:
             refused = newest
+    elif enrolled:
+        first_waiting = ConsentRecord.objects.filter(
+            creator=creator, verification=Verification.HELD, revoked_at__isnull=True
+        ).first()
     return EnrolmentStatus(
         enrolled=enrolled,
         consent=consent,
         consent_problem=problem,
         renewal_waiting=waiting,
         renewal_refused=refused,
+        consent_waiting=first_waiting,
     )
 
 

@@ -163,6 +163,28 @@ def grant_live_consent(creator, *, photo: str = "obama.jpg"):
         )
 
 
+def grant_held_consent(creator):
+    """Consent recorded live, whose spoken code the checks did not hear: an honest recording a
+    moderator must look at (the outcome the liveness tests reach with a recording that says
+    another code)."""
+    import dataclasses
+
+    from safety.liveness.verdict import HELD, LivenessVerdict
+    from studio.services import consent as consent_service
+
+    real_check = consent_service.check_evidence
+
+    def code_not_heard(**inputs):
+        assessment = real_check(**inputs)
+        verdict = LivenessVerdict(HELD, ("code_not_heard",), assessment.verdict.report)
+        return dataclasses.replace(assessment, verdict=verdict)
+
+    with mock.patch.object(consent_service, "check_evidence", code_not_heard):
+        record = grant_live_consent(creator)
+    assert record.verification == "held"
+    return record
+
+
 _ASSESSMENTS: dict = {}
 
 

@@ -7,44 +7,23 @@ Now the old consent stays in force until it would have ended anyway; an approved
 supersedes it and takes its waiting jobs over, a rejected one leaves it as it was.
 """
 
-import dataclasses
 from datetime import timedelta
-from unittest import mock
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from safety.liveness.verdict import HELD, LivenessVerdict
 from studio.errors import GateRefused, InvalidTransition
 from studio.models import AuditEvent, ConsentRecord, JobState, ModerationCase
-from studio.services import consent as consent_service
 from studio.services.accounts import moderator_create
 from studio.services.consent import consent_revoke, identity_enrol
 from studio.services.gate import creator_valid_consent, job_consent_still_valid
 from studio.services.jobs import job_render
 from studio.services.moderation import case_decide
 from tests.generation.media_factory import face_path
-from tests.studio.factories import PASSWORD, grant_live_consent, submit_job
+from tests.studio.factories import PASSWORD, grant_held_consent, grant_live_consent, submit_job
 
 pytestmark = pytest.mark.django_db
-
-
-def held_renewal(creator) -> ConsentRecord:
-    """Consent recorded again, live, whose spoken code the checks did not hear: an honest
-    recording a moderator must look at (the outcome the liveness tests reach with a recording
-    that says another code)."""
-    real_check = consent_service.check_evidence
-
-    def code_not_heard(**inputs):
-        assessment = real_check(**inputs)
-        verdict = LivenessVerdict(HELD, ("code_not_heard",), assessment.verdict.report)
-        return dataclasses.replace(assessment, verdict=verdict)
-
-    with mock.patch.object(consent_service, "check_evidence", code_not_heard):
-        record = grant_live_consent(creator)
-    assert record.verification == "held"
-    return record
 
 
 @pytest.fixture
@@ -70,7 +49,7 @@ def rendered(job):
 def test_a_held_renewal_leaves_the_valid_consent_in_force(consented_creator, in_force, tmp_path):
     waiting = submit_job(consented_creator, tmp_path)
     assert waiting.state == JobState.QUEUED
-    renewal = held_renewal(consented_creator)
+    renewal = grant_held_consent(consented_creator)
 
     in_force.refresh_from_db()
     assert in_force.revoked_at is None
@@ -89,7 +68,7 @@ def test_approving_the_renewal_supersedes_the_old_consent_and_carries_the_jobs_o
     consented_creator, in_force, moderator, tmp_path, mailoutbox
 ):
     waiting = submit_job(consented_creator, tmp_path)
-    renewal = held_renewal(consented_creator)
+    renewal = grant_held_consent(consented_creator)
     case_decide(
         case=case_of(renewal), moderator=moderator, decision="approve", reason="code audible"
     )
@@ -114,7 +93,7 @@ def test_rejecting_the_renewal_keeps_the_old_consent_and_tells_the_creator(
     consented_creator, in_force, moderator, tmp_path, mailoutbox
 ):
     waiting = submit_job(consented_creator, tmp_path)
-    renewal = held_renewal(consented_creator)
+    renewal = grant_held_consent(consented_creator)
     case_decide(
         case=case_of(renewal), moderator=moderator, decision="reject", reason="face hidden"
     )
@@ -139,7 +118,7 @@ def test_rejecting_the_renewal_keeps_the_old_consent_and_tells_the_creator(
 def test_a_creator_banned_over_their_renewal_is_not_told_their_consent_stays(
     consented_creator, moderator, mailoutbox
 ):
-    renewal = held_renewal(consented_creator)
+    renewal = grant_held_consent(consented_creator)
     case_decide(case=case_of(renewal), moderator=moderator, decision="ban", reason="not them")
     consented_creator.refresh_from_db()
     assert not consented_creator.is_active
@@ -150,7 +129,7 @@ def test_revoking_while_a_renewal_waits_revokes_both_and_nothing_runs(
     consented_creator, in_force, moderator, tmp_path
 ):
     waiting = submit_job(consented_creator, tmp_path)
-    renewal = held_renewal(consented_creator)
+    renewal = grant_held_consent(consented_creator)
     assert consent_revoke(creator=consented_creator) == 2
     in_force.refresh_from_db()
     renewal.refresh_from_db()
@@ -178,7 +157,7 @@ def test_a_held_renewal_after_the_old_consent_expired_runs_nothing_until_approve
     ConsentRecord.objects.filter(pk=in_force.pk).update(
         expires_at=timezone.now() - timedelta(hours=1)
     )
-    renewal = held_renewal(consented_creator)
+    renewal = grant_held_consent(consented_creator)
     in_force.refresh_from_db()
     assert in_force.revoked_at is not None  # no valid consent: superseded at once, as before
     consent, why = creator_valid_consent(consented_creator)
@@ -193,8 +172,8 @@ def test_a_held_renewal_after_the_old_consent_expired_runs_nothing_until_approve
 
 
 def test_a_second_held_renewal_replaces_the_waiting_one(consented_creator, in_force):
-    first = held_renewal(consented_creator)
-    second = held_renewal(consented_creator)
+    first = grant_held_consent(consented_creator)
+    second = grant_held_consent(consented_creator)
     first.refresh_from_db()
     in_force.refresh_from_db()
     assert first.revoked_at is not None and in_force.revoked_at is None
@@ -213,7 +192,7 @@ def test_a_verified_renewal_while_one_waits_supersedes_both(
     consented_creator, in_force, tmp_path
 ):
     waiting = submit_job(consented_creator, tmp_path)
-    held = held_renewal(consented_creator)
+    held = grant_held_consent(consented_creator)
     verified = grant_live_consent(consented_creator)
     assert verified.verification == "verified"
     in_force.refresh_from_db()
@@ -226,7 +205,7 @@ def test_a_verified_renewal_while_one_waits_supersedes_both(
 
 
 def test_enrolling_a_new_face_voids_a_waiting_renewal_too(consented_creator, in_force):
-    renewal = held_renewal(consented_creator)
+    renewal = grant_held_consent(consented_creator)
     identity_enrol(creator=consented_creator, selfie=face_path("obama2.jpg"))
     assert not ConsentRecord.objects.filter(
         creator=consented_creator, revoked_at__isnull=True
@@ -238,7 +217,7 @@ def test_enrolling_a_new_face_voids_a_waiting_renewal_too(consented_creator, in_
 def test_the_database_allows_one_consent_in_force_and_one_waiting_renewal(
     consented_creator, in_force
 ):
-    held_renewal(consented_creator)
+    grant_held_consent(consented_creator)
 
     def another(verification):
         ConsentRecord.objects.create(
@@ -278,7 +257,7 @@ def test_the_pages_say_the_renewal_waits_and_until_when_the_consent_holds(
         expires_at=timezone.now() + timedelta(days=9)
     )
     in_force.refresh_from_db()
-    held_renewal(consented_creator)
+    grant_held_consent(consented_creator)
     day = date_format(timezone.localtime(in_force.expires_at), "DATE_FORMAT")
     for page in (_consent_page(consented_creator), _dashboard(consented_creator)):
         assert 'id="consent-renewal-waiting"' in page
@@ -300,7 +279,7 @@ def test_no_expiry_mail_asks_for_a_renewal_that_already_waits(
     ConsentRecord.objects.filter(pk=in_force.pk).update(
         expires_at=timezone.now() + timedelta(days=5)
     )
-    renewal = held_renewal(consented_creator)
+    renewal = grant_held_consent(consented_creator)
     assert consent_warn_expiring() == 0 and mailoutbox == []
     case_decide(case=case_of(renewal), moderator=moderator, decision="reject", reason="blurred")
     mailoutbox.clear()
@@ -313,7 +292,7 @@ def test_the_data_export_says_which_consent_is_in_force_and_which_waits(
 ):
     from studio.selectors.data_export import creator_data_export
 
-    renewal = held_renewal(consented_creator)
+    renewal = grant_held_consent(consented_creator)
     records = creator_data_export(consented_creator)["consent_records"]
     by_grant = {entry["granted_at"]: entry for entry in records}
     assert by_grant[in_force.granted_at.isoformat()]["status"] == "in_force"

@@ -71,3 +71,28 @@ def test_the_enrol_page_warns_that_a_new_selfie_ends_the_consent(creator_client)
 def test_the_page_names_no_count_that_is_zero(creator_client):
     page = creator_client.get("/enrol/").content.decode()
     assert "0 videos waiting" not in page and "0 released videos" not in page
+
+
+def test_a_first_consent_waiting_for_a_moderator_can_be_withdrawn(creator, client, tmp_path):
+    """Consent may be withdrawn at any time, also while a moderator has yet to look at it."""
+    from studio.models import ModerationCase
+    from studio.services.consent import identity_enrol
+    from tests.generation.media_factory import face_path
+    from tests.studio.factories import grant_held_consent
+
+    identity_enrol(creator=creator, selfie=face_path("obama.jpg"))
+    waiting = grant_held_consent(creator)
+    client.force_login(creator)
+    assert 'id="revoke-consent"' in client.get("/enrol/").content.decode()
+    client.post("/consent/revoke/", {"confirm": "yes"})
+    waiting.refresh_from_db()
+    assert waiting.revoked_at is not None
+    assert ModerationCase.objects.get(consent=waiting).state != "open"
+
+
+def test_the_new_video_page_says_a_renewal_waits(creator_client, consented_creator):
+    from tests.studio.factories import grant_held_consent
+
+    grant_held_consent(consented_creator)
+    page = creator_client.get("/jobs/new/").content.decode()
+    assert 'id="consent-renewal-waiting"' in page
