@@ -237,3 +237,14 @@ def submit_job(
         enqueue=enqueue,
         **options,
     )
+
+
+def released_job(creator, folder: Path, *, seconds: float = 1.2, **options):
+    """A job submitted and rendered through the real services, checked to be released."""
+    from studio.services.jobs import job_render
+
+    job = submit_job(creator, folder, seconds=seconds, **options)
+    job_render(job.pk)
+    job.refresh_from_db()
+    assert job.state == "released", job.failure_reason
+    return job

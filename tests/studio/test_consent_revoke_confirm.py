@@ -5,18 +5,14 @@ beforehand what revoking will end."""
 import pytest
 
 from studio.models import ConsentRecord, GenerationJob
-from studio.services.jobs import job_render
-from tests.studio.factories import submit_job
+from tests.studio.factories import released_job, submit_job
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def released_and_waiting(consented_creator, tmp_path):
-    released = submit_job(consented_creator, tmp_path)
-    job_render(released.pk)
-    released.refresh_from_db()
-    assert released.state == "released", released.failure_reason
+    released = released_job(consented_creator, tmp_path)
     waiting = submit_job(consented_creator, tmp_path)
     assert waiting.state == "queued"
     return released, waiting

@@ -30,7 +30,7 @@ from studio.provenance_config import manifest_hash_key, trust_anchors_pem
 from studio.services.jobs import job_render
 from studio.services.publishing import UnsealedOutputRefused, output_publish
 from studio.services.sealing import SealedOutput
-from tests.studio.factories import submit_job, upload
+from tests.studio.factories import released_job, submit_job, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -38,11 +38,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def released(consented_creator, tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
-    job = submit_job(consented_creator, tmp_path, seconds=1.5)
-    job_render(job.pk)
-    job.refresh_from_db()
-    assert job.state == "released", job.failure_reason
-    return job.output
+    return released_job(consented_creator, tmp_path, seconds=1.5).output
 
 
 def _verify(client, path: Path, name="file.mp4"):

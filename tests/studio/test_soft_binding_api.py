@@ -12,19 +12,14 @@ import pytest
 from safety.watermark import read_watermark_from_file
 from studio.models import OutputFingerprint
 from studio.provenance_config import watermark_codec
-from studio.services.jobs import job_render
-from tests.studio.factories import submit_job
+from tests.studio.factories import released_job
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def released(consented_creator, tmp_path):
-    job = submit_job(consented_creator, tmp_path, seconds=5.0)
-    job_render(job.pk)
-    job.refresh_from_db()
-    assert job.state == "released", job.failure_reason
-    return job.output
+    return released_job(consented_creator, tmp_path, seconds=5.0).output
 
 
 def _b64(text: str) -> str:

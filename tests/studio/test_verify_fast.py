@@ -9,9 +9,8 @@ import pytest
 
 from studio.models import OutputArtifact
 from studio.services import verification, verify_pool
-from studio.services.jobs import job_render
 from tests.generation import media_factory
-from tests.studio.factories import submit_job, upload
+from tests.studio.factories import released_job, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -25,11 +24,7 @@ def _fresh_pool():
 
 @pytest.fixture
 def released(consented_creator, tmp_path):
-    job = submit_job(consented_creator, tmp_path, seconds=1.5)
-    job_render(job.pk)
-    job.refresh_from_db()
-    assert job.state == "released", job.failure_reason
-    return job.output
+    return released_job(consented_creator, tmp_path, seconds=1.5).output
 
 
 def _png(tmp_path: Path) -> Path:

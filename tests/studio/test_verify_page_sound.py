@@ -8,19 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from studio.services.jobs import job_render
-from tests.studio.factories import submit_job, upload
+from tests.studio.factories import released_job, upload
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def released(consented_creator, tmp_path):
-    job = submit_job(consented_creator, tmp_path, seconds=5.0)
-    job_render(job.pk)
-    job.refresh_from_db()
-    assert job.state == "released", job.failure_reason
-    return job.output
+    return released_job(consented_creator, tmp_path, seconds=5.0).output
 
 
 def _sound_of(video_path, target):

@@ -7,19 +7,20 @@ import pytest
 from django.test import Client
 
 from studio.models import ModerationCase, OutputArtifact
-from studio.services.jobs import job_render
-from tests.studio.factories import PASSWORD, enrol_and_consent, make_creator, submit_job, upload
+from tests.studio import factories
+from tests.studio.factories import (
+    PASSWORD,
+    enrol_and_consent,
+    make_creator,
+    upload,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def released_job(consented_creator, tmp_path):
-    job = submit_job(consented_creator, tmp_path, seconds=1.5)
-    job_render(job.pk)
-    job.refresh_from_db()
-    assert job.state == "released", job.failure_reason
-    return job
+    return factories.released_job(consented_creator, tmp_path, seconds=1.5)
 
 
 def logged_in(user) -> Client:
