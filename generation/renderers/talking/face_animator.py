@@ -38,6 +38,9 @@ from generation.renderers.talking.geometry import (
     head_hull,
 )
 from generation.renderers.talking.mouth_interior import (
+    LIPS_OVER_TEETH_EDGE_PX,
+    LIPS_OVER_TEETH_LAST,
+    LIPS_OVER_TEETH_SHADE,
     MouthLook,
     PhotoTeeth,
     TeethRows,
@@ -550,6 +553,15 @@ class FaceAnimator:
         lip_middle = float(np.interp(middle_u, self._teeth.us, self._teeth.lip_bottom))
         upper_v = v + rise  # where in the photo each row is read
         lower_v = v - jaw
+        # The shadow the upper row casts into the mouth stays where the row was (puckered,
+        # the lip casts it): moved up with the row, a covered mouth's hole lost its dark top.
+        shadow_below_upper = upper_v - upper_edge
+        # Puckered lips reach over the teeth from the opening's rims: each row slides in
+        # under its lip, tips last, and the mouth's dark shows past them (LIPS_OVER_TEETH_*).
+        from_bottom = field.gap - field.from_top
+        upper_v = upper_v + _under_lip(field.from_top - (upper_v - upper_edge),
+                                       field.teeth_cover)
+        lower_v = lower_v - _under_lip(from_bottom + lower_v - lower_edge, field.teeth_cover)
         room = lower_edge - upper_edge
         # Each read gives the colour and, in a fourth channel, how much it looks like tooth.
         source = self._teeth_source
@@ -579,10 +591,11 @@ class FaceAnimator:
         # (Where no lower teeth show there is no row: a band read with the jaw in the
         # corners, where the lip moves less, was a pale streak of lip over the mouth.)
         lower_alpha *= has_lower * np.clip((lip_edge + 2.0 - lower_v) / 2.0, 0.0, 1.0)
-        # Puckered lips reach over the teeth (the field reads past their tips where it covers
-        # them): the rigid rows fade out there and the mouth's dark interior shows.
-        upper_alpha *= 1.0 - field.teeth_cover
-        lower_alpha *= 1.0 - field.teeth_cover
+        # Slid under their lips, the rows' soft edges (a pixel or two past the tips) still
+        # reached into the opening: they go with the last of the cover.
+        gone = np.clip(LIPS_OVER_TEETH_LAST * (1.0 - field.teeth_cover), 0.0, 1.0)
+        upper_alpha *= gone
+        lower_alpha *= gone
         hidden = np.interp(u + field.du, self._teeth.us, self._hidden_columns)
         # Where the photo's lower incisors are hidden, what it showed of a lower row was a
         # fleck (filled over, _hidden_teeth_columns): moved with the jaw once the hidden teeth
@@ -607,13 +620,14 @@ class FaceAnimator:
         # out, it let the dark mouth through as specks).
         reads_lower = lower_lip_alpha > upper_lip_alpha
         upper_lip_alpha = upper_lip_alpha * (1.0 - lips[..., 3])
+        shade = (1.0 - LIPS_OVER_TEETH_SHADE * field.teeth_cover)[..., None]
         return TeethRows(
-            upper=upper[..., :3], upper_alpha=upper_alpha.astype(np.float32),
-            lower=lower[..., :3], lower_alpha=lower_alpha.astype(np.float32),
+            upper=upper[..., :3] * shade, upper_alpha=upper_alpha.astype(np.float32),
+            lower=lower[..., :3] * shade, lower_alpha=lower_alpha.astype(np.float32),
             lips=lips[..., :3],
             upper_lip_alpha=np.where(reads_lower, 0.0, upper_lip_alpha).astype(np.float32),
             lower_lip_alpha=np.where(reads_lower, lower_lip_alpha, 0.0).astype(np.float32),
-            below_upper=(upper_v - upper_edge).astype(np.float32),
+            below_upper=shadow_below_upper.astype(np.float32),
             lower_height=lip_middle - lower_middle,
             room=(lower_middle + jaw) - (upper_middle - rise),
         )
@@ -649,8 +663,11 @@ class FaceAnimator:
         keep = _hidden_teeth_left(field.column * g.mouth_half_width, self._hidden_ends, shown)
         # Up behind the upper row's soft edge (they are behind it): starting at its edge, the
         # two rows' part-covered pixels let the mouth's dark through, a dark line between.
+        # Puckered, the lower lip reaches up over them as over the lower row.
+        from_bottom = field.gap - field.from_top
         alpha = (hidden * keep * np.clip(below_upper + HIDDEN_TEETH_BEHIND_PX, 0.0, 1.0)
-                 * (1.0 - field.teeth_cover))
+                 * _left_by_lip(from_bottom, from_bottom + below_upper + HIDDEN_TEETH_BEHIND_PX,
+                                field.teeth_cover))
         # Mirrored from past the upper teeth's tips: their edge in the photo is the shadowed
         # line where they rest on the lip, and mirrored onto the contact it drew that line.
         mirrored = self._sample(g, hx, hy, field.du,
@@ -864,6 +881,23 @@ def _forward(map_x: np.ndarray, map_y: np.ndarray, photo_x: np.ndarray, photo_y:
         xs = xs + photo_x - map_x[row, col]
         ys = ys + photo_y - map_y[row, col]
     return xs, ys
+
+
+def _under_lip(tips_from_rim: np.ndarray, cover: np.ndarray) -> np.ndarray:
+    """How far (px) a teeth row whose tips are ``tips_from_rim`` px into the opening from
+    its lip's rim slides in under that lip when the lip reaches ``cover`` (0..1) of the way
+    over it: at 1, the tips a pixel past the rim."""
+    return cover * (np.maximum(tips_from_rim, 0.0) + LIPS_OVER_TEETH_EDGE_PX)
+
+
+def _left_by_lip(from_rim: np.ndarray, tips_from_rim: np.ndarray, cover: np.ndarray
+                 ) -> np.ndarray:
+    """0..1: how much of a teeth row a lip leaves showing at a pixel ``from_rim`` px into
+    the opening from the lip's rim, the row's tips ``tips_from_rim`` px in, when the lip
+    reaches ``cover`` (0..1) of the way from the rim to past the tips (LIPS_OVER_TEETH_*)."""
+    edge = LIPS_OVER_TEETH_EDGE_PX
+    reach = cover * (np.maximum(tips_from_rim, 0.0) + 2.0 * edge) - edge
+    return np.clip((from_rim - reach) / edge + 0.5, 0.0, 1.0)
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:

@@ -56,6 +56,19 @@ UNDER_TEETH_REACH = 0.45
 INNER_LIP_SHADE = 0.42
 INNER_LIP_REACH = 0.3
 INNER_LIP_ALPHA = 0.85
+# Puckered lips reach over the teeth from the opening's rims (MouthField.teeth_cover over a
+# photo's own, drawn_teeth_cover over drawn ones): each row slides in under its lip, tips last,
+# until at full cover its tips are this many px past the rim; what still shows is whole tooth in
+# the lips' shadow, darkened by up to LIPS_OVER_TEETH_SHADE (multiplied: it keeps its hue).
+# Faded out as a whole instead, the teeth turned a see-through grey over the mouth's dark
+# (obama.jpg at 0.79 of its width: 0.35-0.4 of the lit teeth's brightness), and where the
+# faded upper row overlapped the faded lower band their opacities added up to a pale, ragged
+# line across the mouth.
+LIPS_OVER_TEETH_EDGE_PX = 1.0
+LIPS_OVER_TEETH_SHADE = 0.25
+# The rows' soft edges, still a pixel or two into the opening past the tips, go over the last
+# 1 / LIPS_OVER_TEETH_LAST of the cover (then under a pixel of tooth is left to fade).
+LIPS_OVER_TEETH_LAST = 10.0
 # A photo's cavity: pixels darker than this share of its teeth's brightness.
 CAVITY_LUMA_SHARE = 0.33
 # The lower lip's lit top: from the lip line up, pixels at least this share of the lip's own
@@ -337,10 +350,8 @@ def paint_interior(
         colour = colour + (rows.upper - colour) * rows.upper_alpha[..., None]
         colour = colour + (rows.lips - colour) * rows.upper_lip_alpha[..., None]
     else:
-        # Rounded lips reach over the drawn teeth as they do over a photo's own.
-        shown = 1.0 - field.drawn_teeth_cover
-        colour = colour + (drawn.lower - colour) * (drawn.lower_alpha * shown)[..., None]
-        colour = colour + (drawn.upper - colour) * (drawn.upper_alpha * shown)[..., None]
+        colour = colour + (drawn.lower - colour) * drawn.lower_alpha[..., None]
+        colour = colour + (drawn.upper - colour) * drawn.upper_alpha[..., None]
     # The lips' shadow: a soft darkening just inside the lips, so the opening has no hard
     # edge against them.
     edge = np.clip(np.minimum(field.from_top, field.gap - field.from_top) / 2.5, 0.0, 1.0)
@@ -349,7 +360,11 @@ def paint_interior(
         # The lower lip's strip is lip up to its edge, in front of the lips' shadow: darkened
         # with the opening's rim it drew a dark line along the lip's top.
         colour = colour + (rows.lips - colour) * rows.lower_lip_alpha[..., None]
-    cover = field.teeth_cover if rows is not None else field.drawn_teeth_cover
+    # The teeth the lips have not yet reached over (they slide in under the lips, tips last)
+    # show up to the rim: shaded there by the inner lip, they went a dull grey.
+    teeth = rows if rows is not None else drawn
+    cover = ((field.teeth_cover if rows is not None else field.drawn_teeth_cover)
+             * (1.0 - np.maximum(teeth.upper_alpha, teeth.lower_alpha)))
     if look.lip_rgb is not None and (cover > 0.0).any():
         colour = _with_inner_lips(colour, look, field, cover)
     return colour.astype(np.float32)
@@ -460,18 +475,25 @@ def _drawn_teeth(look: MouthLook, field: MouthField) -> _DrawnTeeth:
     # Incisal edges are slightly curved: each tooth a little shorter at its sides.
     upper_height = upper_height * (0.93 + 0.07 * np.sqrt(
         np.clip(1.0 - (2.0 * middle - 1.0) ** 2, 0.0, 1.0)))
-    upper = np.clip((upper_height - field.from_top) / 1.2, 0.0, 1.0)
+    # Rounded lips reach over them as over a photo's own: each row slides in under its lip,
+    # tips last, in the lips' shadow (LIPS_OVER_TEETH_*).
+    cover = field.drawn_teeth_cover
+    shown_upper = upper_height * (1.0 - cover) - cover * LIPS_OVER_TEETH_EDGE_PX
+    upper = np.clip((shown_upper - field.from_top) / 1.2, 0.0, 1.0)
     # The lower incisors' tips show only once the opening is wider than two teeth heights.
     lower_height = np.clip(field.gap - 2.0 * look.teeth_height_px, 0.0,
                            0.4 * look.teeth_height_px) * np.clip(1.0 - 1.6 * across, 0.0, 1.0)
-    lower = np.clip((field.from_top - (field.gap - lower_height)) / 1.2, 0.0, 1.0)
+    shown_lower = lower_height * (1.0 - cover) - cover * LIPS_OVER_TEETH_EDGE_PX
+    lower = np.clip((field.from_top - (field.gap - shown_lower)) / 1.2, 0.0, 1.0)
     lower_shade = _tooth_shading(across, _LOWER_TOOTH_EDGES, seam_px)
     within_row = np.clip((0.92 - across) / 0.15, 0.0, 1.0)
     visible = np.clip((field.gap - 2.0) / 4.0, 0.0, 1.0) * within_row
     # Under the upper lip the teeth are in its shadow; the lower row is lit from above less.
     under_lip = 0.78 + 0.22 * np.clip(field.from_top / np.maximum(upper_height, 1.0), 0.0, 1.0)
+    under_lip = under_lip * (1.0 - LIPS_OVER_TEETH_SHADE * cover)
     upper_rgb = TEETH_RGB * look.light * (upper_shade * under_lip)[..., None]
-    lower_rgb = TEETH_RGB * look.light * (0.78 * lower_shade)[..., None]
+    lower_rgb = TEETH_RGB * look.light * (0.78 * lower_shade * (1.0 - LIPS_OVER_TEETH_SHADE
+                                                                 * cover))[..., None]
     middle_at = np.unravel_index(np.argmax(field.gap), field.gap.shape) if field.gap.size \
         else None
     if middle_at is None:
