@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 
-from studio.models import ConsentRecord, EnrolledIdentity
+from studio.models import ConsentChallenge, ConsentRecord, EnrolledIdentity
 from studio.services.consent_expiry import consent_ends_soon
 from studio.services.gate import creator_valid_consent
 
@@ -55,3 +55,11 @@ def creator_enrolment_status(creator) -> EnrolmentStatus:
 
 def consent_records_for_creator(creator):
     return ConsentRecord.objects.filter(creator=creator).order_by("-granted_at")
+
+
+def consent_challenge_spent(creator, nonce: str) -> bool:
+    """Whether this challenge can take no more recordings (used, or gone): the page must issue
+    a new one, since a nonce counts once even when its attempt was refused."""
+    return not ConsentChallenge.objects.filter(
+        creator=creator, nonce=nonce, used_at__isnull=True
+    ).exists()

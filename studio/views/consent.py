@@ -14,7 +14,11 @@ from safety.consent import CURRENT_VERSION, LANGUAGES, consent_statement, spoken
 from studio.client_address import client_address
 from studio.errors import ApplicationError, InputRefused
 from studio.rate_limits import rate_limit_hit
-from studio.selectors.consent import consent_records_for_creator, creator_enrolment_status
+from studio.selectors.consent import (
+    consent_challenge_spent,
+    consent_records_for_creator,
+    creator_enrolment_status,
+)
 from studio.selectors.jobs import consent_revocation_reach
 from studio.services.consent import (
     consent_challenge_issue,
@@ -99,9 +103,14 @@ def consent(request):
             )
         except ApplicationError as refused:
             if wants_json:
+                # A refusal after the challenge was used needs a new recording (the page
+                # offers one); a missing name or box does not, the recording still stands.
+                spent = consent_challenge_spent(request.user, request.POST.get("nonce", ""))
                 return JsonResponse(
-                    {"error": {"message": refused.message, "code": refused.code}}, status=400
-                )
+                    {"error": {"message": refused.message, "code": refused.code,
+                               "record_again": spent}},
+                    status=400,
+                )  # fmt: skip
             messages.error(request, refused.message)
             return redirect("consent")
         message = consent_message(record)

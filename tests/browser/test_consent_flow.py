@@ -65,8 +65,35 @@ def test_a_still_photo_in_front_of_the_camera_is_refused_on_the_page(
 ):
     page, challenge, _ = camera_page
     _sign_up_and_enrol(page, live_server, mailoutbox)
+
+    # First the connection drops as the recording is sent: the creator is told, and the same
+    # recording can be sent again (the server never saw it, so its challenge still stands).
+    dropped = []
+
+    def drop_the_first_post(route):
+        if route.request.method == "POST" and not dropped:
+            dropped.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/consent/", drop_the_first_post)
     record_consent(page, challenge)
-    page.wait_for_selector("#consent-error:not([hidden])", timeout=120_000)
+    page.wait_for_selector("#consent-error:not([hidden])")
+    assert "could not be sent" in page.inner_text("#consent-error")
+    assert page.is_enabled("#give-consent") and page.is_hidden("#record-again")
+    page.click("#give-consent")
+    wait_until(
+        page, "document.getElementById('consent-error').textContent.includes('live face')",
+        timeout=120,
+    )
     assert "did not move like a live face" in page.inner_text("#consent-error")
     assert not ConsentRecord.objects.filter(creator__email=EMAIL).exists()
     assert AuditEvent.objects.filter(action="consent.refused").exists()
+    # The challenge is used up: the page says so with a way forward, not two dead buttons.
+    assert page.is_visible("#record-again") and page.is_disabled("#give-consent")
+    used_nonce = page.input_value("#id_nonce")
+    page.click("#record-again")
+    page.wait_for_load_state("load")
+    assert page.input_value("#id_nonce") != used_nonce
+    assert page.is_enabled("#start-recording") and page.is_hidden("#consent-error")

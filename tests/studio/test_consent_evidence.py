@@ -146,3 +146,34 @@ def test_consent_given_behind_the_proxy_records_the_creators_address(client, cre
         )  # fmt: skip
     assert response.status_code == 200, response.content
     assert ConsentRecord.objects.get(creator=creator).ip_address == "203.0.113.7"
+
+
+def test_a_refusal_says_whether_the_page_needs_a_new_recording(creator, creator_client):
+    """A missing box leaves the recording usable; a refusal that used the challenge up does not,
+    and the next page load issues a fresh challenge for the new recording."""
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    identity_enrol(creator=creator, selfie=face_path("obama.jpg"))
+
+    def nonce_on_page():
+        page = creator_client.get("/consent/").content.decode()
+        return re.search(r'id="id_nonce" value="([^"]+)"', page).group(1)
+
+    nonce = nonce_on_page()
+    as_page = {"HTTP_ACCEPT": "application/json"}
+    recording = SimpleUploadedFile("consent.webm", b"\x1aE\xdf\xa3" + b"\0" * 64, "video/webm")
+    no_box = creator_client.post(
+        "/consent/", {"nonce": nonce, "signature_name": "A B", "recording": recording}, **as_page
+    ).json()["error"]
+    assert no_box["record_again"] is False and "Tick the box" in no_box["message"]
+
+    recording.seek(0)
+    spent = creator_client.post(
+        "/consent/",
+        {"nonce": nonce, "signature_name": "A B", "agree": "1", "recording": recording},
+        **as_page,
+    ).json()["error"]
+    assert spent["record_again"] is True and "live" in spent["message"]
+    assert nonce_on_page() != nonce

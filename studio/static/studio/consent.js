@@ -20,6 +20,20 @@
     error.hidden = false;
   }
 
+  // This challenge takes no more recordings (a nonce counts once, even when refused): the
+  // creator is told why and offered a fresh page, not left with buttons that stay disabled.
+  function offerRecordAgain(message) {
+    showError(message);
+    startButton.disabled = true;
+    giveButton.disabled = true;
+    giveButton.textContent = text("msgGive");
+    document.getElementById("record-again-box").hidden = false;
+  }
+
+  async function answerOf(response) {
+    try { return await response.json(); } catch (e) { return null; }
+  }
+
   async function revealSteps() {
     const body = new FormData();
     body.set("nonce", nonce);
@@ -28,8 +42,8 @@
       body: body,
       headers: {"X-CSRFToken": csrf, "Accept": "application/json"},
     });
-    const answer = await response.json();
-    if (!response.ok) throw new Error(answer.error.message);
+    const answer = await answerOf(response);
+    if (!response.ok || !answer) throw new Error(answer ? answer.error.message : text("msgUnsent"));
     return answer;
   }
 
@@ -78,7 +92,7 @@
       challenge = await revealSteps();
     } catch (e) {
       stream.getTracks().forEach((t) => t.stop());
-      showError(e.message);
+      offerRecordAgain(e.message);
       return;
     }
     recorder.onstart = () => {
@@ -98,10 +112,15 @@
     data.set("recording", recording, "consent.webm");
     giveButton.disabled = true;
     giveButton.textContent = text("msgChecking");
-    const response = await fetch("", {method: "POST", body: data, headers: {"Accept": "application/json"}});
-    const body = await response.json();
-    if (response.ok) { window.location = body.next; return; }
-    showError(body.error.message);
+    let response = null;
+    try {
+      response = await fetch("", {method: "POST", body: data, headers: {"Accept": "application/json"}});
+    } catch (e) { /* offline: said below, and the recording is still here to send again */ }
+    const body = response ? await answerOf(response) : null;
+    if (response && response.ok && body) { window.location = body.next; return; }
+    if (body && body.error && body.error.record_again) { offerRecordAgain(body.error.message); return; }
+    showError(body && body.error ? body.error.message : text("msgUnsent"));
     giveButton.textContent = text("msgGive");
+    giveButton.disabled = false;
   });
 })();
