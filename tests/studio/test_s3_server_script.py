@@ -53,3 +53,30 @@ def test_start_is_idempotent_and_stop_ends_the_server(tmp_path):
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
     assert not (tmp_path / "server.env").exists()
+
+
+def test_a_port_taken_before_seaweedfs_binds_it_is_survived(tmp_path, monkeypatch):
+    """Another process takes the S3 gRPC port between the probe and SeaweedFS's bind (as in a
+    CI run beside other test runs): the server starts again on other ports."""
+    import socket
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    grpc_port = taken.getsockname()[1]
+    if grpc_port < 10001:
+        pytest.skip("the OS gave a port too low to have a -10000 twin")
+    real_free_port = seaweed._free_port
+    picks = iter([grpc_port - 10000])
+    monkeypatch.setattr(seaweed, "_free_port", lambda: next(picks, None) or real_free_port())
+    try:
+        process, server = seaweed.start(tmp_path)
+        try:
+            assert server.endpoint != f"http://127.0.0.1:{grpc_port - 10000}"
+            server.client().put_object(Bucket=server.bucket, Key="k", Body=b"v")
+            assert server.keys() == ["k"]
+        finally:
+            seaweed.stop(process.pid)
+    finally:
+        taken.close()
+    assert b"address already in use" in (tmp_path / "weed.log").read_bytes()
