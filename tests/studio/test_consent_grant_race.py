@@ -5,10 +5,7 @@ record; without it both grants find the same consent to end, and the second one 
 record breaks the one-active-consent rule (an IntegrityError, a 500 for the creator).
 """
 
-import threading
-
 import pytest
-from django.db import connection
 
 from studio.models import ConsentRecord, GenerationJob
 from studio.services import consent_evidence
@@ -20,6 +17,7 @@ from tests.studio.factories import (
     live_challenge,
     make_creator,
 )
+from tests.studio.races import race_with_the_first_held
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,41 +33,19 @@ def race_two_grants(creator, monkeypatch) -> tuple[dict, dict]:
         challenge = live_challenge(creator)
         prepared[name] = (challenge, cached_recording("obama.jpg", challenge, variant + offset))
 
-    first_inside, second_done = threading.Event(), threading.Event()
-    real_save = ConsentRecord.save
-
-    def held_save(self, *args, **kwargs):
-        if threading.current_thread().name == "first" and self._state.adding:
-            first_inside.set()
-            second_done.wait(timeout=5)
-        return real_save(self, *args, **kwargs)
-
-    monkeypatch.setattr(ConsentRecord, "save", held_save)
-    records, errors = {}, {}
+    records = {}
 
     def grant(name):
         challenge, recording = prepared[name]
-        try:
-            records[name] = consent_grant(
-                creator=creator,
-                signature_name="Test Creator",
-                nonce=challenge.nonce,
-                session_key="",
-                recording=recording,
-            )
-        except Exception as error:  # noqa: BLE001 (the test reports what the creator would get)
-            errors[name] = error
-        finally:
-            if name == "second":
-                second_done.set()
-            else:
-                connection.close()
+        records[name] = consent_grant(
+            creator=creator,
+            signature_name="Test Creator",
+            nonce=challenge.nonce,
+            session_key="",
+            recording=recording,
+        )
 
-    first = threading.Thread(target=grant, args=("first",), name="first")
-    first.start()
-    assert first_inside.wait(timeout=120)
-    grant("second")
-    first.join(timeout=60)
+    errors = race_with_the_first_held(ConsentRecord, monkeypatch, grant)
     return records, errors
 
 

@@ -1,50 +1,23 @@
 """Two enrolments of one creator at once (a double click on "Take selfie and enrol")."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from studio.models import EnrolledIdentity
 from studio.services.consent import identity_enrol
 from tests.generation.media_factory import face_path
 from tests.studio.factories import make_creator
+from tests.studio.races import race_with_the_first_held
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_double_submitted_first_enrolment_enrols_once_without_an_error(monkeypatch):
     creator = make_creator("double-click@example.com")
-    first_inside, second_done = threading.Event(), threading.Event()
-    real_save = EnrolledIdentity.save
-
-    def held_save(self, *args, **kwargs):
-        # The first request is held inside its transaction, just before its row is written,
-        # while the second one runs.
-        if threading.current_thread().name == "first":
-            first_inside.set()
-            second_done.wait(timeout=3)
-        return real_save(self, *args, **kwargs)
-
-    monkeypatch.setattr(EnrolledIdentity, "save", held_save)
-    errors = {}
 
     def enrol(name):
-        try:
-            identity_enrol(creator=creator, selfie=face_path("obama.jpg"))
-        except Exception as error:  # noqa: BLE001 (the test reports what the creator would get)
-            errors[name] = error
-        finally:
-            if name == "second":
-                second_done.set()
-            else:
-                connection.close()
+        identity_enrol(creator=creator, selfie=face_path("obama.jpg"))
 
-    first = threading.Thread(target=enrol, args=("first",), name="first")
-    first.start()
-    assert first_inside.wait(timeout=30)
-    enrol("second")
-    first.join(timeout=30)
+    errors = race_with_the_first_held(EnrolledIdentity, monkeypatch, enrol, hold_seconds=3)
     assert errors == {}
     assert EnrolledIdentity.objects.filter(creator=creator).count() == 1
 
