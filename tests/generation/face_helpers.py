@@ -109,3 +109,31 @@ def lip_top_in_column(column: np.ndarray, lip: float, *, dark: float, bright: fl
     edge = int(away[0])
     lit_again = np.flatnonzero(~is_dark[edge:])
     return edge, bool(is_dark[edge] and len(lit_again) and lit_again[0] <= seam_samples)
+
+
+def parted_columns(animator, mouth_open: float, mouth_width: float, *, span: float, count: int,
+                   least_gap: float = 2.0):
+    """Per column across the middle `span` of the mouth where the lips have parted by at least
+    `least_gap` px at this pose: (u, the opening's top there, its height), in the mouth's
+    frame, as the animator's own mouth field places them."""
+    from generation.renderers.talking.face_fields import mouth_field
+
+    g = animator.geometry
+    opening = mouth_open * animator.max_opening_px
+    for across in np.linspace(-span, span, count):
+        u = g.mouth_centre_u + across * g.mouth_half_width
+        lip = np.array([float(g.upper_inner(u))], dtype=np.float32)
+        field = mouth_field(g, np.array([u], dtype=np.float32), lip, opening_px=opening,
+                            width=mouth_width)
+        gap = float(field.gap[0])
+        if gap >= least_gap:
+            yield u, float(lip[0] - field.from_top[0]), gap
+
+
+def sample_column(image: np.ndarray, geometry, u: float, vs: np.ndarray) -> np.ndarray:
+    """The image's values at mouth-frame points (u, each of vs), bilinearly."""
+    import cv2
+
+    xs, ys = geometry.to_image(np.full_like(vs, u), vs)
+    return cv2.remap(image, xs.astype(np.float32)[None], ys.astype(np.float32)[None],
+                     cv2.INTER_LINEAR)[0]

@@ -18,7 +18,6 @@ import numpy as np
 import pytest
 
 from generation.renderers.talking.face_animator import FaceAnimator, FramePose
-from generation.renderers.talking.face_fields import mouth_field
 from tests.generation import face_helpers as fh
 
 SMILES = ("obama.jpg", "obama2.jpg", "astronaut.png")  # photos that show their own teeth
@@ -53,24 +52,15 @@ def lip_columns(animator: FaceAnimator, frame: np.ndarray, mouth_open: float,
     lip's brightness there (the median of its body), and a reader for other samples."""
     g = animator.geometry
     luma = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    opening = mouth_open * animator.max_opening_px
 
     def read(u: float, vs: np.ndarray) -> np.ndarray:
-        xs, ys = g.to_image(np.full_like(vs, u), vs)
-        return cv2.remap(luma, xs.astype(np.float32)[None], ys.astype(np.float32)[None],
-                         cv2.INTER_LINEAR)[0]
+        return fh.sample_column(luma, g, u, vs)
 
-    for across in np.linspace(-span, span, count):
-        u = g.mouth_centre_u + across * g.mouth_half_width
-        lip = np.array([float(g.upper_inner(u))], dtype=np.float32)
-        field = mouth_field(g, np.array([u], dtype=np.float32), lip, opening_px=opening,
-                            width=mouth_width)
-        gap = float(field.gap[0])
-        if gap < 2.0:
-            continue
+    for u, top, gap in fh.parted_columns(animator, mouth_open, mouth_width, span=span,
+                                         count=count):
         # Where the lip's top is now: the opening's rim, which the field places (the lip is
         # read to it and, inside the opening, painted on over the teeth).
-        rim = float(lip[0] - field.from_top[0]) + gap
+        rim = top + gap
         thickness = float(g.lower_outer(u) - g.lower_inner(u))
         vs = np.arange(rim + 0.45 * thickness, rim - min(0.6 * thickness, gap), -STEP)
         column = read(u, vs)
@@ -185,21 +175,10 @@ def teeth_columns(animator: FaceAnimator, frame: np.ndarray, mouth_open: float,
     frame's RGB up the column, from the lower lip's body to the opening's top."""
     g = animator.geometry
     rgb = frame.astype(np.float32)
-    opening = mouth_open * animator.max_opening_px
-    for across in np.linspace(-span, span, count):
-        u = g.mouth_centre_u + across * g.mouth_half_width
-        lip = np.array([float(g.upper_inner(u))], dtype=np.float32)
-        field = mouth_field(g, np.array([u], dtype=np.float32), lip, opening_px=opening,
-                            width=mouth_width)
-        gap = float(field.gap[0])
-        if gap < 2.0:
-            continue
-        top = float(lip[0] - field.from_top[0])
+    for u, top, gap in fh.parted_columns(animator, mouth_open, mouth_width, span=span,
+                                         count=count):
         thickness = float(g.lower_outer(u) - g.lower_inner(u))
-        vs = np.arange(top + gap + 0.4 * thickness, top, -STEP)
-        xs, ys = g.to_image(np.full_like(vs, u), vs)
-        yield cv2.remap(rgb, xs.astype(np.float32)[None], ys.astype(np.float32)[None],
-                        cv2.INTER_LINEAR)[0]
+        yield fh.sample_column(rgb, g, u, np.arange(top + gap + 0.4 * thickness, top, -STEP))
 
 
 def has_dark_line_between_teeth(column: np.ndarray) -> bool:

@@ -14,12 +14,10 @@ tooth colour.
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import pytest
 
 from generation.renderers.talking.face_animator import FaceAnimator, FramePose
-from generation.renderers.talking.face_fields import mouth_field
 from tests.generation import face_helpers as fh
 
 SMILES = ("obama.jpg", "obama2.jpg", "astronaut.png")  # photos that show their own teeth
@@ -49,22 +47,11 @@ def opening_columns(animator: FaceAnimator, frame: np.ndarray, mouth_open: float
                     mouth_width: float, span: float = 0.5, count: int = 41):
     """Per column across the middle `span` of the mouth where the lips have parted: the
     frame's RGB down the opening, from under the upper lip's rim to over the lower lip's."""
-    g = animator.geometry
     rgb = frame.astype(np.float32)
-    opening = mouth_open * animator.max_opening_px
-    for across in np.linspace(-span, span, count):
-        u = g.mouth_centre_u + across * g.mouth_half_width
-        lip = np.array([float(g.upper_inner(u))], dtype=np.float32)
-        field = mouth_field(g, np.array([u], dtype=np.float32), lip, opening_px=opening,
-                            width=mouth_width)
-        gap = float(field.gap[0])
-        if gap < 2.0 * RIM_PX + 4.0:
-            continue
-        top = float(lip[0] - field.from_top[0])
+    for u, top, gap in fh.parted_columns(animator, mouth_open, mouth_width, span=span,
+                                         count=count, least_gap=2.0 * RIM_PX + 4.0):
         vs = np.arange(top + RIM_PX, top + gap - RIM_PX, STEP)
-        xs, ys = g.to_image(np.full_like(vs, u), vs)
-        yield cv2.remap(rgb, xs.astype(np.float32)[None], ys.astype(np.float32)[None],
-                        cv2.INTER_LINEAR)[0]
+        yield fh.sample_column(rgb, animator.geometry, u, vs)
 
 
 def tooth_samples(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
