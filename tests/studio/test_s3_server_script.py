@@ -60,14 +60,13 @@ def test_a_port_taken_before_seaweedfs_binds_it_is_survived(tmp_path, monkeypatc
     CI run beside other test runs): the server starts again on other ports."""
     import socket
 
-    taken = socket.socket()
-    taken.bind(("127.0.0.1", 0))
-    taken.listen()
-    grpc_port = taken.getsockname()[1]
-    if grpc_port < 10001:
-        pytest.skip("the OS gave a port too low to have a -10000 twin")
     real_free_port = seaweed._free_port
-    picks = iter([grpc_port - 10000])
+    s3_port = real_free_port()  # free, and so is its +10000 twin, SeaweedFS's S3 gRPC port
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", s3_port + 10000))  # ... until another process takes the twin
+    taken.listen()
+    grpc_port = s3_port + 10000
+    picks = iter([s3_port])
     monkeypatch.setattr(seaweed, "_free_port", lambda: next(picks, None) or real_free_port())
     try:
         process, server = seaweed.start(tmp_path)
