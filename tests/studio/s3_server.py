@@ -188,8 +188,11 @@ def _port_taken(log_path: Path, logged_before: int) -> bool:
         return b"address already in use" in log.read()
 
 
-def stop(pid: int, *, seconds: float = 20.0) -> None:
-    """Stop the server (its whole process group), politely first. Safe if it is already gone."""
+def stop(pid: int, *, seconds: float = 2.0) -> None:
+    """Stop the server (its whole process group), politely first. Safe if it is already gone.
+
+    The polite wait is short: SeaweedFS's graceful stop takes about 25 s (its filer keeps
+    dialling peers that are already gone), and a test server's data is thrown away anyway."""
     for sig, wait in ((signal.SIGTERM, seconds), (signal.SIGKILL, 5.0)):
         try:
             os.killpg(pid, sig)
