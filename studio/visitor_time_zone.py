@@ -5,6 +5,9 @@ read "04:34" for a video made at 05:34 their time. The browser knows its zone
 (`Intl.DateTimeFormat().resolvedOptions().timeZone`); static/studio/time_zone.js keeps it in a
 cookie, and this middleware activates it for the request. The cookie is the visitor's own
 word, so only names of real zones count; anything else leaves UTC.
+
+A signed-in visitor's zone is also stored (once per session and zone), for the mails a worker
+sends them later.
 """
 
 import zoneinfo
@@ -12,7 +15,10 @@ from functools import cache
 
 from django.utils import timezone
 
+from studio.services.time_zones import creator_time_zone_note
+
 TIME_ZONE_COOKIE = "signet_tz"
+NOTED_IN_SESSION = "signet_tz_noted"
 
 
 @cache
@@ -38,6 +44,20 @@ class VisitorTimeZoneMiddleware:
         else:
             timezone.activate(zone)
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
         finally:
             timezone.deactivate()
+        if zone is not None:
+            _note_for_mails(request, zone.key)
+        return response
+
+
+def _note_for_mails(request, name: str) -> None:
+    user = getattr(request, "user", None)  # set by AuthenticationMiddleware, further in
+    session = getattr(request, "session", None)
+    if user is None or session is None or not user.is_authenticated:
+        return
+    if session.get(NOTED_IN_SESSION) == name:
+        return
+    creator_time_zone_note(creator=user, name=name)
+    session[NOTED_IN_SESSION] = name

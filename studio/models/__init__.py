@@ -7,6 +7,7 @@ from studio.models.jobs import GenerationJob, JobState
 from studio.models.media import AudioClip, Portrait
 from studio.models.moderation import DoNotAnimateEntry, MisuseReport, ModerationCase
 from studio.models.outputs import OutputArtifact
+from studio.models.time_zones import CreatorTimeZone
 from studio.models.workers import WorkerHeartbeat
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "AudioClip",
     "ConsentChallenge",
     "ConsentRecord",
+    "CreatorTimeZone",
     "DoNotAnimateEntry",
     "EnrolledIdentity",
     "GenerationJob",

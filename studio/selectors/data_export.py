@@ -8,6 +8,7 @@ from studio.models import (
     ApiToken,
     AuditEvent,
     ConsentRecord,
+    CreatorTimeZone,
     EnrolledIdentity,
     GenerationJob,
 )
@@ -31,6 +32,9 @@ def creator_data_export(creator) -> dict:
             "email": creator.email,
             "joined_at": _when(creator.date_joined),
             "last_login_at": _when(creator.last_login),
+            "time_zone": CreatorTimeZone.objects.filter(creator=creator)
+            .values_list("name", flat=True)
+            .first(),
         },
         "enrolled_face": identity
         and {"enrolled_at": _when(identity.enrolled_at), "face_backend": identity.face_backend},

@@ -12,7 +12,7 @@ from studio.errors import AlreadyDone, InputRefused, NotAllowed, NotFound
 from studio.models import ApiToken
 from studio.services.accounts import creator_lock
 from studio.services.audit import audit_record
-from studio.services.notifications import creator_email_once
+from studio.services.notifications import creator_email_once, creators_moment
 
 # Enough for a few machines and scripts; more usually means old keys nobody revokes.
 MOST_LIVE_TOKENS = 10
@@ -117,11 +117,13 @@ def api_tokens_warn_expiring() -> int:
 
 
 def _expiry_words(token: ApiToken) -> tuple[str, str]:
-    words = {"label": token.label, "date": date_format(token.expires_at, "DATE_FORMAT")}
-    subject = _("your API token “%(label)s” expires on %(date)s") % words
+    day = date_format(timezone.localtime(token.expires_at), "DATE_FORMAT")
+    subject = _("your API token “%(label)s” expires on %(date)s") % {
+        "label": token.label, "date": day
+    }
     body = _(
         "Your API token “%(label)s” stops working on %(date)s. Scripts that use it will "
         "then be refused. Make a new token on the API tokens page of your Signet account, "
         "put its key where the old one was, and revoke the old token."
-    ) % words
+    ) % {"label": token.label, "date": creators_moment(token.expires_at)}
     return subject, body

@@ -12,7 +12,6 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from generation.media.errors import MediaError
@@ -50,7 +49,7 @@ from studio.services.consent_evidence import (
 )
 from studio.services.gate import creator_valid_consent
 from studio.services.job_transitions import UNPUBLISHED_STATES
-from studio.services.notifications import creator_email, creators_language
+from studio.services.notifications import creator_email, creators_locale, creators_moment
 from studio.services.uploads import Upload, image_check_upload, upload_chunks, upload_size
 from studio.stored_files import stored_files_removed_unless_committed
 
@@ -526,17 +525,14 @@ def _review_decision_tell(record: ConsentRecord, *, approve: bool, reason: str) 
     if creator is None or (approve and record.revoked_at is not None):
         return
 
-    def day(moment) -> str:
-        return date_format(timezone.localtime(moment), "DATE_FORMAT")
-
-    with creators_language(creator):
+    with creators_locale(creator):
         in_force, _why_not = creator_valid_consent(creator)
         if approve:
             subject = _("your consent recording was accepted")
             body = _(
                 "A moderator accepted your consent recording. Your consent is in force until "
                 "%(date)s; Signet makes your videos under it."
-            ) % {"date": day(record.expires_at)}
+            ) % {"date": creators_moment(record.expires_at)}
         elif in_force is not None:
             subject = _("your new consent recording was not accepted")
             body = _(
@@ -544,7 +540,7 @@ def _review_decision_tell(record: ConsentRecord, *, approve: bool, reason: str) 
                 "stays in force until %(date)s, and your videos are made as before; to go on "
                 "after that day, record your consent again before then.\n\n"
                 "The moderator's reason: %(reason)s"
-            ) % {"date": day(in_force.expires_at), "reason": reason}
+            ) % {"date": creators_moment(in_force.expires_at), "reason": reason}
         else:
             subject = _("your consent recording was not accepted")
             body = _(

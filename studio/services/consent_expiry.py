@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from studio.models import ConsentRecord
-from studio.services.notifications import creator_email_once
+from studio.services.notifications import creator_email_once, creators_moment
 
 # Renewing means recording a new live consent in front of a camera; two weeks leave time to.
 CONSENT_EXPIRY_WARNING = timedelta(days=14)
@@ -62,12 +62,13 @@ def consent_warn_expiring() -> int:
 
 
 def _expiry_words(record: ConsentRecord) -> tuple[str, str]:
-    words = {"date": date_format(timezone.localtime(record.expires_at), "DATE_FORMAT")}
-    subject = _("your consent ends on %(date)s") % words
+    subject = _("your consent ends on %(date)s") % {
+        "date": date_format(timezone.localtime(record.expires_at), "DATE_FORMAT")
+    }
     body = _(
         "Your consent to Signet animating your face ends on %(date)s. From then on "
         "Signet makes no new videos of you, and jobs still waiting are not rendered; "
         "videos already made stay as they are. To go on, record your consent again on "
         "the consent page of your Signet account before that day."
-    ) % words
+    ) % {"date": creators_moment(record.expires_at)}
     return subject, body

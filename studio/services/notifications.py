@@ -2,11 +2,15 @@
 default)."""
 
 import logging
+import zoneinfo
 from contextlib import contextmanager
+from datetime import UTC
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -28,14 +32,16 @@ def creator_email(creator, *, subject: str, body: str, about: str) -> bool:
 
 
 @contextmanager
-def creators_language(creator, *, otherwise: str | None = None):
-    """Word what is inside in the creator's language, not the moderator's or the worker's.
+def creators_locale(creator, *, otherwise: str | None = None):
+    """Word what is inside in the creator's language and give its times on the creator's clock,
+    not the moderator's or the worker's.
 
     Signet stores no language preference; the language of the creator's latest consent (which
     follows the page they gave it on) is the best sign of the language they read. A creator who
     never consented is written to in `otherwise` (the page's language, where there is a page).
+    The clock is the zone their browser last reported (UTC for one that never did).
     """
-    from studio.models import ConsentRecord
+    from studio.models import ConsentRecord, CreatorTimeZone
 
     language = creator is not None and (
         ConsentRecord.objects.filter(creator=creator)
@@ -43,8 +49,31 @@ def creators_language(creator, *, otherwise: str | None = None):
         .values_list("language", flat=True)
         .first()
     )
-    with translation.override(language or otherwise or settings.LANGUAGE_CODE):
+    zone_name = creator is not None and (
+        CreatorTimeZone.objects.filter(creator=creator).values_list("name", flat=True).first()
+    )
+    with translation.override(language or otherwise or settings.LANGUAGE_CODE), \
+            timezone.override(_zone(zone_name)):  # fmt: skip
         yield
+
+
+def _zone(name) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name) if name else UTC
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):  # a zone the tz database later dropped
+        return UTC
+
+
+def creators_moment(moment) -> str:
+    """`moment` as a mail to the creator words it, inside `creators_locale`: date, time and the
+    zone it is on ("5. Januar 2027, 21:00 (America/New_York)"), so nobody reads a UTC date as
+    their own day."""
+    local = timezone.localtime(moment)
+    return _("%(date)s, %(time)s (%(zone)s)") % {
+        "date": date_format(local, "DATE_FORMAT"),
+        "time": time_format(local, "TIME_FORMAT"),
+        "zone": timezone.get_current_timezone_name(),
+    }
 
 
 def creator_email_once(row, *, marker: str, now, words) -> bool:
@@ -58,7 +87,7 @@ def creator_email_once(row, *, marker: str, now, words) -> bool:
     )
     if not claimed:
         return False
-    with creators_language(row.creator):
+    with creators_locale(row.creator):
         subject, body = words()
     if creator_email(
         row.creator, subject=subject, body=body, about=f"{model.__name__} {row.public_id}"

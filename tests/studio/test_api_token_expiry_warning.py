@@ -34,7 +34,7 @@ def test_a_token_in_its_last_week_is_announced_once(creator, mailoutbox):
     assert len(mailoutbox) == 1
 
 
-def test_the_warning_speaks_the_creators_language(consented_creator, mailoutbox):
+def test_the_warning_speaks_the_creators_locale(consented_creator, mailoutbox):
     from studio.models import ConsentRecord
 
     ConsentRecord.objects.filter(creator=consented_creator).update(language="de")

@@ -73,7 +73,7 @@ def test_consent_in_its_last_two_weeks_is_announced_once(consented_creator, mail
     assert consent_warn_expiring() == 0 and len(mailoutbox) == 1
 
 
-def test_the_consent_warning_speaks_the_creators_language(consented_creator, mailoutbox):
+def test_the_consent_warning_speaks_the_creators_locale(consented_creator, mailoutbox):
     from studio.services.consent_expiry import consent_warn_expiring
 
     ConsentRecord.objects.filter(creator=consented_creator).update(language="de")
