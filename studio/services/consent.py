@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from generation.media.errors import MediaError
 from safety.consent import (
@@ -394,16 +395,18 @@ def consent_message(record: ConsentRecord) -> str:
 
 # Why a held record's moderation case closed without a moderator's decision: stored in English
 # for the moderators (like their own reasons), shown on the case.
-WHY_REPLACED_BY_HELD = (
+# Stored in English on the case (the service has no reader); worded for the moderator reading
+# the case by studio/case_reason_words.py.
+WHY_REPLACED_BY_HELD = gettext_noop(
     "The creator recorded their consent again before a moderator decided; the newer recording "
     "waits for review instead."
 )
-WHY_SUPERSEDED = (
+WHY_SUPERSEDED = gettext_noop(
     "The creator recorded their consent again before a moderator decided; the newer recording "
     "passed the checks."
 )
-WHY_WITHDRAWN = "The creator withdrew their consent before a moderator decided."
-WHY_NEW_FACE = (
+WHY_WITHDRAWN = gettext_noop("The creator withdrew their consent before a moderator decided.")
+WHY_NEW_FACE = gettext_noop(
     "The creator enrolled a new face before a moderator decided, which ends consent given for "
     "the old one."
 )

@@ -2,6 +2,7 @@
 
 from django import template
 
+from studio.case_reason_words import case_reason_words
 from studio.job_failure_words import job_failure_words
 
 register = template.Library()
@@ -10,3 +11,8 @@ register = template.Library()
 @register.filter
 def failure_words(reason: str) -> str:
     return job_failure_words(reason or "")
+
+
+@register.filter
+def case_reason(reason: str) -> str:
+    return case_reason_words(reason or "")
