@@ -8,6 +8,7 @@ from datetime import UTC
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
@@ -16,6 +17,9 @@ logger = logging.getLogger(__name__)
 
 
 def creator_notify(job, *, subject: str, body: str) -> None:
+    """A mail about one job, ending with the link to its page (call it in `creators_locale`)."""
+    link = settings.SIGNET_SITE_URL + reverse("job_detail", kwargs={"public_id": job.public_id})
+    body = body + "\n\n" + _("Your video's page: %(link)s") % {"link": link}
     creator_email(job.creator, subject=subject, body=body, about=f"job {job.public_id}")
 
 

@@ -34,6 +34,14 @@ _LOCAL_ONLY = all(
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not _LOCAL_ONLY)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+# The site's address, for links in mails a worker sends (no request there to read it from).
+# Unset: where bin/run serves a local site, else the first allowed host (set it where that
+# host is a wildcard such as ".example.org").
+SIGNET_SITE_URL = (env_str("SIGNET_SITE_URL", "") or "").rstrip("/") or (
+    f"http://{env_str('SIGNET_BIND', '') or '127.0.0.1:8000'}"
+    if _LOCAL_ONLY or ALLOWED_HOSTS[0] == "*"
+    else f"{'https' if SESSION_COOKIE_SECURE else 'http'}://{ALLOWED_HOSTS[0].lstrip('.')}"
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
