@@ -22,6 +22,10 @@ CHEEK_STRIP = 0.6
 # Share of the mouth's half-width next to each corner over which a smiling photo's gap eases
 # to nothing.
 CORNER_EASE = 0.4
+# Under the corners the jaw's drop is taken up by the skin over this many times the drop, so
+# no output row reads less than 1 - 1.5 / SKIN_STRETCH_SPAN of a photo row there (0.5: the
+# skin's texture at most doubled in height, not smeared into streaks).
+SKIN_STRETCH_SPAN = 3.0
 # Rounded lips protrude: seen from the front, each lip's red grows away from the mouth (the
 # upper lip up, the lower down) by this share of its own height per unit of narrowing (1 -
 # width), most at the middle and nothing at the corners. The skin beyond each lip's outer line
@@ -174,77 +178,67 @@ def mouth_field(
     source_u = u + np.sign(u - uc) * (source_across - across) * envelope_v
 
     # 2. The new inner-lip lines of each column, from the photo's lines and an oval opening.
-    upper = photo_upper = g.upper_inner(source_u)
-    lower = photo_lower = g.lower_inner(source_u)
-    column = (source_u - uc) / half
-    inside_mouth = np.clip(1.0 - column * column, 0.0, 1.0)
-    if g.rest_gap > 0.0:
-        # A smiling photo's teeth reach nearly to the corners, beyond the straight lines
-        # dlib's few lip points give: take the photo's gap as at least an oval that wide.
-        # The oval eases to nothing over the last CORNER_EASE of the half-width: its edge
-        # (infinitely steep at the corner) moved the chin under a closing mouth by a different
-        # amount on each side of one pixel column, a visible cut from the corner down the chin.
-        middle = (upper + lower) / 2.0
-        oval = inside_mouth**0.35 * _smoothstep((1.0 - np.abs(column)) / CORNER_EASE)
-        photo_gap = np.maximum(lower - upper, g.rest_gap * oval)
-        upper, lower = middle - photo_gap / 2.0, middle + photo_gap / 2.0
-    # The opening: an oval across the mouth or, puckered, a hole narrower than it (the lips
-    # meet beside the hole, as they do along a shut mouth's line), its ends pointed a little:
-    # an oval's vertical ends moved the lower lip by different amounts on neighbouring
-    # columns, folding the map over where the face is tilted (biden.jpg, 13 degrees).
-    rounded = pucker(width)
-    puckered = rounded * _smoothstep_scalar(g.rest_gap / (PUCKER_LIPS_APART * g.face_height))
-    hole = 1.0 - (1.0 - PUCKER_HOLE) * puckered
-    if rounded > 0.0:
-        within = np.maximum(1.0 - column * column * (1.0 / (hole * hole)), 0.0)
-        pointed = PUCKER_POINT * rounded * (1.0 - (1.0 - PUCKER_HOLE_POINT) * puckered)
-        profile = (1.0 - pointed) * np.sqrt(within) + pointed * within
-    else:
-        profile = np.sqrt(inside_mouth)
-    gap = opening_px * (1.0 + PUCKER_TALLER * puckered) * profile
-    rise = (UPPER_LIP_SHARE + (PUCKER_UPPER_SHARE - UPPER_LIP_SHARE) * puckered) * gap
-    # Puckered and open, the lips meet along a straight line across the hole (the photo's
-    # line at the middle; a smile's upturned line made the hole a crescent), easing back to
-    # the photo's line between the hole's ends and the corners. Shut, they keep the photo's
-    # line: straightened, a smile's dark corners were dragged into a hard-edged strip.
-    straight = puckered * _smoothstep_scalar(opening_px / (PUCKER_STRAIGHT_OPENING * lip_height))
-    bend = 0.0
-    if straight > 0.0:
-        bend = (straight * _smoothstep((1.0 - np.abs(column)) / max(1.0 - hole, 1e-3))
-                * (float(g.upper_inner(uc)) - upper))
-    new_upper = upper - rise + bend
-    new_lower = new_upper + gap
+    lines = _opening_lines(g, source_u, opening_px=opening_px, width=width,
+                           lip_height=lip_height)
+    upper, lower, new_upper, new_lower = lines.upper, lines.lower, lines.new_upper, lines.new_lower
+    gap, rise, bend, column = lines.gap, lines.rise, lines.bend, lines.column
+    rounded, puckered, hole = lines.rounded, lines.puckered, lines.hole
 
     # 3. Above the opening: the upper lip rises, fading within about a lip's height.
     upper_fall = max(float(g.upper_inner(uc)) - lip_top, 3.0)
     upper_source = v + (rise - bend) * np.exp(-(((new_upper - v) / (1.5 * upper_fall)) ** 2))
 
     # 4. Below it: lower lip, chin and jaw move down (or up, to close a photo's open mouth).
-    shift_at_lip = new_lower - lower
+    # The skin takes its lip lines from the lip above it in the new frame, the column the
+    # narrowing reads at the lips: below them the narrowing fades out and source_u swings
+    # back across the lip's columns, and lines read there made the jaw take over a few
+    # pixels apart down one column (the map folded beside a rounded mouth's corners once the
+    # skin stretched over more than the lip's own height). Within the band the two agree, so
+    # only the skin below it reads its lines again (a rounded frame's field took 10 % longer
+    # read again everywhere).
+    lip_u, lip_lower, lip_new_lower, lip_inside = (source_u, lines.lower, lines.new_lower,
+                                                   lines.inside_mouth)
+    fading = v > band_bottom
+    if width != 1.0 and fading.any():
+        lip_u = np.where(fading, u + np.sign(u - uc) * (source_across - across), source_u)
+        below = _opening_lines(g, lip_u[fading], opening_px=opening_px, width=width,
+                               lip_height=lip_height)
+        lip_lower, lip_new_lower, lip_inside = (
+            np.array(line, copy=True) for line in (lip_lower, lip_new_lower, lip_inside))
+        lip_lower[fading] = below.lower
+        lip_new_lower[fading] = below.new_lower
+        lip_inside[fading] = below.inside_mouth
+    shift_at_lip = lip_new_lower - lip_lower
     centre_upper = float(g.upper_inner(uc))
     jaw_shift = centre_upper + (1.0 - UPPER_LIP_SHARE) * opening_px - float(g.lower_inner(uc))
     # The jaw takes over from the lip line across the lower lip's thickness; beside the mouth
     # (where the lip thins out) over a longer stretch of cheek, so the cheek shears smoothly.
     centre_thickness = max(float(g.lower_outer(uc) - g.lower_inner(uc)), 0.04 * g.face_height)
     beyond_corner = np.clip((across - 0.5 * half) / half, 0.0, 2.0)
-    lower_outer = g.lower_outer(source_u)
-    lower_thickness = np.maximum(lower_outer - lower, centre_thickness) * (
+    lip_thickness = g.lower_outer(lip_u) - lip_lower
+    lower_thickness = np.maximum(lip_thickness, centre_thickness) * (
         1.0 + 1.5 * beyond_corner
     )
     jaw_profile = 1.0 - _smoothstep((across - 0.28 * g.face_width) / (0.32 * g.face_width))
     # Beside the corners the lip line stays and the jaw drops: the skin between stretches.
     # Over less than 1.5 x the drop (the smoothstep's steepest slope) the backward map folds
-    # over, and the corner's dark crease is smeared down the cheek as a crack.
-    lower_thickness = np.maximum(lower_thickness,
-                                 1.6 * np.abs(jaw_shift * jaw_profile - shift_at_lip))
+    # over, and the corner's dark crease is smeared down the cheek as a crack. Just unfolded
+    # (1.6 x), one photo row was spread over up to 16 output rows in the middle of the band:
+    # the skin's texture was smeared into vertical streaks beside and under the corners. A
+    # drop is stretched over SKIN_STRETCH_SPAN x itself (reaching most of the way to the jaw
+    # line, as real skin stretches over the lower face); a rise (a photo's open mouth
+    # closed) only squeezes the skin, and keeps the shorter span.
+    drop_from_lip = jaw_shift * jaw_profile - shift_at_lip
+    lower_thickness = np.maximum(lower_thickness, np.maximum(
+        1.6 * np.abs(drop_from_lip), SKIN_STRETCH_SPAN * drop_from_lip))
     # Apart, the lower lip moves as one piece with its inner line, down to its outer line;
     # the skin under it takes up any difference from the jaw's shift. Blended from the inner
     # line, a lip line that lagged the jaw (a puckered hole) stretched the lip itself. Shut
     # (lips pressed together, or a photo's open mouth closed), and towards the corners where
     # the lip thins out and the cheek shears, the jaw takes over from the lip line as before.
     apart = _smoothstep_scalar(opening_px / (LOWER_LIP_APART * lip_height))
-    rigid_lip = np.maximum(lower_outer - lower, 0.0) * inside_mouth * apart
-    into_jaw = _smoothstep((v - new_lower - rigid_lip) / lower_thickness)
+    rigid_lip = np.maximum(lip_thickness, 0.0) * lip_inside * apart
+    into_jaw = _smoothstep((v - lip_new_lower - rigid_lip) / lower_thickness)
     # An opening jaw slides the chin down over the neck, fading out a quarter of the face's
     # height below it. A closing one (a photo's open mouth shut) lifts the chin off the neck:
     # the larger the lift, the closer under the chin the neck alone stretches up behind it
@@ -268,7 +262,8 @@ def mouth_field(
         # where the lips meet stay, so the interior and a shut mouth's line are unchanged.
         lower_share = 1.0 - (1.0 - LOWER_LIP_PROTRUSION_SHARE) * apart
         source_v = _protruded(g, source_u, source_v, 1.0 - width,
-                              (photo_upper, photo_lower, lower_outer), lower_share)
+                              (lines.photo_upper, lines.photo_lower, g.lower_outer(source_u)),
+                              lower_share)
     coverage = np.clip(np.minimum(v - new_upper, new_lower - v) + 0.5, 0.0, 1.0)
     coverage = np.where(gap > 0.5, coverage, 0.0)
     # The opening tapers out before the corners: no dark crack along the closed lip line.
@@ -309,6 +304,78 @@ def mouth_field(
         lower_limit_v=lower_limit,
         teeth_cover=cover,
         drawn_teeth_cover=_lips_over_teeth(rounded, coverage).astype(np.float32),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class _OpeningLines:
+    """The inner-lip lines of each column, in the photo and opened (aligned v)."""
+
+    photo_upper: np.ndarray  # the photo's inner lines, as dlib's points give them
+    photo_lower: np.ndarray
+    upper: np.ndarray  # the photo's opening (a smile's gap at least an oval that wide)
+    lower: np.ndarray
+    new_upper: np.ndarray  # the opened mouth's
+    new_lower: np.ndarray
+    gap: np.ndarray  # new_lower - new_upper
+    rise: np.ndarray  # how far the upper lip moves up
+    bend: np.ndarray | float  # how far a puckered hole straightens the upper lip's line down
+    column: np.ndarray  # -1 .. 1 across the photo's mouth (corners at +-1)
+    inside_mouth: np.ndarray  # 1 - column^2, 0 beyond the corners
+    rounded: float  # pucker(width)
+    puckered: float  # rounded, over a photo's teeth
+    hole: float  # the puckered hole's half-width, share of the mouth's
+
+
+def _opening_lines(g: FaceGeometry, source_u: np.ndarray, *, opening_px: float, width: float,
+                   lip_height: float) -> _OpeningLines:
+    """The lips' inner lines where the photo's columns ``source_u`` show, opened to
+    ``opening_px`` at ``width`` x the photo's width (see mouth_field)."""
+    uc, half = g.mouth_centre_u, g.mouth_half_width
+    upper = photo_upper = g.upper_inner(source_u)
+    lower = photo_lower = g.lower_inner(source_u)
+    column = (source_u - uc) / half
+    inside_mouth = np.clip(1.0 - column * column, 0.0, 1.0)
+    if g.rest_gap > 0.0:
+        # A smiling photo's teeth reach nearly to the corners, beyond the straight lines
+        # dlib's few lip points give: take the photo's gap as at least an oval that wide.
+        # The oval eases to nothing over the last CORNER_EASE of the half-width: its edge
+        # (infinitely steep at the corner) moved the chin under a closing mouth by a different
+        # amount on each side of one pixel column, a visible cut from the corner down the chin.
+        middle = (upper + lower) / 2.0
+        oval = inside_mouth**0.35 * _smoothstep((1.0 - np.abs(column)) / CORNER_EASE)
+        photo_gap = np.maximum(lower - upper, g.rest_gap * oval)
+        upper, lower = middle - photo_gap / 2.0, middle + photo_gap / 2.0
+    # The opening: an oval across the mouth or, puckered, a hole narrower than it (the lips
+    # meet beside the hole, as they do along a shut mouth's line), its ends pointed a little:
+    # an oval's vertical ends moved the lower lip by different amounts on neighbouring
+    # columns, folding the map over where the face is tilted (biden.jpg, 13 degrees).
+    rounded = pucker(width)
+    puckered = rounded * _smoothstep_scalar(g.rest_gap / (PUCKER_LIPS_APART * g.face_height))
+    hole = 1.0 - (1.0 - PUCKER_HOLE) * puckered
+    if rounded > 0.0:
+        within = np.maximum(1.0 - column * column * (1.0 / (hole * hole)), 0.0)
+        pointed = PUCKER_POINT * rounded * (1.0 - (1.0 - PUCKER_HOLE_POINT) * puckered)
+        profile = (1.0 - pointed) * np.sqrt(within) + pointed * within
+    else:
+        profile = np.sqrt(inside_mouth)
+    gap = opening_px * (1.0 + PUCKER_TALLER * puckered) * profile
+    rise = (UPPER_LIP_SHARE + (PUCKER_UPPER_SHARE - UPPER_LIP_SHARE) * puckered) * gap
+    # Puckered and open, the lips meet along a straight line across the hole (the photo's
+    # line at the middle; a smile's upturned line made the hole a crescent), easing back to
+    # the photo's line between the hole's ends and the corners. Shut, they keep the photo's
+    # line: straightened, a smile's dark corners were dragged into a hard-edged strip.
+    straight = puckered * _smoothstep_scalar(opening_px / (PUCKER_STRAIGHT_OPENING * lip_height))
+    bend = 0.0
+    if straight > 0.0:
+        bend = (straight * _smoothstep((1.0 - np.abs(column)) / max(1.0 - hole, 1e-3))
+                * (float(g.upper_inner(uc)) - upper))
+    new_upper = upper - rise + bend
+    new_lower = new_upper + gap
+    return _OpeningLines(
+        photo_upper=photo_upper, photo_lower=photo_lower, upper=upper, lower=lower,
+        new_upper=new_upper, new_lower=new_lower, gap=gap, rise=rise, bend=bend, column=column,
+        inside_mouth=inside_mouth, rounded=rounded, puckered=puckered, hole=hole,
     )
 
 
