@@ -112,3 +112,36 @@ def test_a_creator_makes_a_token_in_the_browser_uses_it_and_revokes_it(page, liv
     page.wait_for_url("**/accounts/tokens/")
     assert "No API tokens yet." in page.inner_text("main")
     assert api(key) == 401
+
+
+def test_the_verify_page_says_it_is_working_and_locks_its_button(page, live_server, tmp_path):
+    from PIL import Image
+
+    photo = tmp_path / "to-check.png"
+    Image.new("RGB", (64, 64), (200, 40, 40)).save(photo)
+    page.goto(f"{live_server.url}/verify/")
+    assert not page.locator("#verify-busy").is_visible()
+    page.set_input_files("#id_file", str(photo))
+    # What the page shows once the form is sent, kept in the tab's session storage because the
+    # page is gone when the answer arrives.
+    page.evaluate(
+        """() => {
+          const form = document.getElementById("verify-form");
+          form.addEventListener("submit", () => {
+            const busy = document.getElementById("verify-busy");
+            sessionStorage.setItem("seen", JSON.stringify({
+              shown: busy.checkVisibility(), words: busy.innerText,
+              disabled: document.getElementById("verify-submit").disabled}));
+          });
+          form.requestSubmit();
+        }"""
+    )
+    page.wait_for_selector("#verify-result")
+    assert "to-check.png" in page.inner_text("#verify-file")
+    seen = page.evaluate("JSON.parse(sessionStorage.getItem('seen'))")
+    assert seen["shown"] and "checking the file" in seen["words"] and seen["disabled"], seen
+    # Back from the answer, the form can be sent again.
+    page.go_back()
+    page.wait_for_selector("#verify-form")
+    assert not page.locator("#verify-submit").is_disabled()
+    assert not page.locator("#verify-busy").is_visible()
