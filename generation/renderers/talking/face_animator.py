@@ -111,6 +111,9 @@ HIDDEN_TEETH_PRIOR = 0.05
 # Columns without them narrower than this share of the face's height (about 6 mm) are filled;
 # runs of them narrower than half of it (a mouth's corner) are left out.
 HIDDEN_TEETH_CLOSE_SHARE = 0.05
+# The photo's teeth rows fade out between these shares of the mouth's half-width from its
+# middle (0.77 to 0.92: as drawn teeth do).
+ROWS_END, ROWS_END_FADE = 0.92, 0.15
 # Raised brows go up by this share of the face height (about 4 mm).
 BROW_LIFT_SHARE = 0.03
 # The head's motion fades out over this share of the face width inside the hull's edge.
@@ -604,6 +607,14 @@ class FaceAnimator:
         upper, lower, lower_alpha = self._hidden_lower_teeth(
             g, hx, hy, field, v, upper_v, upper_edge, rise + jaw, hidden, upper, lower,
             lower_alpha)
+        # Towards the opening's ends the rows recede into the cheeks' shadow, as drawn teeth
+        # do (mouth_interior._drawn_teeth). There the photo's rows are a few px of whatever
+        # its corner shows (skin, lip, a fleck read as hidden lower teeth): moved rigidly with
+        # the middle's lift, past the corner's own, they were pale slivers across the mouth's
+        # dark corner (astronaut.png).
+        ends = np.clip((ROWS_END - np.abs(field.column)) / ROWS_END_FADE, 0.0, 1.0)
+        upper_alpha = upper_alpha * ends
+        lower_alpha = lower_alpha * ends
         # The lips' strips, read where the field reads each lip.
         upper_lip_alpha = np.clip(top - field.upper_source_v, 0.0, 1.0)
         # The lower strip: from its smooth top (part of the way down the photo's shadowed

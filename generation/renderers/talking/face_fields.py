@@ -93,6 +93,11 @@ PUCKER_STRAIGHT_OPENING = 0.15
 # read biden.jpg's rounded mouth wider (its rounded/spread width 0.766 -> 0.81) and half as
 # open. Their opening's ends are still pointed (no fold at that narrowing).
 PUCKER_LIPS_APART = 0.025
+# The opening's columns under this many px tall fade out (none shows at half of it): the lips'
+# own line where they meet (a shut mouth's line is drawn there, see FaceAnimator).
+OPENING_FADE_GAP = 0.5
+# Towards the corners, an opening under this many px tall tapers out (see mouth_field).
+THIN_OPENING_PX = 6.0
 
 
 def pucker(width: float) -> float:
@@ -252,8 +257,8 @@ def mouth_field(
     lower_source = v - shift
 
     inside = (v > new_upper) & (v < new_lower)
-    # Inside the opening the map reads on from the upper lip's edge (seen only where the
-    # painted interior fades out at the opening's ends).
+    # Inside the opening the map reads on from the upper lip's edge (seen only in the pixels
+    # the opening's rims cross).
     source_v = np.where(v <= new_upper, upper_source,
                         np.where(inside, v + rise - bend, lower_source))
     if width < 1.0:
@@ -264,13 +269,14 @@ def mouth_field(
         source_v = _protruded(g, source_u, source_v, 1.0 - width,
                               (lines.photo_upper, lines.photo_lower, g.lower_outer(source_u)),
                               lower_share)
-    coverage = np.clip(np.minimum(v - new_upper, new_lower - v) + 0.5, 0.0, 1.0)
-    coverage = np.where(gap > 0.5, coverage, 0.0)
-    # The opening tapers out before the corners: no dark crack along the closed lip line.
-    # A puckered hole keeps a clean oval end: what the map reads there is the photo's opening
-    # (a smiling photo's teeth), so it tapers over less of its half-width.
+    coverage = opening_coverage(v - new_upper, new_lower - v, gap)
+    # Where it is only a few px tall its ends still taper out before the corners (a puckered
+    # hole's over less of its half-width): dlib's outer corners lie on the skin beyond a wide
+    # smile's commissures (astronaut.png), and a thin opening painted up to them was a dark
+    # crack past the lips. Taller, it is painted to its ends (see opening_coverage).
     taper = 0.2 * hole * (1.0 - 0.75 * puckered)
-    coverage = coverage * np.clip((hole - np.abs(column)) / taper, 0.0, 1.0)
+    ends = np.clip((hole - np.abs(column)) / taper, 0.0, 1.0)
+    coverage = coverage * np.maximum(ends, _smoothstep(gap / THIN_OPENING_PX))
     half_gap = np.maximum(gap / 2.0, 0.5)
     depth = np.clip(np.minimum(v - new_upper, new_lower - v) / half_gap, 0.0, 1.0)
     photo_gap = np.maximum(lower - upper, 0.0)
@@ -377,6 +383,41 @@ def _opening_lines(g: FaceGeometry, source_u: np.ndarray, *, opening_px: float, 
         new_upper=new_upper, new_lower=new_lower, gap=gap, rise=rise, bend=bend, column=column,
         inside_mouth=inside_mouth, rounded=rounded, puckered=puckered, hole=hole,
     )
+
+
+def opening_coverage(from_top: np.ndarray, from_bottom: np.ndarray, gap: np.ndarray
+                     ) -> np.ndarray:
+    """0..1: the share of each pixel that lies in the opening, between its upper rim
+    (``from_top`` px above the pixel's centre, straight up the mouth) and its lower rim
+    (``from_bottom`` px below it); ``gap``: the opening's height in the pixel's column.
+
+    On a grid of pixels (2-D, as the animator computes the lips' box) each distance is taken
+    across its rim, not straight up or down the mouth: towards the corners the rims slope and
+    at the opening's ends they are upright, and there the vertical distance changed by several
+    px from one pixel to the next, a hard, stair-stepped edge. The share is of the pixel
+    between both rims (not of the nearer one alone, which made a sliver of a fraction of a
+    pixel near the corners half opaque: a dark crack along the lips' line), so the opening
+    thins out to its ends by itself. Where it is still tall there, it no longer fades out over
+    the last fifth of the half-width (against that crack; see mouth_field): half see-through,
+    it showed the map's stretched photo inside the opening and, along its rims, the photo's own
+    dark line where the lips meet, carried out with each lip, as a hairline or a chain of
+    dots darker than the skin and the pale mouth either side (biden.jpg, obama.jpg;
+    tests/generation/test_mouth_corners.py).
+    """
+    if from_top.ndim == 2 and min(from_top.shape) >= 2:
+        from_top = from_top / _gradient_length(from_top)
+        from_bottom = from_bottom / _gradient_length(from_bottom)
+    below_top = np.clip(from_top + 0.5, 0.0, 1.0)
+    above_bottom = np.clip(from_bottom + 0.5, 0.0, 1.0)
+    share = np.clip(below_top + above_bottom - 1.0, 0.0, 1.0)
+    return share * np.clip((gap - 0.5 * OPENING_FADE_GAP) / (0.5 * OPENING_FADE_GAP), 0.0, 1.0)
+
+
+def _gradient_length(values: np.ndarray) -> np.ndarray:
+    """How fast ``values`` (a 2-D grid of pixels) change per pixel, at least 1 (a rim's
+    distance straight up the mouth changes by 1 per pixel across a level rim)."""
+    along_y, along_x = np.gradient(values)
+    return np.maximum(np.sqrt(along_x * along_x + along_y * along_y), 1.0)
 
 
 def _protruded(g: FaceGeometry, u: np.ndarray, v: np.ndarray, narrowing: float,
