@@ -12,7 +12,7 @@ from studio.errors import AlreadyDone, InputRefused, NotAllowed, NotFound
 from studio.models import ApiToken
 from studio.services.accounts import creator_lock
 from studio.services.audit import audit_record
-from studio.services.notifications import creator_email_once, creators_moment
+from studio.services.notifications import creator_email_once, creators_moment, site_link
 
 # Enough for a few machines and scripts; more usually means old keys nobody revokes.
 MOST_LIVE_TOKENS = 10
@@ -126,4 +126,5 @@ def _expiry_words(token: ApiToken) -> tuple[str, str]:
         "then be refused. Make a new token on the API tokens page of your Signet account, "
         "put its key where the old one was, and revoke the old token."
     ) % {"label": token.label, "date": creators_moment(token.expires_at)}
+    body += "\n\n" + _("Your API tokens page: %(link)s") % {"link": site_link("api_tokens")}
     return subject, body

@@ -50,7 +50,12 @@ from studio.services.consent_evidence import (
 )
 from studio.services.gate import creator_valid_consent
 from studio.services.job_transitions import UNPUBLISHED_STATES
-from studio.services.notifications import creator_email, creators_locale, creators_moment
+from studio.services.notifications import (
+    creator_email,
+    creators_locale,
+    creators_moment,
+    site_link,
+)
 from studio.services.uploads import Upload, image_check_upload, upload_chunks, upload_size
 from studio.stored_files import stored_files_removed_unless_committed
 
@@ -551,6 +556,7 @@ def _review_decision_tell(record: ConsentRecord, *, approve: bool, reason: str) 
                 "you until you record your consent again on the consent page.\n\n"
                 "The moderator's reason: %(reason)s"
             ) % {"reason": reason}
+        body += "\n\n" + _("Your consent page: %(link)s") % {"link": site_link("consent")}
     creator_email(creator, subject=subject, body=body, about=f"consent {record.public_id}")
 
 

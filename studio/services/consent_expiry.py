@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from studio.models import ConsentRecord
-from studio.services.notifications import creator_email_once, creators_moment
+from studio.services.notifications import creator_email_once, creators_moment, site_link
 
 # Renewing means recording a new live consent in front of a camera; two weeks leave time to.
 CONSENT_EXPIRY_WARNING = timedelta(days=14)
@@ -71,4 +71,5 @@ def _expiry_words(record: ConsentRecord) -> tuple[str, str]:
         "videos already made stay as they are. To go on, record your consent again on "
         "the consent page of your Signet account before that day."
     ) % {"date": creators_moment(record.expires_at)}
+    body += "\n\n" + _("Your consent page: %(link)s") % {"link": site_link("consent")}
     return subject, body

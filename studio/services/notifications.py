@@ -16,9 +16,15 @@ from django.utils.translation import gettext as _
 logger = logging.getLogger(__name__)
 
 
+def site_link(url_name: str, **kwargs) -> str:
+    """The full address of one of Signet's pages, for a mail (SIGNET_SITE_URL: a worker sending
+    it has no request to take the host from)."""
+    return settings.SIGNET_SITE_URL + reverse(url_name, kwargs=kwargs or None)
+
+
 def creator_notify(job, *, subject: str, body: str) -> None:
     """A mail about one job, ending with the link to its page (call it in `creators_locale`)."""
-    link = settings.SIGNET_SITE_URL + reverse("job_detail", kwargs={"public_id": job.public_id})
+    link = site_link("job_detail", public_id=job.public_id)
     body = body + "\n\n" + _("Your video's page: %(link)s") % {"link": link}
     creator_email(job.creator, subject=subject, body=body, about=f"job {job.public_id}")
 

@@ -85,3 +85,37 @@ def test_production_links_go_to_the_site_over_https_unless_told_otherwise():
     assert site_url_under(
         DJANGO_ALLOWED_HOSTS=".example.org", SIGNET_SITE_URL="https://studio.example.org/"
     ) == "https://studio.example.org"
+
+
+@override_settings(SIGNET_SITE_URL=SITE)
+def test_the_expiry_and_decision_mails_link_to_the_page_that_acts_on_them(
+    consented_creator, mailoutbox
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from studio.models import ApiToken
+    from studio.services.api_tokens import api_token_create, api_tokens_warn_expiring
+    from studio.services.consent_expiry import consent_warn_expiring
+    from tests.studio.factories import grant_held_consent
+
+    token, _key = api_token_create(creator=consented_creator, label="laptop")
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() + timedelta(days=3))
+    api_tokens_warn_expiring()
+    assert f"Your API tokens page: {SITE}/accounts/tokens/" in mailoutbox[-1].body
+
+    ConsentRecord.objects.filter(creator=consented_creator).update(
+        expires_at=timezone.now() + timedelta(days=5)
+    )
+    consent_warn_expiring()
+    assert f"Your consent page: {SITE}/consent/" in mailoutbox[-1].body
+
+    moderator = moderator_create(email="moderator@example.com", password=PASSWORD)
+    renewal = grant_held_consent(consented_creator)
+    case_decide(
+        case=ModerationCase.objects.get(consent=renewal), moderator=moderator,
+        decision="reject", reason="The code cannot be heard.",
+    )  # fmt: skip
+    assert "not accepted" in mailoutbox[-1].subject
+    assert f"Your consent page: {SITE}/consent/" in mailoutbox[-1].body
