@@ -3,7 +3,7 @@
 from celery import shared_task
 from celery.signals import worker_ready
 
-from studio.services import api_tokens, consent_expiry, jobs
+from studio.services import api_tokens, consent_expiry, jobs, moderation_announce
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -30,6 +30,11 @@ def api_tokens_warn_expiring() -> int:
 @shared_task
 def consent_warn_expiring() -> int:
     return consent_expiry.consent_warn_expiring()
+
+
+@shared_task
+def moderation_cases_announce() -> int:
+    return moderation_announce.moderation_cases_announce()
 
 
 @worker_ready.connect

@@ -65,6 +65,8 @@ class ModerationCase(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the moderators were told this case waits, so each case is announced once.
+    moderators_told_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]

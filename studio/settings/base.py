@@ -353,7 +353,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "studio.tasks.consent_warn_expiring",
         "schedule": 3600.0,
     },
+    "announce-waiting-cases": {
+        "task": "studio.tasks.moderation_cases_announce",
+        "schedule": 300.0,
+    },
 }
+# Moderators are mailed about a case once it has waited this long (seconds): one that closes by
+# itself sooner (a consent recorded again) never reaches their inbox.
+SIGNET_CASE_ANNOUNCE_AFTER = env_int("SIGNET_CASE_ANNOUNCE_AFTER", 300)
 # Identity thresholds (face-descriptor distance); unset means the face backend's calibrated defaults.
 SIGNET_IDENTITY_ACCEPT = env_float("SIGNET_IDENTITY_ACCEPT", 0.0) or None
 SIGNET_IDENTITY_REJECT = env_float("SIGNET_IDENTITY_REJECT", 0.0) or None
