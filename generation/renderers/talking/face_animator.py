@@ -41,6 +41,7 @@ from generation.renderers.talking.mouth_interior import (
     LIPS_OVER_TEETH_EDGE_PX,
     LIPS_OVER_TEETH_LAST,
     LIPS_OVER_TEETH_SHADE,
+    TIPS_CUT_BY,
     MouthLook,
     PhotoTeeth,
     TeethRows,
@@ -547,7 +548,8 @@ class FaceAnimator:
         g = self.geometry
         rise = UPPER_LIP_SHARE * opening_px
         jaw = (1.0 - UPPER_LIP_SHARE) * opening_px - g.rest_gap
-        top, upper_edge, lower_edge, bottom, lip_edge, strip_top = self._teeth.at(u + field.du)
+        (top, upper_edge, lower_edge, bottom, lip_edge, strip_top, longest_tips,
+         shortest_tips) = self._teeth.at(u + field.du)
         # At the middle: the lower row and the lip's strip under it (up from the lip line),
         # and the room between the rows, as this frame places them.
         middle_u = g.mouth_centre_u
@@ -562,7 +564,9 @@ class FaceAnimator:
         # Puckered lips reach over the teeth from the opening's rims: each row slides in
         # under its lip, tips last, and the mouth's dark shows past them (LIPS_OVER_TEETH_*).
         from_bottom = field.gap - field.from_top
-        upper_v = upper_v + _under_lip(field.from_top - (upper_v - upper_edge),
+        cut_by = _smoothstep(field.teeth_cover / TIPS_CUT_BY)
+        upper_cut = shortest_tips + (longest_tips + 4.0 - shortest_tips) * (1.0 - cut_by)
+        upper_v = upper_v + _under_lip(field.from_top - (upper_v - upper_cut),
                                        field.teeth_cover)
         lower_v = lower_v - _under_lip(from_bottom + lower_v - lower_edge, field.teeth_cover)
         room = lower_edge - upper_edge
@@ -591,6 +595,7 @@ class FaceAnimator:
             * lower[..., 3])
         # Nor is a row read past its outer end.
         upper_alpha *= has_upper * np.clip((upper_v - top + 2.0) / 2.0, 0.0, 1.0)
+        upper_alpha = np.minimum(upper_alpha, np.clip(upper_cut - upper_v + 0.5, 0.0, 1.0))
         # (Where no lower teeth show there is no row: a band read with the jaw in the
         # corners, where the lip moves less, was a pale streak of lip over the mouth.)
         lower_alpha *= has_lower * np.clip((lip_edge + 2.0 - lower_v) / 2.0, 0.0, 1.0)
