@@ -19,8 +19,7 @@ from functools import cached_property
 
 import cv2
 import numpy as np
-from scipy.ndimage import (maximum_filter1d, median_filter, minimum_filter1d,
-                           uniform_filter1d)
+from scipy.ndimage import maximum_filter1d, median_filter, minimum_filter1d, uniform_filter1d
 
 from generation.renderers.talking.face_fields import CORNER_EASE, MouthField
 from generation.renderers.talking.geometry import FaceGeometry
@@ -86,7 +85,14 @@ STRIP_IN_BAND = 0.25
 # ... and at most this many px of it: in a corner the "band" is the dark corner itself, and
 # the lip filled up into it rose as a pale wedge.
 BAND_FILL_MAX_PX = 1.5
-# TIPS
+# As the lips reach over the upper row (teeth_cover), it slides up under them by a smooth line
+# and ends at one: the photo's measured biting edge is smooth only over 4.5 px, and slid by it
+# neighbouring columns read the photo a pixel or two apart, so the strip left under the lip had
+# a sawtooth of 1-3 px tips (obama.jpg at 0.79 of its width). The lines run under the longest
+# and over the shortest teeth within TIPS_REACH half-pixel columns (7.5 px, about a tooth),
+# smoothed over TIPS_SMOOTHING; the row's end goes from past its longest teeth (no cut) to the
+# shortest teeth's line over the first TIPS_CUT_BY of the cover, so what is left is a clean band
+# along the lip.
 TIPS_REACH = 15
 TIPS_SMOOTHING = 21
 TIPS_CUT_BY = 0.4
