@@ -610,8 +610,8 @@ class FaceAnimator:
         # had gone, it was a grey speck on the lip's top.
         lower_alpha *= 1.0 - hidden
         upper, lower, lower_alpha = self._hidden_lower_teeth(
-            g, hx, hy, field, v, upper_v, upper_edge, np.minimum(upper_edge, upper_cut),
-            rise + jaw, hidden, upper, lower, lower_alpha)
+            g, hx, hy, field, v, upper_v, upper_edge, upper_cut, rise + jaw, hidden, upper,
+            lower, lower_alpha)
         # Towards the opening's ends the rows recede into the cheeks' shadow, as drawn teeth
         # do (mouth_interior._drawn_teeth). There the photo's rows are a few px of whatever
         # its corner shows (skin, lip, a fleck read as hidden lower teeth): moved rigidly with
@@ -649,7 +649,7 @@ class FaceAnimator:
         )
 
     def _hidden_lower_teeth(self, g: FaceGeometry, hx, hy, field: MouthField, v, upper_v,
-                            upper_edge, upper_end, parted: float, hidden: np.ndarray, upper, lower,
+                            upper_edge, upper_cut, parted: float, hidden: np.ndarray, upper, lower,
                             lower_alpha):
         """The lower incisors behind a lip that the photo's upper teeth rest on (``hidden``:
         0..1 per pixel, _hidden_teeth_columns: columns with an upper row, no lower one and the
@@ -681,9 +681,13 @@ class FaceAnimator:
         # two rows' part-covered pixels let the mouth's dark through, a dark line between.
         # Puckered, the lower lip reaches up over them as over the lower row.
         from_bottom = field.gap - field.from_top
-        below_end = upper_v - upper_end
-        alpha = (hidden * keep * np.clip(below_end + HIDDEN_TEETH_BEHIND_PX, 0.0, 1.0)
-                 * _left_by_lip(from_bottom, from_bottom + below_end + HIDDEN_TEETH_BEHIND_PX,
+        # The upper row ends at its edge, or above it where the lips cut it (``upper_cut``, a
+        # smooth line): a dark gap opened between the two rows there, and reached for past the
+        # row's jagged edge, the lower lip's rim over them was ragged.
+        below_cut = upper_v - upper_cut
+        alpha = (hidden * keep
+                 * np.clip(np.maximum(below_upper, below_cut) + HIDDEN_TEETH_BEHIND_PX, 0.0, 1.0)
+                 * _left_by_lip(from_bottom, from_bottom + below_cut + HIDDEN_TEETH_BEHIND_PX,
                                 field.teeth_cover))
         # Mirrored from past the upper teeth's tips: their edge in the photo is the shadowed
         # line where they rest on the lip, and mirrored onto the contact it drew that line.
