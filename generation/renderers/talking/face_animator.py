@@ -41,6 +41,7 @@ from generation.renderers.talking.mouth_interior import (
     LIPS_OVER_TEETH_EDGE_PX,
     LIPS_OVER_TEETH_LAST,
     LIPS_OVER_TEETH_SHADE,
+    TIPS_CUT_BY,
     MouthLook,
     PhotoTeeth,
     TeethRows,
@@ -547,7 +548,8 @@ class FaceAnimator:
         g = self.geometry
         rise = UPPER_LIP_SHARE * opening_px
         jaw = (1.0 - UPPER_LIP_SHARE) * opening_px - g.rest_gap
-        top, upper_edge, lower_edge, bottom, lip_edge, strip_top = self._teeth.at(u + field.du)
+        (top, upper_edge, lower_edge, bottom, lip_edge, strip_top, longest_tips,
+         shortest_tips) = self._teeth.at(u + field.du)
         # At the middle: the lower row and the lip's strip under it (up from the lip line),
         # and the room between the rows, as this frame places them.
         middle_u = g.mouth_centre_u
@@ -562,7 +564,9 @@ class FaceAnimator:
         # Puckered lips reach over the teeth from the opening's rims: each row slides in
         # under its lip, tips last, and the mouth's dark shows past them (LIPS_OVER_TEETH_*).
         from_bottom = field.gap - field.from_top
-        upper_v = upper_v + _under_lip(field.from_top - (upper_v - upper_edge),
+        cut_by = _smoothstep(field.teeth_cover / TIPS_CUT_BY)
+        upper_cut = shortest_tips + (longest_tips + 4.0 - shortest_tips) * (1.0 - cut_by)
+        upper_v = upper_v + _under_lip(field.from_top - (upper_v - upper_cut),
                                        field.teeth_cover)
         lower_v = lower_v - _under_lip(from_bottom + lower_v - lower_edge, field.teeth_cover)
         room = lower_edge - upper_edge
@@ -591,6 +595,7 @@ class FaceAnimator:
             * lower[..., 3])
         # Nor is a row read past its outer end.
         upper_alpha *= has_upper * np.clip((upper_v - top + 2.0) / 2.0, 0.0, 1.0)
+        upper_alpha = np.minimum(upper_alpha, np.clip(upper_cut - upper_v + 0.5, 0.0, 1.0))
         # (Where no lower teeth show there is no row: a band read with the jaw in the
         # corners, where the lip moves less, was a pale streak of lip over the mouth.)
         lower_alpha *= has_lower * np.clip((lip_edge + 2.0 - lower_v) / 2.0, 0.0, 1.0)
@@ -605,8 +610,8 @@ class FaceAnimator:
         # had gone, it was a grey speck on the lip's top.
         lower_alpha *= 1.0 - hidden
         upper, lower, lower_alpha = self._hidden_lower_teeth(
-            g, hx, hy, field, v, upper_v, upper_edge, rise + jaw, hidden, upper, lower,
-            lower_alpha)
+            g, hx, hy, field, v, upper_v, upper_edge, upper_cut, rise + jaw, hidden, upper,
+            lower, lower_alpha)
         # Towards the opening's ends the rows recede into the cheeks' shadow, as drawn teeth
         # do (mouth_interior._drawn_teeth). There the photo's rows are a few px of whatever
         # its corner shows (skin, lip, a fleck read as hidden lower teeth): moved rigidly with
@@ -644,7 +649,7 @@ class FaceAnimator:
         )
 
     def _hidden_lower_teeth(self, g: FaceGeometry, hx, hy, field: MouthField, v, upper_v,
-                            upper_edge, parted: float, hidden: np.ndarray, upper, lower,
+                            upper_edge, upper_cut, parted: float, hidden: np.ndarray, upper, lower,
                             lower_alpha):
         """The lower incisors behind a lip that the photo's upper teeth rest on (``hidden``:
         0..1 per pixel, _hidden_teeth_columns: columns with an upper row, no lower one and the
@@ -676,8 +681,13 @@ class FaceAnimator:
         # two rows' part-covered pixels let the mouth's dark through, a dark line between.
         # Puckered, the lower lip reaches up over them as over the lower row.
         from_bottom = field.gap - field.from_top
-        alpha = (hidden * keep * np.clip(below_upper + HIDDEN_TEETH_BEHIND_PX, 0.0, 1.0)
-                 * _left_by_lip(from_bottom, from_bottom + below_upper + HIDDEN_TEETH_BEHIND_PX,
+        # The upper row ends at its edge, or above it where the lips cut it (``upper_cut``, a
+        # smooth line): a dark gap opened between the two rows there, and reached for past the
+        # row's jagged edge, the lower lip's rim over them was ragged.
+        below_cut = upper_v - upper_cut
+        alpha = (hidden * keep
+                 * np.clip(np.maximum(below_upper, below_cut) + HIDDEN_TEETH_BEHIND_PX, 0.0, 1.0)
+                 * _left_by_lip(from_bottom, from_bottom + below_cut + HIDDEN_TEETH_BEHIND_PX,
                                 field.teeth_cover))
         # Mirrored from past the upper teeth's tips: their edge in the photo is the shadowed
         # line where they rest on the lip, and mirrored onto the contact it drew that line.

@@ -19,7 +19,7 @@ from functools import cached_property
 
 import cv2
 import numpy as np
-from scipy.ndimage import median_filter, uniform_filter1d
+from scipy.ndimage import maximum_filter1d, median_filter, minimum_filter1d, uniform_filter1d
 
 from generation.renderers.talking.face_fields import CORNER_EASE, MouthField
 from generation.renderers.talking.geometry import FaceGeometry
@@ -85,6 +85,17 @@ STRIP_IN_BAND = 0.25
 # ... and at most this many px of it: in a corner the "band" is the dark corner itself, and
 # the lip filled up into it rose as a pale wedge.
 BAND_FILL_MAX_PX = 1.5
+# As the lips reach over the upper row (teeth_cover), it slides up under them by a smooth line
+# and ends at one: the photo's measured biting edge is smooth only over 4.5 px, and slid by it
+# neighbouring columns read the photo a pixel or two apart, so the strip left under the lip had
+# a sawtooth of 1-3 px tips (obama.jpg at 0.79 of its width). The lines run under the longest
+# and over the shortest teeth within TIPS_REACH half-pixel columns (7.5 px, about a tooth),
+# smoothed over TIPS_SMOOTHING; the row's end goes from past its longest teeth (no cut) to the
+# shortest teeth's line over the first TIPS_CUT_BY of the cover, so what is left is a clean band
+# along the lip.
+TIPS_REACH = 15
+TIPS_SMOOTHING = 21
+TIPS_CUT_BY = 0.4
 # The teeth rows soften into the painted cavity over up to this many px (and at least this
 # little where the rows touch).
 ROW_EDGE_PX = (0.75, 2.0)
@@ -126,6 +137,8 @@ class PhotoTeeth:
     lip_bottom: np.ndarray
     lip_edge: np.ndarray  # the lower lip's own lit top, between ``bottom`` and ``lip_bottom``
     strip_top: np.ndarray  # ``bottom`` as a smooth curve, up to ``lip_edge``: the lower strip's top
+    longest_tips: np.ndarray  # ``upper_edge`` as a smooth curve under its longest teeth
+    shortest_tips: np.ndarray  # ... and over its shortest (TIPS_*)
     teeth_luma: float  # the teeth's brightness (80th percentile of the gap's)
     lip_redness: float  # redder than this ((R - G) / R) is lip, not tooth
 
@@ -138,7 +151,8 @@ class PhotoTeeth:
         return bright * np.clip((self.lip_redness - redness) / 0.06 + 0.5, 0.0, 1.0)
 
     def at(self, u: np.ndarray) -> tuple[np.ndarray, ...]:
-        """(top, upper_edge, lower_edge, bottom, lip_edge, strip_top) at aligned ``u`` (2-D):
+        """(top, upper_edge, lower_edge, bottom, lip_edge, strip_top, longest_tips,
+        shortest_tips) at aligned ``u`` (2-D):
         linear between columns, flat beyond the ends. The columns are evenly spaced, so the
         lines are one multi-channel row of an image that cv2.remap reads at once (4x faster
         per frame than np.interp on each)."""
@@ -152,7 +166,7 @@ class PhotoTeeth:
     def _lines(self) -> np.ndarray:
         return np.ascontiguousarray(np.stack(
             [self.top, self.upper_edge, self.lower_edge, self.bottom, self.lip_edge,
-             self.strip_top],
+             self.strip_top, self.longest_tips, self.shortest_tips],
             axis=-1)[None],
             dtype=np.float32)
 
@@ -291,9 +305,15 @@ def find_photo_teeth(image: np.ndarray, g: FaceGeometry, lip_rgb: np.ndarray
                            lip_edge)
     strip_top = np.maximum(strip_top + STRIP_IN_BAND * (lip_edge - strip_top),
                            lip_edge - BAND_FILL_MAX_PX)
+    longest_tips, shortest_tips = (
+        uniform_filter1d(extreme(upper_edge, TIPS_REACH, mode="nearest"), TIPS_SMOOTHING,
+                         mode="nearest")
+        for extreme in (maximum_filter1d, minimum_filter1d))
     return PhotoTeeth(us=us, lip_top=top, top=row_top, upper_edge=upper_edge,
                       lower_edge=lower_edge, bottom=row_bottom, lip_bottom=bottom,
-                      lip_edge=lip_edge, strip_top=strip_top, teeth_luma=teeth_luma,
+                      lip_edge=lip_edge, strip_top=strip_top, longest_tips=longest_tips,
+                      shortest_tips=shortest_tips,
+                      teeth_luma=teeth_luma,
                       lip_redness=lip_split)
 
 
