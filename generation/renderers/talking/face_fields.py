@@ -98,6 +98,8 @@ PUCKER_LIPS_APART = 0.025
 OPENING_FADE_GAP = 0.5
 # Towards the corners, an opening under this many px tall tapers out (see mouth_field).
 THIN_OPENING_PX = 6.0
+# A photo's open mouth closed part of the way keeps its corners open by at least this much.
+CORNER_OPEN_PX = 3.0
 
 
 def pucker(width: float) -> float:
@@ -201,7 +203,9 @@ def mouth_field(
     # skin stretched over more than the lip's own height). Within the band the two agree, so
     # only the skin below it reads its lines again (a rounded frame's field took 10 % longer
     # read again everywhere).
-    lip_u, lip_lower, lip_new_lower, lip_inside = (source_u, lines.lower, lines.new_lower,
+    # The lower lip moves with its edge where the photo's own shape puts it (lip_edge, at or
+    # above the opening's rim; between the two it is painted over the opening).
+    lip_u, lip_lower, lip_new_lower, lip_inside = (source_u, lines.lower, lines.lip_edge,
                                                    lines.inside_mouth)
     fading = v > band_bottom
     if width != 1.0 and fading.any():
@@ -211,7 +215,7 @@ def mouth_field(
         lip_lower, lip_new_lower, lip_inside = (
             np.array(line, copy=True) for line in (lip_lower, lip_new_lower, lip_inside))
         lip_lower[fading] = below.lower
-        lip_new_lower[fading] = below.new_lower
+        lip_new_lower[fading] = below.lip_edge
         lip_inside[fading] = below.inside_mouth
     shift_at_lip = lip_new_lower - lip_lower
     centre_upper = float(g.upper_inner(uc))
@@ -331,6 +335,9 @@ class _OpeningLines:
     rounded: float  # pucker(width)
     puckered: float  # rounded, over a photo's teeth
     hole: float  # the puckered hole's half-width, share of the mouth's
+    # The lower lip's new inner line: new_lower, or above it where the photo's own shape
+    # closes the opening's corners further (the lip is painted over the opening there).
+    lip_edge: np.ndarray
 
 
 def _opening_lines(g: FaceGeometry, source_u: np.ndarray, *, opening_px: float, width: float,
@@ -378,10 +385,27 @@ def _opening_lines(g: FaceGeometry, source_u: np.ndarray, *, opening_px: float, 
                 * (float(g.upper_inner(uc)) - upper))
     new_upper = upper - rise + bend
     new_lower = new_upper + gap
+    lip_sink = 0.0
+    if g.rest_gap > 0.0:
+        # The photo's own shape: each column's gap changed by the middle's change, shaded by
+        # the oval, never past the oval. A photo's mouth closed part of the way opens its
+        # corners to the oval while its middle closes: moved with that rim, the lower lip's
+        # edge rose in the middle and sank again beside it, a notch of the mouth's dark cut
+        # into the lip past the lower teeth (obama2.jpg). The opening keeps the oval (its
+        # corners stay open); the lip is painted up to where this shape puts its edge.
+        from_photo = np.maximum(photo_gap + (gap - g.rest_gap * profile), 0.0)
+        shaped = gap - (1.0 - rounded) * np.maximum(gap - from_photo, 0.0)
+        # The corners stay open by a few px (as far as the oval is): the lower lip painted up
+        # against the upper one drew the upper lip's own dark edge, read from the photo's
+        # gap, as a dark line along the corners.
+        shaped = np.maximum(shaped, np.minimum(gap, CORNER_OPEN_PX))
+        lip_sink = np.maximum((gap - rise) - (shaped - rise * shaped / np.maximum(gap, 1e-6)),
+                              0.0)
     return _OpeningLines(
         photo_upper=photo_upper, photo_lower=photo_lower, upper=upper, lower=lower,
         new_upper=new_upper, new_lower=new_lower, gap=gap, rise=rise, bend=bend, column=column,
         inside_mouth=inside_mouth, rounded=rounded, puckered=puckered, hole=hole,
+        lip_edge=new_lower - lip_sink,
     )
 
 
