@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import logging
 import shutil
+import uuid
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+from django.core.files import File
+from django.db import transaction
 from django.http import HttpResponseRedirect
 
 from studio.ranged_file import ranged_file_response
@@ -63,3 +66,28 @@ def stored_file_response(request, field, content_type: str, filename: str):
         response["Cache-Control"] = "private, no-store"
         return response
     return ranged_file_response(request, field, content_type, filename)
+
+
+def signed_links_retire(field) -> bool:
+    """Move a stored file to a new random name in its folder, the old object deleted once the
+    transaction commits. A presigned link names its object, so every link handed out before
+    stops working at once (a revoked video was otherwise fetchable for up to
+    SIGNET_STORAGE_PRESIGNED_SECONDS more). Only where the storage presigns: a local file is
+    streamed through the checking view on each request. The caller saves the field's new name.
+    Whether the file moved."""
+    if not field or not _presigns(field.storage):
+        return False
+    storage = field.storage
+    old = field.name
+    moved = PurePosixPath(old).with_name(f"{uuid.uuid4().hex}{PurePosixPath(old).suffix}")
+    with storage.open(old, "rb") as source:
+        field.name = storage.save(str(moved), File(source))
+    transaction.on_commit(lambda: _delete_quietly(storage, old))
+    return True
+
+
+def _delete_quietly(storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except Exception:  # the row names the new object already; the old one is logged, not served
+        logger.warning("could not delete the retired %s", name, exc_info=True)

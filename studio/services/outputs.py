@@ -5,6 +5,7 @@ from django.db import transaction
 from studio.models import JobState, OutputArtifact
 from studio.services.audit import audit_record
 from studio.services.job_transitions import can_transition, job_transition
+from studio.stored_files import signed_links_retire
 
 
 @transaction.atomic
@@ -13,7 +14,12 @@ def output_status_set(
 ) -> None:
     previous = artifact.status
     artifact.status = status
-    artifact.save(update_fields=["status", "status_changed_at"])
+    changed = ["status", "status_changed_at"]
+    if previous == "released" and status != "released":
+        # Links its viewers were given must not keep serving a video that is no longer out.
+        changed += [name for name in ("file", "poster")
+                    if signed_links_retire(getattr(artifact, name))]
+    artifact.save(update_fields=changed)
     audit_record(
         "output.status",
         actor=actor,

@@ -105,3 +105,35 @@ def test_the_public_manifest_store_is_read_from_object_storage(
     answer = client.get(f"/api/v1/manifests/{job.output.manifest_id}")  # was a 500 on S3
     assert answer.status_code == 200 and answer["Content-Type"] == MEDIA_TYPE
     assert answer.content[4:8] == b"jumb"
+
+
+def test_a_signed_link_given_out_before_a_revocation_stops_working_at_once(
+    s3_media, creator_client, consented_creator, tmp_path, django_capture_on_commit_callbacks
+):
+    from studio.services.consent import consent_revoke
+
+    job = submit_job(consented_creator, tmp_path, seconds=1.2)
+    job_render(job.pk)
+    output = job.output
+    video_link = creator_client.get(f"/outputs/{output.public_id}/video.mp4")["Location"]
+    poster_link = creator_client.get(f"/outputs/{output.public_id}/poster.jpg")["Location"]
+    assert _get(video_link)[0] == 200 and _get(poster_link)[0] == 200
+    sealed = s3_media.client().get_object(Bucket=s3_media.bucket, Key=output.file.name)
+    sealed_bytes = sealed["Body"].read()
+
+    with django_capture_on_commit_callbacks(execute=True):  # as when the request commits
+        consent_revoke(creator=consented_creator)  # revokes every released video of the creator
+
+    # The links were handed out for 300 s; the video is no longer out, so they are dead now.
+    assert _get(video_link)[0] in (403, 404)
+    assert _get(poster_link)[0] in (403, 404)
+    assert creator_client.get(f"/outputs/{output.public_id}/video.mp4").status_code == 404
+    # The sealed file itself is kept, byte for byte, under a new name (moderators and the
+    # verifier's record still refer to it); the old object is gone from the bucket.
+    output.refresh_from_db()
+    assert output.status == "revoked"
+    keys = set(s3_media.keys())
+    assert output.file.name in keys and output.poster.name in keys
+    assert video_link.split("?")[0].rsplit("/", 1)[1] not in {k.rsplit("/", 1)[1] for k in keys}
+    moved = s3_media.client().get_object(Bucket=s3_media.bucket, Key=output.file.name)
+    assert moved["Body"].read() == sealed_bytes
