@@ -13,7 +13,6 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
-from django.core.files import File
 from django.db import transaction
 from django.http import HttpResponseRedirect
 
@@ -72,18 +71,33 @@ def signed_links_retire(field) -> bool:
     """Move a stored file to a new random name in its folder, the old object deleted once the
     transaction commits. A presigned link names its object, so every link handed out before
     stops working at once (a revoked video was otherwise fetchable for up to
-    SIGNET_STORAGE_PRESIGNED_SECONDS more). Only where the storage presigns: a local file is
-    streamed through the checking view on each request. The caller saves the field's new name.
+    SIGNET_STORAGE_PRESIGNED_SECONDS more). Only where the storage presigns (S3, the one such
+    storage Signet configures): a local file is streamed through the checking view on each
+    request. The caller saves the field's new name.
     Whether the file moved."""
     if not field or not _presigns(field.storage):
         return False
     storage = field.storage
     old = field.name
-    moved = PurePosixPath(old).with_name(f"{uuid.uuid4().hex}{PurePosixPath(old).suffix}")
-    with storage.open(old, "rb") as source:
-        field.name = storage.save(str(moved), File(source))
+    moved = str(PurePosixPath(old).with_name(f"{uuid.uuid4().hex}{PurePosixPath(old).suffix}"))
+    try:
+        _copy_in_store(storage, old, moved)
+    except Exception:  # a store outage must not undo a revocation: old links then run out
+        logger.warning("could not move %s; its signed links stay until they expire", old,
+                       exc_info=True)
+        return False
+    field.name = moved
     transaction.on_commit(lambda: _delete_quietly(storage, old))
     return True
+
+
+def _copy_in_store(storage, name: str, new_name: str) -> None:
+    """Copied inside the object store (S3 CopyObject): a creator withdrawing consent over many
+    videos must not wait while each one passes through the web process. The key mapping is
+    django-storages' own (it has no public copy)."""
+    storage.bucket.Object(storage._normalize_name(new_name)).copy_from(
+        CopySource={"Bucket": storage.bucket.name, "Key": storage._normalize_name(name)}
+    )
 
 
 def _delete_quietly(storage, name: str) -> None:

@@ -137,3 +137,21 @@ def test_a_signed_link_given_out_before_a_revocation_stops_working_at_once(
     assert video_link.split("?")[0].rsplit("/", 1)[1] not in {k.rsplit("/", 1)[1] for k in keys}
     moved = s3_media.client().get_object(Bucket=s3_media.bucket, Key=output.file.name)
     assert moved["Body"].read() == sealed_bytes
+
+
+def test_a_revocation_goes_through_when_the_store_cannot_move_the_file(
+    s3_media, consented_creator, tmp_path, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from studio.services.consent import consent_revoke
+
+    job = submit_job(consented_creator, tmp_path, seconds=1.2)
+    job_render(job.pk)
+    name = job.output.file.name
+    with mock.patch("studio.stored_files._copy_in_store", side_effect=OSError("store down")), \
+            django_capture_on_commit_callbacks(execute=True):  # fmt: skip
+        consent_revoke(creator=consented_creator)
+    job.output.refresh_from_db()
+    assert job.output.status == "revoked"  # what the verifier says, whatever the store did
+    assert job.output.file.name == name and name in s3_media.keys()
