@@ -5,14 +5,18 @@ from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from studio.errors import AlreadyDone, InputRefused, NotAllowed, NotFound
 from studio.models import ApiToken
 from studio.services.accounts import creator_lock
 from studio.services.audit import audit_record
-from studio.services.notifications import creator_email_once, creators_moment, site_link
+from studio.services.notifications import (
+    creator_email_once,
+    creators_day,
+    creators_moment,
+    site_link,
+)
 
 # Enough for a few machines and scripts; more usually means old keys nobody revokes.
 MOST_LIVE_TOKENS = 10
@@ -117,9 +121,8 @@ def api_tokens_warn_expiring() -> int:
 
 
 def _expiry_words(token: ApiToken) -> tuple[str, str]:
-    day = date_format(timezone.localtime(token.expires_at), "DATE_FORMAT")
     subject = _("your API token “%(label)s” expires on %(date)s") % {
-        "label": token.label, "date": day
+        "label": token.label, "date": creators_day(token.expires_at)
     }
     body = _(
         "Your API token “%(label)s” stops working on %(date)s. Scripts that use it will "

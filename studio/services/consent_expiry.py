@@ -5,11 +5,15 @@ from functools import partial
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from studio.models import ConsentRecord
-from studio.services.notifications import creator_email_once, creators_moment, site_link
+from studio.services.notifications import (
+    creator_email_once,
+    creators_day,
+    creators_moment,
+    site_link,
+)
 
 # Renewing means recording a new live consent in front of a camera; two weeks leave time to.
 CONSENT_EXPIRY_WARNING = timedelta(days=14)
@@ -62,9 +66,7 @@ def consent_warn_expiring() -> int:
 
 
 def _expiry_words(record: ConsentRecord) -> tuple[str, str]:
-    subject = _("your consent ends on %(date)s") % {
-        "date": date_format(timezone.localtime(record.expires_at), "DATE_FORMAT")
-    }
+    subject = _("your consent ends on %(date)s") % {"date": creators_day(record.expires_at)}
     body = _(
         "Your consent to Signet animating your face ends on %(date)s. From then on "
         "Signet makes no new videos of you, and jobs still waiting are not rendered; "

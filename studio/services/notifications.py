@@ -4,7 +4,7 @@ default)."""
 import logging
 import zoneinfo
 from contextlib import contextmanager
-from datetime import UTC
+from datetime import UTC, tzinfo
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -67,21 +67,25 @@ def creators_locale(creator, *, otherwise: str | None = None):
         yield
 
 
-def _zone(name) -> zoneinfo.ZoneInfo:
+def _zone(name) -> tzinfo:
     try:
         return zoneinfo.ZoneInfo(name) if name else UTC
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):  # a zone the tz database later dropped
         return UTC
 
 
+def creators_day(moment) -> str:
+    """The creator's day of `moment`, inside `creators_locale` (for a subject line)."""
+    return date_format(timezone.localtime(moment), "DATE_FORMAT")
+
+
 def creators_moment(moment) -> str:
     """`moment` as a mail to the creator words it, inside `creators_locale`: date, time and the
     zone it is on ("5. Januar 2027, 21:00 (America/New_York)"), so nobody reads a UTC date as
     their own day."""
-    local = timezone.localtime(moment)
     return _("%(date)s, %(time)s (%(zone)s)") % {
-        "date": date_format(local, "DATE_FORMAT"),
-        "time": time_format(local, "TIME_FORMAT"),
+        "date": creators_day(moment),
+        "time": time_format(timezone.localtime(moment), "TIME_FORMAT"),
         "zone": timezone.get_current_timezone_name(),
     }
 
