@@ -4,6 +4,7 @@ from studio.models.consent import ConsentChallenge, ConsentRecord
 from studio.models.fingerprints import OutputFingerprint
 from studio.models.identity import EnrolledIdentity
 from studio.models.jobs import GenerationJob, JobState
+from studio.models.languages import ReaderLanguage
 from studio.models.media import AudioClip, Portrait
 from studio.models.moderation import DoNotAnimateEntry, MisuseReport, ModerationCase
 from studio.models.outputs import OutputArtifact
@@ -27,5 +28,6 @@ __all__ = [
     "OutputArtifact",
     "OutputFingerprint",
     "Portrait",
+    "ReaderLanguage",
     "WorkerHeartbeat",
 ]

@@ -11,6 +11,7 @@ from studio.models import (
     CreatorTimeZone,
     EnrolledIdentity,
     GenerationJob,
+    ReaderLanguage,
 )
 from studio.services.gate import creator_valid_consent
 
@@ -34,6 +35,9 @@ def creator_data_export(creator) -> dict:
             "last_login_at": _when(creator.last_login),
             "time_zone": CreatorTimeZone.objects.filter(creator=creator)
             .values_list("name", flat=True)
+            .first(),
+            "mail_language": ReaderLanguage.objects.filter(reader=creator)
+            .values_list("code", flat=True)
             .first(),
         },
         "enrolled_face": identity

@@ -52,8 +52,8 @@ from studio.services.gate import creator_valid_consent
 from studio.services.job_transitions import UNPUBLISHED_STATES
 from studio.services.notifications import (
     creator_email,
-    creators_locale,
     creators_moment,
+    readers_locale,
     site_link,
 )
 from studio.services.uploads import Upload, image_check_upload, upload_chunks, upload_size
@@ -533,7 +533,7 @@ def _review_decision_tell(record: ConsentRecord, *, approve: bool, reason: str) 
     if creator is None or (approve and record.revoked_at is not None):
         return
 
-    with creators_locale(creator):
+    with readers_locale(creator):
         in_force, _why_not = creator_valid_consent(creator)
         if approve:
             subject = _("your consent recording was accepted")

@@ -15,7 +15,7 @@ from studio.roles import is_moderator
 from studio.services.accounts import creator_lock
 from studio.services.audit import audit_record
 from studio.services.job_transitions import can_transition, job_transition
-from studio.services.notifications import creator_notify, creators_locale
+from studio.services.notifications import creator_notify, readers_locale
 from studio.services.outputs import output_status_set
 
 Decision = ModerationCase.Decision
@@ -68,7 +68,7 @@ def _job_release_or_queue(job: GenerationJob, moderator) -> None:
         output = getattr(job, "output", None)
         if output is not None:
             output_status_set(output, "released", actor=moderator, reason="approved")
-        with creators_locale(job.creator):
+        with readers_locale(job.creator):
             creator_notify(
                 job,
                 subject=_("your video is released"),
@@ -84,7 +84,7 @@ def _job_reject(job: GenerationJob, moderator, reason: str) -> None:
     output = getattr(job, "output", None)
     if output is not None and output.status != "revoked":
         output_status_set(output, "rejected", actor=moderator, reason=reason)
-    with creators_locale(job.creator):
+    with readers_locale(job.creator):
         creator_notify(
             job,
             subject=_("your video was rejected"),

@@ -7,13 +7,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from studio.models import ModerationCase
-from studio.services.notifications import site_link
+from studio.services.notifications import readers_locale, site_link
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +44,8 @@ def moderation_cases_announce() -> int:
         return 0
     waiting = ModerationCase.objects.filter(state__in=WAITING_STATES)
     oldest = waiting.order_by("created_at").values_list("created_at", flat=True).first()
-    recipients = [
-        user.email
-        for user in get_user_model()
+    recipients = (
+        get_user_model()
         .objects.with_perm(
             "studio.review_case",
             include_superusers=False,
@@ -54,28 +53,34 @@ def moderation_cases_announce() -> int:
         )
         .filter(is_active=True)
         .exclude(email="")
-    ]
-    with translation.override(settings.LANGUAGE_CODE):
-        count = waiting.count()
-        subject = ngettext(
-            "%(count)d case waits in the moderation queue",
-            "%(count)d cases wait in the moderation queue",
-            count,
-        ) % {"count": count}
-        body = (
-            _("The oldest has waited %(time)s.") % {"time": timesince(oldest or now, now)}
-            + "\n\n"
-            + _("The moderation queue: %(link)s") % {"link": site_link("moderation_queue")}
-        )
+    )
+    count = waiting.count()
     sent = 0
-    for address in recipients:
+    for moderator in recipients:
+        with readers_locale(moderator):
+            subject, body = _waiting_words(count, oldest or now, now)
         try:
-            send_mail(f"Signet: {subject}", body, settings.DEFAULT_FROM_EMAIL, [address])
+            send_mail(f"Signet: {subject}", body, settings.DEFAULT_FROM_EMAIL, [moderator.email])
             sent += 1
         except Exception:  # one moderator's mailbox must not keep the others from being told
             logger.exception("could not e-mail a moderator about waiting cases")
-    if recipients and not sent:  # nobody was told: the next run tries again
+    if not sent and recipients.exists():  # nobody was told: the next run tries again
         ModerationCase.objects.filter(pk__in=claimed, moderators_told_at=now).update(
             moderators_told_at=None
         )
     return sent
+
+
+def _waiting_words(count: int, oldest, now) -> tuple[str, str]:
+    """(subject, body) in the active language."""
+    subject = ngettext(
+        "%(count)d case waits in the moderation queue",
+        "%(count)d cases wait in the moderation queue",
+        count,
+    ) % {"count": count}
+    body = (
+        _("The oldest has waited %(time)s.") % {"time": timesince(oldest, now)}
+        + "\n\n"
+        + _("The moderation queue: %(link)s") % {"link": site_link("moderation_queue")}
+    )
+    return subject, body

@@ -23,7 +23,7 @@ def site_link(url_name: str, **kwargs) -> str:
 
 
 def creator_notify(job, *, subject: str, body: str) -> None:
-    """A mail about one job, ending with the link to its page (call it in `creators_locale`)."""
+    """A mail about one job, ending with the link to its page (call it in `readers_locale`)."""
     link = site_link("job_detail", public_id=job.public_id)
     body = body + "\n\n" + _("Your video's page: %(link)s") % {"link": link}
     creator_email(job.creator, subject=subject, body=body, about=f"job {job.public_id}")
@@ -42,25 +42,26 @@ def creator_email(creator, *, subject: str, body: str, about: str) -> bool:
 
 
 @contextmanager
-def creators_locale(creator, *, otherwise: str | None = None):
-    """Word what is inside in the creator's language and give its times on the creator's clock,
-    not the moderator's or the worker's.
+def readers_locale(reader, *, otherwise: str | None = None):
+    """Word what is inside in the language `reader` (a creator or a moderator) reads Signet in,
+    and give its times on their clock, not the sender's or the worker's.
 
-    Signet stores no language preference; the language of the creator's latest consent (which
-    follows the page they gave it on) is the best sign of the language they read. A creator who
-    never consented is written to in `otherwise` (the page's language, where there is a page).
-    The clock is the zone their browser last reported (UTC for one that never did).
+    The language is the one their browser last asked for on a signed-in page (ReaderLanguage);
+    for someone not seen since that was noted, the language of their latest consent (which
+    followed the page they gave it on); else `otherwise` (the page's language, where there is
+    a page). The clock is the zone their browser last reported (UTC for one that never did).
     """
-    from studio.models import ConsentRecord, CreatorTimeZone
+    from studio.models import ConsentRecord, CreatorTimeZone, ReaderLanguage
 
-    language = creator is not None and (
-        ConsentRecord.objects.filter(creator=creator)
+    language = reader is not None and (
+        ReaderLanguage.objects.filter(reader=reader).values_list("code", flat=True).first()
+        or ConsentRecord.objects.filter(creator=reader)
         .order_by("-granted_at")
         .values_list("language", flat=True)
         .first()
     )
-    zone_name = creator is not None and (
-        CreatorTimeZone.objects.filter(creator=creator).values_list("name", flat=True).first()
+    zone_name = reader is not None and (
+        CreatorTimeZone.objects.filter(creator=reader).values_list("name", flat=True).first()
     )
     with translation.override(language or otherwise or settings.LANGUAGE_CODE), \
             timezone.override(_zone(zone_name)):  # fmt: skip
@@ -75,12 +76,12 @@ def _zone(name) -> tzinfo:
 
 
 def creators_day(moment) -> str:
-    """The creator's day of `moment`, inside `creators_locale` (for a subject line)."""
+    """The creator's day of `moment`, inside `readers_locale` (for a subject line)."""
     return date_format(timezone.localtime(moment), "DATE_FORMAT")
 
 
 def creators_moment(moment) -> str:
-    """`moment` as a mail to the creator words it, inside `creators_locale`: date, time and the
+    """`moment` as a mail to the creator words it, inside `readers_locale`: date, time and the
     zone it is on ("5. Januar 2027, 21:00 (America/New_York)"), so nobody reads a UTC date as
     their own day."""
     return _("%(date)s, %(time)s (%(zone)s)") % {
@@ -101,7 +102,7 @@ def creator_email_once(row, *, marker: str, now, words) -> bool:
     )
     if not claimed:
         return False
-    with creators_locale(row.creator):
+    with readers_locale(row.creator):
         subject, body = words()
     if creator_email(
         row.creator, subject=subject, body=body, about=f"{model.__name__} {row.public_id}"

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from studio.rate_limits import rate_limit_exceeded_for
 from studio.services.audit import audit_record
-from studio.services.notifications import creators_locale
+from studio.services.notifications import readers_locale
 from studio.services.two_factor import second_factor_required_for
 
 
@@ -33,7 +33,7 @@ def password_reset_request(*, email: str, base_url: str) -> None:
     user = get_user_model().objects.filter(username=email, is_active=True).first()
     if user is None or not user.has_usable_password():
         return
-    with creators_locale(user, otherwise=translation.get_language()):
+    with readers_locale(user, otherwise=translation.get_language()):
         if second_factor_required_for(user):
             send_mail(
                 _("Your Signet password"),

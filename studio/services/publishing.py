@@ -19,7 +19,7 @@ from studio.services.audit import audit_record
 from studio.services.fingerprints import output_fingerprint_store
 from studio.services.gate import CONSENT_WITHDRAWN_BEFORE_PUBLISHING, job_consent_still_valid
 from studio.services.job_transitions import job_transition
-from studio.services.notifications import creator_notify, creators_locale
+from studio.services.notifications import creator_notify, readers_locale
 from studio.services.sealing import SealedOutput, SealingFailed, file_sha256, sealed_read_back
 from studio.stored_files import stored_files_removed_unless_committed
 
@@ -101,7 +101,7 @@ def output_publish(job: GenerationJob, sealed: SealedOutput) -> OutputArtifact:
                 subject=case,
                 details={"reason": sealed.review_reason, "job": str(job.public_id)},
             )
-            with creators_locale(job.creator):
+            with readers_locale(job.creator):
                 creator_notify(
                     job,
                     subject=_("your video is waiting for a moderator"),

@@ -390,6 +390,11 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware") + 1,
     "studio.visitor_time_zone.VisitorTimeZoneMiddleware",
 )
+# The language a signed-in visitor reads in, kept for the mails a worker sends them later.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("studio.visitor_time_zone.VisitorTimeZoneMiddleware") + 1,
+    "studio.reader_language.ReaderLanguageMiddleware",
+)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING above, as JSON
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch")]
