@@ -8,6 +8,7 @@ the reader and leaves the stored language alone. Written once per session and la
 from django.conf import settings
 
 from studio.services.reader_languages import reader_language_note
+from studio.session_notes import note_once_per_session
 
 NOTED_IN_SESSION = "signet_language_noted"
 
@@ -25,16 +26,10 @@ class ReaderLanguageMiddleware:
         response = self.get_response(request)
         code = getattr(request, "LANGUAGE_CODE", None)  # set by LocaleMiddleware
         if code and asked_for_a_language(request):
-            _note_for_mails(request, code)
+            note_once_per_session(
+                request,
+                key=NOTED_IN_SESSION,
+                value=code,
+                note=lambda reader, value: reader_language_note(reader=reader, code=value),
+            )
         return response
-
-
-def _note_for_mails(request, code: str) -> None:
-    user = getattr(request, "user", None)  # set by AuthenticationMiddleware, further in
-    session = getattr(request, "session", None)
-    if user is None or session is None or not user.is_authenticated:
-        return
-    if session.get(NOTED_IN_SESSION) == code:
-        return
-    reader_language_note(reader=user, code=code)
-    session[NOTED_IN_SESSION] = code

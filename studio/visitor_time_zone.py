@@ -16,6 +16,7 @@ from functools import cache
 from django.utils import timezone
 
 from studio.services.time_zones import creator_time_zone_note
+from studio.session_notes import note_once_per_session
 
 TIME_ZONE_COOKIE = "signet_tz"
 NOTED_IN_SESSION = "signet_tz_noted"
@@ -48,16 +49,10 @@ class VisitorTimeZoneMiddleware:
         finally:
             timezone.deactivate()
         if zone is not None:
-            _note_for_mails(request, zone.key)
+            note_once_per_session(
+                request,
+                key=NOTED_IN_SESSION,
+                value=zone.key,
+                note=lambda creator, name: creator_time_zone_note(creator=creator, name=name),
+            )
         return response
-
-
-def _note_for_mails(request, name: str) -> None:
-    user = getattr(request, "user", None)  # set by AuthenticationMiddleware, further in
-    session = getattr(request, "session", None)
-    if user is None or session is None or not user.is_authenticated:
-        return
-    if session.get(NOTED_IN_SESSION) == name:
-        return
-    creator_time_zone_note(creator=user, name=name)
-    session[NOTED_IN_SESSION] = name
