@@ -98,6 +98,19 @@ PUCKER_LIPS_APART = 0.025
 OPENING_FADE_GAP = 0.5
 # Towards the corners, an opening under this many px tall tapers out (see mouth_field).
 THIN_OPENING_PX = 6.0
+# The opening's ends come to a point over the last POINTED_ENDS of its half-width while it is
+# at most POINTED_OPENING_PX[0] tall, and over POINTED_ENDS_OPEN of it from
+# POINTED_OPENING_PX[1] on (the height a smoothstep of the distance from the end: it thins out
+# to nothing with zero slope, a soft line fading out). An oval's ends are upright: at 0.15-0.3
+# of the full opening a wide smile's opening ended in a dark blob a few px tall, out past where
+# its lips meet (astronaut.png, whose dlib outer corners lie on the skin beyond them; in
+# tests/generation/test_opening_ends.py up to 2.8 px darker than the photo there, now 0.1).
+# Wider open, a long point left the photo's own dark corner beside the narrowed end, on its
+# rims, read as a dark line along them (tests/generation/test_mouth_corners.py, obama.jpg
+# 0.09 -> 0.16 of the samples).
+POINTED_ENDS = 0.3
+POINTED_ENDS_OPEN = 0.1
+POINTED_OPENING_PX = (9.0, 14.0)
 # A photo's open mouth closed part of the way keeps its corners open by at least this much.
 CORNER_OPEN_PX = 3.0
 
@@ -372,6 +385,13 @@ def _opening_lines(g: FaceGeometry, source_u: np.ndarray, *, opening_px: float, 
         profile = (1.0 - pointed) * np.sqrt(within) + pointed * within
     else:
         profile = np.sqrt(inside_mouth)
+    # Its ends come to a point (see POINTED_ENDS); a rounded hole's are pointed as far as it
+    # wants them above (pointed further, an oo's hole became an almond).
+    wide_open = _smoothstep_scalar((opening_px - POINTED_OPENING_PX[0])
+                                   / (POINTED_OPENING_PX[1] - POINTED_OPENING_PX[0]))
+    point = POINTED_ENDS + (POINTED_ENDS_OPEN - POINTED_ENDS) * wide_open
+    ends = _smoothstep((hole - np.abs(column)) / (point * hole))
+    profile = profile * (1.0 - (1.0 - rounded) * (1.0 - ends))
     gap = opening_px * (1.0 + PUCKER_TALLER * puckered) * profile
     rise = (UPPER_LIP_SHARE + (PUCKER_UPPER_SHARE - UPPER_LIP_SHARE) * puckered) * gap
     # Puckered and open, the lips meet along a straight line across the hole (the photo's
