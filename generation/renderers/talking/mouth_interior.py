@@ -19,7 +19,13 @@ from functools import cached_property
 
 import cv2
 import numpy as np
-from scipy.ndimage import maximum_filter1d, median_filter, minimum_filter1d, uniform_filter1d
+from scipy.ndimage import (
+    distance_transform_edt,
+    maximum_filter1d,
+    median_filter,
+    minimum_filter1d,
+    uniform_filter1d,
+)
 
 from generation.renderers.talking.face_fields import CORNER_EASE, MouthField
 from generation.renderers.talking.geometry import FaceGeometry
@@ -99,6 +105,17 @@ TIPS_CUT_BY = 0.4
 # The teeth rows soften into the painted cavity over up to this many px (and at least this
 # little where the rows touch).
 ROW_EDGE_PX = (0.75, 2.0)
+# A row's ends are rounded: within ROW_END_ROUND_SHARE of the face's height (about 4 mm, a side
+# tooth) of where the row ends, it shows no deeper than a quarter sine that far across and
+# ROW_END_DEPTH_SHARE deep allows, and further in it may deepen by ROW_END_SLOPE px per px.
+# Measured per column, the edge dropped from the row's full depth to nothing within a pixel or
+# two, and read off the steps of the median-filtered edge, the end was cut in square steps
+# (astronaut.png's upper row: a 9 px wall and a ledge) or stood as a pale block as tall as
+# the teeth and the shadowed band under them (obama2.jpg's lower row). (A quarter ellipse
+# stood as a 5 px wall at its very end; the sine leaves it at about 55 degrees.)
+ROW_END_ROUND_SHARE = 0.045
+ROW_END_DEPTH_SHARE = 0.04
+ROW_END_SLOPE = 2.0
 
 
 @dataclass(frozen=True)
@@ -139,6 +156,9 @@ class PhotoTeeth:
     strip_top: np.ndarray  # ``bottom`` as a smooth curve, up to ``lip_edge``: the lower strip's top
     longest_tips: np.ndarray  # ``upper_edge`` as a smooth curve under its longest teeth
     shortest_tips: np.ndarray  # ... and over its shortest (TIPS_*)
+    # How far up from ``strip_top`` the lower row (with the band under it) shows: rounded at
+    # the row's ends (ROW_END_*), 0 where there is no lower row.
+    lower_reach: np.ndarray
     teeth_luma: float  # the teeth's brightness (80th percentile of the gap's)
     lip_redness: float  # redder than this ((R - G) / R) is lip, not tooth
 
@@ -152,7 +172,7 @@ class PhotoTeeth:
 
     def at(self, u: np.ndarray) -> tuple[np.ndarray, ...]:
         """(top, upper_edge, lower_edge, bottom, lip_edge, strip_top, longest_tips,
-        shortest_tips) at aligned ``u`` (2-D):
+        shortest_tips, lower_reach) at aligned ``u`` (2-D):
         linear between columns, flat beyond the ends. The columns are evenly spaced, so the
         lines are one multi-channel row of an image that cv2.remap reads at once (4x faster
         per frame than np.interp on each)."""
@@ -166,7 +186,7 @@ class PhotoTeeth:
     def _lines(self) -> np.ndarray:
         return np.ascontiguousarray(np.stack(
             [self.top, self.upper_edge, self.lower_edge, self.bottom, self.lip_edge,
-             self.strip_top, self.longest_tips, self.shortest_tips],
+             self.strip_top, self.longest_tips, self.shortest_tips, self.lower_reach],
             axis=-1)[None],
             dtype=np.float32)
 
@@ -295,6 +315,11 @@ def find_photo_teeth(image: np.ndarray, g: FaceGeometry, lip_rgb: np.ndarray
     upper_edge = np.clip(upper_edge, row_top, bottom)
     lower_edge = np.clip(np.maximum(lower_edge, upper_edge), top, bottom)
     row_bottom = np.clip(np.maximum(row_bottom, lower_edge), top, bottom)
+    step = float(us[1] - us[0])
+    upper_edge = row_top + np.minimum(
+        upper_edge - row_top, _row_end_cap(upper_edge - row_top >= 1.0, step, g.face_height))
+    lower_reach = _row_end_cap(row_bottom - lower_edge >= 1.0, step, g.face_height)
+    lower_edge = row_bottom - np.minimum(row_bottom - lower_edge, lower_reach)
     # A lip's edge is a smooth curve, whatever the band's own ragged edge does.
     lip_edge = top + uniform_filter1d(median_filter(lip_edges, 15, mode="nearest"),
                                       LIP_EDGE_SMOOTHING, mode="nearest")
@@ -312,9 +337,20 @@ def find_photo_teeth(image: np.ndarray, g: FaceGeometry, lip_rgb: np.ndarray
     return PhotoTeeth(us=us, lip_top=top, top=row_top, upper_edge=upper_edge,
                       lower_edge=lower_edge, bottom=row_bottom, lip_bottom=bottom,
                       lip_edge=lip_edge, strip_top=strip_top, longest_tips=longest_tips,
-                      shortest_tips=shortest_tips,
+                      shortest_tips=shortest_tips, lower_reach=lower_reach,
                       teeth_luma=teeth_luma,
                       lip_redness=lip_split)
+
+
+def _row_end_cap(has_row: np.ndarray, step: float, face_height: float) -> np.ndarray:
+    """Per column (``step`` px apart): how deep a row (there where ``has_row``) may show,
+    rounded at its ends (ROW_END_*); 0 where there is no row."""
+    padded = np.concatenate([[False], has_row, [False]])
+    to_end = np.maximum((distance_transform_edt(padded)[1:-1] - 0.5) * step, 0.0)
+    across = ROW_END_ROUND_SHARE * face_height
+    rounded = ROW_END_DEPTH_SHARE * face_height * np.sin(
+        0.5 * np.pi * np.clip(to_end / across, 0.0, 1.0))
+    return np.where(has_row, rounded + ROW_END_SLOPE * np.maximum(to_end - across, 0.0), 0.0)
 
 
 def _lower_lip_luma(image: np.ndarray, g: FaceGeometry, us: np.ndarray,
