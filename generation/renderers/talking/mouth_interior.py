@@ -19,13 +19,7 @@ from functools import cached_property
 
 import cv2
 import numpy as np
-from scipy.ndimage import (
-    distance_transform_edt,
-    maximum_filter1d,
-    median_filter,
-    minimum_filter1d,
-    uniform_filter1d,
-)
+from scipy.ndimage import maximum_filter1d, median_filter, minimum_filter1d, uniform_filter1d
 
 from generation.renderers.talking.face_fields import CORNER_EASE, MouthField
 from generation.renderers.talking.geometry import FaceGeometry
@@ -106,16 +100,15 @@ TIPS_CUT_BY = 0.4
 # little where the rows touch).
 ROW_EDGE_PX = (0.75, 2.0)
 # A row's ends are rounded: within ROW_END_ROUND_SHARE of the face's height (about 4 mm, a side
-# tooth) of where the row ends, it shows no deeper than a quarter sine that far across and
-# ROW_END_DEPTH_SHARE deep allows, and further in it may deepen by ROW_END_SLOPE px per px.
-# Measured per column, the edge dropped from the row's full depth to nothing within a pixel or
-# two, and read off the steps of the median-filtered edge, the end was cut in square steps
-# (astronaut.png's upper row: a 9 px wall and a ledge) or stood as a pale block as tall as
-# the teeth and the shadowed band under them (obama2.jpg's lower row). (A quarter ellipse
-# stood as a 5 px wall at its very end; the sine leaves it at about 55 degrees.)
+# tooth) of where the row ends, it shows no deeper than a quarter sine that far across, as deep
+# as the row's deepest there. Measured per column, the edge dropped from the row's full depth to
+# nothing within a pixel or two, and read off the steps of the median-filtered edge, the end was
+# cut in square steps (astronaut.png's upper row: a 9 px wall and a ledge) or stood as a pale
+# block as tall as the teeth and the shadowed band under them (obama2.jpg's lower row). (A
+# quarter ellipse stood as a 5 px wall at its very end; the sine leaves it at 45-60 degrees. A
+# sine of one depth for all rows cut into obama2.jpg's 15 px deep lower row, and the mouth's
+# painted tongue showed through as a pink lump.)
 ROW_END_ROUND_SHARE = 0.045
-ROW_END_DEPTH_SHARE = 0.04
-ROW_END_SLOPE = 2.0
 
 
 @dataclass(frozen=True)
@@ -316,10 +309,14 @@ def find_photo_teeth(image: np.ndarray, g: FaceGeometry, lip_rgb: np.ndarray
     lower_edge = np.clip(np.maximum(lower_edge, upper_edge), top, bottom)
     row_bottom = np.clip(np.maximum(row_bottom, lower_edge), top, bottom)
     step = float(us[1] - us[0])
+    middle = len(us) // 2
+    upper_depth, lower_depth = upper_edge - row_top, row_bottom - lower_edge
+    has_upper = upper_depth >= 1.0
     upper_edge = row_top + np.minimum(
-        upper_edge - row_top, _row_end_cap(upper_edge - row_top >= 1.0, step, g.face_height))
-    lower_reach = _row_end_cap(row_bottom - lower_edge >= 1.0, step, g.face_height)
-    lower_edge = row_bottom - np.minimum(row_bottom - lower_edge, lower_reach)
+        upper_depth, _row_end_cap(upper_depth, has_upper, step, g.face_height, middle))
+    has_lower = lower_depth >= 1.0
+    lower_edge = row_bottom - np.minimum(
+        lower_depth, _row_end_cap(lower_depth, has_lower, step, g.face_height, middle))
     # A lip's edge is a smooth curve, whatever the band's own ragged edge does.
     lip_edge = top + uniform_filter1d(median_filter(lip_edges, 15, mode="nearest"),
                                       LIP_EDGE_SMOOTHING, mode="nearest")
@@ -330,6 +327,8 @@ def find_photo_teeth(image: np.ndarray, g: FaceGeometry, lip_rgb: np.ndarray
                            lip_edge)
     strip_top = np.maximum(strip_top + STRIP_IN_BAND * (lip_edge - strip_top),
                            lip_edge - BAND_FILL_MAX_PX)
+    lower_reach = np.minimum(_row_end_cap(strip_top - lower_edge, has_lower, step,
+                                          g.face_height, middle), 1e4)
     longest_tips, shortest_tips = (
         uniform_filter1d(extreme(upper_edge, TIPS_REACH, mode="nearest"), TIPS_SMOOTHING,
                          mode="nearest")
@@ -342,15 +341,23 @@ def find_photo_teeth(image: np.ndarray, g: FaceGeometry, lip_rgb: np.ndarray
                       lip_redness=lip_split)
 
 
-def _row_end_cap(has_row: np.ndarray, step: float, face_height: float) -> np.ndarray:
-    """Per column (``step`` px apart): how deep a row (there where ``has_row``) may show,
-    rounded at its ends (ROW_END_*); 0 where there is no row."""
-    padded = np.concatenate([[False], has_row, [False]])
-    to_end = np.maximum((distance_transform_edt(padded)[1:-1] - 0.5) * step, 0.0)
+def _row_end_cap(depth: np.ndarray, has_row: np.ndarray, step: float, face_height: float,
+                 middle: int) -> np.ndarray:
+    """Per column (``step`` px apart, the mouth's middle at index ``middle``): how deep a row
+    ``depth`` deep (there where ``has_row``) may show, rounded at its outer ends
+    (ROW_END_ROUND_SHARE); 0 where there is no row."""
+    # Only towards the mouth's corner: a gap inside a row (obama2.jpg's missing tooth) is no
+    # end, and rounded on both sides the side teeth past it went.
+    index = np.arange(len(has_row))
+    last_gap = np.maximum.accumulate(np.where(has_row, -1, index))
+    next_gap = np.minimum.accumulate(np.where(has_row, len(has_row), index)[::-1])[::-1]
+    outwards = np.where(index < middle, index - last_gap, next_gap - index)
+    to_end = np.maximum((outwards - 0.5) * step, 0.0)
     across = ROW_END_ROUND_SHARE * face_height
-    rounded = ROW_END_DEPTH_SHARE * face_height * np.sin(
-        0.5 * np.pi * np.clip(to_end / across, 0.0, 1.0))
-    return np.where(has_row, rounded + ROW_END_SLOPE * np.maximum(to_end - across, 0.0), 0.0)
+    deepest = maximum_filter1d(np.where(has_row, depth, 0.0), 2 * int(across / step) + 1,
+                               mode="nearest")
+    rounded = deepest * np.sin(0.5 * np.pi * np.clip(to_end / across, 0.0, 1.0))
+    return np.where(has_row, np.where(to_end < across, rounded, np.inf), 0.0)
 
 
 def _lower_lip_luma(image: np.ndarray, g: FaceGeometry, us: np.ndarray,
