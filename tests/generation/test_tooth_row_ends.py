@@ -71,7 +71,9 @@ def outer_steps(outline: np.ndarray, side: int, edge: int) -> np.ndarray:
     """The steps (px) of the outline's ``edge`` (1: top, 2: bottom) between neighbouring
     columns on one ``side`` (-1, 1) of the mouth's outer parts."""
     outer = outline[outline[:, 0] * side > OUTER]
-    neighbours = np.diff(outer[:, 0]) < 1.5 / 20.0  # not across a column without dark
+    # Columns are about 1 px apart (1/45-1/58 of the half-width): a step is between columns
+    # at most a few px apart (not across a stretch without dark).
+    neighbours = np.diff(outer[:, 0]) < 0.075
     return np.abs(np.diff(outer[:, edge]))[neighbours]
 
 

@@ -150,7 +150,7 @@ class PhotoTeeth:
     longest_tips: np.ndarray  # ``upper_edge`` as a smooth curve under its longest teeth
     shortest_tips: np.ndarray  # ... and over its shortest (TIPS_*)
     # How far up from ``strip_top`` the lower row (with the band under it) shows: rounded at
-    # the row's ends (ROW_END_*), 0 where there is no lower row.
+    # the row's ends (ROW_END_ROUND_SHARE), 0 where there is no lower row.
     lower_reach: np.ndarray
     teeth_luma: float  # the teeth's brightness (80th percentile of the gap's)
     lip_redness: float  # redder than this ((R - G) / R) is lip, not tooth
@@ -327,6 +327,7 @@ def find_photo_teeth(image: np.ndarray, g: FaceGeometry, lip_rgb: np.ndarray
                            lip_edge)
     strip_top = np.maximum(strip_top + STRIP_IN_BAND * (lip_edge - strip_top),
                            lip_edge - BAND_FILL_MAX_PX)
+    # (Finite: read between two columns, an infinite reach is not a number.)
     lower_reach = np.minimum(_row_end_cap(strip_top - lower_edge, has_lower, step,
                                           g.face_height, middle), 1e4)
     longest_tips, shortest_tips = (
@@ -346,8 +347,9 @@ def _row_end_cap(depth: np.ndarray, has_row: np.ndarray, step: float, face_heigh
     """Per column (``step`` px apart, the mouth's middle at index ``middle``): how deep a row
     ``depth`` deep (there where ``has_row``) may show, rounded at its outer ends
     (ROW_END_ROUND_SHARE); 0 where there is no row."""
-    # Only towards the mouth's corner: a gap inside a row (obama2.jpg's missing tooth) is no
-    # end, and rounded on both sides the side teeth past it went.
+    # Each column looks for the row's end towards its own corner only: the side teeth past a
+    # gap in a row (obama2.jpg's missing tooth) are rounded at their outer end, not at the
+    # gap too (rounded from both sides, they went).
     index = np.arange(len(has_row))
     last_gap = np.maximum.accumulate(np.where(has_row, -1, index))
     next_gap = np.minimum.accumulate(np.where(has_row, len(has_row), index)[::-1])[::-1]
