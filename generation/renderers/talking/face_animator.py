@@ -549,7 +549,7 @@ class FaceAnimator:
         rise = UPPER_LIP_SHARE * opening_px
         jaw = (1.0 - UPPER_LIP_SHARE) * opening_px - g.rest_gap
         (top, upper_edge, lower_edge, bottom, lip_edge, strip_top, longest_tips,
-         shortest_tips) = self._teeth.at(u + field.du)
+         shortest_tips, lower_reach) = self._teeth.at(u + field.du)
         # At the middle: the lower row and the lip's strip under it (up from the lip line),
         # and the room between the rows, as this frame places them.
         middle_u = g.mouth_centre_u
@@ -599,6 +599,10 @@ class FaceAnimator:
         # (Where no lower teeth show there is no row: a band read with the jaw in the
         # corners, where the lip moves less, was a pale streak of lip over the mouth.)
         lower_alpha *= has_lower * np.clip((lip_edge + 2.0 - lower_v) / 2.0, 0.0, 1.0)
+        # Nor above its reach: at the row's ends the teeth and the shadowed band under them
+        # (the lip strip covers the band from ``strip_top`` down) come in rounded, not as a
+        # wall as tall as both at the first column with teeth (obama2.jpg).
+        lower_alpha *= np.clip(lower_v - (strip_top - lower_reach) + 0.5, 0.0, 1.0)
         # Slid under their lips, the rows' soft edges (a pixel or two past the tips) still
         # reached into the opening: they go with the last of the cover.
         gone = np.clip(LIPS_OVER_TEETH_LAST * (1.0 - field.teeth_cover), 0.0, 1.0)

@@ -99,6 +99,16 @@ TIPS_CUT_BY = 0.4
 # The teeth rows soften into the painted cavity over up to this many px (and at least this
 # little where the rows touch).
 ROW_EDGE_PX = (0.75, 2.0)
+# A row's ends are rounded: within ROW_END_ROUND_SHARE of the face's height (about 4 mm, a side
+# tooth) of where the row ends, it shows no deeper than a quarter sine that far across, as deep
+# as the row's deepest there. Measured per column, the edge dropped from the row's full depth to
+# nothing within a pixel or two, and read off the steps of the median-filtered edge, the end was
+# cut in square steps (astronaut.png's upper row: a 9 px wall and a ledge) or stood as a pale
+# block as tall as the teeth and the shadowed band under them (obama2.jpg's lower row). (A
+# quarter ellipse stood as a 5 px wall at its very end; the sine leaves it at 45-60 degrees. A
+# sine of one depth for all rows cut into obama2.jpg's 15 px deep lower row, and the mouth's
+# painted tongue showed through as a pink lump.)
+ROW_END_ROUND_SHARE = 0.045
 
 
 @dataclass(frozen=True)
@@ -139,6 +149,9 @@ class PhotoTeeth:
     strip_top: np.ndarray  # ``bottom`` as a smooth curve, up to ``lip_edge``: the lower strip's top
     longest_tips: np.ndarray  # ``upper_edge`` as a smooth curve under its longest teeth
     shortest_tips: np.ndarray  # ... and over its shortest (TIPS_*)
+    # How far up from ``strip_top`` the lower row (with the band under it) shows: rounded at
+    # the row's ends (ROW_END_ROUND_SHARE), 0 where there is no lower row.
+    lower_reach: np.ndarray
     teeth_luma: float  # the teeth's brightness (80th percentile of the gap's)
     lip_redness: float  # redder than this ((R - G) / R) is lip, not tooth
 
@@ -152,7 +165,7 @@ class PhotoTeeth:
 
     def at(self, u: np.ndarray) -> tuple[np.ndarray, ...]:
         """(top, upper_edge, lower_edge, bottom, lip_edge, strip_top, longest_tips,
-        shortest_tips) at aligned ``u`` (2-D):
+        shortest_tips, lower_reach) at aligned ``u`` (2-D):
         linear between columns, flat beyond the ends. The columns are evenly spaced, so the
         lines are one multi-channel row of an image that cv2.remap reads at once (4x faster
         per frame than np.interp on each)."""
@@ -166,7 +179,7 @@ class PhotoTeeth:
     def _lines(self) -> np.ndarray:
         return np.ascontiguousarray(np.stack(
             [self.top, self.upper_edge, self.lower_edge, self.bottom, self.lip_edge,
-             self.strip_top, self.longest_tips, self.shortest_tips],
+             self.strip_top, self.longest_tips, self.shortest_tips, self.lower_reach],
             axis=-1)[None],
             dtype=np.float32)
 
@@ -295,6 +308,15 @@ def find_photo_teeth(image: np.ndarray, g: FaceGeometry, lip_rgb: np.ndarray
     upper_edge = np.clip(upper_edge, row_top, bottom)
     lower_edge = np.clip(np.maximum(lower_edge, upper_edge), top, bottom)
     row_bottom = np.clip(np.maximum(row_bottom, lower_edge), top, bottom)
+    step = float(us[1] - us[0])
+    middle = len(us) // 2
+    upper_depth, lower_depth = upper_edge - row_top, row_bottom - lower_edge
+    has_upper = upper_depth >= 1.0
+    upper_edge = row_top + np.minimum(
+        upper_depth, _row_end_cap(upper_depth, has_upper, step, g.face_height, middle))
+    has_lower = lower_depth >= 1.0
+    lower_edge = row_bottom - np.minimum(
+        lower_depth, _row_end_cap(lower_depth, has_lower, step, g.face_height, middle))
     # A lip's edge is a smooth curve, whatever the band's own ragged edge does.
     lip_edge = top + uniform_filter1d(median_filter(lip_edges, 15, mode="nearest"),
                                       LIP_EDGE_SMOOTHING, mode="nearest")
@@ -305,6 +327,9 @@ def find_photo_teeth(image: np.ndarray, g: FaceGeometry, lip_rgb: np.ndarray
                            lip_edge)
     strip_top = np.maximum(strip_top + STRIP_IN_BAND * (lip_edge - strip_top),
                            lip_edge - BAND_FILL_MAX_PX)
+    # (Finite: read between two columns, an infinite reach is not a number.)
+    lower_reach = np.minimum(_row_end_cap(strip_top - lower_edge, has_lower, step,
+                                          g.face_height, middle), 1e4)
     longest_tips, shortest_tips = (
         uniform_filter1d(extreme(upper_edge, TIPS_REACH, mode="nearest"), TIPS_SMOOTHING,
                          mode="nearest")
@@ -312,9 +337,29 @@ def find_photo_teeth(image: np.ndarray, g: FaceGeometry, lip_rgb: np.ndarray
     return PhotoTeeth(us=us, lip_top=top, top=row_top, upper_edge=upper_edge,
                       lower_edge=lower_edge, bottom=row_bottom, lip_bottom=bottom,
                       lip_edge=lip_edge, strip_top=strip_top, longest_tips=longest_tips,
-                      shortest_tips=shortest_tips,
+                      shortest_tips=shortest_tips, lower_reach=lower_reach,
                       teeth_luma=teeth_luma,
                       lip_redness=lip_split)
+
+
+def _row_end_cap(depth: np.ndarray, has_row: np.ndarray, step: float, face_height: float,
+                 middle: int) -> np.ndarray:
+    """Per column (``step`` px apart, the mouth's middle at index ``middle``): how deep a row
+    ``depth`` deep (there where ``has_row``) may show, rounded at its outer ends
+    (ROW_END_ROUND_SHARE); 0 where there is no row."""
+    # Each column looks for the row's end towards its own corner only: the side teeth past a
+    # gap in a row (obama2.jpg's missing tooth) are rounded at their outer end, not at the
+    # gap too (rounded from both sides, they went).
+    index = np.arange(len(has_row))
+    last_gap = np.maximum.accumulate(np.where(has_row, -1, index))
+    next_gap = np.minimum.accumulate(np.where(has_row, len(has_row), index)[::-1])[::-1]
+    outwards = np.where(index < middle, index - last_gap, next_gap - index)
+    to_end = np.maximum((outwards - 0.5) * step, 0.0)
+    across = ROW_END_ROUND_SHARE * face_height
+    deepest = maximum_filter1d(np.where(has_row, depth, 0.0), 2 * int(across / step) + 1,
+                               mode="nearest")
+    rounded = deepest * np.sin(0.5 * np.pi * np.clip(to_end / across, 0.0, 1.0))
+    return np.where(has_row, np.where(to_end < across, rounded, np.inf), 0.0)
 
 
 def _lower_lip_luma(image: np.ndarray, g: FaceGeometry, us: np.ndarray,
