@@ -29,6 +29,7 @@ from generation.renderers.talking.face_fields import (
     mask_box,
     mouth_field,
     pucker,
+    teeth_cover,
 )
 from generation.renderers.talking.face_model import face_mesh, fit_face
 from generation.renderers.talking.geometry import (
@@ -376,7 +377,10 @@ class FaceAnimator:
         width = pose.mouth_width
         if width < 1.0:
             width = 1.0 - (1.0 - width) * self.narrowing_gain
-        coarse = mouth_field(g, u, v, opening_px=opening_px, width=width)
+        # The lips reach over the teeth as far as the plan rounds them, whatever this photo's
+        # gain: a wide smile narrows less, but its lips still cover its teeth on an oo.
+        cover = teeth_cover(pose.mouth_width)
+        coarse = mouth_field(g, u, v, opening_px=opening_px, width=width, cover=cover)
         dx, dy = g.rotate_to_image(coarse.du, coarse.dv)
         coarse_d = np.dstack([dx, dy]).astype(np.float32)
         fine_d = cv2.remap(coarse_d, self._coarse_lookup_x, self._coarse_lookup_y,
@@ -390,7 +394,7 @@ class FaceAnimator:
         hx = map_x[ly0:ly1, lx0:lx1] - fine_d[ly0 - y0 : ly1 - y0, lx0 - x0 : lx1 - x0, 0]
         hy = map_y[ly0:ly1, lx0:lx1] - fine_d[ly0 - y0 : ly1 - y0, lx0 - x0 : lx1 - x0, 1]
         u, v = g.to_aligned(hx, hy)
-        field = mouth_field(g, u, v, opening_px=opening_px, width=width)
+        field = mouth_field(g, u, v, opening_px=opening_px, width=width, cover=cover)
         dx, dy = g.rotate_to_image(field.du, field.dv)
         map_x[ly0:ly1, lx0:lx1] = hx + dx
         map_y[ly0:ly1, lx0:lx1] = hy + dy
