@@ -6,10 +6,17 @@ the teeth went from a full row to none within about 0.03 of the width (obama.jpg
 a full white upper row at 0.82, a dark slot at 0.78; biden.jpg's drawn teeth at 0.88 -> 0.86),
 so a rounded vowel's small wobbles in width made the teeth blink on and off.
 
+On the way, what is left of the teeth is teeth: the hidden lower incisors under a smiling
+photo's upper row (the animator's band of smoothed tooth colour) rode up with the upper row as
+it slid under the lip and filled all the room it left, a flat grey slab under the teeth
+(obama.jpg at 0.8 of its width, 0.65 open: 6 px tall).
+
 Read from rendered frames of the shared photos at widths 0.70 to 1.00 in steps of 0.01: the
 area of the opening that shows tooth, down each column of the opening (every half pixel), in the
 animator's own mouth frame. Between neighbouring widths it changes by at most a share of the
-most tooth any of those widths shows.
+most tooth any of those widths shows. The slab: down each column of the opening's middle half,
+the longest run of grey samples (tooth-coloured, dimmer than lit teeth) whose brightness stays
+within SLAB_FLAT of the lit teeth's; its median over the columns.
 """
 
 from __future__ import annotations
@@ -33,6 +40,11 @@ TOOTH_SATURATION, TOOTH_LUMA = 0.25, 0.55
 # most any width shows: 0.51-0.81 per photo before (the teeth gone within 0.03 of the width),
 # 0.15-0.34 now.
 MOST_CHANGE = 0.4
+# Grey: tooth-coloured at SLAB_LUMA of the lit teeth (a lit tooth is brighter, the mouth's
+# dark darker); flat: within SLAB_FLAT of them over the run. At most SLAB_MOST_PX of it (the
+# photos' own teeth and the hidden band at their own width: 0.5-1 px).
+SLAB_LUMA, SLAB_FLAT, SLAB_MOST_PX = (0.4, 0.75), 0.05, 3.0
+SMILES = ("obama.jpg", "obama2.jpg", "astronaut.png")  # photos that show their own teeth
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
@@ -101,3 +113,38 @@ def test_teeth_go_under_the_lips_gradually_as_the_mouth_narrows(animators, name)
     worst = max(changes, key=changes.get)
     assert changes[worst] <= MOST_CHANGE, (worst, round(changes[worst], 3), changes)
 
+
+def flat_grey_px(column: np.ndarray, teeth_luma: float) -> float:
+    """px of the longest run of grey samples down ``column`` whose brightness stays within
+    SLAB_FLAT of the lit teeth's."""
+    luma = (column @ LUMA) / teeth_luma
+    saturation = 1.0 - column.min(axis=1) / np.maximum(column.max(axis=1), 1.0)
+    grey = (saturation < TOOTH_SATURATION) & (luma > SLAB_LUMA[0]) & (luma < SLAB_LUMA[1])
+    longest, start = 0, 0
+    while start < len(luma):
+        if not grey[start]:
+            start += 1
+            continue
+        end = start + 1
+        while (end < len(luma) and grey[end]
+               and np.ptp(luma[start : end + 1]) < SLAB_FLAT):
+            end += 1
+        longest = max(longest, end - start)
+        start = end
+    return longest * STEP
+
+
+@pytest.mark.parametrize("name", SMILES)
+def test_no_flat_grey_slab_under_the_teeth_as_the_lips_reach_over_them(animators, name):
+    animator = animators[name]
+    slabs = {}
+    for mouth_open in (0.5, 0.65, 0.8):
+        teeth_luma = lit_teeth_luma(animator, mouth_open)
+        for width in np.round(np.arange(0.76, 0.881, 0.01), 2):
+            frame = animator.render(FramePose(mouth_open=mouth_open, mouth_width=float(width)))
+            columns = list(opening_columns(animator, frame, mouth_open, float(width)))
+            middle = columns[len(columns) // 4 : 3 * len(columns) // 4]
+            slabs[(mouth_open, float(width))] = float(
+                np.median([flat_grey_px(column, teeth_luma) for column in middle]))
+    worst = max(slabs, key=slabs.get)
+    assert slabs[worst] <= SLAB_MOST_PX, (worst, slabs[worst])
