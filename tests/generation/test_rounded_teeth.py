@@ -33,8 +33,13 @@ RIM_PX = 1.5  # the lips' own anti-aliased rim is left out
 # grey for the mouth's dark.
 TOOTH_SATURATION = 0.25
 GHOST_LUMA = (0.22, 0.6)
-# A seam: a tooth sample brighter by SEAM_RISE than both samples SEAM_REACH_PX above and below.
-SEAM_RISE, SEAM_REACH_PX = 1.12, 2.0
+# A seam: a tooth sample brighter by SEAM_RISE than both samples SEAM_REACH_PX above and below,
+# all of them past the lips' soft shadow, which darkens the opening's first SEAM_RIM_PX under
+# each rim (paint_interior). A band of teeth left against the upper rim as the lips reach over
+# them is darker in that shadow than below it and, to its tips, darker again: compared with a
+# sample in the shadow, its middle read as a seam between two rows (0.18 of obama.jpg's columns
+# once the cover was gradual), though no second row was there.
+SEAM_RISE, SEAM_REACH_PX, SEAM_RIM_PX = 1.12, 2.0, 2.5
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
@@ -85,9 +90,10 @@ def ghost_share(columns, teeth_luma: float) -> float:
 def seam_share(columns) -> float:
     """Share of the columns with a bright seam across the teeth."""
     reach = int(round(SEAM_REACH_PX / STEP))
+    shade = int(round((SEAM_RIM_PX - RIM_PX) / STEP))
     seams, read = 0, 0
     for column in columns:
-        luma, tooth = tooth_samples(column)
+        luma, tooth = tooth_samples(column[shade : len(column) - shade])
         read += 1
         if luma.size <= 2 * reach:
             continue

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from scipy.ndimage import uniform_filter1d
 
+from generation.renderers.talking import face_fields
 from generation.renderers.talking.face_animator import FaceAnimator, FramePose
 from generation.renderers.talking.face_fields import mouth_field
 from tests.generation import face_helpers as fh
@@ -59,7 +60,8 @@ def teeth_cover(animator: FaceAnimator, mouth_open: float, mouth_width: float) -
     width = 1.0 - (1.0 - mouth_width) * animator.narrowing_gain
     u = np.array([g.mouth_centre_u], dtype=np.float32)
     v = np.array([float(g.upper_inner(g.mouth_centre_u)) + 1.0], dtype=np.float32)
-    field = mouth_field(g, u, v, opening_px=mouth_open * animator.max_opening_px, width=width)
+    field = mouth_field(g, u, v, opening_px=mouth_open * animator.max_opening_px, width=width,
+                        cover=face_fields.teeth_cover(mouth_width))
     return float(field.teeth_cover[0])
 
 

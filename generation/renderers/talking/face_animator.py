@@ -29,6 +29,7 @@ from generation.renderers.talking.face_fields import (
     mask_box,
     mouth_field,
     pucker,
+    teeth_cover,
 )
 from generation.renderers.talking.face_model import face_mesh, fit_face
 from generation.renderers.talking.geometry import (
@@ -376,7 +377,10 @@ class FaceAnimator:
         width = pose.mouth_width
         if width < 1.0:
             width = 1.0 - (1.0 - width) * self.narrowing_gain
-        coarse = mouth_field(g, u, v, opening_px=opening_px, width=width)
+        # The lips reach over the teeth as far as the plan rounds them, whatever this photo's
+        # gain: a wide smile narrows less, but its lips still cover its teeth on an oo.
+        cover = teeth_cover(pose.mouth_width)
+        coarse = mouth_field(g, u, v, opening_px=opening_px, width=width, cover=cover)
         dx, dy = g.rotate_to_image(coarse.du, coarse.dv)
         coarse_d = np.dstack([dx, dy]).astype(np.float32)
         fine_d = cv2.remap(coarse_d, self._coarse_lookup_x, self._coarse_lookup_y,
@@ -390,7 +394,7 @@ class FaceAnimator:
         hx = map_x[ly0:ly1, lx0:lx1] - fine_d[ly0 - y0 : ly1 - y0, lx0 - x0 : lx1 - x0, 0]
         hy = map_y[ly0:ly1, lx0:lx1] - fine_d[ly0 - y0 : ly1 - y0, lx0 - x0 : lx1 - x0, 1]
         u, v = g.to_aligned(hx, hy)
-        field = mouth_field(g, u, v, opening_px=opening_px, width=width)
+        field = mouth_field(g, u, v, opening_px=opening_px, width=width, cover=cover)
         dx, dy = g.rotate_to_image(field.du, field.dv)
         map_x[ly0:ly1, lx0:lx1] = hx + dx
         map_y[ly0:ly1, lx0:lx1] = hy + dy
@@ -614,8 +618,8 @@ class FaceAnimator:
         # had gone, it was a grey speck on the lip's top.
         lower_alpha *= 1.0 - hidden
         upper, lower, lower_alpha = self._hidden_lower_teeth(
-            g, hx, hy, field, v, upper_v, upper_edge, upper_cut, rise + jaw, hidden, upper,
-            lower, lower_alpha)
+            g, hx, hy, field, v, upper_v, v + rise, upper_edge, upper_cut, rise + jaw, hidden,
+            upper, lower, lower_alpha)
         # Towards the opening's ends the rows recede into the cheeks' shadow, as drawn teeth
         # do (mouth_interior._drawn_teeth). There the photo's rows are a few px of whatever
         # its corner shows (skin, lip, a fleck read as hidden lower teeth): moved rigidly with
@@ -653,8 +657,8 @@ class FaceAnimator:
         )
 
     def _hidden_lower_teeth(self, g: FaceGeometry, hx, hy, field: MouthField, v, upper_v,
-                            upper_edge, upper_cut, parted: float, hidden: np.ndarray, upper, lower,
-                            lower_alpha):
+                            unslid_v, upper_edge, upper_cut, parted: float, hidden: np.ndarray,
+                            upper, lower, lower_alpha):
         """The lower incisors behind a lip that the photo's upper teeth rest on (``hidden``:
         0..1 per pixel, _hidden_teeth_columns: columns with an upper row, no lower one and the
         lip's top within HIDDEN_TEETH_REST_PX of the upper row's edge). They fill the room under the upper
@@ -665,7 +669,8 @@ class FaceAnimator:
         teeth give way to its dark from their band's ends in (_hidden_teeth_left). Their
         texture is the upper row's, mirrored at its edge (tip to tip) and smoothed
         (_hidden_teeth_source); paint_interior shades them as the lower row, darker just under
-        the upper row."""
+        the upper row. ``upper_v``: where the upper row is read, slid up under the lip;
+        ``unslid_v``: where it is read before the lips reach over it."""
         fill = HIDDEN_TEETH_SHARE * g.face_height
         # All columns at once, by the rows' parting (each column's own room differs with the
         # teeth's edges and the lip's top, and the teeth came and went in blocks).
@@ -689,10 +694,20 @@ class FaceAnimator:
         # smooth line): a dark gap opened between the two rows there, and reached for past the
         # row's jagged edge, the lower lip's rim over them was ragged.
         below_cut = upper_v - upper_cut
+        # As the lips reach over the teeth the band rides up with the upper row's end and
+        # the lower lip reaches up over it: (1 - cover) of the band's height before the lips
+        # reached (from the rim to the row's end read at ``unslid_v``) is left. Reached over
+        # from the rim alone, the room the row left as it slid up filled with the band: a
+        # flat grey slab under the teeth, taller than the teeth that were left (obama.jpg at
+        # 0.8 of its width, 0.65 open).
+        cover = field.teeth_cover
+        room = from_bottom + (unslid_v - upper_cut) + HIDDEN_TEETH_BEHIND_PX
+        into_band = below_cut + HIDDEN_TEETH_BEHIND_PX
+        left = np.clip(((1.0 - cover) * room - cover * LIPS_OVER_TEETH_EDGE_PX - into_band)
+                       / LIPS_OVER_TEETH_EDGE_PX + 0.5, 0.0, 1.0)
         alpha = (hidden * keep
                  * np.clip(np.maximum(below_upper, below_cut) + HIDDEN_TEETH_BEHIND_PX, 0.0, 1.0)
-                 * _left_by_lip(from_bottom, from_bottom + below_cut + HIDDEN_TEETH_BEHIND_PX,
-                                field.teeth_cover))
+                 * np.minimum(left, _left_by_lip(from_bottom, from_bottom + into_band, cover)))
         # Mirrored from past the upper teeth's tips: their edge in the photo is the shadowed
         # line where they rest on the lip, and mirrored onto the contact it drew that line.
         mirrored = self._sample(g, hx, hy, field.du,

@@ -75,10 +75,17 @@ PUCKER_POINT = 1.0
 # keep them.
 PUCKER_HOLE_POINT = 0.4
 PUCKER_TALLER = 0.15
-# The lips start over the teeth at PUCKER_COVER_START of the pucker and cover them
-# PUCKER_COVER_SPAN later.
-PUCKER_COVER_START = 0.3
-PUCKER_COVER_SPAN = 0.5
+# The lips reach over the teeth as the motion plan rounds them, from a narrowing of the plan's
+# width of TEETH_COVER_START to one of TEETH_COVER_FULL: a smoothstep of the narrowing itself,
+# the same on every photo. Taken from the pucker instead (from 0.3 of it to 0.8, a smoothstep
+# of a smoothstep of the width after the photo's narrowing gain), the teeth went from a full
+# row to none within 0.03 of the width (obama.jpg 0.81 -> 0.78, astronaut.png 0.83 -> 0.81,
+# biden.jpg's drawn teeth 0.88 -> 0.86): as the width moves from frame to frame in speech, the
+# teeth blinked on and off. Now the visible teeth shrink by at most about a ninth of their
+# height per 0.01 of the width; an ah (0.88) keeps all its teeth, the median rounded vowel
+# (0.77) leaves about a tenth, and the plan's narrowest (0.72) covers them.
+TEETH_COVER_START = 0.12
+TEETH_COVER_FULL = 0.26
 # Puckered, the upper lip takes this share of the hole's height (a rounder hole, not a half
 # oval hanging from a straight upper lip); the jaw opens as before, so the lower lip lags it,
 # stretched over the lower teeth.
@@ -161,11 +168,13 @@ def mask_box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
 
 
 def mouth_field(
-    geometry: FaceGeometry, u: np.ndarray, v: np.ndarray, *, opening_px: float, width: float
+    geometry: FaceGeometry, u: np.ndarray, v: np.ndarray, *, opening_px: float, width: float,
+    cover: float | None = None,
 ) -> MouthField:
     """Open the mouth to ``opening_px`` (inner-lip gap at the centre) at ``width`` x the photo's
     width. Lips keep their own pixels; the jaw, chin and lower lip move as one below the
-    lip line, fading out under the chin and towards the ears."""
+    lip line, fading out under the chin and towards the ears. ``cover``: how far rounded lips
+    reach over the teeth (teeth_cover of the plan's width; None: teeth_cover(width))."""
     g = geometry
     uc, half = g.mouth_centre_u, g.mouth_half_width
     lip_top, lip_bottom = float(g.upper_outer(uc)), float(g.lower_outer(uc))
@@ -202,7 +211,7 @@ def mouth_field(
                            lip_height=lip_height)
     upper, lower, new_upper, new_lower = lines.upper, lines.lower, lines.new_upper, lines.new_lower
     gap, rise, bend, column = lines.gap, lines.rise, lines.bend, lines.column
-    rounded, puckered, hole = lines.rounded, lines.puckered, lines.hole
+    puckered, hole = lines.puckered, lines.hole
 
     # 3. Above the opening: the upper lip rises, fading within about a lip's height.
     upper_fall = max(float(g.upper_inner(uc)) - lip_top, 3.0)
@@ -300,19 +309,20 @@ def mouth_field(
     upper_limit = upper + 0.55 * photo_gap
     lower_limit = lower - 0.5 * photo_gap
     upper_teeth_v, lower_teeth_v = v + rise - bend, lower_source
-    cover = np.zeros_like(upper_teeth_v)
-    if puckered > 0.0:
+    if cover is None:
+        cover = teeth_cover(width)
+    # Over a photo's own teeth only where its lips are apart (as it puckers).
+    photo_cover = cover * _smoothstep_scalar(g.rest_gap / (PUCKER_LIPS_APART * g.face_height))
+    over_photo_teeth = np.zeros_like(upper_teeth_v)
+    if photo_cover > 0.0:
         # The puckered lips reach forward over the teeth: inside the hole, what moves with
         # the upper lip is read a whole teeth band (and a pixel) further down, past the
         # upper teeth's tips, and what moves with the jaw as far up, past the lower ones, so
-        # the hole shows the dark mouth behind the lips. The lips start over the teeth at
-        # PUCKER_COVER_START of the pucker (an open ah, narrowed to 0.86 of a smiling photo's
-        # width, keeps its teeth) and cover them well before full pucker (nearly covered,
-        # the teeth's tips are a thin white rim round the hole).
-        # Only where the opening is painted: a shut mouth's line still reads the lips.
-        cover = _lips_over_teeth(puckered, coverage)
-        upper_teeth_v = upper_teeth_v + cover * (upper_limit - upper + 1.0)
-        lower_teeth_v = lower_teeth_v - cover * (lower - lower_limit + 1.0)
+        # the hole shows the dark mouth behind the lips. Only where the opening is painted: a
+        # shut mouth's line still reads the lips.
+        over_photo_teeth = _lips_over_teeth(photo_cover, coverage)
+        upper_teeth_v = upper_teeth_v + over_photo_teeth * (upper_limit - upper + 1.0)
+        lower_teeth_v = lower_teeth_v - over_photo_teeth * (lower - lower_limit + 1.0)
     return MouthField(
         du=source_u - u,
         dv=source_v - v,
@@ -325,8 +335,8 @@ def mouth_field(
         lower_source_v=lower_teeth_v,
         upper_limit_v=upper_limit,
         lower_limit_v=lower_limit,
-        teeth_cover=cover,
-        drawn_teeth_cover=_lips_over_teeth(rounded, coverage).astype(np.float32),
+        teeth_cover=over_photo_teeth,
+        drawn_teeth_cover=_lips_over_teeth(cover, coverage).astype(np.float32),
     )
 
 
@@ -586,11 +596,17 @@ def gaze_field(eye: EyeGeometry, u: np.ndarray, v: np.ndarray, *, gaze: tuple[fl
     return -shift_u * weight, -shift_v * weight
 
 
-def _lips_over_teeth(pucker_amount: float, coverage: np.ndarray) -> np.ndarray:
-    """0..1 per pixel: how far lips puckered ``pucker_amount`` reach over the teeth (from
-    PUCKER_COVER_START, fully PUCKER_COVER_SPAN later), only where the opening is painted."""
-    return (_smoothstep_scalar((pucker_amount - PUCKER_COVER_START) / PUCKER_COVER_SPAN)
-            * (coverage > 0.0))
+def teeth_cover(plan_width: float) -> float:
+    """0..1: how far lips rounded to the motion plan's ``plan_width`` (before the photo's
+    narrowing gain) reach over the teeth (0 down to a narrowing of TEETH_COVER_START, 1 from
+    one of TEETH_COVER_FULL)."""
+    return _smoothstep_scalar((1.0 - plan_width - TEETH_COVER_START)
+                              / (TEETH_COVER_FULL - TEETH_COVER_START))
+
+
+def _lips_over_teeth(cover: float, coverage: np.ndarray) -> np.ndarray:
+    """``cover`` (teeth_cover) per pixel, only where the opening is painted."""
+    return cover * (coverage > 0.0)
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:
