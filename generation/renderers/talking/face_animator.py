@@ -65,8 +65,8 @@ LID_SKIN_LUMA_SHARE = 0.6
 UNDER_EYE_TO_LID = 0.92
 OPAQUE_LID_TINT = 0.92
 # The lid's cover thins out over this share of the eye's half-width inside each corner.
-LID_CORNER_SPAN = 0.12
-LID_PAST_CORNER = 0.2
+LID_CORNER_SPAN = 0.2
+LID_PAST_CORNER = 0.4
 # The tint grows in over this share of the lowered lid, from where its skin starts to stretch.
 LID_TINT_RAMP = 0.7
 # A lowered lid's lash line is drawn (see _lash_line): centred this many of its sigmas above

@@ -501,13 +501,12 @@ class EyelidField:
     towards_lashes: np.ndarray  # 0 at the lid's old margin .. 1 at its lash line
     down_lid: np.ndarray  # 0 where the stretched lid skin starts .. 1 at its new margin
     below_lid: np.ndarray  # px from the lowered lid's margin down (negative: on the lid)
-    lash_dv: np.ndarray  # backward displacement of the lash line (what lies on the margin)
 
 
 def eyelid_field(eye: EyeGeometry, u: np.ndarray, v: np.ndarray, *, closed: float
                  ) -> EyelidField:
-    """Lower the upper lid by ``closed`` (0..1) of the eye's opening (shut: a little past the
-    lower lid's line). The lid skin between crease and lid stretches down over the eye, which
+    """Lower the upper lid by ``closed`` (0..1) of the way to shut_margin's arc (shut: a
+    little past it). The lid skin between crease and lid stretches down over the eye, which
     stays where it is (eyeballs do not squash); the lash line just above the margin moves down
     unchanged (stretched lashes read as a dark smear)."""
     upper = eye.upper(u)
@@ -535,8 +534,7 @@ def eyelid_field(eye: EyeGeometry, u: np.ndarray, v: np.ndarray, *, closed: floa
     down_lid = np.clip((v - top) / np.maximum(new_upper - top, 1.0), 0.0, 1.0)
     return EyelidField(dv=source - v, covering=covering, towards_lashes=towards,
                        down_lid=down_lid.astype(np.float32),
-                       below_lid=(v - new_upper).astype(np.float32),
-                       lash_dv=np.broadcast_to(lash_source - v, np.shape(v)).astype(np.float32))
+                       below_lid=(v - new_upper).astype(np.float32))
 
 
 def shut_margin(eye: EyeGeometry, u: np.ndarray) -> np.ndarray:
