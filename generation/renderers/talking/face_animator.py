@@ -64,7 +64,8 @@ LID_TINT = 0.7
 LID_SKIN_LUMA_SHARE = 0.6
 UNDER_EYE_TO_LID = 0.92
 OPAQUE_LID_TINT = 0.92
-# The lid's cover thins out over this share of the eye's half-width inside each corner.
+# The lid's cover thins out over this share of the eye's half-width inside each corner; shut,
+# it reaches LID_PAST_CORNER of the half-width further, past dlib's corners (see _close_lid).
 LID_CORNER_SPAN = 0.2
 LID_PAST_CORNER = 0.4
 # The tint grows in over this share of the lowered lid, from where its skin starts to stretch.
@@ -232,8 +233,8 @@ class FaceAnimator:
         self._coarse_lookup_x = (xs[y0:y1, x0:x1] - x0) / COARSE_STEP
         self._coarse_lookup_y = (ys[y0:y1, x0:x1] - y0) / COARSE_STEP
         self._lid_colours = self._lid_skin_colours()
-        self._lash_lines = self._photo_lash_lines()
         self._luma = cv2.cvtColor(self.image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+        self._lash_lines = self._photo_lash_lines()
         # The cut covers every region a field may touch (head, mouth, eyes).
         boxes = np.array([self._head_box, self._mouth_box, *self._eye_boxes])
         self._cut_box = cx0, cy0, cx1, cy1 = (int(boxes[:, 0].min()), int(boxes[:, 1].min()),
@@ -754,7 +755,7 @@ class FaceAnimator:
             hx = map_x[y0:y1, x0:x1]
             hy = map_y[y0:y1, x0:x1]
             if closed:
-                overlays += self._close_lid(eye, (x0, y0, x1, y1), (lid, lash), hx, hy,
+                overlays += self._close_lid(eye, (x0, y0, x1, y1), lid, lash, hx, hy,
                                             closed)
             if turned:
                 # After the lid (backward maps compose in reverse): where the lid now lies
@@ -767,10 +768,10 @@ class FaceAnimator:
                 hy += dy.astype(np.float32)
         return overlays
 
-    def _close_lid(self, eye, box, lash, hx, hy, closed: float) -> list:
+    def _close_lid(self, eye, box, lid, lash, hx, hy, closed: float) -> list:
         """Lower one upper lid in the maps' box (hx, hy: views, changed in place); returns the
         overlays that tint the lid and draw its lash line."""
-        (lid_rgb, opaque), (lash_rgb, lash_sigma) = lash
+        (lid_rgb, opaque), (lash_rgb, lash_sigma) = lid, lash
         g = self.geometry
         u, v = g.to_aligned(hx, hy)
         field = eyelid_field(eye, u, v, closed=closed)
@@ -788,8 +789,8 @@ class FaceAnimator:
         corners = _smoothstep((reach - across) / (LID_CORNER_SPAN + LID_PAST_CORNER * shut))
         # The lid's cover reaches down to its new margin (the stretched band of the photo's
         # lash line above it is covered too: moved down with the iris or the heavy lid's
-        # shadow in it, it was a thick black band, obama2.jpg's darkest pixels 0.6 of its
-        # own lash line's). Once the eye is nearly shut, it reaches a little past the margin,
+        # shadow in it, it was a thick black band: obama2.jpg's shut lines' darkest pixels 3-5
+        # where its own lash line over the whites is 9-15). Once the eye is nearly shut, it reaches a little past the margin,
         # over the photo's own lower lashes, which drew a second line under the first.
         on_lid = np.clip(field.below_lid + 0.5, 0.0, 1.0)
         below = shut * np.exp(-np.clip(field.below_lid, 0.0, None) / LASH_TAIL_PX)
@@ -848,7 +849,6 @@ class FaceAnimator:
         the darkest pixel (obama2.jpg looks up and aside), and a line that dark was black
         on the shut lid."""
         g = self.geometry
-        luma = cv2.cvtColor(self.image, cv2.COLOR_RGB2GRAY).astype(np.float32)
         found = []
         for eye, (lid_rgb, _) in zip(g.eyes, self._lid_colours, strict=True):
             us = np.linspace(eye.centre_u - 0.6 * eye.half_width,
@@ -856,7 +856,7 @@ class FaceAnimator:
             steps = np.arange(-0.45 * eye.half_width, 0.5 + 4.0 + 1e-3, 0.5)
             vs = eye.upper(us)[:, None] + steps[None, :]
             xs, ys = g.to_image(np.broadcast_to(us[:, None], vs.shape), vs)
-            column = cv2.remap(luma, xs.astype(np.float32), ys.astype(np.float32),
+            column = cv2.remap(self._luma, xs.astype(np.float32), ys.astype(np.float32),
                                cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
             near = (steps >= -0.2 * eye.half_width) & (steps <= 0.5)
             darkest = np.flatnonzero(near)[0] + column[:, near].argmin(axis=1)
