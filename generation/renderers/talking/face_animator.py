@@ -65,6 +65,24 @@ LID_TINT = 0.7
 LID_SKIN_LUMA_SHARE = 0.6
 UNDER_EYE_TO_LID = 0.92
 OPAQUE_LID_TINT = 0.92
+# The lid's cover thins out over this share of the eye's half-width inside each corner; shut,
+# it reaches LID_PAST_CORNER of the half-width further, past dlib's corners (see _close_lid).
+LID_CORNER_SPAN = 0.2
+LID_PAST_CORNER = 0.4
+# The tint grows in over this share of the lowered lid, from where its skin starts to stretch.
+LID_TINT_RAMP = 0.7
+# A lowered lid's lash line is drawn (see _lash_line): centred this many of its sigmas above
+# the lid's new margin, at most this dark a blend of the photo's lash colour, thinning out
+# over LASH_CORNER_SPAN of the half-width inside each corner, and fully drawn from
+# LASH_FADE_IN closed (before, the photo's own lash line, moved down, shows alone). Its sigma
+# is the photo's, at most LASH_SIGMA_MAX of the half-width. Shut, the lid covers the photo's
+# lower lashes fading out over LASH_TAIL_PX below its margin.
+LASH_ABOVE_MARGIN = 1.0
+LASH_ALPHA = 0.65
+LASH_CORNER_SPAN = 0.5
+LASH_FADE_IN = 0.3
+LASH_SIGMA_MAX = 0.045
+LASH_TAIL_PX = 1.5
 # A painted lid takes its grain from the skin this many half-widths of the eye below the
 # lower lid (past its lashes).
 UNDER_EYE_GAP = 0.35
@@ -217,6 +235,7 @@ class FaceAnimator:
         self._coarse_lookup_y = (ys[y0:y1, x0:x1] - y0) / COARSE_STEP
         self._lid_colours = self._lid_skin_colours()
         self._luma = cv2.cvtColor(self.image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+        self._lash_lines = self._photo_lash_lines()
         # The cut covers every region a field may touch (head, mouth, eyes).
         boxes = np.array([self._head_box, self._mouth_box, *self._eye_boxes])
         self._cut_box = cx0, cy0, cx1, cy1 = (int(boxes[:, 0].min()), int(boxes[:, 1].min()),
@@ -747,15 +766,16 @@ class FaceAnimator:
         overlays = []
         if not closed and not turned:
             return overlays
-        for eye, (x0, y0, x1, y1), lid in zip(
-            g.eyes, self._eye_boxes, self._lid_colours, strict=True
+        for eye, (x0, y0, x1, y1), lid, lash in zip(
+            g.eyes, self._eye_boxes, self._lid_colours, self._lash_lines, strict=True
         ):
             if x1 <= x0 or y1 <= y0:
                 continue
             hx = map_x[y0:y1, x0:x1]
             hy = map_y[y0:y1, x0:x1]
             if closed:
-                overlays += self._close_lid(eye, (x0, y0, x1, y1), lid, hx, hy, closed)
+                overlays += self._close_lid(eye, (x0, y0, x1, y1), lid, lash, hx, hy,
+                                            closed)
             if turned:
                 # After the lid (backward maps compose in reverse): where the lid now lies
                 # the map reads lid skin, outside the opening, so the lid covers the turned
@@ -767,33 +787,66 @@ class FaceAnimator:
                 hy += dy.astype(np.float32)
         return overlays
 
-    def _close_lid(self, eye, box, lid, hx, hy, closed: float) -> list:
+    def _close_lid(self, eye, box, lid, lash, hx, hy, closed: float) -> list:
         """Lower one upper lid in the maps' box (hx, hy: views, changed in place); returns the
-        overlay that tints the lid."""
-        lid_rgb, opaque = lid
+        overlays that tint the lid and draw its lash line."""
+        (lid_rgb, opaque), (lash_rgb, lash_sigma) = lid, lash
         g = self.geometry
         u, v = g.to_aligned(hx, hy)
         field = eyelid_field(eye, u, v, closed=closed)
-        overlays = self._lid_line(field, hx, hy, box)
         dx, dy = g.rotate_to_image(np.zeros_like(field.dv), field.dv)
         hx += dx.astype(np.float32)
         hy += dy.astype(np.float32)
         if not (field.covering > 0).any():
-            return overlays
-        shade = 1.0 - 0.12 * field.towards_lashes
+            return []
+        across = np.abs(u - eye.centre_u) / eye.half_width
+        # The lid is thin at the corners: there the stretched corner of the eye shows. Shut,
+        # the cover reaches past the corners over the photo's lashes there, which turn up
+        # and out from an open eye and hooked the shut lash line's ends (biden.jpg).
+        shut = _smoothstep((closed - 0.7) / 0.3)
+        reach = 1.0 + LID_PAST_CORNER * shut
+        corners = _smoothstep((reach - across) / (LID_CORNER_SPAN + LID_PAST_CORNER * shut))
+        # The lid's cover reaches down to its new margin (the stretched band of the photo's
+        # lash line above it is covered too: moved down with the iris or the heavy lid's
+        # shadow in it, it was a thick black band: obama2.jpg's shut lines' darkest pixels 3-5
+        # where its own lash line over the whites is 9-15). Once the eye is nearly shut, it reaches a little past the margin,
+        # over the photo's own lower lashes, which drew a second line under the first.
+        on_lid = np.clip(field.below_lid + 0.5, 0.0, 1.0)
+        below = shut * np.exp(-np.clip(field.below_lid, 0.0, None) / LASH_TAIL_PX)
+        # From where the lid starts to stretch, not from its old margin: a cover that
+        # started there had an edge, and the shut lid read as a lens-shaped patch.
+        cover = (_smoothstep(field.down_lid / LID_TINT_RAMP)
+                 * (1.0 - on_lid + on_lid * below) * corners
+                 * (field.covering.max() > 0))
+        grain = self._under_eye_texture(eye, u, v, field)
+        shade = (1.0 - 0.12 * field.towards_lashes) * grain
         if opaque:
-            # Nearly full cover down to within a pixel of the lash line and most of the way
-            # to the corners, where a tinted lid would still show stretched brow. From the
-            # lid's old margin the cover fades in, and the lid darkens towards it: the lid in
-            # the shadow of the brow, not the hard edge of a painted patch.
-            under_brow = _smoothstep(field.towards_lashes / 0.6)
-            shade = shade * (0.72 + 0.28 * under_brow) * self._under_eye_texture(eye, u, v,
-                                                                               field)
-            alpha = OPAQUE_LID_TINT * np.clip(3.0 * field.covering, 0.0, 1.0) * under_brow
+            # The lid in the shadow of the brow, not the hard edge of a painted patch: from
+            # the lid's old margin the cover fades in, and the lid darkens towards it.
+            under_brow = np.maximum(_smoothstep(field.down_lid), on_lid)
+            shade = shade * (0.6 + 0.4 * under_brow)
+            alpha = OPAQUE_LID_TINT * cover * under_brow
         else:
-            alpha = LID_TINT * field.covering
+            alpha = LID_TINT * cover
         colour = (lid_rgb * shade[..., None]).astype(np.float32)
-        return [(box, colour, alpha.astype(np.float32)), *overlays]
+        overlays = [(box, colour, alpha.astype(np.float32))]
+        return overlays + self._lash_line(field, across, box, lash_rgb, lash_sigma, closed)
+
+    def _lash_line(self, field, across, box, lash_rgb, sigma: float, closed: float) -> list:
+        """The lowered lid's lash line: one soft line along its new margin, as dark and as
+        wide as the photo's own upper lash line, thinning out into the corners."""
+        centre = -LASH_ABOVE_MARGIN * sigma
+        profile = np.exp(-0.5 * ((field.below_lid - centre) / sigma) ** 2)
+        taper = _smoothstep((1.0 - across) / LASH_CORNER_SPAN)
+        shown = _smoothstep(closed / LASH_FADE_IN)
+        alpha = (LASH_ALPHA * shown) * profile * taper
+        found = mask_box(alpha > 1e-3)
+        if found is None:
+            return []
+        x0, y0, x1, y1 = found
+        colour = np.broadcast_to(lash_rgb.astype(np.float32), (y1 - y0, x1 - x0, 3))
+        return [((box[0] + x0, box[1] + y0, box[0] + x1, box[1] + y1), colour,
+                 alpha[y0:y1, x0:x1].astype(np.float32))]
 
     def _under_eye_texture(self, eye, u, v, field) -> np.ndarray:
         """The skin's own grain for a painted lid (a flat colour reads as a sticker): the
@@ -806,27 +859,45 @@ class FaceAnimator:
                          cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         return np.clip(skin / max(float(np.median(skin)), 1.0), 0.85, 1.15)
 
-    def _lid_line(self, field, hx, hy, box) -> list:
-        """The lowered lid's edge: above it the map reads the lash line, moved down, below it
-        the photo's own lower lid, a hard step that draws the edge as a staircase. Each pixel
-        the edge crosses gets both, mixed by the share of the pixel on either side."""
-        line = (np.abs(field.below_lid) < 0.5) & (field.lash_dv < -0.5)
-        found = mask_box(line)
-        if found is None:
-            return []
-        x0, y0, x1, y1 = found
-        hx, hy = hx[y0:y1, x0:x1], hy[y0:y1, x0:x1]
-        dx, dy = self.geometry.rotate_to_image(0.0, field.lash_dv[y0:y1, x0:x1])
-        lashes = cv2.remap(self.image, (hx + dx).astype(np.float32),
-                           (hy + dy).astype(np.float32), cv2.INTER_LINEAR,
-                           borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
-        below = cv2.remap(self.image, np.ascontiguousarray(hx), np.ascontiguousarray(hy),
-                          cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
-        below_share = np.clip(field.below_lid[y0:y1, x0:x1] + 0.5, 0.0, 1.0)[..., None]
-        colour = lashes + (below - lashes) * below_share
-        origin_x, origin_y = box[0], box[1]
-        return [((origin_x + x0, origin_y + y0, origin_x + x1, origin_y + y1), colour,
-                 line[y0:y1, x0:x1].astype(np.float32))]
+    def _photo_lash_lines(self) -> list[tuple[np.ndarray, float]]:
+        """Colour and width (a Gaussian's sigma, px) of each eye's upper lash line in the
+        photo, read per column across the middle of the eye: the darkest pixel from a little
+        above dlib's upper lid line to just past it, and how many pixels of the column are
+        darker than halfway from it to the lid's skin. Where the eye shows its whites under
+        the lashes only those columns count: where the iris touches the lid its pupil is
+        the darkest pixel (obama2.jpg looks up and aside), and a line that dark was black
+        on the shut lid."""
+        g = self.geometry
+        found = []
+        for eye, (lid_rgb, _) in zip(g.eyes, self._lid_colours, strict=True):
+            us = np.linspace(eye.centre_u - 0.6 * eye.half_width,
+                             eye.centre_u + 0.6 * eye.half_width, 13)
+            steps = np.arange(-0.45 * eye.half_width, 0.5 + 4.0 + 1e-3, 0.5)
+            vs = eye.upper(us)[:, None] + steps[None, :]
+            xs, ys = g.to_image(np.broadcast_to(us[:, None], vs.shape), vs)
+            column = cv2.remap(self._luma, xs.astype(np.float32), ys.astype(np.float32),
+                               cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            near = (steps >= -0.2 * eye.half_width) & (steps <= 0.5)
+            darkest = np.flatnonzero(near)[0] + column[:, near].argmin(axis=1)
+            rows = np.arange(len(us))
+            skin = float(lid_rgb.mean())
+            # Up to 4 px under the darkest pixel, something brighter than the lid's skin
+            # above the lashes: a white.
+            after = steps[None, :] - steps[darkest][:, None]
+            over_white = (np.where((after > 0.0) & (after <= 4.0), column, 0.0).max(axis=1)
+                          > np.median(column[:, steps < -0.3 * eye.half_width], axis=1))
+            use = over_white if over_white.sum() >= 3 else np.ones_like(over_white)
+            colours = cv2.remap(self.image, xs[rows, darkest].astype(np.float32)[:, None],
+                                ys[rows, darkest].astype(np.float32)[:, None],
+                                cv2.INTER_LINEAR).reshape(-1, 3).astype(np.float32)
+            halfway = (column[rows, darkest] + skin) / 2.0
+            widths = 0.5 * (column[:, near] < halfway[:, None]).sum(axis=1)
+            # A Gaussian's full width at half its depth is 2.355 sigma; the photo's blur (or
+            # a heavy lid's shadow) widens the run past the line a viewer sees.
+            sigma = float(np.clip(np.median(widths[use]) / 2.355, 0.5,
+                                  LASH_SIGMA_MAX * eye.half_width))
+            found.append((np.median(colours[use], axis=0), sigma))
+        return found
 
     def _lid_skin_colours(self) -> list[tuple[np.ndarray, bool]]:
         """Colour of each upper lid's skin, and whether the lid must be painted over

@@ -529,26 +529,24 @@ class EyelidField:
     dv: np.ndarray  # backward vertical displacement, aligned axes
     covering: np.ndarray  # 0..1: share of the pixel where the lowered lid now covers the eye
     towards_lashes: np.ndarray  # 0 at the lid's old margin .. 1 at its lash line
+    down_lid: np.ndarray  # 0 where the stretched lid skin starts .. 1 at its new margin
     below_lid: np.ndarray  # px from the lowered lid's margin down (negative: on the lid)
-    lash_dv: np.ndarray  # backward displacement of the lash line (what lies on the margin)
 
 
 def eyelid_field(eye: EyeGeometry, u: np.ndarray, v: np.ndarray, *, closed: float
                  ) -> EyelidField:
-    """Lower the upper lid by ``closed`` (0..1) of the eye's opening (shut: a little past the
-    lower lid's line). The lid skin between crease and lid stretches down over the eye, which
+    """Lower the upper lid by ``closed`` (0..1) of the way to shut_margin's arc (shut: a
+    little past it). The lid skin between crease and lid stretches down over the eye, which
     stays where it is (eyeballs do not squash); the lash line just above the margin moves down
     unchanged (stretched lashes read as a dark smear)."""
     upper = eye.upper(u)
-    lower = eye.lower(u)
-    opening = np.clip(lower - upper, 0.0, None)
     across = (u - eye.centre_u) / eye.half_width
     reach = 1.0 + LID_OVERSHOOT
     overshoot = LID_OVERSHOOT * eye.half_width * np.sqrt(
         np.clip(1.0 - (across / reach) ** 2, 0.0, 1.0))
     top = upper - 0.55 * np.clip(upper - eye.brow(u), 0.0, None)
     lash = 0.25 * (upper - top)
-    drop = closed * (opening + overshoot)
+    drop = closed * np.clip(shut_margin(eye, u) + overshoot - upper, 0.0, None)
     new_upper = upper + drop
     stretch = (upper - lash - top) / np.maximum(new_upper - lash - top, 1e-3)
     lash_source = v - drop
@@ -563,9 +561,38 @@ def eyelid_field(eye: EyeGeometry, u: np.ndarray, v: np.ndarray, *, closed: floa
     covering = np.where(cover_bottom - upper > 0.5, covering, 0.0)
     covering = covering * np.clip(1.0 - across * across, 0.0, 1.0)
     towards = np.clip((v - upper) / np.maximum(cover_bottom - upper, 1.0), 0.0, 1.0)
+    down_lid = np.clip((v - top) / np.maximum(new_upper - top, 1.0), 0.0, 1.0)
     return EyelidField(dv=source - v, covering=covering, towards_lashes=towards,
-                       below_lid=(v - new_upper).astype(np.float32),
-                       lash_dv=np.broadcast_to(lash_source - v, np.shape(v)).astype(np.float32))
+                       down_lid=down_lid.astype(np.float32),
+                       below_lid=(v - new_upper).astype(np.float32))
+
+
+def shut_margin(eye: EyeGeometry, u: np.ndarray) -> np.ndarray:
+    """Where a shut upper lid meets the lower one: one smooth arc from corner to corner, the
+    cubic through dlib's four lower-lid points (the chord between the corners, sagging by
+    (1 - across^2) x a straight line in across). The lower lid's own curve (a PCHIP through
+    those points, flat at each point that is higher or lower than both its neighbours) drew
+    the shut lash line as a wavy "~" or an "M" where dlib's points wander by a pixel
+    (obama.jpg's right eye dips, rises and dips again)."""
+    first, last = eye.lower.start, eye.lower.end
+    first_v, last_v = float(eye.lower(first)), float(eye.lower(last))
+    span = max(last - first, 1e-3)
+
+    def chord(at: np.ndarray) -> np.ndarray:
+        return first_v + (last_v - first_v) * (np.clip(at, first, last) - first) / span
+
+    inner_u, inner_v = eye.lower.us[1:-1], eye.lower.vs[1:-1]
+    inner_across = (inner_u - eye.centre_u) / eye.half_width
+    room = np.clip(1.0 - inner_across ** 2, 0.05, None)
+    sag_at = (inner_v - chord(inner_u)) / room
+    if len(inner_u) == 2 and abs(inner_across[1] - inner_across[0]) > 1e-3:
+        slope = (sag_at[1] - sag_at[0]) / (inner_across[1] - inner_across[0])
+    else:
+        slope = 0.0
+    offset = float(np.mean(sag_at - slope * inner_across))
+    across = np.clip((u - eye.centre_u) / eye.half_width, -1.0, 1.0)
+    sag = np.clip(offset + slope * across, 0.0, None) * (1.0 - across * across)
+    return (chord(u) + sag).astype(np.float32)
 
 
 # The eye's contents move fully this far (share of the eye's half-width) inside the lid
