@@ -120,6 +120,17 @@ POINTED_ENDS_OPEN = 0.1
 POINTED_OPENING_PX = (9.0, 14.0)
 # A photo's open mouth closed part of the way keeps its corners open by at least this much.
 CORNER_OPEN_PX = 3.0
+# The lower lip closes up to the photo's upper lip edge where that lies above dlib's line
+# (geometry.upper_lip_edge_raise), less so over this last share of the half-width to the
+# corner: the edge falling back to dlib's corner over a px or two made the lower lip, and the
+# chin under it, rise by a different amount on neighbouring columns, a cut down the chin
+# (obama2.jpg). There the upper lip reaches down over the rest.
+EDGE_CORNER_EASE = 0.3
+# Open as far as the photo's, the mouth keeps that dark under the upper lip's corner (the
+# photo's own shadow there; taken off the lip, it was a black line along the opening's rim
+# between the lip and the teeth). It is closed up by the lower lip from EDGE_OPENED[1] of the
+# photo's opening down, fully from EDGE_OPENED[0].
+EDGE_OPENED = (0.3, 0.5)
 
 
 def pucker(width: float) -> float:
@@ -215,7 +226,8 @@ def mouth_field(
 
     # 3. Above the opening: the upper lip rises, fading within about a lip's height.
     upper_fall = max(float(g.upper_inner(uc)) - lip_top, 3.0)
-    upper_source = v + (rise - bend) * np.exp(-(((new_upper - v) / (1.5 * upper_fall)) ** 2))
+    upper_source = v + (rise - bend - lines.upper_reach) * np.exp(
+        -(((new_upper - v) / (1.5 * upper_fall)) ** 2))
 
     # 4. Below it: lower lip, chin and jaw move down (or up, to close a photo's open mouth).
     # The skin takes its lip lines from the lip above it in the new frame, the column the
@@ -361,6 +373,9 @@ class _OpeningLines:
     # The lower lip's new inner line: new_lower, or above it where the photo's own shape
     # closes the opening's corners further (the lip is painted over the opening there).
     lip_edge: np.ndarray
+    # How far the upper lip's edge is drawn down past where the photo's lip ends (its pixels
+    # spread over the rest of the lip's height).
+    upper_reach: np.ndarray | float
 
 
 def _opening_lines(g: FaceGeometry, source_u: np.ndarray, *, opening_px: float, width: float,
@@ -371,6 +386,20 @@ def _opening_lines(g: FaceGeometry, source_u: np.ndarray, *, opening_px: float, 
     upper = photo_upper = g.upper_inner(source_u)
     lower = photo_lower = g.lower_inner(source_u)
     column = (source_u - uc) / half
+    upper_reach = 0.0
+    if g.upper_lip_edge is not None:
+        # Near a corner dlib's line can lie in the mouth's dark, below where the photo's
+        # upper lip ends (taken for lip, that dark stayed as a wedge beside a closing
+        # mouth's corner; obama2.jpg). The opening starts at the lip's edge; towards the
+        # corner, where dlib's lines meet, the upper lip reaches down over the rest
+        # (upper_reach) instead (see EDGE_CORNER_EASE).
+        opened = opening_px / max(g.rest_gap, 1e-6)
+        closing = 1.0 - _smoothstep_scalar((opened - EDGE_OPENED[0])
+                                           / (EDGE_OPENED[1] - EDGE_OPENED[0]))
+        lip_end = photo_upper - closing * np.maximum(photo_upper - g.upper_edge(source_u), 0.0)
+        ease = _smoothstep((1.0 - np.abs(column)) / EDGE_CORNER_EASE)
+        upper = photo_upper - ease * (photo_upper - lip_end)
+        upper_reach = upper - lip_end
     inside_mouth = np.clip(1.0 - column * column, 0.0, 1.0)
     if g.rest_gap > 0.0:
         # A smiling photo's teeth reach nearly to the corners, beyond the straight lines
@@ -435,7 +464,7 @@ def _opening_lines(g: FaceGeometry, source_u: np.ndarray, *, opening_px: float, 
         photo_upper=photo_upper, photo_lower=photo_lower, upper=upper, lower=lower,
         new_upper=new_upper, new_lower=new_lower, gap=gap, rise=rise, bend=bend, column=column,
         inside_mouth=inside_mouth, rounded=rounded, puckered=puckered, hole=hole,
-        lip_edge=new_lower - lip_sink,
+        lip_edge=new_lower - lip_sink, upper_reach=upper_reach,
     )
 
 

@@ -7,7 +7,7 @@ so lips and lids can be treated as curves v(u).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import cv2
@@ -127,6 +127,24 @@ class FaceGeometry:
     chin_v: float
     nose_v: float
     eyes: tuple[EyeGeometry, EyeGeometry]
+    # The upper lip's lower edge as the photo shows it (see with_upper_lip_edge); dlib's
+    # inner line where none was measured.
+    upper_lip_edge: Curve | None = None
+
+    @property
+    def upper_edge(self) -> Curve:
+        return self.upper_lip_edge if self.upper_lip_edge is not None else self.upper_inner
+
+    def with_upper_lip_edge(self, image: np.ndarray) -> FaceGeometry:
+        """This geometry with the upper lip's lower edge measured on ``image`` near the
+        corners of a photo's open mouth (see upper_lip_edge_raise)."""
+        if self.rest_gap < EDGE_MIN_REST_GAP * self.face_height:
+            return self
+        us, raise_px = upper_lip_edge_raise(self, image)
+        if raise_px.max() < EDGE_MIN_RAISE * self.face_height:
+            return self
+        edge = self.upper_inner(us).astype(np.float64) - raise_px
+        return replace(self, upper_lip_edge=Curve.through(np.stack([us, edge], axis=1)))
 
     @classmethod
     def from_landmarks(cls, landmarks: np.ndarray) -> FaceGeometry:
@@ -192,6 +210,95 @@ class FaceGeometry:
         y0 = int(np.clip(np.floor(ys.min()) - margin, 0, size))
         y1 = int(np.clip(np.ceil(ys.max()) + margin + 1, 0, size))
         return x0, y0, x1, y1
+
+
+# Near the corners of a photo's open mouth dlib's upper inner line can lie inside the mouth's
+# dark (obama2.jpg's right corner: 3-5 px below the lip, the whole lip there nearly as dark as
+# the mouth): the animator took that dark for upper lip and left it standing as a wedge while
+# the mouth closed. The edge is measured only on photos whose mouth is open by this share of
+# the face's height (a shut mouth's dark crease is no opening) ...
+EDGE_MIN_REST_GAP = 0.03
+# ... in the outer part of the mouth (the share of the half-width from the centre where it
+# starts, fully in at the second), where teeth do not fill the opening under the lip ...
+EDGE_COLUMNS = (0.4, 0.6)
+# ... in each column where the pixel on dlib's line is as dark as the mouth's inside: within
+# this share of the way from the mouth's darkest level up to its upper lip's middle. The edge
+# is where the column, followed up from the line, has risen by the same share (at least
+# EDGE_MIN_STEP levels) above the darkest level it passed: a share of the lip's own local
+# colour failed, as the lip near a corner is little brighter than the dark beside it.
+EDGE_DARK_SHARE = 0.15
+EDGE_MIN_STEP = 10.0
+# ... raised by at most this share of the face's height (no edge found within: dlib's line).
+EDGE_MAX_RAISE = 0.03
+# Only a photo whose line lies this far (a share of the face's height) or further inside the
+# dark somewhere gets the edge: a px or two of dark under a smile's corners (astronaut.png,
+# obama.jpg: 0.010 face heights at most) is the commissure's own shadow, which a shut mouth
+# keeps; closed up to its edge it became a thin hard-stepped line. obama2.jpg's: 0.019.
+EDGE_MIN_RAISE = 0.015
+
+
+def upper_lip_edge_raise(g: FaceGeometry, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Columns u (1 px apart, corner to corner) and how far above dlib's upper inner line the
+    photo's upper lip ends in each (0 where the line is on the lip or no edge is clear)."""
+    gray = np.ascontiguousarray(image, dtype=np.float32).mean(axis=2)
+    uc, half = g.mouth_centre_u, g.mouth_half_width
+    us = np.linspace(uc - half, uc + half, max(int(round(2.0 * half)), 2) + 1)
+    column = np.abs(us - uc) / half
+    inner = g.upper_inner(us).astype(np.float64)
+    lower = g.lower_inner(us).astype(np.float64)
+    outer = g.upper_outer(us).astype(np.float64)
+    step = 0.25
+    max_raise = EDGE_MAX_RAISE * g.face_height
+    offsets = np.arange(int(np.ceil(max_raise / step)) + 1) * step
+    up_v = inner[:, None] - offsets[None, :]
+    xs, ys = g.to_image(np.broadcast_to(us[:, None], up_v.shape), up_v)
+    profiles = cv2.remap(gray, xs.astype(np.float32), ys.astype(np.float32), cv2.INTER_LINEAR)
+
+    middle = column < 0.3
+    lip_vs = outer[middle, None] + np.linspace(0.25, 0.75, 5)[None, :] * (
+        inner - outer)[middle, None]
+    lip_x, lip_y = g.to_image(np.broadcast_to(us[middle, None], lip_vs.shape), lip_vs)
+    lip_level = float(np.median(_read(gray, lip_x, lip_y)))
+    open_vs = inner[:, None] + np.linspace(0.1, 0.9, 9)[None, :] * np.maximum(
+        lower - inner, 0.0)[:, None]
+    open_x, open_y = g.to_image(np.broadcast_to(us[:, None], open_vs.shape), open_vs)
+    inside = _read(gray, open_x, open_y).reshape(open_vs.shape)[column < 0.9]
+    dark_level = float(np.percentile(inside, 5)) if inside.size else 0.0
+    rise = max(EDGE_DARK_SHARE * (lip_level - dark_level), EDGE_MIN_STEP)
+    if lip_level - dark_level < 2.0 * EDGE_MIN_STEP:
+        return us, np.zeros_like(us)
+
+    raise_px = np.zeros_like(us)
+    for i in np.flatnonzero(column > EDGE_COLUMNS[0]):
+        profile = profiles[i]
+        if profile[0] > dark_level + rise:
+            continue
+        darkest = np.minimum.accumulate(profile)
+        lit = np.flatnonzero(profile >= darkest + rise)
+        if len(lit) == 0:
+            continue
+        j = lit[0]
+        # Between the two samples, where the column crosses the level.
+        level = darkest[j] + rise
+        before, after = profile[j - 1], profile[j]
+        raise_px[i] = offsets[j - 1] + step * (level - before) / max(after - before, 1e-6)
+    # A pixel's noise moves one column's crossing by a pixel: the edge is smoothed along the
+    # lip, and fades in from the middle, where the teeth under the lip keep dlib's line.
+    raise_px = _smooth_along(raise_px)
+    fade = np.clip((column - EDGE_COLUMNS[0]) / (EDGE_COLUMNS[1] - EDGE_COLUMNS[0]), 0.0, 1.0)
+    return us, raise_px * fade
+
+
+def _read(gray: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    return cv2.remap(gray, np.ascontiguousarray(xs, dtype=np.float32),
+                     np.ascontiguousarray(ys, dtype=np.float32), cv2.INTER_LINEAR).ravel()
+
+
+def _smooth_along(values: np.ndarray) -> np.ndarray:
+    padded = np.pad(values, 1, mode="edge")
+    median = np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+    padded = np.pad(median, 1, mode="edge")
+    return (padded[:-2] + padded[1:-1] + padded[2:]) / 3.0
 
 
 # The head's hull: the landmarks, a forehead above the brows, and a band below the jaw where
