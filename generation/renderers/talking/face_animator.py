@@ -572,7 +572,7 @@ class FaceAnimator:
         rise = UPPER_LIP_SHARE * opening_px
         jaw = (1.0 - UPPER_LIP_SHARE) * opening_px - g.rest_gap
         (top, upper_edge, lower_edge, bottom, lip_edge, strip_top, longest_tips,
-         shortest_tips, lower_reach) = self._teeth.at(u + field.du)
+         shortest_tips, lower_reach, upper_strip_bottom) = self._teeth.at(u + field.du)
         # At the middle: the lower row and the lip's strip under it (up from the lip line),
         # and the room between the rows, as this frame places them.
         middle_u = g.mouth_centre_u
@@ -617,7 +617,9 @@ class FaceAnimator:
             row_alpha(lower_edge - lower_v - fringe_lower, room)
             * lower[..., 3])
         # Nor is a row read past its outer end.
-        upper_alpha *= has_upper * np.clip((upper_v - top + 2.0) / 2.0, 0.0, 1.0)
+        # (It reaches up to the lip strip over it: where that strip's end is rounded off, its
+        # top teeth show up to the lip, not the mouth's dark as a notch under the lip.)
+        upper_alpha *= has_upper * np.clip((upper_v - upper_strip_bottom + 2.0) / 2.0, 0.0, 1.0)
         upper_alpha = np.minimum(upper_alpha, np.clip(upper_cut - upper_v + 0.5, 0.0, 1.0))
         # (Where no lower teeth show there is no row: a band read with the jaw in the
         # corners, where the lip moves less, was a pale streak of lip over the mouth.)
@@ -648,7 +650,7 @@ class FaceAnimator:
         upper_alpha = upper_alpha * ends
         lower_alpha = lower_alpha * ends
         # The lips' strips, read where the field reads each lip.
-        upper_lip_alpha = np.clip(top - field.upper_source_v, 0.0, 1.0)
+        upper_lip_alpha = np.clip(upper_strip_bottom - field.upper_source_v, 0.0, 1.0)
         # The lower strip: from its smooth top (part of the way down the photo's shadowed
         # band, STRIP_IN_BAND) down. In the band it reads the lit lip, mirrored about the
         # lip's edge: moved with the lip, the band drew a ragged dark line along its top

@@ -152,6 +152,12 @@ class PhotoTeeth:
     # How far up from ``strip_top`` the lower row (with the band under it) shows: rounded at
     # the row's ends (ROW_END_ROUND_SHARE), 0 where there is no lower row.
     lower_reach: np.ndarray
+    # The upper strip's bottom: ``top``, rounded up to ``lip_top`` at the strip's ends
+    # (ROW_END_ROUND_SHARE) as the rows' ends are. It ended where the upper row's measured top
+    # fell to the lip's line, from 7 px deep to nothing within a column (obama2.jpg, its upper
+    # teeth's shaded tops read as lip): nearly shut, the lower lip's strip reached up to the
+    # upper lip past there, and the lower lip's top edge stood in a wall where the two met.
+    upper_strip_bottom: np.ndarray
     teeth_luma: float  # the teeth's brightness (80th percentile of the gap's)
     lip_redness: float  # redder than this ((R - G) / R) is lip, not tooth
 
@@ -165,7 +171,7 @@ class PhotoTeeth:
 
     def at(self, u: np.ndarray) -> tuple[np.ndarray, ...]:
         """(top, upper_edge, lower_edge, bottom, lip_edge, strip_top, longest_tips,
-        shortest_tips, lower_reach) at aligned ``u`` (2-D):
+        shortest_tips, lower_reach, upper_strip_bottom) at aligned ``u`` (2-D):
         linear between columns, flat beyond the ends. The columns are evenly spaced, so the
         lines are one multi-channel row of an image that cv2.remap reads at once (4x faster
         per frame than np.interp on each)."""
@@ -179,7 +185,8 @@ class PhotoTeeth:
     def _lines(self) -> np.ndarray:
         return np.ascontiguousarray(np.stack(
             [self.top, self.upper_edge, self.lower_edge, self.bottom, self.lip_edge,
-             self.strip_top, self.longest_tips, self.shortest_tips, self.lower_reach],
+             self.strip_top, self.longest_tips, self.shortest_tips, self.lower_reach,
+             self.upper_strip_bottom],
             axis=-1)[None],
             dtype=np.float32)
 
@@ -330,6 +337,15 @@ def find_photo_teeth(image: np.ndarray, g: FaceGeometry, lip_rgb: np.ndarray
     # (Finite: read between two columns, an infinite reach is not a number.)
     lower_reach = np.minimum(_row_end_cap(strip_top - lower_edge, has_lower, step,
                                           g.face_height, middle), 1e4)
+    # Rounded at its outer ends only: cut round at a gap between its ends too (obama.jpg, by
+    # its front teeth), it opened a dark notch under the upper lip.
+    upper_strip = row_top - top
+    has_strip = np.flatnonzero(upper_strip >= 1.0)
+    within = np.zeros(len(us), dtype=bool)
+    if len(has_strip):
+        within[has_strip[0] : has_strip[-1] + 1] = True
+    upper_strip_bottom = top + np.minimum(
+        upper_strip, _row_end_cap(upper_strip, within, step, g.face_height, middle))
     longest_tips, shortest_tips = (
         uniform_filter1d(extreme(upper_edge, TIPS_REACH, mode="nearest"), TIPS_SMOOTHING,
                          mode="nearest")
@@ -338,6 +354,7 @@ def find_photo_teeth(image: np.ndarray, g: FaceGeometry, lip_rgb: np.ndarray
                       lower_edge=lower_edge, bottom=row_bottom, lip_bottom=bottom,
                       lip_edge=lip_edge, strip_top=strip_top, longest_tips=longest_tips,
                       shortest_tips=shortest_tips, lower_reach=lower_reach,
+                      upper_strip_bottom=upper_strip_bottom,
                       teeth_luma=teeth_luma,
                       lip_redness=lip_split)
 
