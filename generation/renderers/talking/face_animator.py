@@ -617,9 +617,7 @@ class FaceAnimator:
             row_alpha(lower_edge - lower_v - fringe_lower, room)
             * lower[..., 3])
         # Nor is a row read past its outer end.
-        # (It reaches up to the lip strip over it: where that strip's end is rounded off, its
-        # top teeth show up to the lip, not the mouth's dark as a notch under the lip.)
-        upper_alpha *= has_upper * np.clip((upper_v - upper_strip_bottom + 2.0) / 2.0, 0.0, 1.0)
+        upper_alpha *= has_upper * np.clip((upper_v - top + 2.0) / 2.0, 0.0, 1.0)
         upper_alpha = np.minimum(upper_alpha, np.clip(upper_cut - upper_v + 0.5, 0.0, 1.0))
         # (Where no lower teeth show there is no row: a band read with the jaw in the
         # corners, where the lip moves less, was a pale streak of lip over the mouth.)

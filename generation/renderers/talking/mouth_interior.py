@@ -337,15 +337,18 @@ def find_photo_teeth(image: np.ndarray, g: FaceGeometry, lip_rgb: np.ndarray
     # (Finite: read between two columns, an infinite reach is not a number.)
     lower_reach = np.minimum(_row_end_cap(strip_top - lower_edge, has_lower, step,
                                           g.face_height, middle), 1e4)
-    # Rounded at its outer ends only: cut round at a gap between its ends too (obama.jpg, by
-    # its front teeth), it opened a dark notch under the upper lip.
+    # Rounded only past the upper row, at the strip's outer ends: over the row's own top it
+    # stays (cut round there, the row's last tooth stood up to the lip as a white column, or
+    # the mouth's dark showed as a notch under the lip), and cut round at a gap between its
+    # ends, it opened a dark notch under the lip (obama.jpg, by its front teeth).
     upper_strip = row_top - top
     has_strip = np.flatnonzero(upper_strip >= 1.0)
     within = np.zeros(len(us), dtype=bool)
     if len(has_strip):
         within[has_strip[0] : has_strip[-1] + 1] = True
-    upper_strip_bottom = top + np.minimum(
-        upper_strip, _row_end_cap(upper_strip, within, step, g.face_height, middle))
+    rounded = np.minimum(upper_strip,
+                         _row_end_cap(upper_strip, within, step, g.face_height, middle))
+    upper_strip_bottom = top + np.where(has_upper, upper_strip, rounded)
     longest_tips, shortest_tips = (
         uniform_filter1d(extreme(upper_edge, TIPS_REACH, mode="nearest"), TIPS_SMOOTHING,
                          mode="nearest")
