@@ -26,8 +26,9 @@ from generation.renderers.talking.face_animator import FaceAnimator, FramePose
 from tests.generation import face_helpers as fh
 
 # astronaut.png is left out: its pale lip does not read apart from its skin and teeth by
-# brightness (read that way its edge jumps by 5 px between columns where the frame shows a
-# smooth line; tests/generation/test_lower_rim_steps.py leaves it out for the same reason).
+# brightness (read that way its edge jumps by 3.8 px at the mouth's middle, where the frame
+# shows a smooth line; tests/generation/test_lower_rim_steps.py leaves it out for the same
+# reason).
 PHOTOS = ("obama.jpg", "obama2.jpg", "biden.jpg")
 # From 0.3 open the teeth show over the lip, and the edge read by brightness follows their
 # flecks and seams; the strips fill the opening up to about 0.2.
@@ -41,8 +42,8 @@ STEP = 0.25  # px between samples up a column
 # As tests/generation/test_lower_rim_steps.py reads the lip's edge.
 DARK, BRIGHT = 0.8, 1.25
 # The most the edge may rise or fall between neighbouring columns. On 5ceeddf: 3.2 and 3.5 px
-# (obama2.jpg at 0.1 and 0.15 open, at 0.51 of the half-width); 2.1 (obama.jpg), 0.3
-# (biden.jpg).
+# (obama2.jpg at 0.1 and 0.15 open, at 0.51 of the half-width), 1.9 (obama.jpg), 0.4
+# (biden.jpg); now 1.1, 1.9 and 0.4.
 MOST_STEP_PX = 2.5
 
 

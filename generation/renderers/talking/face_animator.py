@@ -121,6 +121,12 @@ HIDDEN_TEETH_BEHIND_PX = 2.0
 # Upper teeth rest on the lip where its top is within this many px of their edge (obama2.jpg's
 # open smile shows its cavity under the upper teeth where no lower row is: no teeth there).
 HIDDEN_TEETH_REST_PX = 4.0
+# The upper lip's strip is rounded at its ends over the upper row while the mouth is open
+# under the first of these shares of its widest opening, not at all from the second: up to
+# about 0.15 the lower lip's strip fills the opening up to it (past the strip's square end, a
+# wall in the lower lip's top edge: astronaut.png's right end). Opened further, the row read
+# up to the rounded strip showed its top as a pale fleck at its end (obama.jpg at 0.2-0.25).
+STRIP_ROUNDED_OVER_ROW = (0.15, 0.2)
 # Their texture: the upper row's tooth colour smoothed over this share of the face's height
 # across (a tooth's gap is 1-3 px of obama.jpg's 232 px face), never darker than this share
 # of the tooth colour around it.
@@ -616,8 +622,16 @@ class FaceAnimator:
             row_alpha(lower_edge - lower_v + 0.5, room),
             row_alpha(lower_edge - lower_v - fringe_lower, room)
             * lower[..., 3])
+        # The upper lip's strip ends rounded (PhotoTeeth.upper_strip_bottom). Over the upper
+        # row only nearly shut, where the lower lip's strip fills the opening up to it; the row
+        # then reaches up to the strip (it is read at its top there). Opened further, the strip
+        # cut round over the row showed its last tooth standing up to the lip as a white column
+        # (obama.jpg), or the mouth's dark as a notch under the lip.
+        shut = np.clip((STRIP_ROUNDED_OVER_ROW[1] - opening_px / self.max_opening_px)
+                       / (STRIP_ROUNDED_OVER_ROW[1] - STRIP_ROUNDED_OVER_ROW[0]), 0.0, 1.0)
+        strip_bottom = top - (top - upper_strip_bottom) * np.maximum(1.0 - has_upper, shut)
         # Nor is a row read past its outer end.
-        upper_alpha *= has_upper * np.clip((upper_v - top + 2.0) / 2.0, 0.0, 1.0)
+        upper_alpha *= has_upper * np.clip((upper_v - strip_bottom + 2.0) / 2.0, 0.0, 1.0)
         upper_alpha = np.minimum(upper_alpha, np.clip(upper_cut - upper_v + 0.5, 0.0, 1.0))
         # (Where no lower teeth show there is no row: a band read with the jaw in the
         # corners, where the lip moves less, was a pale streak of lip over the mouth.)
@@ -648,7 +662,7 @@ class FaceAnimator:
         upper_alpha = upper_alpha * ends
         lower_alpha = lower_alpha * ends
         # The lips' strips, read where the field reads each lip.
-        upper_lip_alpha = np.clip(upper_strip_bottom - field.upper_source_v, 0.0, 1.0)
+        upper_lip_alpha = np.clip(strip_bottom - field.upper_source_v, 0.0, 1.0)
         # The lower strip: from its smooth top (part of the way down the photo's shadowed
         # band, STRIP_IN_BAND) down. In the band it reads the lit lip, mirrored about the
         # lip's edge: moved with the lip, the band drew a ragged dark line along its top

@@ -152,8 +152,9 @@ class PhotoTeeth:
     # How far up from ``strip_top`` the lower row (with the band under it) shows: rounded at
     # the row's ends (ROW_END_ROUND_SHARE), 0 where there is no lower row.
     lower_reach: np.ndarray
-    # The upper strip's bottom: ``top``, rounded up to ``lip_top`` at the strip's ends
-    # (ROW_END_ROUND_SHARE) as the rows' ends are. It ended where the upper row's measured top
+    # The upper strip's bottom: ``top``, rounded up to ``lip_top`` at the strip's outer ends
+    # (ROW_END_ROUND_SHARE) as the rows' ends are (over the upper row, only nearly shut:
+    # face_animator.STRIP_ROUNDED_OVER_ROW). It ended where the upper row's measured top
     # fell to the lip's line, from 7 px deep to nothing within a column (obama2.jpg, its upper
     # teeth's shaded tops read as lip): nearly shut, the lower lip's strip reached up to the
     # upper lip past there, and the lower lip's top edge stood in a wall where the two met.
@@ -337,18 +338,15 @@ def find_photo_teeth(image: np.ndarray, g: FaceGeometry, lip_rgb: np.ndarray
     # (Finite: read between two columns, an infinite reach is not a number.)
     lower_reach = np.minimum(_row_end_cap(strip_top - lower_edge, has_lower, step,
                                           g.face_height, middle), 1e4)
-    # Rounded only past the upper row, at the strip's outer ends: over the row's own top it
-    # stays (cut round there, the row's last tooth stood up to the lip as a white column, or
-    # the mouth's dark showed as a notch under the lip), and cut round at a gap between its
-    # ends, it opened a dark notch under the lip (obama.jpg, by its front teeth).
+    # Rounded at the strip's outer ends only: cut round at a gap between its ends too, it
+    # opened a dark notch under the lip (obama.jpg, by its front teeth).
     upper_strip = row_top - top
     has_strip = np.flatnonzero(upper_strip >= 1.0)
     within = np.zeros(len(us), dtype=bool)
     if len(has_strip):
         within[has_strip[0] : has_strip[-1] + 1] = True
-    rounded = np.minimum(upper_strip,
-                         _row_end_cap(upper_strip, within, step, g.face_height, middle))
-    upper_strip_bottom = top + np.where(has_upper, upper_strip, rounded)
+    upper_strip_bottom = top + np.minimum(
+        upper_strip, _row_end_cap(upper_strip, within, step, g.face_height, middle))
     longest_tips, shortest_tips = (
         uniform_filter1d(extreme(upper_edge, TIPS_REACH, mode="nearest"), TIPS_SMOOTHING,
                          mode="nearest")
