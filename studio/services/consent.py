@@ -51,8 +51,8 @@ from studio.services.consent_evidence import (
 from studio.services.gate import creator_valid_consent
 from studio.services.job_transitions import UNPUBLISHED_STATES
 from studio.services.notifications import (
-    creator_email,
     creators_moment,
+    reader_email,
     readers_locale,
     site_link,
 )
@@ -557,7 +557,7 @@ def _review_decision_tell(record: ConsentRecord, *, approve: bool, reason: str) 
                 "The moderator's reason: %(reason)s"
             ) % {"reason": reason}
         body += "\n\n" + _("Your consent page: %(link)s") % {"link": site_link("consent")}
-    creator_email(creator, subject=subject, body=body, about=f"consent {record.public_id}")
+    reader_email(creator, subject=subject, body=body, about=f"consent {record.public_id}")
 
 
 @transaction.atomic

@@ -1,21 +1,17 @@
 """Telling moderators that cases wait in the queue, so a held video or consent does not wait
 until someone happens to open the queue."""
 
-import logging
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from studio.models import ModerationCase
-from studio.services.notifications import readers_locale, site_link
-
-logger = logging.getLogger(__name__)
+from studio.services.notifications import reader_email, readers_locale, site_link
 
 # A claimed case is in a moderator's hands already.
 WAITING_STATES = (ModerationCase.State.OPEN,)
@@ -44,7 +40,7 @@ def moderation_cases_announce() -> int:
         return 0
     waiting = ModerationCase.objects.filter(state__in=WAITING_STATES)
     oldest = waiting.order_by("created_at").values_list("created_at", flat=True).first()
-    recipients = (
+    moderators = list(
         get_user_model()
         .objects.with_perm(
             "studio.review_case",
@@ -56,15 +52,12 @@ def moderation_cases_announce() -> int:
     )
     count = waiting.count()
     sent = 0
-    for moderator in recipients:
+    for moderator in moderators:
         with readers_locale(moderator):
             subject, body = _waiting_words(count, oldest or now, now)
-        try:
-            send_mail(f"Signet: {subject}", body, settings.DEFAULT_FROM_EMAIL, [moderator.email])
-            sent += 1
-        except Exception:  # one moderator's mailbox must not keep the others from being told
-            logger.exception("could not e-mail a moderator about waiting cases")
-    if not sent and recipients.exists():  # nobody was told: the next run tries again
+        # One moderator's mailbox must not keep the others from being told.
+        sent += reader_email(moderator, subject=subject, body=body, about="waiting cases")
+    if moderators and not sent:  # nobody was told: the next run tries again
         ModerationCase.objects.filter(pk__in=claimed, moderators_told_at=now).update(
             moderators_told_at=None
         )

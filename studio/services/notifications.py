@@ -26,17 +26,18 @@ def creator_notify(job, *, subject: str, body: str) -> None:
     """A mail about one job, ending with the link to its page (call it in `readers_locale`)."""
     link = site_link("job_detail", public_id=job.public_id)
     body = body + "\n\n" + _("Your video's page: %(link)s") % {"link": link}
-    creator_email(job.creator, subject=subject, body=body, about=f"job {job.public_id}")
+    reader_email(job.creator, subject=subject, body=body, about=f"job {job.public_id}")
 
 
-def creator_email(creator, *, subject: str, body: str, about: str) -> bool:
-    """Whether the mail went out; ``about`` names what it concerns in the log if it did not."""
-    if creator is None or not creator.email:
+def reader_email(reader, *, subject: str, body: str, about: str) -> bool:
+    """Mail a creator or a moderator. Whether the mail went out; ``about`` names what it
+    concerns in the log if it did not."""
+    if reader is None or not reader.email:
         return False
     try:
-        send_mail(f"Signet: {subject}", body, settings.DEFAULT_FROM_EMAIL, [creator.email])
+        send_mail(f"Signet: {subject}", body, settings.DEFAULT_FROM_EMAIL, [reader.email])
     except Exception:  # a mail outage must not undo a moderator's decision
-        logger.exception("could not e-mail the creator about %s", about)
+        logger.exception("could not e-mail %s about %s", reader.pk, about)
         return False
     return True
 
@@ -104,7 +105,7 @@ def creator_email_once(row, *, marker: str, now, words) -> bool:
         return False
     with readers_locale(row.creator):
         subject, body = words()
-    if creator_email(
+    if reader_email(
         row.creator, subject=subject, body=body, about=f"{model.__name__} {row.public_id}"
     ):
         return True

@@ -20,7 +20,6 @@ import numpy as np
 import pytest
 
 from generation.renderers.talking.face_animator import FaceAnimator, FramePose
-from tests.generation import face_helpers as fh
 
 PHOTOS = ("obama.jpg", "obama2.jpg", "biden.jpg", "astronaut.png")
 OPENINGS = (0.1, 0.15)
@@ -37,10 +36,6 @@ MARGIN_PX = 2.0
 DARK_SHARE = 0.2
 MAX_CORNER_DARK_SHARE = 0.0065
 
-
-@pytest.fixture(scope="module")
-def animators() -> dict[str, FaceAnimator]:
-    return fh.photo_animators(PHOTOS)
 
 
 def corner_dark_px(animator: FaceAnimator, image: np.ndarray, side: float) -> float:

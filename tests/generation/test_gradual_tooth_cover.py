@@ -48,10 +48,6 @@ SMILES = ("obama.jpg", "obama2.jpg", "astronaut.png")  # photos that show their 
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
-@pytest.fixture(scope="module")
-def animators() -> dict[str, FaceAnimator]:
-    return fh.photo_animators(PHOTOS)
-
 
 def opening_columns(animator: FaceAnimator, frame: np.ndarray, mouth_open: float,
                     mouth_width: float):

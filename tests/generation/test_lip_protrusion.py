@@ -21,10 +21,6 @@ PHOTOS = ("obama.jpg", "biden.jpg", "astronaut.png")
 STEP = 0.25  # px between samples along the mouth's middle
 
 
-@pytest.fixture(scope="module")
-def animators() -> dict[str, FaceAnimator]:
-    return fh.photo_animators(PHOTOS)
-
 
 def _redness_along_middle(frame: np.ndarray, g: FaceGeometry) -> tuple[np.ndarray, np.ndarray]:
     """(v, a*) along the mouth's middle, from a lip's height above the lips to one below; a*

@@ -47,10 +47,6 @@ DARK, BRIGHT = 0.8, 1.25
 MOST_STEP_PX = 2.5
 
 
-@pytest.fixture(scope="module")
-def animators() -> dict[str, FaceAnimator]:
-    return fh.photo_animators(PHOTOS)
-
 
 def lower_lip_top(animator: FaceAnimator, frame: np.ndarray, mouth_open: float
                   ) -> tuple[np.ndarray, np.ndarray]:

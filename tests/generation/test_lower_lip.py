@@ -15,7 +15,6 @@ import pytest
 
 from generation.renderers.talking.face_animator import FaceAnimator
 from generation.renderers.talking.face_fields import mouth_field
-from tests.generation import face_helpers as fh
 
 PHOTOS = ("obama.jpg", "obama2.jpg", "biden.jpg", "astronaut.png")
 # The motion plan's widths: its narrowest rounded vowel, an open ah, an unrounded vowel.
@@ -26,10 +25,6 @@ WIDTHS = (0.72, 0.88, 1.0)
 OPENINGS = (0.3, 0.6, 1.0)
 STEP = 0.05  # px between samples down the middle
 
-
-@pytest.fixture(scope="module")
-def animators() -> dict[str, FaceAnimator]:
-    return fh.photo_animators(PHOTOS)
 
 
 def _lower_lip_height(animator: FaceAnimator, mouth_open: float, mouth_width: float) -> float:

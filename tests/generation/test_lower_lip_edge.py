@@ -40,10 +40,6 @@ DARK, BRIGHT = 0.8, 1.25
 SEAM_PX = 2.5
 
 
-@pytest.fixture(scope="module")
-def animators() -> dict[str, FaceAnimator]:
-    return fh.photo_animators(SMILES)
-
 
 def lip_columns(animator: FaceAnimator, frame: np.ndarray, mouth_open: float,
                 mouth_width: float, span: float, count: int):

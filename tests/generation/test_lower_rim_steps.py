@@ -41,10 +41,6 @@ SPAN, COLUMNS, EDGE_FILTER = 0.95, 77, 7
 STEP_WIDTH_PX = 6.0
 
 
-@pytest.fixture(scope="module")
-def animators() -> dict[str, FaceAnimator]:
-    return fh.photo_animators(PHOTOS)
-
 
 def lower_edge(animator: FaceAnimator, frame: np.ndarray, mouth_open: float,
                mouth_width: float) -> tuple[np.ndarray, np.ndarray]:

@@ -24,7 +24,6 @@ import pytest
 
 from generation.renderers.talking.face_animator import FaceAnimator, FramePose
 from generation.renderers.talking.face_fields import mouth_field
-from tests.generation import face_helpers as fh
 
 PHOTOS = ("biden.jpg", "obama.jpg", "obama2.jpg", "astronaut.png")
 OPENINGS = (0.4, 0.6, 0.8, 1.0)
@@ -45,10 +44,6 @@ LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 # Rims are read where the opening is at least this tall (its inner side inside it).
 LEAST_GAP_PX = 2.0 * SIDE_PX + 2.0
 
-
-@pytest.fixture(scope="module")
-def animators() -> dict[str, FaceAnimator]:
-    return fh.photo_animators(PHOTOS)
 
 
 def rims(animator: FaceAnimator, mouth_open: float, us: np.ndarray

@@ -14,7 +14,6 @@ from generation.renderers.talking.face_animator import FaceAnimator, FramePose
 from generation.renderers.talking.face_fields import UPPER_LIP_SHARE, MouthField, mouth_field
 from generation.renderers.talking.geometry import FaceGeometry
 from generation.renderers.talking.mouth_interior import MouthLook, paint_interior
-from tests.generation import face_helpers as fh
 
 HALF_WIDTH_PX = 60  # a 120 px wide mouth, as on a 512 px portrait crop
 GAP_PX = 34.0
@@ -68,10 +67,6 @@ PHOTOS = ("obama.jpg", "obama2.jpg", "biden.jpg", "astronaut.png")
 SMILES = ("obama.jpg", "obama2.jpg", "astronaut.png")  # photos that show their own teeth
 STEP = 0.25
 
-
-@pytest.fixture(scope="module")
-def animators() -> dict[str, FaceAnimator]:
-    return fh.photo_animators(PHOTOS)
 
 
 def _opening_lines(animator: FaceAnimator, mouth_open: float) -> tuple[float, float]:

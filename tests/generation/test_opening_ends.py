@@ -22,7 +22,6 @@ import numpy as np
 import pytest
 
 from generation.renderers.talking.face_animator import FaceAnimator, FramePose
-from tests.generation import face_helpers as fh
 
 PHOTOS = ("obama.jpg", "obama2.jpg", "biden.jpg", "astronaut.png")
 OPENINGS = (0.15, 0.3)
@@ -39,10 +38,6 @@ SAMPLES = 60
 CORNER_DARK_PX = 2.0
 EXCESS_DARK_PX = 1.0
 
-
-@pytest.fixture(scope="module")
-def animators() -> dict[str, FaceAnimator]:
-    return fh.photo_animators(PHOTOS)
 
 
 def read_aligned(animator: FaceAnimator, image: np.ndarray, us: np.ndarray, vs: np.ndarray

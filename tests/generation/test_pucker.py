@@ -26,10 +26,6 @@ ROUNDED, SPREAD = 0.72, 1.15  # the motion plan's narrowest rounded vowel and a 
 GREY_CHROMA = 25.0
 
 
-@pytest.fixture(scope="module")
-def animators() -> dict[str, FaceAnimator]:
-    return fh.photo_animators(PHOTOS)
-
 
 def _polygon(shape: tuple[int, ...], points: np.ndarray) -> np.ndarray:
     mask = np.zeros(shape[:2], dtype=np.uint8)

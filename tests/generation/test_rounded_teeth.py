@@ -43,10 +43,6 @@ SEAM_RISE, SEAM_REACH_PX, SEAM_RIM_PX = 1.12, 2.0, 2.5
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
-@pytest.fixture(scope="module")
-def animators() -> dict[str, FaceAnimator]:
-    return fh.photo_animators(SMILES)
-
 
 def opening_columns(animator: FaceAnimator, frame: np.ndarray, mouth_open: float,
                     mouth_width: float, span: float = 0.5, count: int = 41):

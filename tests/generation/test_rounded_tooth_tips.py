@@ -38,10 +38,6 @@ LEAST_SAMPLES = 40
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
-@pytest.fixture(scope="module")
-def animators() -> dict[str, FaceAnimator]:
-    return fh.photo_animators(SMILES)
-
 
 def lit_teeth_luma(animator: FaceAnimator, mouth_open: float) -> float:
     frame = animator.render(FramePose(mouth_open=mouth_open, mouth_width=1.0)).astype(np.float32)

@@ -17,10 +17,6 @@ FACES = ("obama.jpg", "obama2.jpg", "biden.jpg", "astronaut.png")
 EYES = (([36, 37, 38, 39], [36, 41, 40, 39]), ([42, 43, 44, 45], [42, 47, 46, 45]))
 
 
-@pytest.fixture(scope="module")
-def animators() -> dict:
-    return fh.photo_animators(FACES)
-
 
 def _luma(frame: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(float)

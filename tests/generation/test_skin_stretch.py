@@ -15,7 +15,6 @@ import pytest
 
 from generation.renderers.talking.face_animator import FaceAnimator, FramePose
 from generation.renderers.talking.face_fields import mouth_field
-from tests.generation import face_helpers as fh
 
 PHOTOS = ("obama.jpg", "obama2.jpg", "biden.jpg", "astronaut.png")
 OPENINGS = (0.6, 0.8, 1.0)
@@ -23,10 +22,6 @@ OPENINGS = (0.6, 0.8, 1.0)
 PLAN_WIDTHS = (1.0, 1.15, 0.8)
 ROW_STEP = 0.25
 
-
-@pytest.fixture(scope="module")
-def animators() -> dict[str, FaceAnimator]:
-    return fh.photo_animators(PHOTOS)
 
 
 def _animator_width(animator: FaceAnimator, plan_width: float) -> float:

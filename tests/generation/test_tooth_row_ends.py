@@ -38,10 +38,6 @@ MOST_STEP_PX = 5.0
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
-@pytest.fixture(scope="module")
-def animators() -> dict[str, FaceAnimator]:
-    return fh.photo_animators(PHOTOS)
-
 
 def dark_outline(animator: FaceAnimator, mouth_open: float, mouth_width: float) -> np.ndarray:
     """Per pixel column of the opening with a dark run in it (rows: across (share of the half-

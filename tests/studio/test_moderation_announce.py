@@ -78,7 +78,7 @@ def test_a_case_closed_or_claimed_before_it_was_due_is_never_announced(
 def test_a_mail_outage_is_retried_on_the_next_run(consented_creator, moderators, mailoutbox):
     waiting_case(consented_creator, minutes=30)
     with mock.patch(
-        "studio.services.moderation_announce.send_mail", side_effect=OSError("smtp down")
+        "studio.services.notifications.send_mail", side_effect=OSError("smtp down")
     ):
         assert moderation_cases_announce() == 0
     assert moderation_cases_announce() == 1 and len(mailoutbox) == 1

@@ -822,16 +822,16 @@ class FaceAnimator:
         corners = _smoothstep((reach - across) / (LID_CORNER_SPAN + LID_PAST_CORNER * shut))
         # The lid's cover reaches down to its new margin (the stretched band of the photo's
         # lash line above it is covered too: moved down with the iris or the heavy lid's
-        # shadow in it, it was a thick black band: obama2.jpg's shut lines' darkest pixels 3-5
-        # where its own lash line over the whites is 9-15). Once the eye is nearly shut, it reaches a little past the margin,
-        # over the photo's own lower lashes, which drew a second line under the first.
+        # shadow in it, it was a thick black band: obama2.jpg's shut lines' darkest pixels
+        # 3-5 where its own lash line over the whites is 9-15). Once the eye is nearly shut,
+        # it reaches a little past the margin, over the photo's own lower lashes, which drew
+        # a second line under the first.
         on_lid = np.clip(field.below_lid + 0.5, 0.0, 1.0)
         below = shut * np.exp(-np.clip(field.below_lid, 0.0, None) / LASH_TAIL_PX)
         # From where the lid starts to stretch, not from its old margin: a cover that
         # started there had an edge, and the shut lid read as a lens-shaped patch.
         cover = (_smoothstep(field.down_lid / LID_TINT_RAMP)
-                 * (1.0 - on_lid + on_lid * below) * corners
-                 * (field.covering.max() > 0))
+                 * (1.0 - on_lid + on_lid * below) * corners)
         grain = self._under_eye_texture(eye, u, v, field)
         shade = (1.0 - 0.12 * field.towards_lashes) * grain
         if opaque:

@@ -614,11 +614,10 @@ def shut_margin(eye: EyeGeometry, u: np.ndarray) -> np.ndarray:
     inner_across = (inner_u - eye.centre_u) / eye.half_width
     room = np.clip(1.0 - inner_across ** 2, 0.05, None)
     sag_at = (inner_v - chord(inner_u)) / room
-    if len(inner_u) == 2 and abs(inner_across[1] - inner_across[0]) > 1e-3:
-        slope = (sag_at[1] - sag_at[0]) / (inner_across[1] - inner_across[0])
+    if np.ptp(inner_across) > 1e-3:
+        slope, offset = np.polyfit(inner_across, sag_at, 1)
     else:
-        slope = 0.0
-    offset = float(np.mean(sag_at - slope * inner_across))
+        slope, offset = 0.0, float(np.mean(sag_at))
     across = np.clip((u - eye.centre_u) / eye.half_width, -1.0, 1.0)
     sag = np.clip(offset + slope * across, 0.0, None) * (1.0 - across * across)
     return (chord(u) + sag).astype(np.float32)
