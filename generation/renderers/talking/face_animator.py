@@ -178,7 +178,8 @@ class FaceAnimator:
             raise ValueError("the animator works on a square crop")
         self.image = np.ascontiguousarray(image)
         self.size = size = image.shape[0]
-        self.geometry = g = FaceGeometry.from_landmarks(landmarks).with_upper_lip_edge(image)
+        self.geometry = g = (FaceGeometry.from_landmarks(landmarks).with_upper_lip_edge(image)
+                                  .with_neck_room(image))
         self.max_opening_px = MAX_OPENING_SHARE * g.face_height
         smile = np.clip(g.rest_gap / (WIDE_SMILE_SHARE * g.face_height), 0.0, 1.0)
         self.narrowing_gain = float(

@@ -131,6 +131,19 @@ EDGE_CORNER_EASE = 0.3
 # between the lip and the teeth). It is closed up by the lower lip from EDGE_OPENED[1] of the
 # photo's opening down, fully from EDGE_OPENED[0].
 EDGE_OPENED = (0.3, 0.5)
+# A jaw lifting to close a photo's open mouth (see _under_lifted_chin): its shift fades out
+# over LIFTED_CHIN_SPAN x the lift, ending LIFTED_CHIN_NECK_PULL x the lift past the bare
+# neck's end (a collar's edge moved by a px or two, where the chin stretched less), starting
+# no higher than LIFTED_CHIN_TOP_SHARE of the way from the lower lip's outer line to the chin
+# and never over less than LIFTED_CHIN_FOLD x the lift (the fade's steepest slope, 1 + 0.5 x
+# LIFTED_CHIN_EASE, times the lift over its span, must stay under 1 or the map folds over).
+# Nearly linear (LIFTED_CHIN_EASE of a smoothstep): a smoothstep's steepest part spread one
+# photo row over many, and the chin's texture ran down it in streaks.
+LIFTED_CHIN_SPAN = 2.5
+LIFTED_CHIN_TOP_SHARE = 0.1
+LIFTED_CHIN_NECK_PULL = 0.3
+LIFTED_CHIN_FOLD = 1.3
+LIFTED_CHIN_EASE = 0.3
 
 
 def pucker(width: float) -> float:
@@ -290,7 +303,10 @@ def mouth_field(
     # photo's own opening do not flicker between the two.
     lift = max(-jaw_shift, 0.0)
     chin_reach = max(0.25 * g.face_height - 2.2 * lift, 1.6 * lift, 0.06 * g.face_height)
-    under_chin = 1.0 - _smoothstep((v - g.chin_v) / chin_reach)
+    if lift > 0.0:
+        under_chin = _under_lifted_chin(g, v, lift, chin_reach)
+    else:
+        under_chin = 1.0 - _smoothstep((v - g.chin_v) / chin_reach)
     shift = (shift_at_lip * (1.0 - into_jaw) + jaw_shift * jaw_profile * into_jaw) * under_chin
     lower_source = v - shift
 
@@ -662,6 +678,27 @@ def teeth_cover(plan_width: float) -> float:
 def _lips_over_teeth(cover: float, coverage: np.ndarray) -> np.ndarray:
     """``cover`` (teeth_cover) per pixel, only where the opening is painted."""
     return cover * (coverage > 0.0)
+
+
+def _under_lifted_chin(g: FaceGeometry, v: np.ndarray, lift: float, reach: float
+                       ) -> np.ndarray:
+    """How much of a lifting jaw's shift each row keeps (1 above the fade, 0 below it): the
+    fade ends ``reach`` under the chin, or where the photo's bare neck does if that is sooner.
+
+    The rows moved up whole under the chin read the neck's first ``lift`` px: with a collar or
+    a microphone right under the chin (obama2.jpg, obama.jpg) they carried it up the neck,
+    25-33 px, as a stalk of collar or a sock over the microphone. Now little below the bare
+    neck moves, and what the neck cannot take up is taken up by the chin above it, stretched
+    (the fade starts higher, from where the lip's own shift has ended at the most). Continuous
+    in the lift, and at no lift the same as the opening jaw's fade.
+    """
+    lip_bottom = float(g.lower_outer(g.mouth_centre_u))
+    highest = lip_bottom + LIFTED_CHIN_TOP_SHARE * (g.chin_v - lip_bottom)
+    end = g.chin_v + min(g.neck_room + LIFTED_CHIN_NECK_PULL * lift, reach)
+    top = float(np.clip(end - LIFTED_CHIN_SPAN * lift, highest, g.chin_v))
+    end = max(end, top + LIFTED_CHIN_FOLD * lift)
+    t = np.clip((v - top) / (end - top), 0.0, 1.0)
+    return 1.0 - ((1.0 - LIFTED_CHIN_EASE) * t + LIFTED_CHIN_EASE * t * t * (3.0 - 2.0 * t))
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:

@@ -131,6 +131,9 @@ class FaceGeometry:
     # The upper lip's lower edge as the photo shows it (see with_upper_lip_edge); dlib's
     # inner line where none was measured.
     upper_lip_edge: Curve | None = None
+    # How far below the chin (aligned px) the photo shows bare neck in every column under the
+    # chin (see with_neck_room); unbounded where it was not measured.
+    neck_room: float = float("inf")
 
     @property
     def upper_edge(self) -> Curve:
@@ -146,6 +149,11 @@ class FaceGeometry:
             return self
         edge = self.upper_inner(us).astype(np.float64) - raise_px
         return replace(self, upper_lip_edge=Curve.through(np.stack([us, edge], axis=1)))
+
+    def with_neck_room(self, image: np.ndarray) -> FaceGeometry:
+        """This geometry with the bare neck under the chin measured on ``image`` (see
+        neck_skin_room)."""
+        return replace(self, neck_room=neck_skin_room(self, image))
 
     @classmethod
     def from_landmarks(cls, landmarks: np.ndarray) -> FaceGeometry:
@@ -288,6 +296,59 @@ def upper_lip_edge_raise(g: FaceGeometry, image: np.ndarray) -> tuple[np.ndarray
     raise_px = _smooth_along(raise_px)
     fade = np.clip((column - EDGE_COLUMNS[0]) / (EDGE_COLUMNS[1] - EDGE_COLUMNS[0]), 0.0, 1.0)
     return us, raise_px * fade
+
+
+# Under the chin a photo shows bare neck, then often a collar, a scarf or something held in
+# front (obama2.jpg's microphone, 15-30 px under its chin). Closing a photo's open mouth lifts
+# the chin, and the neck stretched up behind it must be neck: the columns within this share of
+# the face's width either side of the chin (where the jaw lifts fully) are followed down ...
+NECK_COLUMNS_SHARE = 0.1
+NECK_SEARCH_SHARE = 0.3  # ... at most this share of the face's height below the chin ...
+# ... for as long as they keep the chin's skin colour: within this distance of its median a*b*
+# (CIELAB) and no darker than this share of its lightness (the shadow under a jaw is darker
+# but keeps its hue; a dark suit, a white collar or a black microphone lose it). 10 took JPEG
+# noise on astronaut.png's lit neck for an edge; white collars lie 20-30 away, the microphone 28.
+NECK_CHROMA_DISTANCE = 14.0
+NECK_MIN_LIGHT_SHARE = 0.35
+# A column's bare neck ends at the first run of this many samples (1 px apart) that are not.
+NECK_END_RUN = 3
+NECK_EDGE_PX = 3
+
+
+def neck_skin_room(g: FaceGeometry, image: np.ndarray) -> float:
+    """How far below the chin (aligned px) every column under it still shows the chin's
+    skin: the least over those columns."""
+    lab = cv2.cvtColor(np.ascontiguousarray(image, dtype=np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    chin_u = float(g.points[CHIN, 0])
+    lip_bottom = float(g.lower_outer(g.mouth_centre_u))
+    chin_us = np.linspace(chin_u - 0.1 * g.face_width, chin_u + 0.1 * g.face_width, 21)
+    chin_vs = np.linspace(lip_bottom + 0.35 * (g.chin_v - lip_bottom),
+                          g.chin_v - 0.25 * (g.chin_v - lip_bottom), 8)
+    skin = np.median(_read_lab(g, lab, *np.meshgrid(chin_us, chin_vs)), axis=0)
+    us = np.arange(chin_u - NECK_COLUMNS_SHARE * g.face_width,
+                   chin_u + NECK_COLUMNS_SHARE * g.face_width + 1.0)
+    below = np.arange(0.0, NECK_SEARCH_SHARE * g.face_height)
+    samples = _read_lab(g, lab, *np.meshgrid(us, g.chin_v + below)).reshape(
+        len(below), len(us), 3)
+    neck = (np.hypot(samples[..., 1] - skin[1], samples[..., 2] - skin[2]) < NECK_CHROMA_DISTANCE
+            ) & (samples[..., 0] > NECK_MIN_LIGHT_SHARE * skin[0])
+    # dlib's chin point lies a pixel or two either side of the chin's edge, where the colour
+    # turns: the search starts past it.
+    neck[:NECK_EDGE_PX] = True
+    # A run of NECK_END_RUN samples that are not neck, starting at each row.
+    ends = np.ones_like(neck)
+    for offset in range(NECK_END_RUN):
+        ends[: len(below) - offset] &= ~neck[offset:]
+    ends[len(below) - NECK_END_RUN + 1:] = False
+    ends[-1] = True  # a column bare as far as searched ends there
+    return float(below[np.argmax(ends, axis=0)].min())
+
+
+def _read_lab(g: FaceGeometry, lab: np.ndarray, us: np.ndarray, vs: np.ndarray) -> np.ndarray:
+    xs, ys = g.to_image(us, vs)
+    return cv2.remap(lab, np.ascontiguousarray(xs, dtype=np.float32),
+                     np.ascontiguousarray(ys, dtype=np.float32), cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE).reshape(-1, 3)
 
 
 def _read(gray: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
