@@ -84,8 +84,21 @@ LASH_FADE_IN = 0.3
 LASH_SIGMA_MAX = 0.045
 LASH_TAIL_PX = 1.5
 # A painted lid takes its grain from the skin this many half-widths of the eye below the
-# lower lid (past its lashes).
+# lower lid (past its lashes), read pixel for pixel: the lid skin stretched down over the eye
+# is magnified, its grain smoothed into a flat band, and bilinear reads of the skin under the
+# eye halve its grain (obama.jpg's shut lid read as a tan patch, its fine texture 0.6 of the
+# skin's above the brow; biden.jpg's left lid 0.4). The grain is the photo's
+# brightness less its blur over LID_GRAIN_SIGMA px, soft-limited at LID_GRAIN_LIMIT of its
+# robust spread (an under-eye wrinkle or lash is no line on the lid), and brought to the
+# level of the finer of the skin above the brow and the skin it is read from, both measured
+# on the finest detail (the brightness less its blur over LID_FINE_SIGMA px: under-eye skin
+# carries more of its texture in wrinkles a few px wide than a forehead does).
 UNDER_EYE_GAP = 0.35
+LID_GRAIN_SIGMA = 3.0
+LID_FINE_SIGMA = 1.5
+LID_GRAIN_LIMIT = 2.0
+# Grain and blur fade out over this many px above the lid's margin, where its lash line lies.
+LID_GRAIN_CLEAR_PX = 5.0
 # How far a rounded vowel narrows this photo's mouth, per unit of the plan's narrowing. Lips
 # that meet in the photo pucker freely (biden.jpg narrowed to 0.6 of its width stays 0.21
 # from itself in dlib's identity space); a wide open smile cannot: its teeth would be
@@ -242,6 +255,9 @@ class FaceAnimator:
         self._coarse_lookup_y = (ys[y0:y1, x0:x1] - y0) / COARSE_STEP
         self._lid_colours = self._lid_skin_colours()
         self._luma = cv2.cvtColor(self.image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+        self._skin_grain = self._luma - cv2.GaussianBlur(self._luma, (0, 0), LID_GRAIN_SIGMA)
+        self._fine_grain = self._luma - cv2.GaussianBlur(self._luma, (0, 0), LID_FINE_SIGMA)
+        self._lid_grain_levels = [self._lid_grain_level(eye) for eye in g.eyes]
         self._lash_lines = self._photo_lash_lines()
         # The cut covers every region a field may touch (head, mouth, eyes).
         boxes = np.array([self._head_box, self._mouth_box, *self._eye_boxes])
@@ -781,15 +797,16 @@ class FaceAnimator:
         overlays = []
         if not closed and not turned:
             return overlays
-        for eye, (x0, y0, x1, y1), lid, lash in zip(
-            g.eyes, self._eye_boxes, self._lid_colours, self._lash_lines, strict=True
+        for eye, (x0, y0, x1, y1), lid, lash, grain in zip(
+            g.eyes, self._eye_boxes, self._lid_colours, self._lash_lines,
+            self._lid_grain_levels, strict=True
         ):
             if x1 <= x0 or y1 <= y0:
                 continue
             hx = map_x[y0:y1, x0:x1]
             hy = map_y[y0:y1, x0:x1]
             if closed:
-                overlays += self._close_lid(eye, (x0, y0, x1, y1), lid, lash, hx, hy,
+                overlays += self._close_lid(eye, (x0, y0, x1, y1), lid, lash, grain, hx, hy,
                                             closed)
             if turned:
                 # After the lid (backward maps compose in reverse): where the lid now lies
@@ -802,7 +819,7 @@ class FaceAnimator:
                 hy += dy.astype(np.float32)
         return overlays
 
-    def _close_lid(self, eye, box, lid, lash, hx, hy, closed: float) -> list:
+    def _close_lid(self, eye, box, lid, lash, grain_level, hx, hy, closed: float) -> list:
         """Lower one upper lid in the maps' box (hx, hy: views, changed in place); returns the
         overlays that tint the lid and draw its lash line."""
         (lid_rgb, opaque), (lash_rgb, lash_sigma) = lid, lash
@@ -833,8 +850,7 @@ class FaceAnimator:
         # started there had an edge, and the shut lid read as a lens-shaped patch.
         cover = (_smoothstep(field.down_lid / LID_TINT_RAMP)
                  * (1.0 - on_lid + on_lid * below) * corners)
-        grain = self._under_eye_texture(eye, u, v, field)
-        shade = (1.0 - 0.12 * field.towards_lashes) * grain
+        shade = (1.0 - 0.12 * field.towards_lashes) * self._under_eye_tone(eye, u, field)
         if opaque:
             # The lid in the shadow of the brow, not the hard edge of a painted patch: from
             # the lid's old margin the cover fades in, and the lid darkens towards it.
@@ -843,7 +859,15 @@ class FaceAnimator:
             alpha = OPAQUE_LID_TINT * cover * under_brow
         else:
             alpha = LID_TINT * cover
-        colour = (lid_rgb * shade[..., None]).astype(np.float32)
+        # The grain is weighed up for the stretched photo's smooth share of the blend, so
+        # the lid shows it at the skin's level. Under the lash line the lid stays as it was
+        # (the line is drawn over it; grain there drew it ragged, darker than the photo's
+        # own and off its arc: astronaut.png, biden.jpg).
+        clear_of_lashes = _smoothstep(-field.below_lid / LID_GRAIN_CLEAR_PX)
+        grain = (self._under_eye_grain(eye, u, field, grain_level) * clear_of_lashes
+                 / np.maximum(alpha, 0.5))
+        luma = max(float(lid_rgb.mean()), 1.0)
+        colour = (lid_rgb * (shade * (1.0 + grain / luma))[..., None]).astype(np.float32)
         overlays = [(box, colour, alpha.astype(np.float32))]
         return overlays + self._lash_line(field, across, box, lash_rgb, lash_sigma, closed)
 
@@ -863,16 +887,59 @@ class FaceAnimator:
         return [((box[0] + x0, box[1] + y0, box[0] + x1, box[1] + y1), colour,
                  alpha[y0:y1, x0:x1].astype(np.float32))]
 
-    def _under_eye_texture(self, eye, u, v, field) -> np.ndarray:
-        """The skin's own grain for a painted lid (a flat colour reads as a sticker): the
-        brightness of the skin under the eye, mirrored up onto the lid from below the lower
-        lashes, over its median."""
+    def _under_eye_grain(self, eye, u, field, level: tuple[float, float]) -> np.ndarray:
+        """The skin's own grain for a painted lid (luma, around 0; a flat colour reads as a
+        sticker): the photo's grain under the eye, mirrored up onto the lid from below the
+        lower lashes, pixel for pixel, soft-limited and brought to ``level`` (the source's
+        spread, the spread wanted)."""
+        g = self.geometry
+        below_lashes = eye.lower(u) + UNDER_EYE_GAP * eye.half_width
+        xs, ys = g.to_image(u, below_lashes - field.below_lid)
+        grain = cv2.remap(self._skin_grain, xs.astype(np.float32), ys.astype(np.float32),
+                          cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
+        spread, gain = level
+        limit = LID_GRAIN_LIMIT * spread
+        return gain * limit * np.tanh(grain / limit)
+
+    def _lid_grain_level(self, eye) -> tuple[float, float]:
+        """The robust spread (1.4826 x the median absolute deviation, in luma) of the photo's
+        grain under the eye, where a lid reads it (see _under_eye_grain), and the gain that
+        brings its finest detail to the skin's: the finer of the skin just above the brow
+        and the skin under the eye (a lid no grainier than the skin around it; forehead hair
+        can make the one, wrinkles the other, too coarse)."""
+        us = np.linspace(eye.centre_u - 0.6 * eye.half_width,
+                         eye.centre_u + 0.6 * eye.half_width, 25)
+        steps = np.linspace(0.0, 1.6, 13) * eye.half_width
+        lower, brow = eye.lower(us)[:, None], eye.brow(us)[:, None]
+        under = lower + UNDER_EYE_GAP * eye.half_width + steps
+        above_brow = brow - 0.25 * eye.half_width - 0.22 * steps
+        spread = _robust_spread(self._nearest(self._skin_grain, us, under))
+        fine_under = _robust_spread(self._nearest(self._fine_grain, us, under))
+        fine_skin = _robust_spread(self._nearest(self._fine_grain, us, above_brow))
+        return max(spread, 0.5), min(fine_under, fine_skin) / max(fine_under, 0.5)
+
+    def _nearest(self, source: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """``source``'s pixels nearest the aligned points (each u down its column of v):
+        blending neighbours, as a bilinear read does, halves a pixel-fine grain."""
+        xs, ys = self.geometry.to_image(np.broadcast_to(u[:, None], v.shape), v)
+        return cv2.remap(source, xs.astype(np.float32), ys.astype(np.float32),
+                         cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
+
+    def _under_eye_tone(self, eye, u, field) -> np.ndarray:
+        """The lid's brightness as that of the skin under the eye (a flat colour reads as a
+        sticker): the skin's brightness mirrored up onto the lid from below the lower
+        lashes, over its median. Clear of the lash line it is blurred over LID_GRAIN_SIGMA
+        px (the grain is added pixel for pixel, see _under_eye_grain); under the line it is
+        left as read (blurred there, it took in the lower lashes' dark from past the margin
+        and drew the line darker than the photo's own: astronaut.png)."""
         g = self.geometry
         below_lashes = eye.lower(u) + UNDER_EYE_GAP * eye.half_width
         xs, ys = g.to_image(u, below_lashes - field.below_lid)
         skin = cv2.remap(self._luma, xs.astype(np.float32), ys.astype(np.float32),
                          cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        return np.clip(skin / max(float(np.median(skin)), 1.0), 0.85, 1.15)
+        tone = np.clip(skin / max(float(np.median(skin)), 1.0), 0.85, 1.15)
+        clear_of_lashes = _smoothstep(-field.below_lid / LID_GRAIN_CLEAR_PX)
+        return tone + (cv2.GaussianBlur(tone, (0, 0), LID_GRAIN_SIGMA) - tone) * clear_of_lashes
 
     def _photo_lash_lines(self) -> list[tuple[np.ndarray, float]]:
         """Colour and width (a Gaussian's sigma, px) of each eye's upper lash line in the
@@ -1024,6 +1091,12 @@ def _left_by_lip(from_rim: np.ndarray, tips_from_rim: np.ndarray, cover: np.ndar
     edge = LIPS_OVER_TEETH_EDGE_PX
     reach = cover * (np.maximum(tips_from_rim, 0.0) + 2.0 * edge) - edge
     return np.clip((from_rim - reach) / edge + 0.5, 0.0, 1.0)
+
+
+def _robust_spread(values: np.ndarray) -> float:
+    """A spread like the standard deviation that lines and hairs among the values barely
+    move: 1.4826 x their median absolute deviation."""
+    return float(1.4826 * np.median(np.abs(values - np.median(values))))
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:
