@@ -100,8 +100,14 @@ def _shut_line(luma: np.ndarray, landmarks: np.ndarray, eye) -> dict:
 
 
 def _arc_misfit(xs: np.ndarray, rows: np.ndarray) -> float:
-    """Largest distance (rows) of the line's middle from the parabola that fits it best."""
-    fit = np.polyval(np.polyfit(xs, rows, 2), xs)
+    """Largest distance (rows) of the line's middle from the cubic that fits it best.
+
+    A cubic, not a parabola: astronaut.png's eyes are tilted and their arcs steeper at the
+    inner end, which no parabola follows; its parabola misfit swung between 1.24 and 1.71 px
+    on the very same shut-eye pixels as dlib's landmarks on the unblinked frame moved by a
+    pixel (a change of the chin only). The cubic reads 0.3-0.8 on every eye now, and 1.13 on
+    the wavy line this test was written against (2ebb837), which the parabola read 1.96."""
+    fit = np.polyval(np.polyfit(xs, rows, 3), xs)
     return float(np.abs(rows - fit).max())
 
 
@@ -123,10 +129,10 @@ def test_a_shut_eye_is_one_soft_lash_line_along_a_smooth_arc(animators, name) ->
         assert np.median(line["widths"]) <= max(lash_width, 2) + 1, name
         # One line, not a loop or a second line under the first.
         assert np.mean(line["lines"] == 1) >= 0.9, name
-        # Along a smooth arc: within 1.5 px of a parabola, and no step over 1.5 px from
+        # Along a smooth arc: within 1 px of a cubic, and no step over 1.5 px from
         # one column to the next (rows are read in half pixels).
         found = line["lines"] > 0
-        assert _arc_misfit(line["xs"][found], line["rows"]) <= 1.5, name
+        assert _arc_misfit(line["xs"][found], line["rows"]) <= 1.0, name
         assert np.abs(np.diff(line["rows"])).max() <= 1.5, name
 
 
