@@ -14,6 +14,7 @@ regions) is built once.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass
 
@@ -43,10 +44,12 @@ from generation.renderers.talking.mouth_interior import (
     LIPS_OVER_TEETH_LAST,
     LIPS_OVER_TEETH_SHADE,
     TIPS_CUT_BY,
+    LipsAtRims,
     MouthLook,
     PhotoTeeth,
     TeethRows,
     find_photo_teeth,
+    lips_rolled_in_reach,
     paint_interior,
     row_alpha,
 )
@@ -168,6 +171,14 @@ LIP_SHADOW_ALPHA = 0.25
 # below this pucker (where they change a pixel by a level of 255 at most).
 LIP_LIGHT_ACROSS = 0.65
 LIP_LIGHT_FROM = 0.02
+# Beside a rounded hole each lip is read at least this far from where the photo's teeth (or
+# the shadowed band over the lower lip) begin: half a pixel more than the read's own reach,
+# which blends in the next row.
+LIT_LIP_MARGIN_PX = 1.0
+# ... and the upper lip this far above its inner line: a smile's teeth have crowns reaching up
+# past dlib's line between the folds of the lip (astronaut.png, 2-3 px), and with the hole's
+# rim lip-coloured they stood in the lip as a row of pale dots.
+UPPER_LIP_CROWNS_PX = 3.0
 
 
 @dataclass(frozen=True)
@@ -437,6 +448,7 @@ class FaceAnimator:
         hy = map_y[ly0:ly1, lx0:lx1] - fine_d[ly0 - y0 : ly1 - y0, lx0 - x0 : lx1 - x0, 1]
         u, v = g.to_aligned(hx, hy)
         field = mouth_field(g, u, v, opening_px=opening_px, width=width, cover=cover)
+        field = self._lips_read_to_rims(field, u, v)
         dx, dy = g.rotate_to_image(field.du, field.dv)
         map_x[ly0:ly1, lx0:lx1] = hx + dx
         map_y[ly0:ly1, lx0:lx1] = hy + dy
@@ -454,9 +466,26 @@ class FaceAnimator:
         rows = None
         if self._teeth is not None:
             rows = self._photo_teeth(field, u, v, hx, hy, opening_px)
-        colour = paint_interior(self.look, field, rows, tongue=pose.tongue)
+        # How far rounded lips reach over the teeth, here: they roll in at the rims.
+        lips_in = field.teeth_cover if rows is not None else field.drawn_teeth_cover
+        rims = None
+        if (lips_in > 0.0).any():
+            rims = self._lips_at_rims(g, field, u, v, hx, hy, opening_px, width, cover)
+        colour = paint_interior(self.look, field, rows, tongue=pose.tongue, rims=rims)
         box = (lx0 + ox0, ly0 + oy0, lx0 + ox1, ly0 + oy1)
         coverage = field.coverage
+        if rims is not None:
+            # A pixel the rim crosses showed the map's read of the photo's gap (its teeth,
+            # moved with the lip) for the share outside the opening: along a rounded hole's
+            # lower rim, a pale grey line in pixel steps. That share is the lip beyond the
+            # rim, whose edge rolls in.
+            nearer = np.where((field.from_top < 0.5 * field.gap)[..., None], rims.upper,
+                              rims.lower)
+            lip_share = (1.0 - coverage) * lips_in
+            whole = coverage + lip_share
+            colour = ((colour * coverage[..., None] + nearer * lip_share[..., None])
+                      / np.maximum(whole, 1e-6)[..., None])
+            coverage = whole
         if rows is not None:
             # Along the opening's lower rim the map reads the photo's gap (its teeth) on the
             # inner side of each pixel and the lip on the outer: blended by the pixel's share,
@@ -465,6 +494,70 @@ class FaceAnimator:
             coverage = np.where(coverage > 0.0, np.maximum(coverage, rows.lower_lip_alpha),
                                 0.0)
         return [*overlays, (box, colour, coverage.astype(np.float32))]
+
+    def _lips_read_to_rims(self, field: MouthField, u, v) -> MouthField:
+        """Beside a hole the rounded lips have reached over the teeth (teeth_cover), each lip
+        is read from its own edge in the photo on (_lip_read), as far as they have reached.
+        The map reads the photo's inner lip lines next to the rims, and there lie the teeth's
+        ends or the shadowed band over the lower lip: once the lips covered the teeth, the
+        hole's rims had a pale, broken line along them (the lower one on obama2.jpg, the upper
+        one on the smiles), a pixel or two into the lips."""
+        reach = float(field.teeth_cover.max()) if field.teeth_cover.size else 0.0
+        if self._teeth is None or reach <= 0.0:
+            return field
+        over_hole = field.gap > 0.0
+        above, below = over_hole & (field.from_top < 0.0), over_hole & (field.from_top > field.gap)
+        if not (above.any() or below.any()):
+            return field
+        read_v = v + field.dv
+        upper, lower = (self._lip_read(u + field.du, read_v, side) for side in ("upper", "lower"))
+        lip_v = np.where(above, upper, np.where(below, lower, read_v))
+        return dataclasses.replace(field, dv=(field.dv + reach * (lip_v - read_v))
+                                   .astype(field.dv.dtype))
+
+    def _lip_read(self, source_u: np.ndarray, read_v: np.ndarray, side: str) -> np.ndarray:
+        """``read_v`` (photo, aligned) kept on the ``side`` lip itself, mirrored about its
+        edge as the lips' strips are: the upper lip UPPER_LIP_CROWNS_PX above its inner line
+        (PhotoTeeth.lip_top; the teeth's measured top, a median, has crowns reaching up past
+        it), the lower one LIT_LIP_MARGIN_PX below its lit top (lip_edge)."""
+        if side == "upper":
+            edge = (np.interp(source_u, self._teeth.us, self._teeth.lip_top)
+                    - UPPER_LIP_CROWNS_PX)
+            return np.where(read_v > edge, 2.0 * edge - read_v, read_v)
+        edge = self._teeth.at(source_u)[4] + LIT_LIP_MARGIN_PX
+        return np.where(read_v < edge, 2.0 * edge - read_v, read_v)
+
+    def _lips_at_rims(self, g: FaceGeometry, field: MouthField, u, v, hx, hy,
+                      opening_px: float, width: float, cover: float) -> LipsAtRims:
+        """The lips as this frame shows them beyond the opening's rims, mirrored into it
+        (LipsAtRims): the mouth's field read again at each pixel's mirror image about the
+        upper and the lower rim, straight up and down the mouth, on the lips themselves
+        (_lip_read, as _lips_read_to_rims reads them beside the rims)."""
+        mirrored = []
+        from_top = np.maximum(field.from_top, 0.0)
+        from_bottom = np.maximum(field.gap - field.from_top, 0.0)
+        upper_reach, lower_reach = lips_rolled_in_reach(field.gap)
+        # (And on the rims' own pixels, which show the lip for their share outside.)
+        rim = (field.coverage > 0.0) & (field.coverage < 1.0)
+        upper_rim = rim & (field.from_top < 0.5 * field.gap)
+        for lower, beyond, near in (
+                (False, -2.0 * from_top, (from_top < upper_reach) | upper_rim),
+                (True, 2.0 * from_bottom, (from_bottom < lower_reach) | (rim & ~upper_rim))):
+            # Only as far in as the lips roll (the field is most of a frame's cost).
+            rgb = np.zeros((*field.gap.shape, 3), dtype=np.float32)
+            if near.any():
+                # As one row of pixels (PhotoTeeth.at reads its lines as an image's row).
+                at_u, at_v = u[near][None], v[near][None]
+                there = mouth_field(g, at_u, at_v + beyond[near][None], opening_px=opening_px,
+                                    width=width, cover=cover)
+                read_v = at_v + beyond[near][None] + there.dv
+                if self._teeth is not None:
+                    read_v = self._lip_read(at_u + there.du, read_v,
+                                            "lower" if lower else "upper")
+                rgb[near] = self._sample(g, hx[near][None], hy[near][None], there.du,
+                                         read_v - at_v)[0]
+            mirrored.append(rgb)
+        return LipsAtRims(*mirrored)
 
     def _closed_lip_line(self, g: FaceGeometry, field: MouthField, hx, hy, v,
                          origin: tuple[int, int]) -> list:
@@ -606,7 +699,8 @@ class FaceAnimator:
         lower_v = v - jaw
         # The shadow the upper row casts into the mouth stays where the row was (puckered,
         # the lip casts it): moved up with the row, a covered mouth's hole lost its dark top.
-        shadow_below_upper = upper_v - upper_edge
+        shadow_below_upper = upper_v - (upper_edge + (longest_tips - upper_edge)
+                                        * field.teeth_cover)
         # Puckered lips reach over the teeth from the opening's rims: each row slides in
         # under its lip, tips last, and the mouth's dark shows past them (LIPS_OVER_TEETH_*).
         from_bottom = field.gap - field.from_top

@@ -56,6 +56,18 @@ UNDER_TEETH_REACH = 0.45
 INNER_LIP_SHADE = 0.42
 INNER_LIP_REACH = 0.3
 INNER_LIP_ALPHA = 0.85
+# Where the photo's own lips are known (FaceAnimator passes them, mirrored about each rim:
+# LipsAtRims), the upper lip rolls in: at the rim its inner surface is the lip as the frame
+# shows it there, and over INNER_LIP_ROLL_PX it turns into the band above. Started at the
+# band's colour, the rim was one step of most of the fall (obama2.jpg, whose lip by the rim
+# is lighter than the band: 0.57 of the fall).
+INNER_LIP_ROLL_PX = 4.0
+# The lower lip rolls in too, over LOWER_LIP_ROLL_PX, from its own colour at the rim to
+# LOWER_LIP_ROLL_SHADE of it, giving way to the mouth's dark (the tongue) as it goes. The hole
+# cut flat into the lit lip had a hard lower rim, one pixel from the lip's ~140 to the
+# mouth's ~45 lightness, in visible steps where it slopes.
+LOWER_LIP_ROLL_PX = 3.0
+LOWER_LIP_ROLL_SHADE = 0.5
 # Puckered lips reach over the teeth from the opening's rims (MouthField.teeth_cover over a
 # photo's own, drawn_teeth_cover over drawn ones): each row slides in under its lip, tips last,
 # until at full cover its tips are this many px past the rim; what still shows is whole tooth in
@@ -196,6 +208,16 @@ class PhotoTeeth:
         the rows (one remap gives both)."""
         rgb = image.astype(np.float32)
         return np.dstack([rgb, self.toothness(rgb)]).astype(np.float32)
+
+
+@dataclass(frozen=True, eq=False)
+class LipsAtRims:
+    """Per pixel of the painted box, RGB of the lips as the frame shows them beyond the
+    opening's rims, mirrored into it: ``upper`` is what lies as far above the upper rim as the
+    pixel lies below it, ``lower`` as far below the lower rim as it lies above it."""
+
+    upper: np.ndarray
+    lower: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -405,11 +427,13 @@ def paint_interior(
     field: MouthField,
     rows: TeethRows | None = None,
     tongue: float = 0.0,
+    rims: LipsAtRims | None = None,
 ) -> np.ndarray:
     """RGB (float32) for every pixel of the mouth's region; only ``field.coverage`` of it
     is used. ``rows``: the photo's own teeth placed for this frame (None: the photo shows
     none, and teeth are drawn). ``tongue`` (0..1) raises the tongue's tip towards the upper
-    teeth (th, l)."""
+    teeth (th, l). ``rims``: the lips beyond the opening's rims, which rounded lips roll in
+    from (None: the upper lip's inner surface is drawn in the lips' median colour)."""
     across = np.abs(field.column).astype(np.float32)
     drawn = None
     if rows is None:
@@ -448,7 +472,9 @@ def paint_interior(
     teeth = rows if rows is not None else drawn
     cover = ((field.teeth_cover if rows is not None else field.drawn_teeth_cover)
              * (1.0 - np.maximum(teeth.upper_alpha, teeth.lower_alpha)))
-    if look.lip_rgb is not None and (cover > 0.0).any():
+    if rims is not None and look.lip_rgb is not None and (cover > 0.0).any():
+        colour = _with_lips_rolled_in(colour, look, field, cover, rims)
+    elif look.lip_rgb is not None and (cover > 0.0).any():
         colour = _with_inner_lips(colour, look, field, cover)
     return colour.astype(np.float32)
 
@@ -461,6 +487,30 @@ def _with_inner_lips(colour: np.ndarray, look: MouthLook, field: MouthField,
     weight = (INNER_LIP_ALPHA * cover
               * _smoothstep(1.0 - np.maximum(field.from_top, 0.0) / reach))
     inner = np.asarray(look.lip_rgb, dtype=np.float32) * INNER_LIP_SHADE
+    return colour + (inner - colour) * weight[..., None]
+
+
+def lips_rolled_in_reach(gap: np.ndarray) -> tuple[np.ndarray, float]:
+    """How far (px) into an opening ``gap`` px tall the upper and the lower lip's inner
+    surfaces reach (_with_lips_rolled_in): past them the lips at the rims are not read."""
+    return INNER_LIP_REACH * gap + 0.75, LOWER_LIP_ROLL_PX
+
+
+def _with_lips_rolled_in(colour: np.ndarray, look: MouthLook, field: MouthField,
+                         cover: np.ndarray, rims: LipsAtRims) -> np.ndarray:
+    """Both rounded lips' inner surfaces, rolling in from the lips' own texture at the rims
+    (INNER_LIP_*, LOWER_LIP_ROLL_*), as far as the lips have reached over the teeth
+    (``cover``): the lower one first, the upper one (in front, lit from above) over it."""
+    from_bottom = np.maximum(field.gap - field.from_top, 0.0)
+    roll = _smoothstep(1.0 - from_bottom / LOWER_LIP_ROLL_PX)
+    shade = LOWER_LIP_ROLL_SHADE + (1.0 - LOWER_LIP_ROLL_SHADE) * roll
+    colour = colour + (rims.lower * shade[..., None] - colour) * (cover * roll)[..., None]
+    from_top = np.maximum(field.from_top, 0.0)
+    roll = _smoothstep(1.0 - from_top / INNER_LIP_ROLL_PX)
+    band = np.asarray(look.lip_rgb, dtype=np.float32) * INNER_LIP_SHADE
+    inner = band + (rims.upper - band) * roll[..., None]
+    weight = (cover * (INNER_LIP_ALPHA + (1.0 - INNER_LIP_ALPHA) * roll)
+              * _smoothstep(1.0 - from_top / lips_rolled_in_reach(field.gap)[0]))
     return colour + (inner - colour) * weight[..., None]
 
 
