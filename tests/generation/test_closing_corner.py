@@ -38,9 +38,10 @@ MAX_CORNER_DARK_SHARE = 0.0065
 
 
 
-def corner_dark_px(animator: FaceAnimator, image: np.ndarray, side: float) -> float:
-    """Mean height (px) of near-black pixels per column across the outer part of the mouth
-    on one side (-1: the image's left, 1: its right)."""
+def corner_dark_px(animator: FaceAnimator, image: np.ndarray, side: float,
+                   dark_share: float = DARK_SHARE) -> float:
+    """Mean height (px) of pixels darker than ``dark_share`` of the lips' middle per column
+    across the outer part of the mouth on one side (-1: the image's left, 1: its right)."""
     g = animator.geometry
     uc, half = g.mouth_centre_u, g.mouth_half_width
 
@@ -56,7 +57,7 @@ def corner_dark_px(animator: FaceAnimator, image: np.ndarray, side: float) -> fl
     middle, _ = columns(np.linspace(-0.3, 0.3, COLUMNS))
     lips = float(np.median(middle))
     outer, step = columns(side * np.linspace(*OUTER_PART, COLUMNS))
-    return float(np.mean((outer < DARK_SHARE * lips).sum(axis=1) * step))
+    return float(np.mean((outer < dark_share * lips).sum(axis=1) * step))
 
 
 @pytest.mark.parametrize("mouth_open", OPENINGS)

@@ -781,7 +781,16 @@ class FaceAnimator:
         lower_lip_alpha = np.clip(field.lower_source_v - strip_top, 0.0, 1.0)
         lit_lip_v = np.where(field.lower_source_v < lip_edge,
                              2.0 * lip_edge - field.lower_source_v, field.lower_source_v)
-        lip_v = np.where(upper_lip_alpha >= lower_lip_alpha, field.upper_source_v, lit_lip_v)
+        upper_lip_v = field.upper_source_v
+        if np.ndim(field.upper_lip_raise) and (field.upper_lip_raise > 0.0).any():
+            # Where the photo's upper lip ends above dlib's line (geometry.upper_lip_edge_raise)
+            # and this frame closes up the dark under it, the strip is that lip, mirrored
+            # about its end: read on past it, the strip drew the photo's black corner as a
+            # thin dark line from the teeth's end to the corner (obama2.jpg, 0.2-0.3 open).
+            lip_end = g.upper_inner(u + field.du) - field.upper_lip_raise
+            past_end = np.maximum(upper_lip_v - lip_end, 0.0)
+            upper_lip_v = upper_lip_v - 2.0 * past_end * np.clip(field.upper_lip_raise, 0.0, 1.0)
+        lip_v = np.where(upper_lip_alpha >= lower_lip_alpha, upper_lip_v, lit_lip_v)
         lips = self._sample(g, hx, hy, field.du, lip_v - v, source)
         # What looks like tooth in the upper strip belongs to the row (the measured ends are
         # smoothed). The lower strip reads only lit lip: a bright fleck of it is lip (cut

@@ -169,6 +169,9 @@ class MouthField:
     # 0..1: how far rounded lips cover drawn teeth here (a photo whose lips meet has no
     # teeth of its own, and its opening stays full width: an oo showed a row of teeth)
     drawn_teeth_cover: np.ndarray
+    # How far above dlib's upper inner line the photo's upper lip ends in this frame, at the
+    # column each pixel reads (_OpeningLines.upper_raise).
+    upper_lip_raise: np.ndarray | float = 0.0
 
     def opening_box(self) -> tuple[int, int, int, int] | None:
         """(x0, y0, x1, y1) within the field's arrays bounding every pixel the opening
@@ -178,8 +181,13 @@ class MouthField:
     def cropped(self, box: tuple[int, int, int, int]) -> MouthField:
         x0, y0, x1, y1 = box
         return MouthField(**{
-            name: getattr(self, name)[y0:y1, x0:x1] for name in self.__dataclass_fields__
+            name: _cropped(getattr(self, name), box) for name in self.__dataclass_fields__
         })
+
+
+def _cropped(values: np.ndarray | float, box: tuple[int, int, int, int]) -> np.ndarray | float:
+    x0, y0, x1, y1 = box
+    return values[y0:y1, x0:x1] if np.ndim(values) == 2 else values
 
 
 def mask_box(mask: np.ndarray) -> tuple[int, int, int, int] | None:
@@ -365,6 +373,7 @@ def mouth_field(
         lower_limit_v=lower_limit,
         teeth_cover=over_photo_teeth,
         drawn_teeth_cover=_lips_over_teeth(cover, coverage).astype(np.float32),
+        upper_lip_raise=lines.upper_raise,
     )
 
 
@@ -392,6 +401,9 @@ class _OpeningLines:
     # How far the upper lip's edge is drawn down past where the photo's lip ends (its pixels
     # spread over the rest of the lip's height).
     upper_reach: np.ndarray | float
+    # How far above dlib's upper inner line the upper lip ends in this frame (its measured
+    # edge, while the photo's dark under it is closed up; 0 where it is dlib's line).
+    upper_raise: np.ndarray | float
 
 
 def _opening_lines(g: FaceGeometry, source_u: np.ndarray, *, opening_px: float, width: float,
@@ -402,31 +414,7 @@ def _opening_lines(g: FaceGeometry, source_u: np.ndarray, *, opening_px: float, 
     upper = photo_upper = g.upper_inner(source_u)
     lower = photo_lower = g.lower_inner(source_u)
     column = (source_u - uc) / half
-    upper_reach = 0.0
-    if g.upper_lip_edge is not None:
-        # Near a corner dlib's line can lie in the mouth's dark, below where the photo's
-        # upper lip ends (taken for lip, that dark stayed as a wedge beside a closing
-        # mouth's corner; obama2.jpg). The opening starts at the lip's edge; towards the
-        # corner, where dlib's lines meet, the upper lip reaches down over the rest
-        # (upper_reach) instead (see EDGE_CORNER_EASE).
-        opened = opening_px / max(g.rest_gap, 1e-6)
-        closing = 1.0 - _smoothstep_scalar((opened - EDGE_OPENED[0])
-                                           / (EDGE_OPENED[1] - EDGE_OPENED[0]))
-        lip_end = photo_upper - closing * np.maximum(photo_upper - g.upper_edge(source_u), 0.0)
-        ease = _smoothstep((1.0 - np.abs(column)) / EDGE_CORNER_EASE)
-        upper = photo_upper - ease * (photo_upper - lip_end)
-        upper_reach = upper - lip_end
     inside_mouth = np.clip(1.0 - column * column, 0.0, 1.0)
-    if g.rest_gap > 0.0:
-        # A smiling photo's teeth reach nearly to the corners, beyond the straight lines
-        # dlib's few lip points give: take the photo's gap as at least an oval that wide.
-        # The oval eases to nothing over the last CORNER_EASE of the half-width: its edge
-        # (infinitely steep at the corner) moved the chin under a closing mouth by a different
-        # amount on each side of one pixel column, a visible cut from the corner down the chin.
-        middle = (upper + lower) / 2.0
-        oval = inside_mouth**0.35 * _smoothstep((1.0 - np.abs(column)) / CORNER_EASE)
-        photo_gap = np.maximum(lower - upper, g.rest_gap * oval)
-        upper, lower = middle - photo_gap / 2.0, middle + photo_gap / 2.0
     # The opening: an oval across the mouth or, puckered, a hole narrower than it (the lips
     # meet beside the hole, as they do along a shut mouth's line), its ends pointed a little:
     # an oval's vertical ends moved the lower lip by different amounts on neighbouring
@@ -447,6 +435,45 @@ def _opening_lines(g: FaceGeometry, source_u: np.ndarray, *, opening_px: float, 
     point = POINTED_ENDS + (POINTED_ENDS_OPEN - POINTED_ENDS) * wide_open
     ends = _smoothstep((hole - np.abs(column)) / (point * hole))
     profile = profile * (1.0 - (1.0 - rounded) * (1.0 - ends))
+    upper_reach = 0.0
+    upper_raise = 0.0
+    if g.upper_lip_edge is not None:
+        # Near a corner dlib's line can lie in the mouth's dark, below where the photo's
+        # upper lip ends (taken for lip, that dark stayed as a wedge beside a closing
+        # mouth's corner; obama2.jpg). The opening starts at the lip's edge; towards the
+        # corner, where dlib's lines meet, the upper lip reaches down over the rest
+        # (upper_reach) instead (see EDGE_CORNER_EASE).
+        opened = opening_px / max(g.rest_gap, 1e-6)
+        if rounded > 0.0:
+            # Rounded, each column is open only as far as the hole is there: beside it the
+            # lips meet, and the photo's dark kept under the upper lip's corner (the mouth
+            # open as far as the photo's) stood as a black wedge beside the hole.
+            unrounded = np.sqrt(inside_mouth) * _smoothstep((1.0 - np.abs(column)) / point)
+            opened = opened * np.where(unrounded > 1e-3,
+                                       np.minimum(profile / np.maximum(unrounded, 1e-3), 1.0),
+                                       1.0)
+        closing = 1.0 - (_smoothstep if rounded > 0.0 else _smoothstep_scalar)(
+            (opened - EDGE_OPENED[0]) / (EDGE_OPENED[1] - EDGE_OPENED[0]))
+        # Squared, so a mouth closing part of the way (0.4 of the full opening: closing 0.2)
+        # keeps its upper rim near dlib's line: the edge found higher up its ramp
+        # (geometry.EDGE_LIT_SHARE) and taken a fifth of the way there put the rim on the
+        # ramp's dark foot, a dark line along it (tests/generation/test_mouth_corners.py,
+        # obama2.jpg at 0.4 open: 0.15 of the rim samples on 323e045, 0.24 so, 0.10 squared).
+        upper_raise = closing * closing * np.maximum(photo_upper - g.upper_edge(source_u), 0.0)
+        lip_end = photo_upper - upper_raise
+        ease = _smoothstep((1.0 - np.abs(column)) / EDGE_CORNER_EASE)
+        upper = photo_upper - ease * (photo_upper - lip_end)
+        upper_reach = upper - lip_end
+    if g.rest_gap > 0.0:
+        # A smiling photo's teeth reach nearly to the corners, beyond the straight lines
+        # dlib's few lip points give: take the photo's gap as at least an oval that wide.
+        # The oval eases to nothing over the last CORNER_EASE of the half-width: its edge
+        # (infinitely steep at the corner) moved the chin under a closing mouth by a different
+        # amount on each side of one pixel column, a visible cut from the corner down the chin.
+        middle = (upper + lower) / 2.0
+        oval = inside_mouth**0.35 * _smoothstep((1.0 - np.abs(column)) / CORNER_EASE)
+        photo_gap = np.maximum(lower - upper, g.rest_gap * oval)
+        upper, lower = middle - photo_gap / 2.0, middle + photo_gap / 2.0
     gap = opening_px * (1.0 + PUCKER_TALLER * puckered) * profile
     rise = (UPPER_LIP_SHARE + (PUCKER_UPPER_SHARE - UPPER_LIP_SHARE) * puckered) * gap
     # Puckered and open, the lips meet along a straight line across the hole (the photo's
@@ -480,7 +507,7 @@ def _opening_lines(g: FaceGeometry, source_u: np.ndarray, *, opening_px: float, 
         photo_upper=photo_upper, photo_lower=photo_lower, upper=upper, lower=lower,
         new_upper=new_upper, new_lower=new_lower, gap=gap, rise=rise, bend=bend, column=column,
         inside_mouth=inside_mouth, rounded=rounded, puckered=puckered, hole=hole,
-        lip_edge=new_lower - lip_sink, upper_reach=upper_reach,
+        lip_edge=new_lower - lip_sink, upper_reach=upper_reach, upper_raise=upper_raise,
     )
 
 

@@ -147,6 +147,7 @@ class FaceGeometry:
         us, raise_px = upper_lip_edge_raise(self, image)
         if raise_px.max() < EDGE_MIN_RAISE * self.face_height:
             return self
+        us, raise_px = upper_lip_edge_raise(self, image, rise_share=EDGE_LIT_SHARE)
         edge = self.upper_inner(us).astype(np.float64) - raise_px
         return replace(self, upper_lip_edge=Curve.through(np.stack([us, edge], axis=1)))
 
@@ -244,11 +245,20 @@ EDGE_MAX_RAISE = 0.03
 # obama.jpg: 0.010 face heights at most) is the commissure's own shadow, which a shut mouth
 # keeps; closed up to its edge it became a thin hard-stepped line. obama2.jpg's: 0.019.
 EDGE_MIN_RAISE = 0.015
+# On such a photo the lip ends where the column has risen by this share instead. Its edge
+# is a ramp a few px tall, and at EDGE_DARK_SHARE the edge lay at the ramp's foot (obama2.jpg:
+# 13 grey levels, the mouth 3, the lip's middle 69): those last px, taken for lip and closed
+# up against the lower lip's pink, stood as a dark line from the teeth's end to the corner
+# (0.2-0.3 open). The share that finds the edge stays EDGE_DARK_SHARE: at this one
+# astronaut.png's commissure shadow (0.019 face heights) would pass EDGE_MIN_RAISE.
+EDGE_LIT_SHARE = 0.35
 
 
-def upper_lip_edge_raise(g: FaceGeometry, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def upper_lip_edge_raise(g: FaceGeometry, image: np.ndarray,
+                         rise_share: float = EDGE_DARK_SHARE) -> tuple[np.ndarray, np.ndarray]:
     """Columns u (1 px apart, corner to corner) and how far above dlib's upper inner line the
-    photo's upper lip ends in each (0 where the line is on the lip or no edge is clear)."""
+    photo's upper lip ends in each (0 where the line is on the lip or no edge is clear): where
+    the column has risen by ``rise_share`` of the way from the mouth's dark to the lip."""
     gray = np.ascontiguousarray(image, dtype=np.float32).mean(axis=2)
     uc, half = g.mouth_centre_u, g.mouth_half_width
     us = np.linspace(uc - half, uc + half, max(int(round(2.0 * half)), 2) + 1)
@@ -273,14 +283,15 @@ def upper_lip_edge_raise(g: FaceGeometry, image: np.ndarray) -> tuple[np.ndarray
     open_x, open_y = g.to_image(np.broadcast_to(us[:, None], open_vs.shape), open_vs)
     inside = _read(gray, open_x, open_y).reshape(open_vs.shape)[column < 0.9]
     dark_level = float(np.percentile(inside, 5)) if inside.size else 0.0
-    rise = max(EDGE_DARK_SHARE * (lip_level - dark_level), EDGE_MIN_STEP)
+    dark_line = max(EDGE_DARK_SHARE * (lip_level - dark_level), EDGE_MIN_STEP)
+    rise = max(rise_share * (lip_level - dark_level), EDGE_MIN_STEP)
     if lip_level - dark_level < 2.0 * EDGE_MIN_STEP:
         return us, np.zeros_like(us)
 
     raise_px = np.zeros_like(us)
     for i in np.flatnonzero(column > EDGE_COLUMNS[0]):
         profile = profiles[i]
-        if profile[0] > dark_level + rise:
+        if profile[0] > dark_level + dark_line:
             continue
         darkest = np.minimum.accumulate(profile)
         lit = np.flatnonzero(profile >= darkest + rise)
