@@ -533,30 +533,35 @@ class FaceAnimator:
         (LipsAtRims): the mouth's field read again at each pixel's mirror image about the
         upper and the lower rim, straight up and down the mouth, on the lips themselves
         (_lip_read, as _lips_read_to_rims reads them beside the rims)."""
-        mirrored = []
         from_top = np.maximum(field.from_top, 0.0)
         from_bottom = np.maximum(field.gap - field.from_top, 0.0)
         upper_reach, lower_reach = lips_rolled_in_reach(field.gap)
         # (And on the rims' own pixels, which show the lip for their share outside.)
         rim = (field.coverage > 0.0) & (field.coverage < 1.0)
         upper_rim = rim & (field.from_top < 0.5 * field.gap)
-        for lower, beyond, near in (
-                (False, -2.0 * from_top, (from_top < upper_reach) | upper_rim),
-                (True, 2.0 * from_bottom, (from_bottom < lower_reach) | (rim & ~upper_rim))):
-            # Only as far in as the lips roll (the field is most of a frame's cost).
-            rgb = np.zeros((*field.gap.shape, 3), dtype=np.float32)
-            if near.any():
-                # As one row of pixels (PhotoTeeth.at reads its lines as an image's row).
-                at_u, at_v = u[near][None], v[near][None]
-                there = mouth_field(g, at_u, at_v + beyond[near][None], opening_px=opening_px,
-                                    width=width, cover=cover)
-                read_v = at_v + beyond[near][None] + there.dv
-                if self._teeth is not None:
-                    read_v = self._lip_read(at_u + there.du, read_v,
-                                            "lower" if lower else "upper")
-                rgb[near] = self._sample(g, hx[near][None], hy[near][None], there.du,
-                                         read_v - at_v)[0]
-            mirrored.append(rgb)
+        sides = (("upper", -2.0 * from_top, (from_top < upper_reach) | upper_rim),
+                 ("lower", 2.0 * from_bottom, (from_bottom < lower_reach) | (rim & ~upper_rim)))
+        mirrored = [np.zeros((*field.gap.shape, 3), dtype=np.float32) for _ in sides]
+        # Only as far in as the lips roll (the field is most of a frame's cost), and both
+        # sides in one call: each call's fixed cost was about half a rounded frame's extra.
+        # As one row of pixels (PhotoTeeth.at reads its lines as an image's row).
+        at_u = np.concatenate([u[near] for _, _, near in sides])[None]
+        if not at_u.size:
+            return LipsAtRims(*mirrored)
+        at_v = np.concatenate([v[near] + beyond[near] for _, beyond, near in sides])[None]
+        there = mouth_field(g, at_u, at_v, opening_px=opening_px, width=width, cover=cover)
+        start = 0
+        for (side, _, near), rgb in zip(sides, mirrored, strict=True):
+            count = int(near.sum())
+            if not count:
+                continue
+            part = slice(start, start + count)
+            start += count
+            du, read_v = there.du[:, part], at_v[:, part] + there.dv[:, part]
+            if self._teeth is not None:
+                read_v = self._lip_read(at_u[:, part] + du, read_v, side)
+            rgb[near] = self._sample(g, hx[near][None], hy[near][None], du,
+                                     read_v - v[near][None])[0]
         return LipsAtRims(*mirrored)
 
     def _closed_lip_line(self, g: FaceGeometry, field: MouthField, hx, hy, v,
