@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 from scipy.ndimage import grey_closing, grey_erosion
+from scipy.stats import median_abs_deviation
 
 from generation.renderers.talking.face_fields import (
     UPPER_LIP_SHARE,
@@ -1010,8 +1011,8 @@ class FaceAnimator:
         return gain * limit * np.tanh(grain / limit)
 
     def _lid_grain_level(self, eye) -> tuple[float, float]:
-        """The robust spread (1.4826 x the median absolute deviation, in luma) of the photo's
-        grain under the eye, where a lid reads it (see _under_eye_grain), and the gain that
+        """The robust spread (in luma) of the photo's grain under the eye, where a lid reads
+        it (see _under_eye_grain), and the gain that
         brings its finest detail to the skin's: the finer of the skin just above the brow
         and the skin under the eye (a lid no grainier than the skin around it; forehead hair
         can make the one, wrinkles the other, too coarse)."""
@@ -1021,9 +1022,13 @@ class FaceAnimator:
         lower, brow = eye.lower(us)[:, None], eye.brow(us)[:, None]
         under = lower + UNDER_EYE_GAP * eye.half_width + steps
         above_brow = brow - 0.25 * eye.half_width - 0.22 * steps
-        spread = _robust_spread(self._nearest(self._skin_grain, us, under))
-        fine_under = _robust_spread(self._nearest(self._fine_grain, us, under))
-        fine_skin = _robust_spread(self._nearest(self._fine_grain, us, above_brow))
+        # A spread like the standard deviation that lines and hairs among the values barely
+        # move: the median absolute deviation, scaled to a normal's.
+        spread, fine_under, fine_skin = (
+            float(median_abs_deviation(self._nearest(grain, us, where), axis=None,
+                                       scale="normal"))
+            for grain, where in ((self._skin_grain, under), (self._fine_grain, under),
+                                 (self._fine_grain, above_brow)))
         return max(spread, 0.5), min(fine_under, fine_skin) / max(fine_under, 0.5)
 
     def _nearest(self, source: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -1199,12 +1204,6 @@ def _left_by_lip(from_rim: np.ndarray, tips_from_rim: np.ndarray, cover: np.ndar
     edge = LIPS_OVER_TEETH_EDGE_PX
     reach = cover * (np.maximum(tips_from_rim, 0.0) + 2.0 * edge) - edge
     return np.clip((from_rim - reach) / edge + 0.5, 0.0, 1.0)
-
-
-def _robust_spread(values: np.ndarray) -> float:
-    """A spread like the standard deviation that lines and hairs among the values barely
-    move: 1.4826 x their median absolute deviation."""
-    return float(1.4826 * np.median(np.abs(values - np.median(values))))
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:
