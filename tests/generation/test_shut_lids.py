@@ -111,18 +111,23 @@ def _arc_misfit(xs: np.ndarray, rows: np.ndarray) -> float:
     return float(np.abs(rows - fit).max())
 
 
+def _lowered(animator, blink: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The unblinked frame's luma, dlib's landmarks on it, and the luma with the lids lowered
+    by ``blink``."""
+    photo = animator.render(FramePose())
+    return (_luma(photo), fh.detect_landmarks(photo),
+            _luma(animator.render(FramePose(blink=blink))))
+
+
 @pytest.mark.parametrize("name", FACES)
 def test_a_shut_eye_is_one_soft_lash_line_along_a_smooth_arc(animators, name) -> None:
     # Before, the shut lid's line was the photo's lash band moved down (with the heavy
     # lid's shadow or the iris in it) over the photo's own lower lashes: its darkest pixels
     # (tenth percentile of columns) 5 and 3 on obama2.jpg, whose lash line over the whites
     # is 9 and 15, 24 and 20 on obama.jpg (40, 30.5), 56 and 29 on astronaut.png (72, 95).
-    animator = animators[name]
-    photo = animator.render(FramePose())
-    landmarks = fh.detect_landmarks(photo)
-    shut = _luma(animator.render(FramePose(blink=1.0)))
+    photo, landmarks, shut = _lowered(animators[name], blink=1.0)
     for eye in EYES:
-        lash_darkness, lash_width = _photo_lash_line(_luma(photo), landmarks, eye)
+        lash_darkness, lash_width = _photo_lash_line(photo, landmarks, eye)
         line = _shut_line(shut, landmarks, eye)
         # No darker than the photo's own lash line (nine in ten columns), and no wider.
         assert np.percentile(line["darkest"], 10) >= lash_darkness - 4, name
@@ -143,12 +148,9 @@ def test_a_half_shut_lid_covers_the_top_of_the_iris_with_a_clean_edge(animators,
     # not a black band or a dirty band the iris shows through. Before, the tenth percentile
     # of those rows was 47 and 34 on obama2.jpg (at least 54 and 57 asked), 18 on biden.jpg's
     # left eye (26) and 101 on astronaut.png's right (104).
-    animator = animators[name]
-    photo = animator.render(FramePose())
-    landmarks = fh.detect_landmarks(photo)
-    half = _luma(animator.render(FramePose(blink=0.5)))
+    photo, landmarks, half = _lowered(animators[name], blink=0.5)
     for eye in EYES:
-        lash_darkness, _ = _photo_lash_line(_luma(photo), landmarks, eye)
+        lash_darkness, _ = _photo_lash_line(photo, landmarks, eye)
         xs, upper, lower = _columns(landmarks, eye, 0.6)
         edge = upper + 0.5 * (lower - upper)
         lid_rows = []
