@@ -45,6 +45,28 @@ def _no_language_left_active():
     translation.deactivate()
 
 
+class FrozenClock:
+    """django-ratelimit reads the time through `time.time()`; this one moves only when told."""
+
+    def __init__(self, start: float = 1_900_000_000.0):
+        self.now = start
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def ratelimit_clock(monkeypatch):
+    """Limits count in fixed windows of the wall clock: three requests against "2/m" that
+    straddle a window's end all got through (CI saw [200, 200, 200] once). Every test counts
+    inside one window unless it moves this clock itself."""
+    import django_ratelimit.core
+
+    clock = FrozenClock()
+    monkeypatch.setattr(django_ratelimit.core, "time", clock)
+    return clock
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters live in the cache; each test starts with none."""

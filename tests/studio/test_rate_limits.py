@@ -3,7 +3,6 @@
 import os
 import threading
 
-import django_ratelimit.core
 import pytest
 from django.core.cache import caches
 from django.test import RequestFactory
@@ -14,21 +13,9 @@ from studio.rate_limits import rate_limit_hit
 pytestmark = pytest.mark.django_db
 
 
-class FakeClock:
-    """django-ratelimit reads the time through `time.time()`; this one moves only when told."""
-
-    def __init__(self, start: float = 1_900_000_000.0):
-        self.now = start
-
-    def time(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def clock(monkeypatch):
-    fake = FakeClock()
-    monkeypatch.setattr(django_ratelimit.core, "time", fake)
-    return fake
+def clock(ratelimit_clock):
+    return ratelimit_clock  # tests/studio/conftest.py freezes django-ratelimit's clock
 
 
 def _verify(client, **extra):
