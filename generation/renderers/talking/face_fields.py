@@ -437,7 +437,17 @@ def _opening_lines(g: FaceGeometry, source_u: np.ndarray, *, opening_px: float, 
     profile = profile * (1.0 - (1.0 - rounded) * (1.0 - ends))
     upper_reach = 0.0
     upper_raise = 0.0
-    if g.upper_lip_edge is not None:
+    # Puckered and open, the lips meet along a straight line across the hole (see bend).
+    straight = puckered * _smoothstep_scalar(opening_px / (PUCKER_STRAIGHT_OPENING * lip_height))
+    # A smile's commissure shadow above dlib's line (geometry.EDGE_MIN_RAISE) is closed up
+    # only as far as that line is straightened: beside a rounded hole the lips meet, the
+    # line moved down and the upper lip stretched down to it, and kept there, the upper
+    # lip's last dark px stood past the hole's ends as dark horns pointing up the smile's
+    # line (astronaut.png, 0.15-0.6 open at 0.75-0.8 of the width). A rounded mouth still
+    # shut keeps the shadow: closed up to its edge there, the lips' line ended in a hard
+    # hooked step at each corner.
+    edge_weight = straight if g.upper_lip_edge_rounded_only else 1.0
+    if g.upper_lip_edge is not None and edge_weight > 0.0:
         # Near a corner dlib's line can lie in the mouth's dark, below where the photo's
         # upper lip ends (taken for lip, that dark stayed as a wedge beside a closing
         # mouth's corner; obama2.jpg). The opening starts at the lip's edge; towards the
@@ -459,7 +469,8 @@ def _opening_lines(g: FaceGeometry, source_u: np.ndarray, *, opening_px: float, 
         # (geometry.EDGE_LIT_SHARE) and taken a fifth of the way there put the rim on the
         # ramp's dark foot, a dark line along it (tests/generation/test_mouth_corners.py,
         # obama2.jpg at 0.4 open: 0.15 of the rim samples on 323e045, 0.24 so, 0.10 squared).
-        upper_raise = closing * closing * np.maximum(photo_upper - g.upper_edge(source_u), 0.0)
+        upper_raise = edge_weight * closing * closing * np.maximum(
+            photo_upper - g.upper_edge(source_u), 0.0)
         lip_end = photo_upper - upper_raise
         ease = _smoothstep((1.0 - np.abs(column)) / EDGE_CORNER_EASE)
         upper = photo_upper - ease * (photo_upper - lip_end)
@@ -480,7 +491,6 @@ def _opening_lines(g: FaceGeometry, source_u: np.ndarray, *, opening_px: float, 
     # line at the middle; a smile's upturned line made the hole a crescent), easing back to
     # the photo's line between the hole's ends and the corners. Shut, they keep the photo's
     # line: straightened, a smile's dark corners were dragged into a hard-edged strip.
-    straight = puckered * _smoothstep_scalar(opening_px / (PUCKER_STRAIGHT_OPENING * lip_height))
     bend = 0.0
     if straight > 0.0:
         bend = (straight * _smoothstep((1.0 - np.abs(column)) / max(1.0 - hole, 1e-3))

@@ -131,6 +131,10 @@ class FaceGeometry:
     # The upper lip's lower edge as the photo shows it (see with_upper_lip_edge); dlib's
     # inner line where none was measured.
     upper_lip_edge: Curve | None = None
+    # The edge found lies only a smile's commissure shadow above dlib's line (under
+    # EDGE_MIN_RAISE): a mouth closing at its own width keeps that shadow, a rounded one
+    # closes it up (see face_fields._opening_lines).
+    upper_lip_edge_rounded_only: bool = False
     # How far below the chin (aligned px) the photo shows bare neck in every column under the
     # chin (see with_neck_room); unbounded where it was not measured.
     neck_room: float = float("inf")
@@ -145,11 +149,13 @@ class FaceGeometry:
         if self.rest_gap < EDGE_MIN_REST_GAP * self.face_height:
             return self
         us, raise_px = upper_lip_edge_raise(self, image)
-        if raise_px.max() < EDGE_MIN_RAISE * self.face_height:
+        if raise_px.max() <= 0.0:
             return self
+        shadow_only = raise_px.max() < EDGE_MIN_RAISE * self.face_height
         us, raise_px = upper_lip_edge_raise(self, image, rise_share=EDGE_LIT_SHARE)
         edge = self.upper_inner(us).astype(np.float64) - raise_px
-        return replace(self, upper_lip_edge=Curve.through(np.stack([us, edge], axis=1)))
+        return replace(self, upper_lip_edge=Curve.through(np.stack([us, edge], axis=1)),
+                       upper_lip_edge_rounded_only=shadow_only)
 
     def with_neck_room(self, image: np.ndarray) -> FaceGeometry:
         """This geometry with the bare neck under the chin measured on ``image`` (see
