@@ -22,7 +22,7 @@ import pytest
 from generation.renderers.talking.face_animator import FaceAnimator, FramePose
 from tests.generation import face_helpers as fh
 
-# The photos that show their own teeth (biden.jpg's are drawn, mouth_interior._drawn_teeth: there
+# The photos that show their own teeth (biden.jpg's are drawn, mouth_interior.drawn_teeth: there
 # the dark's lower outline at the corners is the painted tongue's end).
 PHOTOS = ("obama.jpg", "obama2.jpg", "astronaut.png")
 OPENINGS = (0.45, 0.6, 0.65, 0.8, 1.0)

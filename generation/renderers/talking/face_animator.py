@@ -45,10 +45,12 @@ from generation.renderers.talking.mouth_interior import (
     LIPS_OVER_TEETH_LAST,
     LIPS_OVER_TEETH_SHADE,
     TIPS_CUT_BY,
+    TONGUE_FROM_LIP,
     LipsAtRims,
     MouthLook,
     PhotoTeeth,
     TeethRows,
+    drawn_teeth,
     find_photo_teeth,
     lips_rolled_in_reach,
     paint_interior,
@@ -157,6 +159,27 @@ HIDDEN_TEETH_CLOSE_SHARE = 0.05
 # The photo's teeth rows fade out between these shares of the mouth's half-width from its
 # middle (0.77 to 0.92: as drawn teeth do).
 ROWS_END, ROWS_END_FADE = 0.92, 0.15
+# The painted opening's edge is a cut (each pixel by its share inside the rim): against the
+# photo's lips, whose edges the lens and the skin soften over 2.5-4 px, it read as a hole cut
+# out with the dark pasted in (biden.jpg: a one-pixel step from its lower lip into the mouth).
+# Where the lips meet the mouth's inside, the finished frame is blurred across their edge
+# (sigma RIM_BLUR_SHARE of the face's height: about 1.2 px on a 512 px portrait), fully within
+# RIM_BAND[0] sigmas of it and fading out by RIM_BAND[1]. Not where the blur would bring more
+# than RIM_TEETH_LEAK of a tooth into a pixel (a tooth's edge blurred into the lip is a smear;
+# at 0.15 astronaut.png's upper lip took on a few levels of its teeth), nor at the corners
+# (from RIM_ACROSS[0] of the half-width out, gone by RIM_ACROSS[1]).
+RIM_BLUR_SHARE = 0.0055
+RIM_BAND = (1.0, 2.5)
+RIM_ACROSS = (0.7, 0.85)
+RIM_TEETH_LEAK = 0.05
+# Rolling in, a lip shows its wet inner side, the tongue's own tissue: blurred into the mouth,
+# the lip is taken in the tongue's hue (TONGUE_FROM_LIP) at INNER_LIP_LIGHT of its own
+# brightness. As the lip's outer skin, it gave the lit tongue's lower edge the lip's colour
+# (astronaut.png's pale pink lip: 0.75 px of its 5.75 px tall tongue no longer read as
+# tongue); at the lip's full brightness, the rim was a thin bright red line, like lip liner.
+INNER_LIP_LIGHT = 0.7
+INNER_LIP_TINT = (INNER_LIP_LIGHT * TONGUE_FROM_LIP
+                  / float(TONGUE_FROM_LIP @ np.array([0.299, 0.587, 0.114]))).astype(np.float32)
 # Raised brows go up by this share of the face height (about 4 mm).
 BROW_LIFT_SHARE = 0.03
 # The head's motion fades out over this share of the face width inside the hull's edge.
@@ -281,11 +304,12 @@ class FaceAnimator:
         fade = np.clip(distance / max(HULL_FEATHER_SHARE * g.face_width, 2.0), 0.0, 1.0)
         self._cut = (fade * fade * (3.0 - 2.0 * fade)).astype(np.float32)
         self._moving_bands = _moving_bands(self._cut, (cx0, cy0))
+        self._rim_sigma = RIM_BLUR_SHARE * g.face_height
         self._scratch = threading.local()
 
     def render(self, pose: FramePose) -> np.ndarray:
         map_x, map_y = self._head_maps(pose)
-        mouth_overlays = self._mouth(pose, map_x, map_y)
+        mouth_overlays, soft_rim = self._mouth(pose, map_x, map_y)
         overlays = self._eyes(pose, map_x, map_y)
         self._cut_at_hull(map_x, map_y)
         # Outside the hull every map is the identity: only the bands over it are resampled.
@@ -298,6 +322,19 @@ class FaceAnimator:
             region = frame[y0:y1, x0:x1].astype(np.float32)
             blended = region + (colour - region) * alpha[..., None]
             frame[y0:y1, x0:x1] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
+        if soft_rim is not None:
+            (x0, y0, x1, y1), in_mouth, weight = soft_rim
+            region = frame[y0:y1, x0:x1].astype(np.float32)
+            # Into the mouth the lip is blurred in as its wet inner side (INNER_LIP_TINT).
+            in_mouth = in_mouth[..., None] > 0
+            into_mouth = cv2.GaussianBlur(
+                np.where(in_mouth, region, region * INNER_LIP_TINT), (0, 0), self._rim_sigma,
+                borderType=cv2.BORDER_REPLICATE)
+            over_lip = cv2.GaussianBlur(region, (0, 0), self._rim_sigma,
+                                        borderType=cv2.BORDER_REPLICATE)
+            blurred = np.where(in_mouth, into_mouth, over_lip)
+            softened = region + (blurred - region) * weight[..., None]
+            frame[y0:y1, x0:x1] = np.clip(softened + 0.5, 0, 255).astype(np.uint8)
         return frame
 
     def _scratch_maps(self) -> tuple[np.ndarray, np.ndarray]:
@@ -412,7 +449,8 @@ class FaceAnimator:
 
     def _mouth(self, pose: FramePose, map_x: np.ndarray, map_y: np.ndarray):
         """Add the mouth's field to the maps; returns the overlays to paint (the shut lips'
-        meeting line, the open mouth's interior).
+        meeting line, the open mouth's interior) and where to soften the lips' edge along the
+        opening in the finished frame (_soft_rim; None when shut).
 
         Away from the lips the field is smooth (jaw, cheeks, chin), so it is computed on a
         grid every COARSE_STEP pixels and interpolated; only the box around the lips, where
@@ -422,7 +460,7 @@ class FaceAnimator:
         opening_px = pose.mouth_open * self.max_opening_px
         x0, y0, x1, y1 = self._mouth_box
         if x1 <= x0 or y1 <= y0:
-            return []
+            return [], None
         # Found while the maps still hold the head's motion alone.
         lx0, ly0, lx1, ly1 = self._lips_box(opening_px, map_x, map_y)
         hx = map_x[y0:y1:COARSE_STEP, x0:x1:COARSE_STEP]
@@ -443,7 +481,7 @@ class FaceAnimator:
         map_y[y0:y1, x0:x1] += fine_d[..., 1]
 
         if lx1 <= lx0 or ly1 <= ly0:
-            return []
+            return [], None
         # Redo the lips' box exactly, from the head-only positions (before the coarse field).
         hx = map_x[ly0:ly1, lx0:lx1] - fine_d[ly0 - y0 : ly1 - y0, lx0 - x0 : lx1 - x0, 0]
         hy = map_y[ly0:ly1, lx0:lx1] - fine_d[ly0 - y0 : ly1 - y0, lx0 - x0 : lx1 - x0, 1]
@@ -457,7 +495,8 @@ class FaceAnimator:
         overlays += self._lip_light(width, hx, hy, u, v, field, (lx0, ly0))
         opening = field.opening_box()
         if opening is None:
-            return overlays
+            return overlays, None
+        lips_box_field = field
         # The opening covers under a tenth of the lips' box: paint only its own box (every
         # step of the painting is per pixel, so the result is the same).
         ox0, oy0, ox1, oy1 = opening
@@ -472,7 +511,9 @@ class FaceAnimator:
         rims = None
         if (lips_in > 0.0).any():
             rims = self._lips_at_rims(g, field, u, v, hx, hy, opening_px, width, cover)
-        colour = paint_interior(self.look, field, rows, tongue=pose.tongue, rims=rims)
+        drawn = drawn_teeth(self.look, field) if rows is None else None
+        colour = paint_interior(self.look, field, rows, tongue=pose.tongue, rims=rims,
+                                drawn=drawn)
         box = (lx0 + ox0, ly0 + oy0, lx0 + ox1, ly0 + oy1)
         coverage = field.coverage
         if rims is not None:
@@ -494,7 +535,53 @@ class FaceAnimator:
             # it is the whole pixel.
             coverage = np.where(coverage > 0.0, np.maximum(coverage, rows.lower_lip_alpha),
                                 0.0)
-        return [*overlays, (box, colour, coverage.astype(np.float32))]
+        # What shows of the mouth's inside (teeth, tongue, dark) and of its teeth, per pixel:
+        # a smiling photo's lips are painted on into the opening as strips, and the lip's edge
+        # the eye sees is theirs.
+        if rows is None:
+            inside = coverage
+            shown_teeth = np.maximum(drawn.upper_alpha, drawn.lower_alpha) * coverage
+        else:
+            inside = coverage * (1.0 - np.maximum(rows.upper_lip_alpha, rows.lower_lip_alpha))
+            # The rows show only where what they read looks like tooth: rounded lips slide
+            # them past their tips, and their alphas stay whole.
+            shown_teeth = (self._teeth.toothness(colour)
+                           * np.maximum(rows.upper_alpha, rows.lower_alpha) * inside)
+        soft_rim = self._soft_rim(lips_box_field, opening, inside, shown_teeth, (lx0, ly0))
+        return [*overlays, (box, colour, coverage.astype(np.float32))], soft_rim
+
+    def _soft_rim(self, field: MouthField, opening: tuple[int, int, int, int],
+                  inside: np.ndarray, teeth: np.ndarray, origin: tuple[int, int]):
+        """(frame box, the mouth's inside there, weight): where and how much the finished
+        frame is blurred across the lips' edge along the opening (RIM_*). ``field``: over the lips' box; ``inside`` and
+        ``teeth``: the share of each pixel of the ``opening`` box that shows the mouth's
+        inside, and its teeth."""
+        sigma = self._rim_sigma
+        band = RIM_BAND[1] * sigma
+        grow = int(np.ceil(band + 3.0 * sigma)) + 1
+        ox0, oy0, ox1, oy1 = opening
+        height, width = field.coverage.shape
+        x0, y0 = max(ox0 - grow, 0), max(oy0 - grow, 0)
+        x1, y1 = min(ox1 + grow, width), min(oy1 + grow, height)
+        opened = np.zeros((y1 - y0, x1 - x0), dtype=np.uint8)
+        opened[oy0 - y0 : oy1 - y0, ox0 - x0 : ox1 - x0] = inside >= 0.5
+        in_teeth = np.zeros(opened.shape, dtype=np.float32)
+        in_teeth[oy0 - y0 : oy1 - y0, ox0 - x0 : ox1 - x0] = teeth
+        # Distance from the edge, either side of it (each transform is 0 on the other side; a
+        # pixel's centre lies half a px past the edge).
+        from_edge = (cv2.distanceTransform(opened, cv2.DIST_L2, 5)
+                     + cv2.distanceTransform(1 - opened, cv2.DIST_L2, 5) - 0.5)
+        weight = np.clip((band - from_edge) / ((RIM_BAND[1] - RIM_BAND[0]) * sigma), 0.0, 1.0)
+        across = np.abs(field.column[y0:y1, x0:x1])
+        weight *= _smoothstep((RIM_ACROSS[1] - across) / (RIM_ACROSS[1] - RIM_ACROSS[0]))
+        # The blur brings into each pixel (times its weight) the teeth blurred there: the
+        # weight falls to nothing as that reaches RIM_TEETH_LEAK.
+        leak = cv2.GaussianBlur(in_teeth, (0, 0), sigma, borderType=cv2.BORDER_REPLICATE)
+        weight *= np.clip(1.0 - leak / RIM_TEETH_LEAK, 0.0, 1.0)
+        if not (weight > 0.0).any():
+            return None
+        return ((origin[0] + x0, origin[1] + y0, origin[0] + x1, origin[1] + y1), opened,
+                weight.astype(np.float32))
 
     def _lips_read_to_rims(self, field: MouthField, u, v) -> MouthField:
         """Beside a hole the rounded lips have reached over the teeth (teeth_cover), each lip
@@ -771,7 +858,7 @@ class FaceAnimator:
             g, hx, hy, field, v, upper_v, v + rise, upper_edge, upper_cut, rise + jaw, hidden,
             upper, lower, lower_alpha)
         # Towards the opening's ends the rows recede into the cheeks' shadow, as drawn teeth
-        # do (mouth_interior._drawn_teeth). There the photo's rows are a few px of whatever
+        # do (mouth_interior.drawn_teeth). There the photo's rows are a few px of whatever
         # its corner shows (skin, lip, a fleck read as hidden lower teeth): moved rigidly with
         # the middle's lift, past the corner's own, they were pale slivers across the mouth's
         # dark corner (astronaut.png).

@@ -428,16 +428,18 @@ def paint_interior(
     rows: TeethRows | None = None,
     tongue: float = 0.0,
     rims: LipsAtRims | None = None,
+    drawn: DrawnTeeth | None = None,
 ) -> np.ndarray:
     """RGB (float32) for every pixel of the mouth's region; only ``field.coverage`` of it
     is used. ``rows``: the photo's own teeth placed for this frame (None: the photo shows
-    none, and teeth are drawn). ``tongue`` (0..1) raises the tongue's tip towards the upper
-    teeth (th, l). ``rims``: the lips beyond the opening's rims, which rounded lips roll in
-    from (None: the upper lip's inner surface is drawn in the lips' median colour)."""
+    none, and teeth are drawn: ``drawn``, drawn_teeth's, or drawn here when None).
+    ``tongue`` (0..1) raises the tongue's tip towards the upper teeth (th, l). ``rims``: the
+    lips beyond the opening's rims, which rounded lips roll in from (None: the upper lip's
+    inner surface is drawn in the lips' median colour)."""
     across = np.abs(field.column).astype(np.float32)
-    drawn = None
     if rows is None:
-        drawn = _drawn_teeth(look, field)
+        if drawn is None:
+            drawn = drawn_teeth(look, field)
         below_upper, lower_height, room = drawn.below_upper, drawn.lower_height, drawn.room
     else:
         below_upper, lower_height, room = rows.below_upper, rows.lower_height, rows.room
@@ -580,7 +582,7 @@ def _tooth_shading(across: np.ndarray, edges: np.ndarray, seam_px: float) -> np.
 
 
 @dataclass(frozen=True, eq=False)
-class _DrawnTeeth:
+class DrawnTeeth:
     upper: np.ndarray
     upper_alpha: np.ndarray
     lower: np.ndarray
@@ -590,7 +592,7 @@ class _DrawnTeeth:
     room: float
 
 
-def _drawn_teeth(look: MouthLook, field: MouthField) -> _DrawnTeeth:
+def drawn_teeth(look: MouthLook, field: MouthField) -> DrawnTeeth:
     """Teeth for a photo that shows none: an upper row under the upper lip and, in a wide
     opening, the tips of the lower incisors over the lower lip; shaded per tooth with faint
     seams, all darker towards the corners (they turn away) and in the lips' shadow."""
@@ -635,7 +637,7 @@ def _drawn_teeth(look: MouthLook, field: MouthField) -> _DrawnTeeth:
         middle_lower = float(lower_height[middle_at] * visible[middle_at])
         middle_room = float(field.gap[middle_at] - upper_height[middle_at] * visible[middle_at]
                             - middle_lower)
-    return _DrawnTeeth(
+    return DrawnTeeth(
         upper=upper_rgb, upper_alpha=upper * visible * 0.95,
         lower=lower_rgb, lower_alpha=lower * visible * 0.9,
         below_upper=field.from_top - upper_height * visible,
