@@ -781,7 +781,8 @@ class FaceAnimator:
         rise = UPPER_LIP_SHARE * opening_px
         jaw = (1.0 - UPPER_LIP_SHARE) * opening_px - g.rest_gap
         (top, upper_edge, lower_edge, bottom, lip_edge, strip_top, longest_tips,
-         shortest_tips, lower_reach, upper_strip_bottom) = self._teeth.at(u + field.du)
+         shortest_tips, lower_reach, upper_strip_bottom, lower_from_end) = self._teeth.at(
+            u + field.du)
         # At the middle: the lower row and the lip's strip under it (up from the lip line),
         # and the room between the rows, as this frame places them.
         middle_u = g.mouth_centre_u
@@ -844,6 +845,15 @@ class FaceAnimator:
         # (the lip strip covers the band from ``strip_top`` down) come in rounded, not as a
         # wall as tall as both at the first column with teeth (obama2.jpg).
         lower_alpha *= np.clip(lower_v - (strip_top - lower_reach) + 0.5, 0.0, 1.0)
+        # That reach is the photo's: the row moves as one piece with the middle's jaw, the lip
+        # strip in front of it less towards the corners, so a photo's open mouth closed lifted
+        # the row's ends over the strip by the difference, a block 3-5 px tall standing on the
+        # lip (obama2.jpg at 0.15-0.3 open). Where the frame places the strip, too, the row
+        # shows no higher above it than its reach, nor than its distance from its end (the
+        # sine's first px rise 2 px each, a wall by the dark corner on so thin an opening).
+        lower_alpha *= np.clip(field.lower_source_v
+                               - (strip_top - np.minimum(lower_reach, lower_from_end)) + 0.5,
+                               0.0, 1.0)
         # Slid under their lips, the rows' soft edges (a pixel or two past the tips) still
         # reached into the opening: they go with the last of the cover.
         gone = np.clip(LIPS_OVER_TEETH_LAST * (1.0 - field.teeth_cover), 0.0, 1.0)

@@ -164,6 +164,10 @@ class PhotoTeeth:
     # How far up from ``strip_top`` the lower row (with the band under it) shows: rounded at
     # the row's ends (ROW_END_ROUND_SHARE), 0 where there is no lower row.
     lower_reach: np.ndarray
+    # px along the mouth from the lower row's outer end, towards its own corner (0 where there
+    # is no lower row): as the frame places the row over the lip, it shows at most this high
+    # above the lip's strip (FaceAnimator._photo_teeth).
+    lower_from_end: np.ndarray
     # The upper strip's bottom: ``top``, rounded up to ``lip_top`` at the strip's outer ends
     # (ROW_END_ROUND_SHARE) as the rows' ends are (over the upper row, only nearly shut:
     # face_animator.STRIP_ROUNDED_OVER_ROW). It ended where the upper row's measured top
@@ -184,7 +188,8 @@ class PhotoTeeth:
 
     def at(self, u: np.ndarray) -> tuple[np.ndarray, ...]:
         """(top, upper_edge, lower_edge, bottom, lip_edge, strip_top, longest_tips,
-        shortest_tips, lower_reach, upper_strip_bottom) at aligned ``u`` (2-D):
+        shortest_tips, lower_reach, upper_strip_bottom, lower_from_end) at aligned ``u``
+        (2-D):
         linear between columns, flat beyond the ends. The columns are evenly spaced, so the
         lines are one multi-channel row of an image that cv2.remap reads at once (4x faster
         per frame than np.interp on each)."""
@@ -199,7 +204,7 @@ class PhotoTeeth:
         return np.ascontiguousarray(np.stack(
             [self.top, self.upper_edge, self.lower_edge, self.bottom, self.lip_edge,
              self.strip_top, self.longest_tips, self.shortest_tips, self.lower_reach,
-             self.upper_strip_bottom],
+             self.upper_strip_bottom, self.lower_from_end],
             axis=-1)[None],
             dtype=np.float32)
 
@@ -360,6 +365,7 @@ def find_photo_teeth(image: np.ndarray, g: FaceGeometry, lip_rgb: np.ndarray
     # (Finite: read between two columns, an infinite reach is not a number.)
     lower_reach = np.minimum(_row_end_cap(strip_top - lower_edge, has_lower, step,
                                           g.face_height, middle), 1e4)
+    lower_from_end = np.minimum(_to_row_end(has_lower, step, middle), 1e4)
     # Rounded at the strip's outer ends only: cut round at a gap between its ends too, it
     # opened a dark notch under the lip (obama.jpg, by its front teeth).
     upper_strip = row_top - top
@@ -377,7 +383,7 @@ def find_photo_teeth(image: np.ndarray, g: FaceGeometry, lip_rgb: np.ndarray
                       lower_edge=lower_edge, bottom=row_bottom, lip_bottom=bottom,
                       lip_edge=lip_edge, strip_top=strip_top, longest_tips=longest_tips,
                       shortest_tips=shortest_tips, lower_reach=lower_reach,
-                      upper_strip_bottom=upper_strip_bottom,
+                      upper_strip_bottom=upper_strip_bottom, lower_from_end=lower_from_end,
                       teeth_luma=teeth_luma,
                       lip_redness=lip_split)
 
@@ -387,6 +393,17 @@ def _row_end_cap(depth: np.ndarray, has_row: np.ndarray, step: float, face_heigh
     """Per column (``step`` px apart, the mouth's middle at index ``middle``): how deep a row
     ``depth`` deep (there where ``has_row``) may show, rounded at its outer ends
     (ROW_END_ROUND_SHARE); 0 where there is no row."""
+    to_end = _to_row_end(has_row, step, middle)
+    across = ROW_END_ROUND_SHARE * face_height
+    deepest = maximum_filter1d(np.where(has_row, depth, 0.0), 2 * int(across / step) + 1,
+                               mode="nearest")
+    rounded = deepest * np.sin(0.5 * np.pi * np.clip(to_end / across, 0.0, 1.0))
+    return np.where(has_row, np.where(to_end < across, rounded, np.inf), 0.0)
+
+
+def _to_row_end(has_row: np.ndarray, step: float, middle: int) -> np.ndarray:
+    """Per column (``step`` px apart, the mouth's middle at index ``middle``): px from the
+    row's outer end, towards the column's own corner (0 where there is no row)."""
     # Each column looks for the row's end towards its own corner only: the side teeth past a
     # gap in a row (obama2.jpg's missing tooth) are rounded at their outer end, not at the
     # gap too (rounded from both sides, they went).
@@ -394,12 +411,7 @@ def _row_end_cap(depth: np.ndarray, has_row: np.ndarray, step: float, face_heigh
     last_gap = np.maximum.accumulate(np.where(has_row, -1, index))
     next_gap = np.minimum.accumulate(np.where(has_row, len(has_row), index)[::-1])[::-1]
     outwards = np.where(index < middle, index - last_gap, next_gap - index)
-    to_end = np.maximum((outwards - 0.5) * step, 0.0)
-    across = ROW_END_ROUND_SHARE * face_height
-    deepest = maximum_filter1d(np.where(has_row, depth, 0.0), 2 * int(across / step) + 1,
-                               mode="nearest")
-    rounded = deepest * np.sin(0.5 * np.pi * np.clip(to_end / across, 0.0, 1.0))
-    return np.where(has_row, np.where(to_end < across, rounded, np.inf), 0.0)
+    return np.where(has_row, np.maximum((outwards - 0.5) * step, 0.0), 0.0)
 
 
 def _lower_lip_luma(image: np.ndarray, g: FaceGeometry, us: np.ndarray,
