@@ -285,6 +285,12 @@ class FaceAnimator:
         self._hidden_ends = (_hidden_teeth_ends(self._teeth.us, self._hidden_columns, uc)
                              if self._hidden_columns is not None else (1.0, 1.0))
         x0, y0, x1, y1 = self._mouth_box
+        # Beyond the head's hull the cut keeps the identity, so of the mouth's box only the
+        # hull's box and the eyes' (whose fields read the maps again) need the mouth's field:
+        # about half of it (see _field_box).
+        boxes = np.array([self._head_box, *self._eye_boxes])
+        self._read_box = (int(boxes[:, 0].min()), int(boxes[:, 1].min()),
+                          int(boxes[:, 2].max()), int(boxes[:, 3].max()))
         # Where each pixel of the mouth region falls on the coarse grid (corner-aligned).
         self._coarse_lookup_x = (xs[y0:y1, x0:x1] - x0) / COARSE_STEP
         self._coarse_lookup_y = (ys[y0:y1, x0:x1] - y0) / COARSE_STEP
@@ -463,8 +469,19 @@ class FaceAnimator:
             return [], None
         # Found while the maps still hold the head's motion alone.
         lx0, ly0, lx1, ly1 = self._lips_box(opening_px, map_x, map_y)
-        hx = map_x[y0:y1:COARSE_STEP, x0:x1:COARSE_STEP]
-        hy = map_y[y0:y1:COARSE_STEP, x0:x1:COARSE_STEP]
+        fx0, fy0, fx1, fy1 = self._field_box((lx0, ly0, lx1, ly1))
+        if fx1 <= fx0 or fy1 <= fy0:
+            return [], None
+        # The coarse grid's points around that box, at their places in the whole box's grid.
+        step = COARSE_STEP
+        points_x, points_y = -(-(x1 - x0) // step), -(-(y1 - y0) // step)
+        gx0, gy0 = (fx0 - x0) // step, (fy0 - y0) // step
+        gx1 = min((fx1 - 1 - x0) // step + 2, points_x)
+        gy1 = min((fy1 - 1 - y0) // step + 2, points_y)
+        hx = map_x[y0 + gy0 * step : y0 + (gy1 - 1) * step + 1 : step,
+                   x0 + gx0 * step : x0 + (gx1 - 1) * step + 1 : step]
+        hy = map_y[y0 + gy0 * step : y0 + (gy1 - 1) * step + 1 : step,
+                   x0 + gx0 * step : x0 + (gx1 - 1) * step + 1 : step]
         u, v = g.to_aligned(hx, hy)
         width = pose.mouth_width
         if width < 1.0:
@@ -474,17 +491,19 @@ class FaceAnimator:
         cover = teeth_cover(pose.mouth_width)
         coarse = mouth_field(g, u, v, opening_px=opening_px, width=width, cover=cover)
         dx, dy = g.rotate_to_image(coarse.du, coarse.dv)
-        coarse_d = np.dstack([dx, dy]).astype(np.float32)
-        fine_d = cv2.remap(coarse_d, self._coarse_lookup_x, self._coarse_lookup_y,
+        coarse_d = np.zeros((points_y, points_x, 2), dtype=np.float32)
+        coarse_d[gy0:gy1, gx0:gx1] = np.dstack([dx, dy])
+        in_box = np.s_[fy0 - y0 : fy1 - y0, fx0 - x0 : fx1 - x0]
+        fine_d = cv2.remap(coarse_d, self._coarse_lookup_x[in_box], self._coarse_lookup_y[in_box],
                            cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        map_x[y0:y1, x0:x1] += fine_d[..., 0]
-        map_y[y0:y1, x0:x1] += fine_d[..., 1]
+        map_x[fy0:fy1, fx0:fx1] += fine_d[..., 0]
+        map_y[fy0:fy1, fx0:fx1] += fine_d[..., 1]
 
         if lx1 <= lx0 or ly1 <= ly0:
             return [], None
         # Redo the lips' box exactly, from the head-only positions (before the coarse field).
-        hx = map_x[ly0:ly1, lx0:lx1] - fine_d[ly0 - y0 : ly1 - y0, lx0 - x0 : lx1 - x0, 0]
-        hy = map_y[ly0:ly1, lx0:lx1] - fine_d[ly0 - y0 : ly1 - y0, lx0 - x0 : lx1 - x0, 1]
+        hx = map_x[ly0:ly1, lx0:lx1] - fine_d[ly0 - fy0 : ly1 - fy0, lx0 - fx0 : lx1 - fx0, 0]
+        hy = map_y[ly0:ly1, lx0:lx1] - fine_d[ly0 - fy0 : ly1 - fy0, lx0 - fx0 : lx1 - fx0, 1]
         u, v = g.to_aligned(hx, hy)
         field = mouth_field(g, u, v, opening_px=opening_px, width=width, cover=cover)
         field = self._lips_read_to_rims(field, u, v)
@@ -740,6 +759,16 @@ class FaceAnimator:
             overlays.append((image_box, colour,
                              (alpha * puckered * weight[y0:y1, x0:x1]).astype(np.float32)))
         return overlays
+
+    def _field_box(self, lips_box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        """The part of the mouth's box where this frame's maps are read again (_read_box and
+        the lips' box): the mouth's field is found and added there only."""
+        boxes = [self._read_box]
+        if lips_box[2] > lips_box[0] and lips_box[3] > lips_box[1]:
+            boxes.append(lips_box)
+        x0, y0, x1, y1 = self._mouth_box
+        return (max(min(box[0] for box in boxes), x0), max(min(box[1] for box in boxes), y0),
+                min(max(box[2] for box in boxes), x1), min(max(box[3] for box in boxes), y1))
 
     def _lips_box(self, opening_px: float, head_x: np.ndarray, head_y: np.ndarray
                   ) -> tuple[int, int, int, int]:
