@@ -1075,7 +1075,11 @@ class FaceAnimator:
         # started there had an edge, and the shut lid read as a lens-shaped patch.
         cover = (_smoothstep(field.down_lid / LID_TINT_RAMP)
                  * (1.0 - on_lid + on_lid * below) * corners)
-        shade = (1.0 - 0.12 * field.towards_lashes) * self._under_eye_tone(eye, u, field)
+        clear_of_lashes = _smoothstep(-field.below_lid / LID_GRAIN_CLEAR_PX)
+        # The tone and the grain are read at the same points of the skin under the eye.
+        under_eye = self._under_eye_points(eye, u, field)
+        shade = ((1.0 - 0.12 * field.towards_lashes)
+                 * self._under_eye_tone(under_eye, clear_of_lashes))
         if opaque:
             # The lid in the shadow of the brow, not the hard edge of a painted patch: from
             # the lid's old margin the cover fades in, and the lid darkens towards it.
@@ -1088,8 +1092,7 @@ class FaceAnimator:
         # the lid shows it at the skin's level. Under the lash line the lid stays as it was
         # (the line is drawn over it; grain there drew it ragged, darker than the photo's
         # own and off its arc: astronaut.png, biden.jpg).
-        clear_of_lashes = _smoothstep(-field.below_lid / LID_GRAIN_CLEAR_PX)
-        grain = (self._under_eye_grain(eye, u, field, grain_level) * clear_of_lashes
+        grain = (self._under_eye_grain(under_eye, grain_level) * clear_of_lashes
                  / np.maximum(alpha, 0.5))
         luma = max(float(lid_rgb.mean()), 1.0)
         colour = (lid_rgb * (shade * (1.0 + grain / luma))[..., None]).astype(np.float32)
@@ -1112,16 +1115,21 @@ class FaceAnimator:
         return [((box[0] + x0, box[1] + y0, box[0] + x1, box[1] + y1), colour,
                  alpha[y0:y1, x0:x1].astype(np.float32))]
 
-    def _under_eye_grain(self, eye, u, field, level: tuple[float, float]) -> np.ndarray:
+    def _under_eye_points(self, eye, u, field) -> tuple[np.ndarray, np.ndarray]:
+        """Where the lid (``u`` and ``field`` over its box) reads the skin under the eye:
+        mirrored up from below the lower lashes (image x and y maps, float32)."""
+        below_lashes = eye.lower(u) + UNDER_EYE_GAP * eye.half_width
+        xs, ys = self.geometry.to_image(u, below_lashes - field.below_lid)
+        return xs.astype(np.float32), ys.astype(np.float32)
+
+    def _under_eye_grain(self, under_eye: tuple[np.ndarray, np.ndarray],
+                         level: tuple[float, float]) -> np.ndarray:
         """The skin's own grain for a painted lid (luma, around 0; a flat colour reads as a
         sticker): the photo's grain under the eye, mirrored up onto the lid from below the
-        lower lashes, pixel for pixel, soft-limited and brought to ``level`` (the source's
-        spread, the spread wanted)."""
-        g = self.geometry
-        below_lashes = eye.lower(u) + UNDER_EYE_GAP * eye.half_width
-        xs, ys = g.to_image(u, below_lashes - field.below_lid)
-        grain = cv2.remap(self._skin_grain, xs.astype(np.float32), ys.astype(np.float32),
-                          cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
+        lower lashes (``under_eye``, _under_eye_points), pixel for pixel, soft-limited and
+        brought to ``level`` (the source's spread, the spread wanted)."""
+        grain = cv2.remap(self._skin_grain, *under_eye, cv2.INTER_NEAREST,
+                          borderMode=cv2.BORDER_REPLICATE)
         spread, gain = level
         limit = LID_GRAIN_LIMIT * spread
         return gain * limit * np.tanh(grain / limit)
@@ -1154,20 +1162,18 @@ class FaceAnimator:
         return cv2.remap(source, xs.astype(np.float32), ys.astype(np.float32),
                          cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
 
-    def _under_eye_tone(self, eye, u, field) -> np.ndarray:
+    def _under_eye_tone(self, under_eye: tuple[np.ndarray, np.ndarray],
+                        clear_of_lashes: np.ndarray) -> np.ndarray:
         """The lid's brightness as that of the skin under the eye (a flat colour reads as a
         sticker): the skin's brightness mirrored up onto the lid from below the lower
-        lashes, over its median. Clear of the lash line it is blurred over LID_GRAIN_SIGMA
-        px (the grain is added pixel for pixel, see _under_eye_grain); under the line it is
-        left as read (blurred there, it took in the lower lashes' dark from past the margin
-        and drew the line darker than the photo's own: astronaut.png)."""
-        g = self.geometry
-        below_lashes = eye.lower(u) + UNDER_EYE_GAP * eye.half_width
-        xs, ys = g.to_image(u, below_lashes - field.below_lid)
-        skin = cv2.remap(self._luma, xs.astype(np.float32), ys.astype(np.float32),
-                         cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        lashes (``under_eye``, _under_eye_points), over its median. Clear of the lash line
+        (``clear_of_lashes``, 0..1) it is blurred over LID_GRAIN_SIGMA px (the grain is added
+        pixel for pixel, see _under_eye_grain); under the line it is left as read (blurred
+        there, it took in the lower lashes' dark from past the margin and drew the line
+        darker than the photo's own: astronaut.png)."""
+        skin = cv2.remap(self._luma, *under_eye, cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_REPLICATE)
         tone = np.clip(skin / max(float(np.median(skin)), 1.0), 0.85, 1.15)
-        clear_of_lashes = _smoothstep(-field.below_lid / LID_GRAIN_CLEAR_PX)
         return tone + (cv2.GaussianBlur(tone, (0, 0), LID_GRAIN_SIGMA) - tone) * clear_of_lashes
 
     def _photo_lash_lines(self) -> list[tuple[np.ndarray, float]]:
