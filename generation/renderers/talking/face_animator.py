@@ -29,6 +29,7 @@ from generation.renderers.talking.face_fields import (
     eyelid_field,
     gaze_field,
     mask_box,
+    mouth_displacement,
     mouth_field,
     pucker,
     teeth_cover,
@@ -489,8 +490,8 @@ class FaceAnimator:
         # The lips reach over the teeth as far as the plan rounds them, whatever this photo's
         # gain: a wide smile narrows less, but its lips still cover its teeth on an oo.
         cover = teeth_cover(pose.mouth_width)
-        coarse = mouth_field(g, u, v, opening_px=opening_px, width=width, cover=cover)
-        dx, dy = g.rotate_to_image(coarse.du, coarse.dv)
+        dx, dy = g.rotate_to_image(*mouth_displacement(g, u, v, opening_px=opening_px,
+                                                       width=width))
         coarse_d = np.zeros((points_y, points_x, 2), dtype=np.float32)
         coarse_d[gy0:gy1, gx0:gx1] = np.dstack([dx, dy])
         in_box = np.s_[fy0 - y0 : fy1 - y0, fx0 - x0 : fx1 - x0]
