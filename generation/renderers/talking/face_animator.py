@@ -29,6 +29,7 @@ from generation.renderers.talking.face_fields import (
     eyelid_field,
     gaze_field,
     mask_box,
+    mouth_displacement,
     mouth_field,
     pucker,
     teeth_cover,
@@ -285,6 +286,12 @@ class FaceAnimator:
         self._hidden_ends = (_hidden_teeth_ends(self._teeth.us, self._hidden_columns, uc)
                              if self._hidden_columns is not None else (1.0, 1.0))
         x0, y0, x1, y1 = self._mouth_box
+        # Beyond the head's hull the cut keeps the identity, so of the mouth's box only the
+        # hull's box and the eyes' (whose fields read the maps again) need the mouth's field:
+        # about 60 % of it on the shared photos (see _field_box).
+        boxes = np.array([self._head_box, *self._eye_boxes])
+        self._read_box = (int(boxes[:, 0].min()), int(boxes[:, 1].min()),
+                          int(boxes[:, 2].max()), int(boxes[:, 3].max()))
         # Where each pixel of the mouth region falls on the coarse grid (corner-aligned).
         self._coarse_lookup_x = (xs[y0:y1, x0:x1] - x0) / COARSE_STEP
         self._coarse_lookup_y = (ys[y0:y1, x0:x1] - y0) / COARSE_STEP
@@ -463,8 +470,19 @@ class FaceAnimator:
             return [], None
         # Found while the maps still hold the head's motion alone.
         lx0, ly0, lx1, ly1 = self._lips_box(opening_px, map_x, map_y)
-        hx = map_x[y0:y1:COARSE_STEP, x0:x1:COARSE_STEP]
-        hy = map_y[y0:y1:COARSE_STEP, x0:x1:COARSE_STEP]
+        fx0, fy0, fx1, fy1 = self._field_box((lx0, ly0, lx1, ly1))
+        if fx1 <= fx0 or fy1 <= fy0:
+            return [], None
+        # The coarse grid's points around that box, at their places in the whole box's grid.
+        step = COARSE_STEP
+        points_x, points_y = -(-(x1 - x0) // step), -(-(y1 - y0) // step)
+        gx0, gy0 = (fx0 - x0) // step, (fy0 - y0) // step
+        gx1 = min((fx1 - 1 - x0) // step + 2, points_x)
+        gy1 = min((fy1 - 1 - y0) // step + 2, points_y)
+        hx = map_x[y0 + gy0 * step : y0 + (gy1 - 1) * step + 1 : step,
+                   x0 + gx0 * step : x0 + (gx1 - 1) * step + 1 : step]
+        hy = map_y[y0 + gy0 * step : y0 + (gy1 - 1) * step + 1 : step,
+                   x0 + gx0 * step : x0 + (gx1 - 1) * step + 1 : step]
         u, v = g.to_aligned(hx, hy)
         width = pose.mouth_width
         if width < 1.0:
@@ -472,19 +490,21 @@ class FaceAnimator:
         # The lips reach over the teeth as far as the plan rounds them, whatever this photo's
         # gain: a wide smile narrows less, but its lips still cover its teeth on an oo.
         cover = teeth_cover(pose.mouth_width)
-        coarse = mouth_field(g, u, v, opening_px=opening_px, width=width, cover=cover)
-        dx, dy = g.rotate_to_image(coarse.du, coarse.dv)
-        coarse_d = np.dstack([dx, dy]).astype(np.float32)
-        fine_d = cv2.remap(coarse_d, self._coarse_lookup_x, self._coarse_lookup_y,
+        dx, dy = g.rotate_to_image(*mouth_displacement(g, u, v, opening_px=opening_px,
+                                                       width=width))
+        coarse_d = np.zeros((points_y, points_x, 2), dtype=np.float32)
+        coarse_d[gy0:gy1, gx0:gx1] = np.dstack([dx, dy])
+        in_box = np.s_[fy0 - y0 : fy1 - y0, fx0 - x0 : fx1 - x0]
+        fine_d = cv2.remap(coarse_d, self._coarse_lookup_x[in_box], self._coarse_lookup_y[in_box],
                            cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        map_x[y0:y1, x0:x1] += fine_d[..., 0]
-        map_y[y0:y1, x0:x1] += fine_d[..., 1]
+        map_x[fy0:fy1, fx0:fx1] += fine_d[..., 0]
+        map_y[fy0:fy1, fx0:fx1] += fine_d[..., 1]
 
         if lx1 <= lx0 or ly1 <= ly0:
             return [], None
         # Redo the lips' box exactly, from the head-only positions (before the coarse field).
-        hx = map_x[ly0:ly1, lx0:lx1] - fine_d[ly0 - y0 : ly1 - y0, lx0 - x0 : lx1 - x0, 0]
-        hy = map_y[ly0:ly1, lx0:lx1] - fine_d[ly0 - y0 : ly1 - y0, lx0 - x0 : lx1 - x0, 1]
+        hx = map_x[ly0:ly1, lx0:lx1] - fine_d[ly0 - fy0 : ly1 - fy0, lx0 - fx0 : lx1 - fx0, 0]
+        hy = map_y[ly0:ly1, lx0:lx1] - fine_d[ly0 - fy0 : ly1 - fy0, lx0 - fx0 : lx1 - fx0, 1]
         u, v = g.to_aligned(hx, hy)
         field = mouth_field(g, u, v, opening_px=opening_px, width=width, cover=cover)
         field = self._lips_read_to_rims(field, u, v)
@@ -740,6 +760,16 @@ class FaceAnimator:
             overlays.append((image_box, colour,
                              (alpha * puckered * weight[y0:y1, x0:x1]).astype(np.float32)))
         return overlays
+
+    def _field_box(self, lips_box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        """The part of the mouth's box where this frame's maps are read again (_read_box and
+        the lips' box): the mouth's field is found and added there only."""
+        boxes = [self._read_box]
+        if lips_box[2] > lips_box[0] and lips_box[3] > lips_box[1]:
+            boxes.append(lips_box)
+        x0, y0, x1, y1 = self._mouth_box
+        return (max(min(box[0] for box in boxes), x0), max(min(box[1] for box in boxes), y0),
+                min(max(box[2] for box in boxes), x1), min(max(box[3] for box in boxes), y1))
 
     def _lips_box(self, opening_px: float, head_x: np.ndarray, head_y: np.ndarray
                   ) -> tuple[int, int, int, int]:
@@ -1056,7 +1086,11 @@ class FaceAnimator:
         # started there had an edge, and the shut lid read as a lens-shaped patch.
         cover = (_smoothstep(field.down_lid / LID_TINT_RAMP)
                  * (1.0 - on_lid + on_lid * below) * corners)
-        shade = (1.0 - 0.12 * field.towards_lashes) * self._under_eye_tone(eye, u, field)
+        clear_of_lashes = _smoothstep(-field.below_lid / LID_GRAIN_CLEAR_PX)
+        # The tone and the grain are read at the same points of the skin under the eye.
+        under_eye = self._under_eye_points(eye, u, field)
+        shade = ((1.0 - 0.12 * field.towards_lashes)
+                 * self._under_eye_tone(under_eye, clear_of_lashes))
         if opaque:
             # The lid in the shadow of the brow, not the hard edge of a painted patch: from
             # the lid's old margin the cover fades in, and the lid darkens towards it.
@@ -1069,8 +1103,7 @@ class FaceAnimator:
         # the lid shows it at the skin's level. Under the lash line the lid stays as it was
         # (the line is drawn over it; grain there drew it ragged, darker than the photo's
         # own and off its arc: astronaut.png, biden.jpg).
-        clear_of_lashes = _smoothstep(-field.below_lid / LID_GRAIN_CLEAR_PX)
-        grain = (self._under_eye_grain(eye, u, field, grain_level) * clear_of_lashes
+        grain = (self._under_eye_grain(under_eye, grain_level) * clear_of_lashes
                  / np.maximum(alpha, 0.5))
         luma = max(float(lid_rgb.mean()), 1.0)
         colour = (lid_rgb * (shade * (1.0 + grain / luma))[..., None]).astype(np.float32)
@@ -1093,16 +1126,21 @@ class FaceAnimator:
         return [((box[0] + x0, box[1] + y0, box[0] + x1, box[1] + y1), colour,
                  alpha[y0:y1, x0:x1].astype(np.float32))]
 
-    def _under_eye_grain(self, eye, u, field, level: tuple[float, float]) -> np.ndarray:
+    def _under_eye_points(self, eye, u, field) -> tuple[np.ndarray, np.ndarray]:
+        """Where the lid (``u`` and ``field`` over its box) reads the skin under the eye:
+        mirrored up from below the lower lashes (image x and y maps, float32)."""
+        below_lashes = eye.lower(u) + UNDER_EYE_GAP * eye.half_width
+        xs, ys = self.geometry.to_image(u, below_lashes - field.below_lid)
+        return xs.astype(np.float32), ys.astype(np.float32)
+
+    def _under_eye_grain(self, under_eye: tuple[np.ndarray, np.ndarray],
+                         level: tuple[float, float]) -> np.ndarray:
         """The skin's own grain for a painted lid (luma, around 0; a flat colour reads as a
         sticker): the photo's grain under the eye, mirrored up onto the lid from below the
-        lower lashes, pixel for pixel, soft-limited and brought to ``level`` (the source's
-        spread, the spread wanted)."""
-        g = self.geometry
-        below_lashes = eye.lower(u) + UNDER_EYE_GAP * eye.half_width
-        xs, ys = g.to_image(u, below_lashes - field.below_lid)
-        grain = cv2.remap(self._skin_grain, xs.astype(np.float32), ys.astype(np.float32),
-                          cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
+        lower lashes (``under_eye``, _under_eye_points), pixel for pixel, soft-limited and
+        brought to ``level`` (the source's spread, the spread wanted)."""
+        grain = cv2.remap(self._skin_grain, *under_eye, cv2.INTER_NEAREST,
+                          borderMode=cv2.BORDER_REPLICATE)
         spread, gain = level
         limit = LID_GRAIN_LIMIT * spread
         return gain * limit * np.tanh(grain / limit)
@@ -1135,20 +1173,18 @@ class FaceAnimator:
         return cv2.remap(source, xs.astype(np.float32), ys.astype(np.float32),
                          cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
 
-    def _under_eye_tone(self, eye, u, field) -> np.ndarray:
+    def _under_eye_tone(self, under_eye: tuple[np.ndarray, np.ndarray],
+                        clear_of_lashes: np.ndarray) -> np.ndarray:
         """The lid's brightness as that of the skin under the eye (a flat colour reads as a
         sticker): the skin's brightness mirrored up onto the lid from below the lower
-        lashes, over its median. Clear of the lash line it is blurred over LID_GRAIN_SIGMA
-        px (the grain is added pixel for pixel, see _under_eye_grain); under the line it is
-        left as read (blurred there, it took in the lower lashes' dark from past the margin
-        and drew the line darker than the photo's own: astronaut.png)."""
-        g = self.geometry
-        below_lashes = eye.lower(u) + UNDER_EYE_GAP * eye.half_width
-        xs, ys = g.to_image(u, below_lashes - field.below_lid)
-        skin = cv2.remap(self._luma, xs.astype(np.float32), ys.astype(np.float32),
-                         cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        lashes (``under_eye``, _under_eye_points), over its median. Clear of the lash line
+        (``clear_of_lashes``, 0..1) it is blurred over LID_GRAIN_SIGMA px (the grain is added
+        pixel for pixel, see _under_eye_grain); under the line it is left as read (blurred
+        there, it took in the lower lashes' dark from past the margin and drew the line
+        darker than the photo's own: astronaut.png)."""
+        skin = cv2.remap(self._luma, *under_eye, cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_REPLICATE)
         tone = np.clip(skin / max(float(np.median(skin)), 1.0), 0.85, 1.15)
-        clear_of_lashes = _smoothstep(-field.below_lid / LID_GRAIN_CLEAR_PX)
         return tone + (cv2.GaussianBlur(tone, (0, 0), LID_GRAIN_SIGMA) - tone) * clear_of_lashes
 
     def _photo_lash_lines(self) -> list[tuple[np.ndarray, float]]:

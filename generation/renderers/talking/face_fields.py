@@ -208,6 +208,71 @@ def mouth_field(
     lip line, fading out under the chin and towards the ears. ``cover``: how far rounded lips
     reach over the teeth (teeth_cover of the plan's width; None: teeth_cover(width))."""
     g = geometry
+    source_u, source_v, lower_source, lines = _mouth_motion(g, u, v, opening_px=opening_px,
+                                                            width=width)
+    upper, lower, new_upper, new_lower = lines.upper, lines.lower, lines.new_upper, lines.new_lower
+    gap, rise, bend, column = lines.gap, lines.rise, lines.bend, lines.column
+    puckered, hole = lines.puckered, lines.hole
+    coverage = opening_coverage(v - new_upper, new_lower - v, gap)
+    # Where it is only a few px tall its ends still taper out before the corners (a puckered
+    # hole's over less of its half-width): dlib's outer corners lie on the skin beyond a wide
+    # smile's commissures (astronaut.png), and a thin opening painted up to them was a dark
+    # crack past the lips. Taller, it is painted to its ends (see opening_coverage).
+    taper = 0.2 * hole * (1.0 - 0.75 * puckered)
+    ends = np.clip((hole - np.abs(column)) / taper, 0.0, 1.0)
+    coverage = coverage * np.maximum(ends, _smoothstep(gap / THIN_OPENING_PX))
+    half_gap = np.maximum(gap / 2.0, 0.5)
+    depth = np.clip(np.minimum(v - new_upper, new_lower - v) / half_gap, 0.0, 1.0)
+    photo_gap = np.maximum(lower - upper, 0.0)
+    upper_limit = upper + 0.55 * photo_gap
+    lower_limit = lower - 0.5 * photo_gap
+    upper_teeth_v, lower_teeth_v = v + rise - bend, lower_source
+    if cover is None:
+        cover = teeth_cover(width)
+    # Over a photo's own teeth only where its lips are apart (as it puckers).
+    photo_cover = cover * _smoothstep_scalar(g.rest_gap / (PUCKER_LIPS_APART * g.face_height))
+    over_photo_teeth = np.zeros_like(upper_teeth_v)
+    if photo_cover > 0.0:
+        # The puckered lips reach forward over the teeth: inside the hole, what moves with
+        # the upper lip is read a whole teeth band (and a pixel) further down, past the
+        # upper teeth's tips, and what moves with the jaw as far up, past the lower ones, so
+        # the hole shows the dark mouth behind the lips. Only where the opening is painted: a
+        # shut mouth's line still reads the lips.
+        over_photo_teeth = _lips_over_teeth(photo_cover, coverage)
+        upper_teeth_v = upper_teeth_v + over_photo_teeth * (upper_limit - upper + 1.0)
+        lower_teeth_v = lower_teeth_v - over_photo_teeth * (lower - lower_limit + 1.0)
+    return MouthField(
+        du=source_u - u,
+        dv=source_v - v,
+        coverage=coverage,
+        depth=depth,
+        column=column,
+        from_top=v - new_upper,
+        gap=gap,
+        upper_source_v=upper_teeth_v,
+        lower_source_v=lower_teeth_v,
+        upper_limit_v=upper_limit,
+        lower_limit_v=lower_limit,
+        teeth_cover=over_photo_teeth,
+        drawn_teeth_cover=_lips_over_teeth(cover, coverage).astype(np.float32),
+        upper_lip_raise=lines.upper_raise,
+    )
+
+
+def mouth_displacement(
+    geometry: FaceGeometry, u: np.ndarray, v: np.ndarray, *, opening_px: float, width: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """mouth_field's backward displacement (du, dv) alone, for points where nothing else of
+    the field is read (the animator's coarse grid; the rest is a quarter of a call)."""
+    source_u, source_v, _, _ = _mouth_motion(geometry, u, v, opening_px=opening_px,
+                                             width=width)
+    return source_u - u, source_v - v
+
+
+def _mouth_motion(g: FaceGeometry, u: np.ndarray, v: np.ndarray, *, opening_px: float,
+                  width: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, _OpeningLines]:
+    """mouth_field's motion: where each point reads the photo (source u and v), the v it
+    reads if it moves with the jaw, and the opening's lines."""
     uc, half = g.mouth_centre_u, g.mouth_half_width
     lip_top, lip_bottom = float(g.upper_outer(uc)), float(g.lower_outer(uc))
     lip_height = max(lip_bottom - lip_top, 4.0)
@@ -241,9 +306,7 @@ def mouth_field(
     # 2. The new inner-lip lines of each column, from the photo's lines and an oval opening.
     lines = _opening_lines(g, source_u, opening_px=opening_px, width=width,
                            lip_height=lip_height)
-    upper, lower, new_upper, new_lower = lines.upper, lines.lower, lines.new_upper, lines.new_lower
-    gap, rise, bend, column = lines.gap, lines.rise, lines.bend, lines.column
-    puckered, hole = lines.puckered, lines.hole
+    new_upper, new_lower, rise, bend = lines.new_upper, lines.new_lower, lines.rise, lines.bend
 
     # 3. Above the opening: the upper lip rises, fading within about a lip's height.
     upper_fall = max(float(g.upper_inner(uc)) - lip_top, 3.0)
@@ -331,50 +394,7 @@ def mouth_field(
         source_v = _protruded(g, source_u, source_v, 1.0 - width,
                               (lines.photo_upper, lines.photo_lower, g.lower_outer(source_u)),
                               lower_share)
-    coverage = opening_coverage(v - new_upper, new_lower - v, gap)
-    # Where it is only a few px tall its ends still taper out before the corners (a puckered
-    # hole's over less of its half-width): dlib's outer corners lie on the skin beyond a wide
-    # smile's commissures (astronaut.png), and a thin opening painted up to them was a dark
-    # crack past the lips. Taller, it is painted to its ends (see opening_coverage).
-    taper = 0.2 * hole * (1.0 - 0.75 * puckered)
-    ends = np.clip((hole - np.abs(column)) / taper, 0.0, 1.0)
-    coverage = coverage * np.maximum(ends, _smoothstep(gap / THIN_OPENING_PX))
-    half_gap = np.maximum(gap / 2.0, 0.5)
-    depth = np.clip(np.minimum(v - new_upper, new_lower - v) / half_gap, 0.0, 1.0)
-    photo_gap = np.maximum(lower - upper, 0.0)
-    upper_limit = upper + 0.55 * photo_gap
-    lower_limit = lower - 0.5 * photo_gap
-    upper_teeth_v, lower_teeth_v = v + rise - bend, lower_source
-    if cover is None:
-        cover = teeth_cover(width)
-    # Over a photo's own teeth only where its lips are apart (as it puckers).
-    photo_cover = cover * _smoothstep_scalar(g.rest_gap / (PUCKER_LIPS_APART * g.face_height))
-    over_photo_teeth = np.zeros_like(upper_teeth_v)
-    if photo_cover > 0.0:
-        # The puckered lips reach forward over the teeth: inside the hole, what moves with
-        # the upper lip is read a whole teeth band (and a pixel) further down, past the
-        # upper teeth's tips, and what moves with the jaw as far up, past the lower ones, so
-        # the hole shows the dark mouth behind the lips. Only where the opening is painted: a
-        # shut mouth's line still reads the lips.
-        over_photo_teeth = _lips_over_teeth(photo_cover, coverage)
-        upper_teeth_v = upper_teeth_v + over_photo_teeth * (upper_limit - upper + 1.0)
-        lower_teeth_v = lower_teeth_v - over_photo_teeth * (lower - lower_limit + 1.0)
-    return MouthField(
-        du=source_u - u,
-        dv=source_v - v,
-        coverage=coverage,
-        depth=depth,
-        column=column,
-        from_top=v - new_upper,
-        gap=gap,
-        upper_source_v=upper_teeth_v,
-        lower_source_v=lower_teeth_v,
-        upper_limit_v=upper_limit,
-        lower_limit_v=lower_limit,
-        teeth_cover=over_photo_teeth,
-        drawn_teeth_cover=_lips_over_teeth(cover, coverage).astype(np.float32),
-        upper_lip_raise=lines.upper_raise,
-    )
+    return source_u, source_v, lower_source, lines
 
 
 @dataclass(frozen=True, eq=False)

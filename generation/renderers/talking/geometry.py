@@ -64,10 +64,16 @@ class Curve:
         # curve: half the time of evaluating the PCHIP polynomials (scipy's per-call set-up
         # and float64 work), within 1e-4 px of them at TABLE_STEP spacing.
         start, per_px, values, slopes = self._table
-        position = np.clip((u - start) * per_px, 0.0, len(values) - 1)
+        position = np.asarray(u - start)  # (an array even where u is 0-d: clipped in place)
+        position *= per_px
+        np.clip(position, 0.0, len(values) - 1, out=position)
         index = position.astype(np.intp)
-        return (values[index] + slopes[index] * (position - index)).astype(np.float32,
-                                                                          copy=False)
+        # Each step's share is exact in the position's own type (float32 mostly): no mixed
+        # int and float pass. The rest is taken in float64, as it always was.
+        read = slopes.take(index)
+        read *= position - np.floor(position)
+        read += values.take(index)
+        return read.astype(np.float32, copy=False)
 
     @cached_property
     def _smooth(self) -> PchipInterpolator:
@@ -85,13 +91,15 @@ class Curve:
     def _table(self) -> tuple[np.float32, np.float32, np.ndarray, np.ndarray]:
         """The curve sampled evenly (at most TABLE_STEP apart) from its start to its end:
         start, samples per px, the samples, and each step's change (0 after the last sample:
-        the curve is flat beyond its end)."""
+        the curve is flat beyond its end). Samples and changes are float32 values, held as
+        float64 (a read sums them in float64; cast there on every read, they cost a pass)."""
         span = float(self.us[-1] - self.us[0])
         steps = max(int(np.ceil(span / TABLE_STEP)), 1)
         knots = np.linspace(self.us[0], self.us[-1], steps + 1)
         values = self._smooth(knots).astype(np.float32)
         slopes = np.append(np.diff(values), np.float32(0.0)).astype(np.float32)
-        return np.float32(self.us[0]), np.float32(steps / max(span, 1e-9)), values, slopes
+        return (np.float32(self.us[0]), np.float32(steps / max(span, 1e-9)),
+                values.astype(np.float64), slopes.astype(np.float64))
 
     @property
     def start(self) -> float:
