@@ -591,6 +591,9 @@ class FaceAnimator:
         # pixel's centre lies half a px past the edge).
         from_edge = (cv2.distanceTransform(opened, cv2.DIST_L2, 5)
                      + cv2.distanceTransform(1 - opened, cv2.DIST_L2, 5) - 0.5)
+        # A box with no edge at all reads as "infinitely" far (FLT_MAX), which overflowed the
+        # division below; anything past the band weighs 0 either way.
+        np.minimum(from_edge, band + 1.0, out=from_edge)
         weight = np.clip((band - from_edge) / ((RIM_BAND[1] - RIM_BAND[0]) * sigma), 0.0, 1.0)
         across = np.abs(field.column[y0:y1, x0:x1])
         weight *= _smoothstep((RIM_ACROSS[1] - across) / (RIM_ACROSS[1] - RIM_ACROSS[0]))
