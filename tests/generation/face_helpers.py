@@ -137,3 +137,28 @@ def sample_column(image: np.ndarray, geometry, u: float, vs: np.ndarray) -> np.n
     xs, ys = geometry.to_image(np.full_like(vs, u), vs)
     return cv2.remap(image, xs.astype(np.float32)[None], ys.astype(np.float32)[None],
                      cv2.INTER_LINEAR)[0]
+
+
+LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+
+
+def luma_at_aligned(animator, image: np.ndarray, us: np.ndarray, vs: np.ndarray) -> np.ndarray:
+    """Luma of ``image`` at points (us, vs) of the animator's mouth frame, bilinearly."""
+    import cv2
+
+    xs, ys = animator.geometry.to_image(us, vs)
+    rgb = cv2.remap(image, xs.astype(np.float32), ys.astype(np.float32), cv2.INTER_LINEAR)
+    return rgb.astype(np.float32) @ LUMA
+
+
+def skin_beside_corner(animator, side: float, span: tuple[float, float]) -> float:
+    """The photo's median luma on the skin just beyond one corner of its mouth (side -1: the
+    image's left, 1: its right), ``span`` shares of the half-width from the middle, 6 px either
+    side of the corner's height."""
+    g = animator.geometry
+    uc, half = g.mouth_centre_u, g.mouth_half_width
+    corner = uc + side * half
+    corner_v = (float(g.upper_inner(corner)) + float(g.lower_inner(corner))) / 2.0
+    us, vs = np.meshgrid(uc + side * np.arange(span[0], span[1], 1.0 / half) * half,
+                         np.arange(corner_v - 6.0, corner_v + 6.5))
+    return float(np.median(luma_at_aligned(animator, animator.image, us, vs)))

@@ -17,15 +17,14 @@ EXCESS_DARK_PX (a soft line fading out is a px or so).
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import pytest
 
 from generation.renderers.talking.face_animator import FaceAnimator, FramePose
+from tests.generation.face_helpers import luma_at_aligned, skin_beside_corner
 
 PHOTOS = ("obama.jpg", "obama2.jpg", "biden.jpg", "astronaut.png")
 OPENINGS = (0.15, 0.3)
-LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 # Columns read, in shares of the mouth's half-width from its middle (one px apart).
 ACROSS = (0.75, 1.08)
 # The skin is read beside each corner, this far out.
@@ -40,14 +39,6 @@ EXCESS_DARK_PX = 1.0
 
 
 
-def read_aligned(animator: FaceAnimator, image: np.ndarray, us: np.ndarray, vs: np.ndarray
-                 ) -> np.ndarray:
-    """Luma of ``image`` at mouth-frame points (us, vs), bilinearly."""
-    xs, ys = animator.geometry.to_image(us, vs)
-    rgb = cv2.remap(image, xs.astype(np.float32), ys.astype(np.float32), cv2.INTER_LINEAR)
-    return rgb.astype(np.float32) @ LUMA
-
-
 def dark_px(animator: FaceAnimator, image: np.ndarray, side: float, mouth_open: float
             ) -> np.ndarray:
     """Per column from ACROSS[0] to ACROSS[1] of the half-width on one side: how many px of
@@ -56,17 +47,13 @@ def dark_px(animator: FaceAnimator, image: np.ndarray, side: float, mouth_open: 
     g = animator.geometry
     uc, half = g.mouth_centre_u, g.mouth_half_width
     us = uc + side * np.arange(ACROSS[0], ACROSS[1], 1.0 / half) * half
-    corner = uc + side * half
-    corner_v = (float(g.upper_inner(corner)) + float(g.lower_inner(corner))) / 2.0
-    skin_u, skin_v = np.meshgrid(uc + side * np.arange(SKIN[0], SKIN[1], 1.0 / half) * half,
-                                 np.arange(corner_v - 6.0, corner_v + 6.5))
-    skin = float(np.median(read_aligned(animator, animator.image, skin_u, skin_v)))
+    skin = skin_beside_corner(animator, side, SKIN)
     top = np.asarray(g.upper_outer(us), dtype=np.float64)
     bottom = np.asarray(g.lower_outer(us), dtype=np.float64) + 0.85 * mouth_open * \
         animator.max_opening_px
     shares = np.linspace(0.0, 1.0, SAMPLES + 1)
     vs = top[None, :] + (bottom - top)[None, :] * shares[:, None]
-    luma = read_aligned(animator, image, np.broadcast_to(us[None, :], vs.shape), vs)
+    luma = luma_at_aligned(animator, image, np.broadcast_to(us[None, :], vs.shape), vs)
     darkness = np.clip((DARK_FROM * skin - luma) / ((DARK_FROM - DARK_FULL) * skin), 0.0, 1.0)
     return darkness.mean(axis=0) * (bottom - top)
 

@@ -25,16 +25,15 @@ obama.jpg 2.0, obama2.jpg 2.0.
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import pytest
 
 from generation.renderers.talking.face_animator import FaceAnimator, FramePose
+from tests.generation.face_helpers import luma_at_aligned, skin_beside_corner
 
 PHOTOS = ("obama.jpg", "obama2.jpg", "astronaut.png")
 # (mouth_width, mouth_open): rounded, part and wide open.
 POSES = ((0.8, 0.3), (0.8, 0.45), (0.8, 0.6), (0.75, 0.45), (0.75, 0.6))
-LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 # Columns read, in shares of the narrowed mouth's half-width from its middle (one px apart).
 ACROSS = (0.5, 1.05)
 # The skin is read beside each corner of the photo, this far out.
@@ -46,25 +45,6 @@ SAMPLES = 80
 # The hole has ended where a column shows less dark than this.
 END_PX = 1.0
 MAX_HORN_SHARE = 0.01
-
-
-def read_aligned(animator: FaceAnimator, image: np.ndarray, us: np.ndarray, vs: np.ndarray
-                 ) -> np.ndarray:
-    """Luma of ``image`` at mouth-frame points (us, vs), bilinearly."""
-    xs, ys = animator.geometry.to_image(us, vs)
-    rgb = cv2.remap(image, xs.astype(np.float32), ys.astype(np.float32), cv2.INTER_LINEAR)
-    return rgb.astype(np.float32) @ LUMA
-
-
-def skin_beside(animator: FaceAnimator, side: float) -> float:
-    """The photo's median luma on the skin just beyond one corner of its mouth."""
-    g = animator.geometry
-    uc, half = g.mouth_centre_u, g.mouth_half_width
-    corner = uc + side * half
-    corner_v = (float(g.upper_inner(corner)) + float(g.lower_inner(corner))) / 2.0
-    us, vs = np.meshgrid(uc + side * np.arange(SKIN[0], SKIN[1], 1.0 / half) * half,
-                         np.arange(corner_v - 6.0, corner_v + 6.5))
-    return float(np.median(read_aligned(animator, animator.image, us, vs)))
 
 
 def dark_beyond_hole(animator: FaceAnimator, mouth_width: float, mouth_open: float,
@@ -83,8 +63,8 @@ def dark_beyond_hole(animator: FaceAnimator, mouth_width: float, mouth_open: flo
     bottom = (np.asarray(g.lower_outer(photo_us), dtype=np.float64)
               + 0.85 * mouth_open * animator.max_opening_px)
     vs = top[None, :] + (bottom - top)[None, :] * np.linspace(0.0, 1.0, SAMPLES + 1)[:, None]
-    luma = read_aligned(animator, frame, np.broadcast_to(us[None, :], vs.shape), vs)
-    skin = skin_beside(animator, side)
+    luma = luma_at_aligned(animator, frame, np.broadcast_to(us[None, :], vs.shape), vs)
+    skin = skin_beside_corner(animator, side, SKIN)
     darkness = np.clip((DARK_FROM * skin - luma) / ((DARK_FROM - DARK_FULL) * skin), 0.0, 1.0)
     dark = darkness.mean(axis=0) * (bottom - top)
     ended = np.flatnonzero(dark < END_PX)
