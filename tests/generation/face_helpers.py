@@ -151,7 +151,12 @@ def luma_at_aligned(animator, image: np.ndarray, us: np.ndarray, vs: np.ndarray)
     return rgb.astype(np.float32) @ LUMA
 
 
-def skin_beside_corner(animator, side: float, span: tuple[float, float]) -> float:
+# Where the skin beside a mouth's corner is read: shares of the half-width from the middle.
+CORNER_SKIN_SPAN = (1.15, 1.35)
+
+
+def skin_beside_corner(animator, side: float, span: tuple[float, float] = CORNER_SKIN_SPAN
+                       ) -> float:
     """The photo's median luma on the skin just beyond one corner of its mouth (side -1: the
     image's left, 1: its right), ``span`` shares of the half-width from the middle, 6 px either
     side of the corner's height."""

@@ -27,8 +27,6 @@ PHOTOS = ("obama.jpg", "obama2.jpg", "biden.jpg", "astronaut.png")
 OPENINGS = (0.15, 0.3)
 # Columns read, in shares of the mouth's half-width from its middle (one px apart).
 ACROSS = (0.75, 1.08)
-# The skin is read beside each corner, this far out.
-SKIN = (1.15, 1.35)
 # A pixel darker than DARK_FROM x the skin counts as dark by how far below it is, fully at
 # DARK_FULL x the skin: a grey fringe counts in part.
 DARK_FROM, DARK_FULL = 0.8, 0.4
@@ -47,7 +45,7 @@ def dark_px(animator: FaceAnimator, image: np.ndarray, side: float, mouth_open: 
     g = animator.geometry
     uc, half = g.mouth_centre_u, g.mouth_half_width
     us = uc + side * np.arange(ACROSS[0], ACROSS[1], 1.0 / half) * half
-    skin = skin_beside_corner(animator, side, SKIN)
+    skin = skin_beside_corner(animator, side)
     top = np.asarray(g.upper_outer(us), dtype=np.float64)
     bottom = np.asarray(g.lower_outer(us), dtype=np.float64) + 0.85 * mouth_open * \
         animator.max_opening_px

@@ -36,8 +36,6 @@ PHOTOS = ("obama.jpg", "obama2.jpg", "astronaut.png")
 POSES = ((0.8, 0.3), (0.8, 0.45), (0.8, 0.6), (0.75, 0.45), (0.75, 0.6))
 # Columns read, in shares of the narrowed mouth's half-width from its middle (one px apart).
 ACROSS = (0.5, 1.05)
-# The skin is read beside each corner of the photo, this far out.
-SKIN = (1.15, 1.35)
 # A pixel darker than DARK_FROM x the skin counts as dark by how far below it is, fully at
 # DARK_FULL x the skin.
 DARK_FROM, DARK_FULL = 0.5, 0.25
@@ -64,7 +62,7 @@ def dark_beyond_hole(animator: FaceAnimator, mouth_width: float, mouth_open: flo
               + 0.85 * mouth_open * animator.max_opening_px)
     vs = top[None, :] + (bottom - top)[None, :] * np.linspace(0.0, 1.0, SAMPLES + 1)[:, None]
     luma = luma_at_aligned(animator, frame, np.broadcast_to(us[None, :], vs.shape), vs)
-    skin = skin_beside_corner(animator, side, SKIN)
+    skin = skin_beside_corner(animator, side)
     darkness = np.clip((DARK_FROM * skin - luma) / ((DARK_FROM - DARK_FULL) * skin), 0.0, 1.0)
     dark = darkness.mean(axis=0) * (bottom - top)
     ended = np.flatnonzero(dark < END_PX)
