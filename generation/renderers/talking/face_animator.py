@@ -926,12 +926,16 @@ class FaceAnimator:
             lip_end = g.upper_inner(u + field.du) - field.upper_lip_raise
             past_end = np.maximum(upper_lip_v - lip_end, 0.0)
             upper_lip_v = upper_lip_v - 2.0 * past_end * np.clip(field.upper_lip_raise, 0.0, 1.0)
-        lip_v = np.where(upper_lip_alpha >= lower_lip_alpha, upper_lip_v, lit_lip_v)
+        # Where the strips overlap, each pixel shows the strip it lies further into. Both
+        # whole (alpha 1), the upper strip won every tie, and where it is deep (7 px over
+        # obama2.jpg's missing upper tooth) its far end, read down into the photo's dark,
+        # stood on the lower lip's top as a 2 px dark notch (0.15 open).
+        reads_lower = (field.lower_source_v - strip_top) > (strip_bottom - field.upper_source_v)
+        lip_v = np.where(reads_lower, lit_lip_v, upper_lip_v)
         lips = self._sample(g, hx, hy, field.du, lip_v - v, source)
         # What looks like tooth in the upper strip belongs to the row (the measured ends are
         # smoothed). The lower strip reads only lit lip: a bright fleck of it is lip (cut
         # out, it let the dark mouth through as specks).
-        reads_lower = lower_lip_alpha > upper_lip_alpha
         upper_lip_alpha = upper_lip_alpha * (1.0 - lips[..., 3])
         shade = (1.0 - LIPS_OVER_TEETH_SHADE * field.teeth_cover)[..., None]
         return TeethRows(
