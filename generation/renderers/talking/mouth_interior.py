@@ -39,7 +39,18 @@ TEETH_RGB = np.array([216.0, 207.0, 190.0], dtype=np.float32)
 # it rides down with the jaw, and the widening opening shows more throat above it.
 TONGUE_TOP_SHARE = 0.6
 TONGUE_HEIGHT = 0.55
-TONGUE_EDGE_PX = 2.5  # its soft top edge
+# Its top edge fades in (a smoothstep) over this share of its height above the lower lip, and
+# over at least TONGUE_EDGE_PX: its rounded top turns away from the light over a part of its
+# thickness (wide open 4.5-5 px on a 512 px portrait). A linear ramp 2.5 px wide at any
+# opening read as a crisp line drawn across the mouth once the opening's rims were softened:
+# its rise over its steepest slope was 0.61 of astronaut.png's own lip edges' (wide open), the
+# rims' at least 0.67 (tests/generation/test_tongue_edge.py). The wider fade starts halfway
+# between where the narrow ramp did and where one centred on the top would: centred, its faint
+# tint reached up into the dark and biden.jpg's rounded hole shrank; started where the narrow
+# ramp did, the tongue's full colour began lower and obama.jpg's wide open tongue showed only
+# 5.25 px of it.
+TONGUE_EDGE_SHARE = 0.55
+TONGUE_EDGE_PX = 2.5
 # It shows once the opening is this many drawn-teeth heights (about 0.045 face heights
 # each) and fully from twice that: a nearly shut mouth shows no tongue.
 TONGUE_SHOWS_FROM = 0.35
@@ -559,7 +570,8 @@ def _with_tongue(colour: np.ndarray, look: MouthLook, field: MouthField, across:
     # profile), whatever the teeth's edges do.
     height = top_middle * (field.gap / gap_middle) * (1.0 - 0.35 * across**2)
     below_top = height - (field.gap - field.from_top)
-    on = np.clip(below_top / TONGUE_EDGE_PX + 0.5, 0.0, 1.0)
+    edge_px = max(TONGUE_EDGE_PX, TONGUE_EDGE_SHARE * top_middle)
+    on = _smoothstep((below_top + 0.25 * (TONGUE_EDGE_PX + edge_px)) / edge_px)
     on = on * np.clip((0.85 - across) / 0.3, 0.0, 1.0)
     lit = 0.78 + 0.3 * np.exp(-np.maximum(below_top - 1.0, 0.0) / (0.35 * height + 1.0))
     lit = lit * (1.0 - 0.3 * across**2)
