@@ -20,10 +20,10 @@ import numpy as np
 import pytest
 
 from generation.renderers.talking.face_animator import FaceAnimator, FramePose
+from tests.generation.face_helpers import LUMA
 
 PHOTOS = ("obama.jpg", "obama2.jpg", "biden.jpg", "astronaut.png")
 OPENINGS = (0.1, 0.15)
-LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 # Columns read, in shares of the mouth's half-width from its middle.
 OUTER_PART = (0.6, 0.95)
 COLUMNS = 15

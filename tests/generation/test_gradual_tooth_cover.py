@@ -45,7 +45,6 @@ MOST_CHANGE = 0.4
 # photos' own teeth and the hidden band at their own width: 0.5-1 px).
 SLAB_LUMA, SLAB_FLAT, SLAB_MOST_PX = (0.4, 0.75), 0.05, 3.0
 SMILES = ("obama.jpg", "obama2.jpg", "astronaut.png")  # photos that show their own teeth
-LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
 
@@ -71,7 +70,7 @@ def opening_columns(animator: FaceAnimator, frame: np.ndarray, mouth_open: float
 
 def is_tooth(column: np.ndarray, teeth_luma: float) -> np.ndarray:
     saturation = 1.0 - column.min(axis=1) / np.maximum(column.max(axis=1), 1.0)
-    return (saturation < TOOTH_SATURATION) & (column @ LUMA >= TOOTH_LUMA * teeth_luma)
+    return (saturation < TOOTH_SATURATION) & (column @ fh.LUMA >= TOOTH_LUMA * teeth_luma)
 
 
 def lit_teeth_luma(animator: FaceAnimator, mouth_open: float) -> float:
@@ -81,7 +80,7 @@ def lit_teeth_luma(animator: FaceAnimator, mouth_open: float) -> float:
     lumas = []
     for column in opening_columns(animator, frame, mouth_open, 1.0):
         saturation = 1.0 - column.min(axis=1) / np.maximum(column.max(axis=1), 1.0)
-        lumas.append((column @ LUMA)[saturation < TOOTH_SATURATION])
+        lumas.append((column @ fh.LUMA)[saturation < TOOTH_SATURATION])
     return float(np.percentile(np.concatenate(lumas), 90))
 
 
@@ -113,7 +112,7 @@ def test_teeth_go_under_the_lips_gradually_as_the_mouth_narrows(animators, name)
 def flat_grey_px(column: np.ndarray, teeth_luma: float) -> float:
     """px of the longest run of grey samples down ``column`` whose brightness stays within
     SLAB_FLAT of the lit teeth's."""
-    luma = (column @ LUMA) / teeth_luma
+    luma = (column @ fh.LUMA) / teeth_luma
     saturation = 1.0 - column.min(axis=1) / np.maximum(column.max(axis=1), 1.0)
     grey = (saturation < TOOTH_SATURATION) & (luma > SLAB_LUMA[0]) & (luma < SLAB_LUMA[1])
     longest, start = 0, 0

@@ -24,6 +24,7 @@ import pytest
 
 from generation.renderers.talking.face_animator import FaceAnimator, FramePose
 from generation.renderers.talking.face_fields import mouth_field
+from tests.generation.face_helpers import LUMA
 
 PHOTOS = ("biden.jpg", "obama.jpg", "obama2.jpg", "astronaut.png")
 OPENINGS = (0.4, 0.6, 0.8, 1.0)
@@ -40,7 +41,6 @@ NEAR_PX, SIDE_PX = 0.75, 2.0
 DARK_LEVELS = 12.0
 # Tooth-coloured: less saturated than this (lips, skin and the mouth's dark are red).
 TOOTH_SATURATION = 0.25
-LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 # Rims are read where the opening is at least this tall (its inner side inside it).
 LEAST_GAP_PX = 2.0 * SIDE_PX + 2.0
 

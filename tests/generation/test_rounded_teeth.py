@@ -40,7 +40,6 @@ GHOST_LUMA = (0.22, 0.6)
 # sample in the shadow, its middle read as a seam between two rows (0.18 of obama.jpg's columns
 # once the cover was gradual), though no second row was there.
 SEAM_RISE, SEAM_REACH_PX, SEAM_RIM_PX = 1.12, 2.0, 2.5
-LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
 
@@ -57,7 +56,7 @@ def opening_columns(animator: FaceAnimator, frame: np.ndarray, mouth_open: float
 
 def tooth_samples(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(luma, is tooth-coloured) per sample."""
-    luma = column @ LUMA
+    luma = column @ fh.LUMA
     saturation = 1.0 - column.min(axis=1) / np.maximum(column.max(axis=1), 1.0)
     return luma, saturation < TOOTH_SATURATION
 

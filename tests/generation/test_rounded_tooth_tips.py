@@ -35,7 +35,6 @@ TOOTH_SATURATION, TOOTH_LUMA = 0.25, 0.5
 RIM_PX = 2.0  # the strip starts within this of the lip's rim
 SMOOTH_COLUMNS = 9  # 4.5 px: under a tooth's width, over a ragged tip's
 LEAST_SAMPLES = 40
-LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
 
@@ -46,7 +45,7 @@ def lit_teeth_luma(animator: FaceAnimator, mouth_open: float) -> float:
                                          least_gap=4.0):
         column = fh.sample_column(frame, animator.geometry, u, np.arange(top, top + gap, 0.5))
         saturation = 1.0 - column.min(axis=1) / np.maximum(column.max(axis=1), 1.0)
-        lumas.append((column @ LUMA)[saturation < TOOTH_SATURATION])
+        lumas.append((column @ fh.LUMA)[saturation < TOOTH_SATURATION])
     return float(np.percentile(np.concatenate(lumas), 75))
 
 
@@ -72,7 +71,7 @@ def tips_edge(animator: FaceAnimator, frame: np.ndarray, mouth_open: float, mout
                                          count=count, least_gap=4.0):
         column = fh.sample_column(rgb, g, u, np.arange(top, top + gap, STEP))
         saturation = 1.0 - column.min(axis=1) / np.maximum(column.max(axis=1), 1.0)
-        tooth = (saturation < TOOTH_SATURATION) & (column @ LUMA > TOOTH_LUMA * teeth_luma)
+        tooth = (saturation < TOOTH_SATURATION) & (column @ fh.LUMA > TOOTH_LUMA * teeth_luma)
         found = np.flatnonzero(tooth)
         if not len(found) or found[0] * STEP > RIM_PX:
             edge.append(np.nan)

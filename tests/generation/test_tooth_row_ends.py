@@ -35,7 +35,6 @@ OUTER = 0.35  # the rows' ends: columns this share of the mouth's half-width fro
 # steps 2-4.5 px; the flat ends stepped 5.5-10 px (obama2.jpg's lower row, astronaut.png's
 # upper row).
 MOST_STEP_PX = 5.0
-LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
 
@@ -49,7 +48,7 @@ def dark_outline(animator: FaceAnimator, mouth_open: float, mouth_width: float) 
     rgb = frame.astype(np.float32)
     count = int(2 * g.mouth_half_width) + 1
     columns = [(u, fh.sample_column(rgb, g, u, np.arange(top + RIM_PX, top + gap - RIM_PX, STEP))
-                @ LUMA)
+                @ fh.LUMA)
                for u, top, gap in fh.parted_columns(animator, mouth_open, mouth_width, span=1.0,
                                                     count=count, least_gap=3.0)]
     bright = np.percentile(np.concatenate([luma for _, luma in columns]), 95)
