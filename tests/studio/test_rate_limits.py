@@ -13,16 +13,11 @@ from studio.rate_limits import rate_limit_hit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def clock(ratelimit_clock):
-    return ratelimit_clock  # tests/studio/conftest.py freezes django-ratelimit's clock
-
-
 def _verify(client, **extra):
     return client.post("/api/v1/verify", {}, **extra)  # no file: 400 when let in, 429 when not
 
 
-def test_a_limited_client_is_let_back_in_when_its_window_ends(client, settings, clock):
+def test_a_limited_client_is_let_back_in_when_its_window_ends(client, settings, ratelimit_clock):
     settings.SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE = 3
     assert [_verify(client).status_code for _ in range(3)] == [400, 400, 400]
     refused = _verify(client)
@@ -31,17 +26,17 @@ def test_a_limited_client_is_let_back_in_when_its_window_ends(client, settings, 
     assert 1 <= retry_after <= 60
     # The old limiter pushed the expiry back with every refused request: knock every 20 s.
     for _ in range(retry_after // 20):
-        clock.now += 20
+        ratelimit_clock.now += 20
         assert _verify(client).status_code == 429
-    clock.now += retry_after % 20 + 1
+    ratelimit_clock.now += retry_after % 20 + 1
     assert _verify(client).status_code == 400  # let back in once the window ended
     # And a client that comes back every few minutes is never refused.
     for _ in range(5):
-        clock.now += 180
+        ratelimit_clock.now += 180
         assert _verify(client).status_code == 400
 
 
-def test_two_clients_behind_a_trusted_proxy_are_counted_apart(client, settings, clock):
+def test_two_clients_behind_a_trusted_proxy_are_counted_apart(client, settings):
     settings.SIGNET_TRUSTED_PROXY_COUNT = 1
     settings.SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE = 2
     proxy = {"REMOTE_ADDR": "10.0.0.2"}
@@ -54,7 +49,7 @@ def test_two_clients_behind_a_trusted_proxy_are_counted_apart(client, settings, 
     assert _verify(client, **forged).status_code == 429
 
 
-def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(client, settings, clock):
+def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(client, settings):
     settings.SIGNET_TRUSTED_PROXY_COUNT = 0
     settings.SIGNET_VERIFY_RATE_LIMIT_PER_MINUTE = 2
     codes = [
@@ -64,7 +59,7 @@ def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(client, settings, cl
 
 
 @pytest.mark.parametrize("backend", ["locmem", "redis"])
-def test_the_count_is_atomic_under_concurrent_requests(settings, backend, clock):
+def test_the_count_is_atomic_under_concurrent_requests(settings, backend):
     """60 requests at once against a limit of 30: exactly 30 get through (the old counter let
     34 through)."""
     if backend == "redis":
@@ -116,7 +111,7 @@ def test_every_public_door_has_a_limit(client, settings, name, method, path, dat
 
 
 def test_a_flood_of_selfies_or_consent_recordings_is_refused_with_429(
-    creator_client, settings, clock
+    creator_client, settings, ratelimit_clock
 ):
     # Each selfie runs face detection and each recording the liveness checks: seconds of CPU
     # a client could otherwise ask for without end.
@@ -132,5 +127,5 @@ def test_a_flood_of_selfies_or_consent_recordings_is_refused_with_429(
     ):
         assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
     assert refused.status_code == 429 and "Too many requests" in refused.content.decode()
-    clock.now += 3601
+    ratelimit_clock.now += 3601
     assert creator_client.post("/enrol/", {}, **json).status_code == 400
