@@ -6,9 +6,8 @@ inside the opening (as the mouth's own field places it): the steepest rise from 
 above into the lit tongue below, where the whole ramp lies inside the opening and what lies
 below it is tongue: not tooth (as red as the lips: the tongue is their tissue), nor the lip
 (a smiling photo's lower lip is painted on into the opening; the tongue, inside the mouth,
-is darker than the lips); its ramp width (the
-rise over its steepest slope), against the same measure on the photo's own upper lip's outer
-edge.
+is darker than the lips); its ramp width (the rise over its steepest slope), against the same
+measure on the photo's own upper lip's outer edge.
 """
 
 from __future__ import annotations
@@ -35,11 +34,11 @@ from tests.generation.test_cavity_rim import (
 )
 
 PHOTOS = ("obama.jpg", "obama2.jpg", "biden.jpg", "astronaut.png")
-# (open, width, tongue): rounded and spread, half to wide open, the tongue at rest and raised
-# (th, l). Under 0.45 open the tongue is a sliver too thin to show an edge.
 # The tongue lies inside the mouth: at most this share of the upper lip's brightness (its own
 # colour is darker than the lips', TONGUE_FROM_LIP; a lip strip is the lip's).
 TONGUE_UNDER_LIP = 0.8
+# (open, width, tongue): rounded and spread, half to wide open, the tongue at rest and raised
+# (th, l). Under 0.45 open the tongue is a sliver too thin to show an edge.
 POSES = ((0.45, 0.8, 0.0), (0.6, 0.8, 0.0), (0.8, 0.8, 0.0), (0.6, 1.0, 0.0), (0.8, 1.0, 0.0),
          (0.6, 1.0, 0.7), (0.8, 1.0, 0.7))
 

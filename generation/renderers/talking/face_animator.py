@@ -330,19 +330,25 @@ class FaceAnimator:
             blended = region + (colour - region) * alpha[..., None]
             frame[y0:y1, x0:x1] = np.clip(blended + 0.5, 0, 255).astype(np.uint8)
         if soft_rim is not None:
-            (x0, y0, x1, y1), in_mouth, weight = soft_rim
-            region = frame[y0:y1, x0:x1].astype(np.float32)
-            # Into the mouth the lip is blurred in as its wet inner side (INNER_LIP_TINT).
-            in_mouth = in_mouth[..., None] > 0
-            into_mouth = cv2.GaussianBlur(
-                np.where(in_mouth, region, region * INNER_LIP_TINT), (0, 0), self._rim_sigma,
-                borderType=cv2.BORDER_REPLICATE)
-            over_lip = cv2.GaussianBlur(region, (0, 0), self._rim_sigma,
-                                        borderType=cv2.BORDER_REPLICATE)
-            blurred = np.where(in_mouth, into_mouth, over_lip)
-            softened = region + (blurred - region) * weight[..., None]
-            frame[y0:y1, x0:x1] = np.clip(softened + 0.5, 0, 255).astype(np.uint8)
+            self._soften_rim(frame, *soft_rim)
         return frame
+
+    def _soften_rim(self, frame: np.ndarray, box: tuple[int, int, int, int],
+                    in_mouth: np.ndarray, weight: np.ndarray) -> None:
+        """Blur the finished ``frame`` across the lips' edge along the opening, in place, by
+        ``weight`` over ``box`` (_soft_rim's)."""
+        x0, y0, x1, y1 = box
+        region = frame[y0:y1, x0:x1].astype(np.float32)
+        # Into the mouth the lip is blurred in as its wet inner side (INNER_LIP_TINT).
+        in_mouth = in_mouth[..., None] > 0
+        into_mouth = cv2.GaussianBlur(
+            np.where(in_mouth, region, region * INNER_LIP_TINT), (0, 0), self._rim_sigma,
+            borderType=cv2.BORDER_REPLICATE)
+        over_lip = cv2.GaussianBlur(region, (0, 0), self._rim_sigma,
+                                    borderType=cv2.BORDER_REPLICATE)
+        blurred = np.where(in_mouth, into_mouth, over_lip)
+        softened = region + (blurred - region) * weight[..., None]
+        frame[y0:y1, x0:x1] = np.clip(softened + 0.5, 0, 255).astype(np.uint8)
 
     def _scratch_maps(self) -> tuple[np.ndarray, np.ndarray]:
         """This thread's map buffers (frames may be rendered on several threads at once), the
@@ -573,9 +579,9 @@ class FaceAnimator:
     def _soft_rim(self, field: MouthField, opening: tuple[int, int, int, int],
                   inside: np.ndarray, teeth: np.ndarray, origin: tuple[int, int]):
         """(frame box, the mouth's inside there, weight): where and how much the finished
-        frame is blurred across the lips' edge along the opening (RIM_*). ``field``: over the lips' box; ``inside`` and
-        ``teeth``: the share of each pixel of the ``opening`` box that shows the mouth's
-        inside, and its teeth."""
+        frame is blurred across the lips' edge along the opening (RIM_*; _soften_rim).
+        ``field``: over the lips' box; ``inside`` and ``teeth``: the share of each pixel of
+        the ``opening`` box that shows the mouth's inside, and its teeth."""
         sigma = self._rim_sigma
         band = RIM_BAND[1] * sigma
         grow = int(np.ceil(band + 3.0 * sigma)) + 1
@@ -1154,10 +1160,10 @@ class FaceAnimator:
 
     def _lid_grain_level(self, eye) -> tuple[float, float]:
         """The robust spread (in luma) of the photo's grain under the eye, where a lid reads
-        it (see _under_eye_grain), and the gain that
-        brings its finest detail to the skin's: the finer of the skin just above the brow
-        and the skin under the eye (a lid no grainier than the skin around it; forehead hair
-        can make the one, wrinkles the other, too coarse)."""
+        it (see _under_eye_grain), and the gain that brings its finest detail to the skin's:
+        the finer of the skin just above the brow and the skin under the eye (a lid no
+        grainier than the skin around it; forehead hair can make the one, wrinkles the other,
+        too coarse)."""
         us = np.linspace(eye.centre_u - 0.6 * eye.half_width,
                          eye.centre_u + 0.6 * eye.half_width, 25)
         steps = np.linspace(0.0, 1.6, 13) * eye.half_width
