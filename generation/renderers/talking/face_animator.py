@@ -56,6 +56,7 @@ from generation.renderers.talking.mouth_interior import (
     lips_rolled_in_reach,
     paint_interior,
     row_alpha,
+    teeth_in_photo_light,
 )
 
 # Widest inner-lip gap while speaking, as a share of the brow-to-chin height (about 15-20 mm
@@ -264,11 +265,13 @@ class FaceAnimator:
             )
             for eye in g.eyes
         ]
+        light = self._skin_light()
         self.look = MouthLook(
-            light=self._skin_light(),
+            light=light,
             teeth_height_px=DRAWN_TEETH_SHARE * g.face_height,
             photo_shows_teeth=g.rest_gap > TEETH_VISIBLE_SHARE * g.face_height,
             lip_rgb=self._lip_colour(),
+            teeth_rgb=self._drawn_teeth_colour(light),
         )
         # The photo's own teeth rows, where it shows teeth (None: teeth are drawn).
         self._teeth = (find_photo_teeth(self.image, g, self.look.lip_rgb)
@@ -1285,6 +1288,29 @@ class FaceAnimator:
             samples.append(self._pixels_at(us, g.lower_inner(us) + share * (
                 g.lower_outer(us) - g.lower_inner(us))))
         return np.median(np.concatenate(samples), axis=0).astype(np.float32)
+
+    def _drawn_teeth_colour(self, light: float) -> np.ndarray:
+        """Drawn teeth's colour in the photo's light (teeth_in_photo_light), from the cheeks'
+        median colour (where _skin_light reads them) and each eye's brightest fifth inside
+        its lids."""
+        g = self.geometry
+        points = g.points
+        radius = max(2.0, 0.05 * g.face_width)
+        offsets = np.linspace(-radius, radius, 9)
+        du, dv = (grid.ravel() for grid in np.meshgrid(offsets, offsets))
+        cheeks = [(points[2] + points[31]) / 2, (points[14] + points[35]) / 2, points[29]]
+        skin = np.median(np.concatenate(
+            [self._pixels_at(centre[0] + du, centre[1] + dv) for centre in cheeks]), axis=0)
+        whites = []
+        for lids in (points[36:42], points[42:48]):
+            xs, ys = g.to_image(lids[:, 0], lids[:, 1])
+            inside = np.zeros((self.size, self.size), dtype=np.uint8)
+            cv2.fillPoly(inside, [np.round(np.stack([xs, ys], axis=1)).astype(np.int32)], 1)
+            eye = self.image[cv2.erode(inside, np.ones((3, 3), np.uint8)) > 0].astype(np.float32)
+            if len(eye) >= 10:
+                luma = eye @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+                whites.append(np.median(eye[luma >= np.percentile(luma, 80)], axis=0))
+        return teeth_in_photo_light(light, skin, whites)
 
     def _skin_light(self) -> float:
         """Brightness of the cheeks and nose bridge relative to a typical portrait's skin."""

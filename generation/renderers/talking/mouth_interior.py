@@ -8,7 +8,7 @@ photo's lips are parted over a dark cavity, the rows end at the cavity's edges (
 per column, by ``find_photo_teeth``); the cavity itself is painted, so a wider opening shows
 throat and tongue, never stretched slivers of tooth. When the photo shows a closed mouth
 there are no teeth to reuse, so a row of upper teeth (and, wide open, the lower incisors'
-tips) is drawn under the upper lip, tinted by the photo's light.
+tips) is drawn under the upper lip, lit by the photo's light and in its colour.
 """
 
 from __future__ import annotations
@@ -33,6 +33,23 @@ TONGUE_RGB = np.array([172.0, 84.0, 88.0], dtype=np.float32)
 # pinker (less green, a touch of blue: wet mucosa, not lip skin).
 TONGUE_FROM_LIP = np.array([0.86, 0.55, 0.6], dtype=np.float32)
 TEETH_RGB = np.array([216.0, 207.0, 190.0], dtype=np.float32)
+# Drawn teeth are lit by the photo's light, and take its colour: TEETH_RGB's lightness (times
+# the photo's light) in the colour (CIE a*, b*) that teeth show in this photo. Fixed ivory
+# next to biden.jpg's red-cast skin read as a cyan grey. The colour is read where a photo
+# shows something near white: its eye whites (the brightest fifth inside each eye), where they
+# are at least EYE_WHITES_LIGHTNESS of the cheeks' L* and at most EYE_WHITES_CHROMA of their
+# chroma (biden.jpg's narrowed eyes show lids and lashes: 0.52-0.60 and 0.51-0.69; the other
+# photos' whites 0.78-1.22 and 0.11-0.36); the photos' own teeth lie TEETH_OVER_EYE_WHITES
+# from their whites (obama.jpg -5.6, 2.7; obama2.jpg -0.6, 1.8; astronaut.png -1.2, 0.0: teeth
+# are yellower and less pink than whites, which show blood vessels).
+EYE_WHITES_LIGHTNESS = 0.7
+EYE_WHITES_CHROMA = 0.4
+TEETH_OVER_EYE_WHITES = np.array([-2.0, 1.5], dtype=np.float32)
+# Without measurable eye whites, the teeth's colour is this share of the cheeks' a*, b*: the
+# light's cast is in both (obama2.jpg's teeth 0.28 of its skin's chroma along the skin's hue,
+# astronaut.png's 0.30, and within 4 degrees of its hue). Skin's own tone is in it too:
+# obama.jpg's brown skin would give his neutral-lit teeth 8 units too warm, its eye whites 4.
+TEETH_SKIN_CAST_SHARE = 0.28
 # The tongue's top above the lower teeth: this share of the room between the rows, at most
 # TONGUE_HEIGHT drawn-teeth heights (th/l lift its tip towards the upper teeth). Low in the
 # mouth: the lower teeth hide its front, the throat shows above it; once the room is wide
@@ -140,12 +157,47 @@ class MouthLook:
     teeth_height_px: float  # how far drawn upper teeth may show below the upper lip
     photo_shows_teeth: bool
     lip_rgb: np.ndarray | None = dataclass_field(default=None, compare=False)  # the lips' colour
+    # Drawn teeth's lit colour in this photo's light (teeth_in_photo_light; None: TEETH_RGB
+    # times ``light``).
+    teeth_rgb: np.ndarray | None = dataclass_field(default=None, compare=False)
+
+    @property
+    def drawn_teeth_rgb(self) -> np.ndarray:
+        if self.teeth_rgb is None:
+            return TEETH_RGB * self.light
+        return np.asarray(self.teeth_rgb, dtype=np.float32)
 
     @property
     def tongue_rgb(self) -> np.ndarray:
         if self.lip_rgb is None:
             return TONGUE_RGB * self.light
         return (np.asarray(self.lip_rgb, dtype=np.float32) * TONGUE_FROM_LIP).astype(np.float32)
+
+
+def _lab(rgb: np.ndarray) -> np.ndarray:
+    pixels = np.asarray(rgb, dtype=np.float32).reshape(1, -1, 3) / 255.0
+    return cv2.cvtColor(pixels, cv2.COLOR_RGB2Lab).reshape(-1, 3)
+
+
+def teeth_in_photo_light(light: float, skin_rgb: np.ndarray,
+                         eye_whites_rgb: list[np.ndarray]) -> np.ndarray:
+    """Drawn teeth's lit RGB in a photo whose cheeks are ``skin_rgb`` and whose eyes' brightest
+    parts are ``eye_whites_rgb`` (one per eye): TEETH_RGB's lightness at the photo's
+    ``light``, in the colour its eye whites show (where they are measurable) or its skin's
+    cast (EYE_WHITES_*, TEETH_*)."""
+    lightness = float(_lab(TEETH_RGB * light)[0, 0])
+    skin = _lab(skin_rgb)[0]
+    skin_chroma = float(np.hypot(skin[1], skin[2]))
+    whites = [white for white in (_lab(rgb)[0] for rgb in eye_whites_rgb)
+              if white[0] >= EYE_WHITES_LIGHTNESS * skin[0]
+              and np.hypot(white[1], white[2]) <= EYE_WHITES_CHROMA * skin_chroma]
+    if whites:
+        colour = np.mean([white[1:] for white in whites], axis=0) + TEETH_OVER_EYE_WHITES
+    else:
+        colour = TEETH_SKIN_CAST_SHARE * skin[1:]
+    lab = np.array([[[lightness, colour[0], colour[1]]]], dtype=np.float32)
+    return np.clip(cv2.cvtColor(lab, cv2.COLOR_Lab2RGB).reshape(3) * 255.0, 0.0,
+                   255.0).astype(np.float32)
 
 
 @dataclass(frozen=True, eq=False)
@@ -587,22 +639,50 @@ def _with_tongue(colour: np.ndarray, look: MouthLook, field: MouthField, across:
 # arch turns away. (Narrower teeth read as a picket fence of tiles.)
 _TOOTH_EDGES = np.cumsum([0.0, 0.32, 0.24, 0.19, 0.13, 0.12])
 _LOWER_TOOTH_EDGES = np.cumsum([0.0, 0.22, 0.22, 0.2, 0.18, 0.18])
-# Where neighbouring teeth meet: a faint seam, not a dark gap (they touch).
-_SEAM_DARKENING = 0.18
+# Where neighbouring teeth meet: a faint, soft shading, not a dark gap (they touch), deepest
+# by the gums (under the lip) and gone before the biting edge, where they touch. A seam as
+# dark over every row, 1 px wide (0.18 darker), read as lines drawn down the teeth, a picket
+# fence: on biden.jpg's frames 0.14 below the teeth beside them 0.6 of the way down to the
+# edge, where obama.jpg's and astronaut.png's own teeth dip by 0.076 and 0.088 (near the lip
+# 0.131 and 0.112; tests/generation/test_drawn_teeth_look.py); now 0.07 there, 0.12 near the
+# lip. _SEAM_AT_GUM darker at the row's top, fading to nothing _SEAM_FADES_BY of the way
+# down; a Gaussian _SEAM_SOFT_PX wide (1/e) either side.
+_SEAM_AT_GUM = 0.16
+_SEAM_FADES_BY = 0.85
+_SEAM_SOFT_PX = 0.9
+# The upper row's biting edge fades out over this many px: over 1.2 px it read 1.3 px wide
+# (rise over steepest slope) on biden.jpg's frames, crisper than any photo's own teeth
+# (obama.jpg's 1.7, astronaut.png's 3.5) and than biden.jpg's own lip edge (2.2), a drawn
+# line; now 1.5. (Over 2 px, 1.9 wide, a nearly shut mouth's short teeth faded to too little
+# tooth: tests/generation/test_pucker.py.)
+_BITING_EDGE_PX = 1.6
 
 
-def _tooth_shading(across: np.ndarray, edges: np.ndarray, seam_px: float) -> np.ndarray:
+def _tooth_shading(across: np.ndarray, edges: np.ndarray, seam_px: float,
+                   seam_depth: np.ndarray) -> np.ndarray:
     """Brightness (0..1) of a row of teeth across the mouth: each tooth rounded (brightest in
-    its middle), a faint seam where it meets the next, darker towards the corners where the
-    arch turns away from the light."""
+    its middle), a soft seam ``seam_depth`` darker (per pixel) where it meets the next, darker
+    towards the corners where the arch turns away from the light. ``seam_px``: a pixel's
+    share of the mouth's half-width."""
     index = np.clip(np.searchsorted(edges, across) - 1, 0, len(edges) - 2)
     left, right = edges[index], edges[index + 1]
     within = np.clip((across - left) / (right - left), 0.0, 1.0)
-    rounded = np.sqrt(np.clip(1.0 - (2.0 * within - 1.0) ** 2, 0.0, 1.0))
+    # A tooth's face turns from the light gently (a parabola): a quarter circle's turn
+    # (sqrt) fell most of its 15 % within a pixel or two of the seam, a dark notch of its own
+    # where the seam has faded (biden.jpg's central incisors: 0.07 below the tooth 3 px away,
+    # the parabola's 0.05).
+    rounded = np.clip(1.0 - (2.0 * within - 1.0) ** 2, 0.0, 1.0)
     from_seam = np.minimum(within, 1.0 - within) * (right - left) / max(seam_px, 1e-3)
-    seam = 1.0 - _SEAM_DARKENING * np.clip(1.0 - from_seam, 0.0, 1.0)
+    seam = 1.0 - seam_depth * np.exp(-((from_seam / _SEAM_SOFT_PX) ** 2))
     turn = np.clip(1.0 - 0.6 * across**1.5, 0.0, 1.0)
-    return (0.85 + 0.15 * rounded) * seam * turn
+    return (0.88 + 0.12 * rounded) * seam * turn
+
+
+def _biting_edge(inside_tip: np.ndarray) -> np.ndarray:
+    """How much of a pixel ``inside_tip`` px inside the drawn upper row's tip the row covers:
+    half at 0.6 px in (where a 1.2 px ramp put it: the row shows as long), over
+    _BITING_EDGE_PX."""
+    return np.clip((inside_tip - 0.6) / _BITING_EDGE_PX + 0.5, 0.0, 1.0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -625,34 +705,41 @@ def drawn_teeth(look: MouthLook, field: MouthField) -> DrawnTeeth:
     # seams stay about a pixel wide at any size.
     steps = np.abs(np.diff(field.column, axis=1)) if field.column.shape[1] > 1 else None
     seam_px = float(np.median(steps)) if steps is not None and steps.size else 0.05
-    upper_shade = _tooth_shading(across, _TOOTH_EDGES, seam_px)
+    row_height = np.minimum(look.teeth_height_px, 0.42 * field.gap) * (1.0 - 0.35 * across)
+    upper_seams = _SEAM_AT_GUM * np.clip(
+        1.0 - field.from_top / np.maximum(_SEAM_FADES_BY * row_height, 1.0), 0.0, 1.0)
+    upper_shade = _tooth_shading(across, _TOOTH_EDGES, seam_px, upper_seams)
     within_tooth = np.clip(np.searchsorted(_TOOTH_EDGES, across) - 1, 0, len(_TOOTH_EDGES) - 2)
     edge_left = _TOOTH_EDGES[within_tooth]
     edge_right = _TOOTH_EDGES[within_tooth + 1]
     middle = np.clip((across - edge_left) / (edge_right - edge_left), 0.0, 1.0)
-    upper_height = np.minimum(look.teeth_height_px, 0.42 * field.gap) * (1.0 - 0.35 * across)
     # Incisal edges are slightly curved: each tooth a little shorter at its sides.
-    upper_height = upper_height * (0.93 + 0.07 * np.sqrt(
+    upper_height = row_height * (0.93 + 0.07 * np.sqrt(
         np.clip(1.0 - (2.0 * middle - 1.0) ** 2, 0.0, 1.0)))
     # Rounded lips reach over them as over a photo's own: each row slides in under its lip,
     # tips last, in the lips' shadow (LIPS_OVER_TEETH_*).
     cover = field.drawn_teeth_cover
     shown_upper = upper_height * (1.0 - cover) - cover * LIPS_OVER_TEETH_EDGE_PX
-    upper = np.clip((shown_upper - field.from_top) / 1.2, 0.0, 1.0)
+    upper = _biting_edge(shown_upper - field.from_top)
     # The lower incisors' tips show only once the opening is wider than two teeth heights.
     lower_height = np.clip(field.gap - 2.0 * look.teeth_height_px, 0.0,
                            0.4 * look.teeth_height_px) * np.clip(1.0 - 1.6 * across, 0.0, 1.0)
     shown_lower = lower_height * (1.0 - cover) - cover * LIPS_OVER_TEETH_EDGE_PX
     lower = np.clip((field.from_top - (field.gap - shown_lower)) / 1.2, 0.0, 1.0)
-    lower_shade = _tooth_shading(across, _LOWER_TOOTH_EDGES, seam_px)
+    # The lower row's gums are under the lower lip: its seams fade up towards its tips.
+    lower_seams = _SEAM_AT_GUM * np.clip(
+        1.0 - (field.gap - field.from_top) / np.maximum(_SEAM_FADES_BY * lower_height, 1.0),
+        0.0, 1.0)
+    lower_shade = _tooth_shading(across, _LOWER_TOOTH_EDGES, seam_px, lower_seams)
     within_row = np.clip((0.92 - across) / 0.15, 0.0, 1.0)
     visible = np.clip((field.gap - 2.0) / 4.0, 0.0, 1.0) * within_row
     # Under the upper lip the teeth are in its shadow; the lower row is lit from above less.
     under_lip = 0.78 + 0.22 * np.clip(field.from_top / np.maximum(upper_height, 1.0), 0.0, 1.0)
     under_lip = under_lip * (1.0 - LIPS_OVER_TEETH_SHADE * cover)
-    upper_rgb = TEETH_RGB * look.light * (upper_shade * under_lip)[..., None]
-    lower_rgb = TEETH_RGB * look.light * (0.78 * lower_shade * (1.0 - LIPS_OVER_TEETH_SHADE
-                                                                 * cover))[..., None]
+    teeth_rgb = look.drawn_teeth_rgb
+    upper_rgb = teeth_rgb * (upper_shade * under_lip)[..., None]
+    lower_rgb = teeth_rgb * (0.78 * lower_shade
+                             * (1.0 - LIPS_OVER_TEETH_SHADE * cover))[..., None]
     middle_at = np.unravel_index(np.argmax(field.gap), field.gap.shape) if field.gap.size \
         else None
     if middle_at is None:
