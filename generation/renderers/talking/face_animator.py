@@ -517,6 +517,7 @@ class FaceAnimator:
         u, v = g.to_aligned(hx, hy)
         field = mouth_field(g, u, v, opening_px=opening_px, width=width, cover=cover)
         field = self._lips_read_to_rims(field, u, v)
+        field = self._dark_corner_rims_read_lips(field, u, v)
         dx, dy = g.rotate_to_image(field.du, field.dv)
         map_x[ly0:ly1, lx0:lx1] = hx + dx
         map_y[ly0:ly1, lx0:lx1] = hy + dy
@@ -634,6 +635,36 @@ class FaceAnimator:
         lip_v = np.where(above, upper, np.where(below, lower, read_v))
         return dataclasses.replace(field, dv=(field.dv + reach * (lip_v - read_v))
                                    .astype(field.dv.dtype))
+
+    def _dark_corner_rims_read_lips(self, field: MouthField, u, v) -> MouthField:
+        """Where the photo's upper lip ends above dlib's line (its dark corner: the field's
+        upper_lip_raise), the opening's rim pixels read the lips as the lips' strips read
+        them (_photo_teeth): the upper lip mirrored past its end, the lower one's lit top.
+        A rim pixel with its centre in the opening is painted only for its share inside
+        the rim; the rest showed the map's read of the photo's gap, which there is black:
+        part closed, obama2.jpg's right corner had a near-black, stair-stepped line along
+        the lower lip's top, from the teeth's end to the corner."""
+        raised = field.upper_lip_raise
+        if self._teeth is None or not np.ndim(raised):
+            return field
+        # (Rounded lips over the teeth have their own: _lips_read_to_rims, LipsAtRims.)
+        rim = ((raised > 0.0) & (field.coverage > 0.0) & (field.coverage < 1.0)
+               & (field.from_top > 0.0) & (field.from_top < field.gap)
+               & (field.teeth_cover <= 0.0))
+        if not rim.any():
+            return field
+        source_u = (u + field.du)[rim]
+        upper_v = field.upper_source_v[rim]
+        lip_end = self.geometry.upper_inner(source_u) - raised[rim]
+        upper_v = upper_v - 2.0 * np.maximum(upper_v - lip_end, 0.0) * np.clip(raised[rim],
+                                                                                0.0, 1.0)
+        lower_v = field.lower_source_v[rim]
+        lip_edge = self._teeth.at(source_u[None])[4][0]
+        lower_v = np.where(lower_v < lip_edge, 2.0 * lip_edge - lower_v, lower_v)
+        nearer_upper = field.from_top[rim] < 0.5 * field.gap[rim]
+        dv = field.dv.copy()
+        dv[rim] = np.where(nearer_upper, upper_v, lower_v) - v[rim]
+        return dataclasses.replace(field, dv=dv)
 
     def _lip_read(self, source_u: np.ndarray, read_v: np.ndarray, side: str) -> np.ndarray:
         """``read_v`` (photo, aligned) kept on the ``side`` lip itself, mirrored about its
