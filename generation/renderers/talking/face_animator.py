@@ -55,6 +55,7 @@ from generation.renderers.talking.mouth_interior import (
     find_photo_teeth,
     lips_rolled_in_reach,
     paint_interior,
+    photo_cavity_rgb,
     row_alpha,
 )
 
@@ -273,6 +274,7 @@ class FaceAnimator:
         # The photo's own teeth rows, where it shows teeth (None: teeth are drawn).
         self._teeth = (find_photo_teeth(self.image, g, self.look.lip_rgb)
                        if self.look.photo_shows_teeth else None)
+        self.look = dataclasses.replace(self.look, cavity_rgb=self._photo_cavity_rgb())
         self._teeth_source = (self._teeth.toothness_image(self.image)
                               if self._teeth is not None else None)
         self._hidden_source = (
@@ -1285,6 +1287,13 @@ class FaceAnimator:
             samples.append(self._pixels_at(us, g.lower_inner(us) + share * (
                 g.lower_outer(us) - g.lower_inner(us))))
         return np.median(np.concatenate(samples), axis=0).astype(np.float32)
+
+    def _photo_cavity_rgb(self) -> np.ndarray | None:
+        """The photo's own mouth's dark, which the painted cavity takes (None: it shows
+        none, and the cavity is the default's, in the skin's light)."""
+        if self._teeth is None:
+            return None
+        return photo_cavity_rgb(self.image, self.geometry, self._teeth)
 
     def _skin_light(self) -> float:
         """Brightness of the cheeks and nose bridge relative to a typical portrait's skin."""
