@@ -55,6 +55,7 @@ from generation.renderers.talking.mouth_interior import (
     find_photo_teeth,
     lips_rolled_in_reach,
     paint_interior,
+    photo_cavity_rgb,
     row_alpha,
     teeth_in_photo_light,
 )
@@ -276,6 +277,7 @@ class FaceAnimator:
         # The photo's own teeth rows, where it shows teeth (None: teeth are drawn).
         self._teeth = (find_photo_teeth(self.image, g, self.look.lip_rgb)
                        if self.look.photo_shows_teeth else None)
+        self.look = dataclasses.replace(self.look, cavity_rgb=self._photo_cavity_rgb())
         self._teeth_source = (self._teeth.toothness_image(self.image)
                               if self._teeth is not None else None)
         self._hidden_source = (
@@ -1342,6 +1344,13 @@ class FaceAnimator:
                 luma = eye @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
                 whites.append(np.median(eye[luma >= np.percentile(luma, 80)], axis=0))
         return teeth_in_photo_light(light, skin, whites)
+
+    def _photo_cavity_rgb(self) -> np.ndarray | None:
+        """The photo's own mouth's dark, which the painted cavity takes (None: it shows
+        none, and the cavity is the default's, in the skin's light)."""
+        if self._teeth is None:
+            return None
+        return photo_cavity_rgb(self.image, self.geometry, self._teeth)
 
     def _skin_light(self) -> float:
         """Brightness of the cheeks and nose bridge relative to a typical portrait's skin."""

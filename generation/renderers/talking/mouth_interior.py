@@ -26,6 +26,21 @@ from generation.renderers.talking.geometry import FaceGeometry
 
 CAVITY_EDGE_RGB = np.array([84.0, 34.0, 36.0], dtype=np.float32)
 CAVITY_DEEP_RGB = np.array([36.0, 13.0, 15.0], dtype=np.float32)
+# Towards the corners the cavity darkens to this depth of its shading (in the cheeks' shadow).
+# Where the photo shows its own mouth's dark (MouthLook.cavity_rgb), that dark is the colour
+# painted at this depth, and the shading from the lips' edge to the throat is relative to it:
+# the photos show their dark beside their teeth, in the corners' shadow (obama.jpg,
+# astronaut.png) or between the rows (obama2.jpg). The fixed colours, times the skin's light,
+# painted astronaut.png's warm brown corners (a* 19, b* 20) as purple-maroon blobs (b* 6), and
+# obama.jpg's brown near-black and obama2.jpg's near-black red (luma 18 and 10) at luma 28-31.
+# A photo's dark is painted no lighter than the fixed colours are in its light, though:
+# astronaut.png's is lighter (luma 39 against 31), being thin slivers in its corners blurred into
+# its teeth and lips, and painted as light, its own dark corner carried out on the opening's
+# rims stood darker than the mouth inside them, a dark line along the rims
+# (tests/generation/test_mouth_corners.py: 0.133 of the rim samples, at most 0.12; 0.097 so).
+# So painted, the darker half of a frame's corners wide open reads 0.85-1.23 of the photo's own
+# dark's brightness, in its hue (tests/generation/test_cavity_colour.py).
+CHEEK_DEPTH = 0.85
 # The tongue when the photo's lips are not known: lit from the front, the brightest thing
 # behind the teeth.
 TONGUE_RGB = np.array([172.0, 84.0, 88.0], dtype=np.float32)
@@ -111,6 +126,13 @@ LIPS_OVER_TEETH_SHADE = 0.25
 LIPS_OVER_TEETH_LAST = 10.0
 # A photo's cavity: pixels darker than this share of its teeth's brightness.
 CAVITY_LUMA_SHARE = 0.33
+# Its colour (photo_cavity_rgb) is the mean of its pixels between these percentiles of their
+# brightness: the blackest quarter are specks of noise or the deepest crease, the lighter half
+# the dark's fringe blurred into teeth and lips. It is read where at least CAVITY_LEAST_PX
+# half-pixel samples are dark (astronaut.png shows the fewest of the shared photos: 334, in
+# its corners' slivers; obama.jpg 929, obama2.jpg 3593).
+CAVITY_PERCENTILES = (25.0, 50.0)
+CAVITY_LEAST_PX = 40
 # The lower lip's lit top: from the lip line up, pixels at least this share of the lip's own
 # brightness (obama2.jpg: a band at 100-110 between its lower teeth and the lip's 130 is
 # not lip); the curve is smoothed over this many half-pixel columns.
@@ -160,12 +182,29 @@ class MouthLook:
     # Drawn teeth's lit colour in this photo's light (teeth_in_photo_light; None: TEETH_RGB
     # times ``light``).
     teeth_rgb: np.ndarray | None = dataclass_field(default=None, compare=False)
+    # The photo's own mouth's dark (photo_cavity_rgb; None where it shows none): the cavity's
+    # colour in the cheeks' shadow at the corners.
+    cavity_rgb: np.ndarray | None = dataclass_field(default=None, compare=False)
 
     @property
     def drawn_teeth_rgb(self) -> np.ndarray:
         if self.teeth_rgb is None:
             return TEETH_RGB * self.light
         return np.asarray(self.teeth_rgb, dtype=np.float32)
+
+    @property
+    def cavity_edge_and_deep(self) -> tuple[np.ndarray, np.ndarray]:
+        """The cavity's colour just inside the lips and deepest in the throat."""
+        if self.cavity_rgb is None:
+            return CAVITY_EDGE_RGB * self.light, CAVITY_DEEP_RGB * self.light
+        # Per channel, so the photo's hue is kept and the lips' side stays a little redder.
+        at_cheek = CAVITY_EDGE_RGB + (CAVITY_DEEP_RGB - CAVITY_EDGE_RGB) * CHEEK_DEPTH
+        photo = np.asarray(self.cavity_rgb, dtype=np.float32)
+        # No lighter than the fixed colours in the skin's light (CHEEK_DEPTH says why).
+        photo = photo * min(1.0, float(at_cheek.mean()) * self.light
+                            / max(float(photo.mean()), 1.0))
+        scale = photo / at_cheek
+        return CAVITY_EDGE_RGB * scale, CAVITY_DEEP_RGB * scale
 
     @property
     def tongue_rgb(self) -> np.ndarray:
@@ -451,6 +490,27 @@ def find_photo_teeth(image: np.ndarray, g: FaceGeometry, lip_rgb: np.ndarray
                       lip_redness=lip_split)
 
 
+def photo_cavity_rgb(image: np.ndarray, g: FaceGeometry, teeth: PhotoTeeth
+                     ) -> np.ndarray | None:
+    """The colour of the photo's own mouth's dark, once per photo: its pixels between the
+    lips (every half pixel) darker than CAVITY_LUMA_SHARE of its teeth, as find_photo_teeth
+    finds its cavity, averaged over CAVITY_PERCENTILES of their brightness. None where the
+    photo shows too little of it (CAVITY_LEAST_PX)."""
+    height = float((teeth.lip_bottom - teeth.lip_top).max())
+    steps = np.arange(0.0, height + 0.5, 0.5)
+    vs = teeth.lip_top[:, None] + steps[None, :]
+    xs, ys = g.to_image(np.broadcast_to(teeth.us[:, None], vs.shape), vs)
+    rgb = cv2.remap(image, xs.astype(np.float32), ys.astype(np.float32), cv2.INTER_LINEAR,
+                    borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    luma = rgb.mean(axis=2)
+    dark = (luma < CAVITY_LUMA_SHARE * teeth.teeth_luma) & (vs <= teeth.lip_bottom[:, None])
+    if dark.sum() < CAVITY_LEAST_PX:
+        return None
+    low, middle = np.percentile(luma[dark], CAVITY_PERCENTILES)
+    within = dark & (luma >= low) & (luma <= middle)
+    return rgb[within].mean(axis=0).astype(np.float32)
+
+
 def _row_end_cap(depth: np.ndarray, has_row: np.ndarray, step: float, face_height: float,
                  middle: int) -> np.ndarray:
     """Per column (``step`` px apart, the mouth's middle at index ``middle``): how deep a row
@@ -594,11 +654,13 @@ def _with_lips_rolled_in(colour: np.ndarray, look: MouthLook, field: MouthField,
 def _throat(look: MouthLook, field: MouthField, across: np.ndarray) -> np.ndarray:
     """The cavity: darkest towards the back (the middle of the opening, where the throat
     is seen), lighter and redder under the lips; towards the corners dark again, in the
-    cheeks' shadow (the photo's own corners are)."""
+    cheeks' shadow (the photo's own corners are), as dark as the photo's own mouth's dark
+    where it shows one (CHEEK_DEPTH)."""
     back = np.sqrt(np.clip(field.depth, 0.0, 1.0)) * (1.0 - 0.5 * across**2)
-    cheek = 0.85 * _smoothstep((across - 0.55) / 0.4)
+    cheek = CHEEK_DEPTH * _smoothstep((across - 0.55) / 0.4)
     depth = np.maximum(back, cheek)[..., None]
-    return (CAVITY_EDGE_RGB + (CAVITY_DEEP_RGB - CAVITY_EDGE_RGB) * depth) * look.light
+    edge, deep = look.cavity_edge_and_deep
+    return edge + (deep - edge) * depth
 
 
 def _with_tongue(colour: np.ndarray, look: MouthLook, field: MouthField, across: np.ndarray,
