@@ -162,6 +162,17 @@ HIDDEN_TEETH_CLOSE_SHARE = 0.05
 # The photo's teeth rows fade out between these shares of the mouth's half-width from its
 # middle (0.77 to 0.92: as drawn teeth do).
 ROWS_END, ROWS_END_FADE = 0.92, 0.15
+# A piece of the photo's upper row narrower than this share of the mouth's half-width (2.7-3.5
+# px on the shared photos) is not read (_upper_row_pieces): narrower than a tooth. The shared
+# photos' rows are in pieces 6.5 px wide (0.12 of the half-width) or wider, but for obama2.jpg's
+# 1 px piece at 0.52-0.55 of the half-width on the image's right and astronaut.png's 1 px
+# of teeth past ROWS_END.
+UPPER_ROW_PIECE_SHARE = 0.06
+# Past the upper row's end the lower row fades out over this many px below the line of the
+# upper teeth's tips (_photo_teeth): cut at the line, obama2.jpg's lower row at 0.4 open, its
+# top 1 px under it, was a 1 px white line out to the corner; over 2.5 px it goes into the
+# dark, and at 0.5-0.6 open (its teeth well under the line) it is as it was.
+LOWER_BEHIND_TIPS_PX = 2.5
 # The painted opening's edge is a cut (each pixel by its share inside the rim): against the
 # photo's lips, whose edges the lens and the skin soften over 2.5-4 px, it read as a hole cut
 # out with the dark pasted in (biden.jpg: a one-pixel step from its lower lip into the mouth).
@@ -287,6 +298,11 @@ class FaceAnimator:
             if self._teeth_source is not None else None)
         self._hidden_columns = (_hidden_teeth_columns(self._teeth, g.face_height)
                                 if self._teeth is not None else None)
+        # 0 over pieces of the photo's upper row too narrow to be a tooth (_upper_row_pieces);
+        # None where there are none (nothing to read per frame).
+        kept = (_upper_row_pieces(self._teeth, g.mouth_half_width)
+                if self._teeth is not None else None)
+        self._upper_row_kept = kept if kept is not None and (kept < 1.0).any() else None
         # How far their band reaches either side of the mouth's middle (px).
         self._hidden_ends = (_hidden_teeth_ends(self._teeth.us, self._hidden_columns, uc)
                              if self._hidden_columns is not None else (1.0, 1.0))
@@ -888,6 +904,8 @@ class FaceAnimator:
                              source)
         # A column without teeth in a row (under 2 px of them) has no such row.
         has_upper = np.clip(upper_edge - top - 1.0, 0.0, 1.0)
+        if self._upper_row_kept is not None:
+            has_upper = has_upper * np.interp(u + field.du, self._teeth.us, self._upper_row_kept)
         has_lower = np.clip(bottom - lower_edge - 1.0, 0.0, 1.0)
         # Opaque to the row's edge; past it, where the photo shows tooth (the biting edge's
         # own shape, not the measured edge's steps), up to 2 px, or halfway to the other
@@ -929,6 +947,15 @@ class FaceAnimator:
         lower_alpha *= np.clip(field.lower_source_v
                                - (strip_top - np.minimum(lower_reach, lower_from_end)) + 0.5,
                                0.0, 1.0)
+        # Past the upper row's end the lower row shows no higher than the upper teeth's tips
+        # would be (``longest_tips`` goes on past the row), fading in below that line over
+        # LOWER_BEHIND_TIPS_PX: as a jaw closes, the lower teeth at the row's ends go up
+        # behind the upper ones or into the cheek's shadow. Lifted into the room where the
+        # photo shows no upper teeth, the lower row's brightly lit tips stood there with only
+        # the weak shadow under the upper row, a crisp white sliver by the mouth's corner
+        # (obama2.jpg at 0.25-0.4 open).
+        lower_alpha *= 1.0 - (1.0 - has_upper) * np.clip(
+            (longest_tips + LOWER_BEHIND_TIPS_PX - (v + rise)) / LOWER_BEHIND_TIPS_PX, 0.0, 1.0)
         # Slid under their lips, the rows' soft edges (a pixel or two past the tips) still
         # reached into the opening: they go with the last of the cover.
         gone = np.clip(LIPS_OVER_TEETH_LAST * (1.0 - field.teeth_cover), 0.0, 1.0)
@@ -1421,6 +1448,21 @@ def _left_by_lip(from_rim: np.ndarray, tips_from_rim: np.ndarray, cover: np.ndar
 def _smoothstep(x: np.ndarray) -> np.ndarray:
     x = np.clip(x, 0.0, 1.0)
     return x * x * (3.0 - 2.0 * x)
+
+
+def _upper_row_pieces(teeth: PhotoTeeth, half_width: float) -> np.ndarray:
+    """1 per ``teeth.us`` where the photo's upper row is kept, 0 over each piece of it (a run
+    of columns with teeth, set apart by columns without) narrower than UPPER_ROW_PIECE_SHARE
+    of the mouth's half-width: standing alone in the dark corner once the lower teeth beside
+    it go behind the upper teeth's tips, so narrow a piece was a pale stick one pixel wide
+    (obama2.jpg at 0.25-0.35 open)."""
+    has_upper = teeth.upper_edge - teeth.top > 1.0
+    kept = np.ones(len(teeth.us))
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], has_upper.astype(np.int8), [0]])))
+    for start, end in zip(edges[::2], edges[1::2], strict=True):
+        if teeth.us[end - 1] - teeth.us[start] < UPPER_ROW_PIECE_SHARE * half_width:
+            kept[start:end] = 0.0
+    return kept
 
 
 def _hidden_teeth_source(teeth_source: np.ndarray, face_height: float,
