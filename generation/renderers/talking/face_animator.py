@@ -180,11 +180,14 @@ LOWER_BEHIND_TIPS_PX = 2.5
 # (sigma RIM_BLUR_SHARE of the face's height: about 1.2 px on a 512 px portrait), fully within
 # RIM_BAND[0] sigmas of it and fading out by RIM_BAND[1]. Not where the blur would bring more
 # than RIM_TEETH_LEAK of a tooth into a pixel (a tooth's edge blurred into the lip is a smear;
-# at 0.15 astronaut.png's upper lip took on a few levels of its teeth), nor at the corners
-# (from RIM_ACROSS[0] of the half-width out, gone by RIM_ACROSS[1]).
+# at 0.15 astronaut.png's upper lip took on a few levels of its teeth). Out to the corners as
+# well: left out past 0.7-0.85 of the half-width, the dark at a spread mouth's ends kept a
+# crisp, stair-stepped one-pixel outline against the skin (astronaut.png's dark corners beside
+# its teeth, obama2.jpg's and biden.jpg's wide open), where the photo's own corner shadows are
+# soft; blurred as along the middle, it spreads no further onto the skin than a lip edge's
+# blur (looked at in 8x crops at 0.15-1.0 open), and the teeth there stay sharp.
 RIM_BLUR_SHARE = 0.0055
 RIM_BAND = (1.0, 2.5)
-RIM_ACROSS = (0.7, 0.85)
 RIM_TEETH_LEAK = 0.05
 # Rolling in, a lip shows its wet inner side, the tongue's own tissue: blurred into the mouth,
 # the lip is taken in the tongue's hue (TONGUE_FROM_LIP) at INNER_LIP_LIGHT of its own
@@ -623,8 +626,6 @@ class FaceAnimator:
         # division below; anything past the band weighs 0 either way.
         np.minimum(from_edge, band + 1.0, out=from_edge)
         weight = np.clip((band - from_edge) / ((RIM_BAND[1] - RIM_BAND[0]) * sigma), 0.0, 1.0)
-        across = np.abs(field.column[y0:y1, x0:x1])
-        weight *= _smoothstep((RIM_ACROSS[1] - across) / (RIM_ACROSS[1] - RIM_ACROSS[0]))
         # The blur brings into each pixel (times its weight) the teeth blurred there: the
         # weight falls to nothing as that reaches RIM_TEETH_LEAK.
         leak = cv2.GaussianBlur(in_teeth, (0, 0), sigma, borderType=cv2.BORDER_REPLICATE)
