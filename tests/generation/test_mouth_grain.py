@@ -26,9 +26,9 @@ painted inside as grainy as the lips is not expected.
 
 On e6229d8 (flat paint) the ratio over all poses was 0.14 on obama.jpg, 0.19 on obama2.jpg,
 0.20 on biden.jpg and 0.28 on astronaut.png (what is left is the painted shading's residue and
-its 8-bit steps; astronaut.png's photo has the least grain to set them against); now 0.55,
-0.53, 0.45 and 0.60. By pose, now 0.34-0.69 (the least on the darkest insides, the rounded
-ones of obama.jpg and biden.jpg), never over NO_NOISIER.
+its 8-bit steps; astronaut.png's photo has the least grain to set them against); now 0.52,
+0.47, 0.47 and 0.44. By pose, now 0.27-0.69 (the least on the darkest inside, obama.jpg's
+rounded one), never near NO_NOISIER.
 """
 
 from __future__ import annotations

@@ -199,14 +199,16 @@ LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 # The mouth's painted inside (drawn teeth, the dark, the tongue, the lips' inner sides) takes
 # the photo's grain, as a painted lid does: flat, it read as graphics pasted into a grainy photo
 # (biden.jpg's drawn teeth and cavity, astronaut.png's dark corners: their fine detail was
-# 0.14-0.28 of the lips' and the skin's around them, tests/generation/test_mouth_grain.py).
+# 0.14-0.28 of the lips' and the skin's around them, now 0.44-0.52: test_mouth_grain.py).
 # The grain is the lid's (the brightness less its blur over LID_GRAIN_SIGMA px; the finest
 # detail alone, over LID_FINE_SIGMA, was a salt-and-pepper speckle beside the photo's mottled
 # skin), read pixel for pixel from a patch of each cheek, MOUTH_GRAIN_PATCH of the face's width
-# either side of the middle between the jaw's outline and the nostril: the skin under the lower
-# lip, read along it, carries the chin's crease and the lip's own edge in arcs that follow the
-# lip, and they stood in obama2.jpg's open mouth as streaks; read where the mouth opens, the
-# photo's lip and teeth edges would draw ghosts of its own mouth. Soft-limited at
+# either side of the middle between the face's outline by the cheekbone (dlib's 1 and 15) and
+# the nostril. The skin under the lower lip, read along it, carries the chin's crease and the
+# lip's own edge in arcs that follow the lip, and they stood in obama2.jpg's open mouth as
+# streaks; a patch as low as the nostril took in a smile's fold, a pale line across
+# astronaut.png's dark; read where the mouth opens, the photo's lip and teeth edges would draw
+# ghosts of its own mouth. Soft-limited at
 # MOUTH_GRAIN_LIMIT of its robust spread (a fold in the patch is no line in the mouth), and
 # brought to the finest detail of the finer of the cheeks and the lips with the skin around
 # them (brought up to the lips' instead, the cavity looked rougher than the lips).
@@ -217,8 +219,8 @@ MOUTH_GRAIN_LIMIT = 2.0
 # those at 100-150 (noise after the camera's gamma barely falls with the light), and
 # obama2.jpg's nearly black mouth (luma 6) 0.15 of its lips' and skin's: a line through both
 # (40: 0.15 at luma 6, 0.75-1 at 30-60). A grain in proportion to the brightness throughout (a
-# lid's) left the mouth's dark as good as flat (0.22-0.34 of the lips' fine detail, against
-# 0.14-0.28 unpainted; 0.45-0.60 so).
+# lid's) left the mouth's dark as good as flat (0.20-0.28 of the lips' fine detail, against
+# 0.14-0.28 unpainted; 0.44-0.52 so).
 MOUTH_GRAIN_FULL_LUMA = 40.0
 # Raised brows go up by this share of the face height (about 4 mm).
 BROW_LIFT_SHARE = 0.03
@@ -1283,7 +1285,7 @@ class FaceAnimator:
         from."""
         g = self.geometry
         points = g.points
-        cheeks = np.array([(points[2] + points[31]) / 2.0, (points[14] + points[35]) / 2.0])
+        cheeks = np.array([(points[1] + points[31]) / 2.0, (points[15] + points[35]) / 2.0])
         reach = MOUTH_GRAIN_PATCH * g.face_width
         steps = np.linspace(-reach, reach, 13)
         uc, half = g.mouth_centre_u, g.mouth_half_width
