@@ -26,8 +26,8 @@ painted inside as grainy as the lips is not expected.
 
 On e6229d8 (flat paint) the ratio over all poses was 0.14 on obama.jpg, 0.19 on obama2.jpg,
 0.20 on biden.jpg and 0.28 on astronaut.png (what is left is the painted shading's residue and
-its 8-bit steps; astronaut.png's photo has the least grain to set them against); now 0.52,
-0.47, 0.47 and 0.44. By pose, now 0.27-0.69 (the least on the darkest inside, obama.jpg's
+its 8-bit steps; astronaut.png's photo has the least grain to set them against); now 0.49,
+0.49, 0.45 and 0.43. By pose, now 0.26-0.63 (the least on the darkest inside, obama.jpg's
 rounded one), never near NO_NOISIER.
 """
 

@@ -199,7 +199,7 @@ LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 # The mouth's painted inside (drawn teeth, the dark, the tongue, the lips' inner sides) takes
 # the photo's grain, as a painted lid does: flat, it read as graphics pasted into a grainy photo
 # (biden.jpg's drawn teeth and cavity, astronaut.png's dark corners: their fine detail was
-# 0.14-0.28 of the lips' and the skin's around them, now 0.44-0.52: test_mouth_grain.py).
+# 0.14-0.28 of the lips' and the skin's around them, now 0.43-0.49: test_mouth_grain.py).
 # The grain is the lid's (the brightness less its blur over LID_GRAIN_SIGMA px; the finest
 # detail alone, over LID_FINE_SIGMA, was a salt-and-pepper speckle beside the photo's mottled
 # skin), read pixel for pixel from a patch of each cheek, MOUTH_GRAIN_PATCH of the face's width
@@ -219,9 +219,20 @@ MOUTH_GRAIN_LIMIT = 2.0
 # those at 100-150 (noise after the camera's gamma barely falls with the light), and
 # obama2.jpg's nearly black mouth (luma 6) 0.15 of its lips' and skin's: a line through both
 # (40: 0.15 at luma 6, 0.75-1 at 30-60). A grain in proportion to the brightness throughout (a
-# lid's) left the mouth's dark as good as flat (0.20-0.28 of the lips' fine detail, against
-# 0.14-0.28 unpainted; 0.44-0.52 so).
+# lid's) left the mouth's dark as good as flat (0.19-0.29 of the lips' fine detail, against
+# 0.14-0.28 unpainted; 0.43-0.49 so).
 MOUTH_GRAIN_FULL_LUMA = 40.0
+# The grain is grey, the same in every channel, not in proportion to the colour as a lid's
+# (a painted lid is skin on skin): the photos' own grain on the cheeks moves red, green and blue
+# alike (each 0.8-1.3 times its brightness's; in proportion to the skin's colour they would be
+# 1.1-1.4, 0.9 and 0.7-0.9), and in proportion to the mouth's dark red it was red speckle.
+# A painted shape's drawn edge (the tongue's top, a drawn tooth's tip) keeps its place, as a
+# lowered lid's lash line does (LID_GRAIN_CLEAR_PX): the grain fades out as the painted
+# brightness's slope grows from the first to the second of these (levels a px; the painted
+# shading's is 1-3, a drawn edge's 10-30). Grain on the tongue's soft top moved the edge a
+# viewer reads by a quarter px, up or down by chance (obama.jpg's raised tongue rose 3.0 px
+# where it rose 3.25, test_mouth_interior.py).
+MOUTH_GRAIN_EDGE = (4.0, 12.0)
 # Raised brows go up by this share of the face height (about 4 mm).
 BROW_LIFT_SHARE = 0.03
 # The head's motion fades out over this share of the face width inside the hull's edge.
@@ -1317,26 +1328,32 @@ class FaceAnimator:
         """``colour`` (the mouth's inside over the opening's box) with the photo's grain on
         its ``painted`` share (0..1 per pixel; the rest is read from the photo and has its
         own). Read pixel for pixel from a patch of cheek (MOUTH_GRAIN_*), mirrored to and fro
-        across it as the opening is wider or taller: the upper half of the opening from one
-        cheek, as far down it as the pixel lies under the upper lip, the lower half from the
-        other, as far up as it lies over the lower lip, so the grain moves with the lips and
-        the teeth on them, never with the frame. Added to each pixel's brightness in
-        proportion to its colour (its hue kept), less in the dark (MOUTH_GRAIN_FULL_LUMA)."""
+        across it as the opening is wider or taller, so the grain moves with what carries the
+        painted parts, never with the frame: the upper teeth's reach under the upper lip (at
+        most half the opening) from one cheek, as far down it as the pixel lies under the lip;
+        the rest (the tongue, the lower teeth, the lower lip's inner side: the jaw's) from the
+        other, as far up as it lies over the lower lip. Added to each pixel's brightness, grey,
+        less in the dark (MOUTH_GRAIN_FULL_LUMA)."""
         g = self.geometry
         reach = MOUTH_GRAIN_PATCH * g.face_width
-        upper_half = field.from_top < 0.5 * field.gap
-        from_lip = np.where(upper_half, field.from_top, field.gap - field.from_top)
+        with_upper_lip = field.from_top < np.minimum(0.5 * field.gap, self.look.teeth_height_px)
+        from_lip = np.where(with_upper_lip, field.from_top, field.gap - field.from_top)
         (lower_u, lower_v), (upper_u, upper_v) = self._grain_cheeks
         across = _to_and_fro(u - g.mouth_centre_u, reach)
         down = _to_and_fro(from_lip - reach, reach)
-        xs, ys = g.to_image(np.where(upper_half, upper_u - across, lower_u + across),
-                            np.where(upper_half, upper_v + down, lower_v - down))
+        xs, ys = g.to_image(np.where(with_upper_lip, upper_u - across, lower_u + across),
+                            np.where(with_upper_lip, upper_v + down, lower_v - down))
         grain = cv2.remap(self._mouth_grain, xs.astype(np.float32), ys.astype(np.float32),
                           cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
-        # In luma, ``painted * grain``, less in the dark; as a share of the pixel's own.
-        luma = colour @ LUMA_WEIGHTS
-        share = painted * grain / np.maximum(luma, MOUTH_GRAIN_FULL_LUMA)
-        return colour * (1.0 + share)[..., None]
+        # Grey (see MOUTH_GRAIN_FULL_LUMA), less in the dark, and none on the painted shapes'
+        # drawn edges (MOUTH_GRAIN_EDGE).
+        luma = (colour @ LUMA_WEIGHTS).astype(np.float32)
+        darker = np.minimum(luma / MOUTH_GRAIN_FULL_LUMA, 1.0)
+        slope = np.hypot(cv2.Sobel(luma, cv2.CV_32F, 1, 0), cv2.Sobel(luma, cv2.CV_32F, 0, 1))
+        # (Sobel's kernel weighs a slope of one level a px as 8.)
+        clear = np.clip((MOUTH_GRAIN_EDGE[1] - slope / 8.0)
+                        / (MOUTH_GRAIN_EDGE[1] - MOUTH_GRAIN_EDGE[0]), 0.0, 1.0)
+        return colour + (painted * grain * darker * clear)[..., None]
 
     def _nearest(self, source: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         """``source``'s pixels nearest the aligned points (each u down its column of v):
