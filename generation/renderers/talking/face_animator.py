@@ -199,7 +199,8 @@ LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 # The mouth's painted inside (drawn teeth, the dark, the tongue, the lips' inner sides) takes
 # the photo's grain, as a painted lid does: flat, it read as graphics pasted into a grainy photo
 # (biden.jpg's drawn teeth and cavity, astronaut.png's dark corners: their fine detail was
-# 0.14-0.28 of the lips' and the skin's around them, now 0.43-0.49: test_mouth_grain.py).
+# 0.12-0.29 of the lips' and the skin's around them on d871985, now 0.39-0.52, and obama2.jpg's
+# near-black 0.28 beside its own dark's 0.18: test_mouth_grain.py).
 # The grain is the lid's (the brightness less its blur over LID_GRAIN_SIGMA px; the finest
 # detail alone, over LID_FINE_SIGMA, was a salt-and-pepper speckle beside the photo's mottled
 # skin), read pixel for pixel from a patch of each cheek, MOUTH_GRAIN_PATCH of the face's width
