@@ -24,6 +24,9 @@ PHOTOS = ("obama.jpg", "obama2.jpg", "biden.jpg", "astronaut.png")
 SMILES = ("obama.jpg", "astronaut.png")
 ROUNDED, SPREAD = 0.72, 1.15  # the motion plan's narrowest rounded vowel and a wide ee
 GREY_CHROMA = 25.0
+# Teeth-coloured share of a spread vowel's opening on lips that meet (biden.jpg): its drawn
+# teeth show (see test_a_rounded_vowel_covers_the_drawn_teeth_of_lips_that_meet).
+SPREAD_TEETH_SHOW = 0.07
 
 
 
@@ -195,8 +198,15 @@ def test_a_rounded_vowel_covers_the_drawn_teeth_of_lips_that_meet(animators):
             shares.append(float(light_grey[opening_mask].mean()))
         spread_teeth, rounded_teeth = shares
         # Teeth-coloured share of dlib's opening: spread 0.16-0.21; rounded 0.03-0.17
-        # before, about none now.
-        assert spread_teeth > 0.1, (opening, shares)
+        # before, about none now. The drawn teeth fill only the band under the upper lip
+        # (their chroma is 6-8, far under GREY_CHROMA, but their shaded upper edge straddles
+        # the lightness bound), and dlib's opening on the spread frame is as chancy as its
+        # fit: with the photo's grain painted in, nine placements of the cheek patch it is
+        # read from gave 547-593 px of opening at 0.3 and 81-89 teeth-coloured px, shares
+        # 0.142-0.163 (0.179-0.205 at 0.5; d871985, flat: 0.145 and 0.198; a colleague's
+        # earlier code read 0.079-0.137 so). The sanity bound is half the least of them and
+        # still seven times the most a rounded frame shows (0.010).
+        assert spread_teeth > SPREAD_TEETH_SHOW, (opening, shares)
         assert rounded_teeth < 0.2 * spread_teeth, (opening, shares)
 
 

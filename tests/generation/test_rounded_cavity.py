@@ -37,11 +37,23 @@ def _hole(frame: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return box, ndimage.binary_fill_holes(hole)
 
 
-def _streaks(box: np.ndarray, hole: np.ndarray) -> tuple[float, float]:
-    """Column-to-column contrast inside the hole: each column's lightness less the mean of its
-    two neighbours (a high-pass across columns), averaged down the column over the hole's
-    inner part (2 px in from its rims, its middle 70 % across; a streak runs down the hole,
-    so it survives the average and noise does not). (RMS over the columns, the largest.)"""
+# Row shuffles the streak measure's noise level is taken over (seeded: the same every run).
+SHUFFLES = 50
+# A hole is combed into streaks when its column-to-column contrast, averaged down the columns,
+# is over STREAKS_OVER_NOISE times what the same pixels give with each row's columns shuffled.
+STREAKS_OVER_NOISE = 2.0
+
+
+def _streaks(box: np.ndarray, hole: np.ndarray) -> float:
+    """Column-to-column contrast inside the hole, over what its grain alone would give.
+
+    Each column's lightness less the mean of its two neighbours (a high-pass across columns)
+    is averaged down the column over the hole's inner part (2 px in from its rims, its middle
+    70 % across), and the RMS over the columns taken. A streak runs down the hole, so its
+    average keeps it; grain does not average away in a hole 4-10 rows tall, so the same RMS is
+    taken with each row's values shuffled among its columns (the grain's level in the same
+    pixels, with nothing lined up down a column; the mean over SHUFFLES shuffles), and the
+    first is given over the second: about 1 for grain, more for streaks."""
     inner = ndimage.binary_erosion(hole, iterations=2)
     widest = np.flatnonzero(hole[np.argmax(hole.sum(axis=1))])
     reach = widest[-1] - widest[0]
@@ -52,8 +64,20 @@ def _streaks(box: np.ndarray, hole: np.ndarray) -> tuple[float, float]:
     rows = counted.sum(axis=0)
     columns = rows >= 4
     assert columns.sum() >= 8, columns.sum()
-    per_column = np.where(counted, high_pass, 0.0).sum(axis=0)[columns] / rows[columns]
-    return float(np.sqrt(np.mean(per_column**2))), float(np.abs(per_column).max())
+
+    def column_rms(values: np.ndarray) -> float:
+        per_column = np.where(counted, values, 0.0).sum(axis=0)[columns] / rows[columns]
+        return float(np.sqrt(np.mean(per_column**2)))
+
+    random = np.random.default_rng(0)
+    row_pixels = [(row, np.flatnonzero(counted[row])) for row in range(len(counted))]
+    noise = []
+    for _ in range(SHUFFLES):
+        shuffled = high_pass.copy()
+        for row, at in row_pixels:
+            shuffled[row, at] = high_pass[row, random.permutation(at)]
+        noise.append(column_rms(shuffled))
+    return column_rms(high_pass) / float(np.mean(noise))
 
 
 def _lower_rim_steps(box: np.ndarray, hole: np.ndarray) -> np.ndarray:
@@ -77,15 +101,20 @@ def _lower_rim_steps(box: np.ndarray, hole: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize("name", PHOTOS)
 def test_a_rounded_hole_is_dark_inside_without_streaks(animators, name):
     """obama2.jpg's hole was combed into columns (the shadow the covered upper teeth cast
-    followed their ragged measured edge, column by column): RMS 0.46-0.65 and up to 2.1-2.7
-    levels of L*; the other photos 0.13-0.37, up to 0.4-1.4. Now 0.11-0.27, up to 0.9."""
+    followed their ragged measured edge, column by column). Its column-to-column contrast
+    averaged down the columns was 2.3-2.6 times its row-shuffled noise at 0.6 open, 1.6-1.7
+    at 0.45 (RMS 0.46-0.65 levels of L*, up to 2.1-2.7), on abd2297's parent; the other
+    photos there 0.8-1.7. Without streaks: 0.91-1.19 on d871985 (a flat painted inside), and
+    0.86-1.48 with the photo's grain painted in (obama2.jpg's the most: its dark takes the most
+    grain in L*, RMS up to about 0.8 levels, more than the streaks had, but not lined up down the
+    columns). Bound STREAKS_OVER_NOISE."""
     animator = animators[name]
     points = fh.detect_landmarks(animator.image)
     for width in ROUNDED_WIDTHS:
         for opening in OPENINGS:
             frame = animator.render(FramePose(mouth_open=opening, mouth_width=width))
-            rms, largest = _streaks(*_hole(frame, points))
-            assert rms < 0.36 and largest < 1.5, (width, opening, rms, largest)
+            over_noise = _streaks(*_hole(frame, points))
+            assert over_noise < STREAKS_OVER_NOISE, (width, opening, over_noise)
 
 
 @pytest.mark.parametrize("name", PHOTOS)

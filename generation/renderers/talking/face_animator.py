@@ -197,6 +197,48 @@ RIM_TEETH_LEAK = 0.05
 INNER_LIP_LIGHT = 0.7
 INNER_LIP_TINT = (INNER_LIP_LIGHT * TONGUE_FROM_LIP
                   / float(TONGUE_FROM_LIP @ np.array([0.299, 0.587, 0.114]))).astype(np.float32)
+# Brightness (luma) of an RGB colour.
+LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+# The mouth's painted inside (drawn teeth, the dark, the tongue, the lips' inner sides) takes
+# the photo's grain, as a painted lid does: flat, it read as graphics pasted into a grainy photo
+# (biden.jpg's drawn teeth and cavity, astronaut.png's dark corners: their fine detail was
+# 0.12-0.29 of the lips' and the skin's around them on d871985, now 0.39-0.52, and obama2.jpg's
+# near-black 0.28 beside its own dark's 0.18: test_mouth_grain.py).
+# The grain is the lid's (the brightness less its blur over LID_GRAIN_SIGMA px; the finest
+# detail alone, over LID_FINE_SIGMA, was a salt-and-pepper speckle beside the photo's mottled
+# skin), read pixel for pixel from a patch of each cheek, MOUTH_GRAIN_PATCH of the face's width
+# either side of the middle between the face's outline by the cheekbone (dlib's 1 and 15) and
+# the nostril. The skin under the lower lip, read along it, carries the chin's crease and the
+# lip's own edge in arcs that follow the lip, and they stood in obama2.jpg's open mouth as
+# streaks; a patch as low as the nostril took in a smile's fold, a pale line across
+# astronaut.png's dark; read where the mouth opens, the photo's lip and teeth edges would draw
+# ghosts of its own mouth. Soft-limited at
+# MOUTH_GRAIN_LIMIT of its robust spread (a fold in the patch is no line in the mouth), and
+# brought to the finest detail of the finer of the cheeks and the lips with the skin around
+# them (brought up to the lips' instead, the cavity looked rougher than the lips).
+MOUTH_GRAIN_PATCH = 0.08
+MOUTH_GRAIN_LIMIT = 2.0
+# Darker than MOUTH_GRAIN_FULL_LUMA the grain falls in proportion to the brightness: on the
+# shared photos, flat patches of the face at luma 30-60 carry 0.6-1.0 of the fine detail of
+# those at 100-150 (noise after the camera's gamma barely falls with the light), and
+# obama2.jpg's nearly black mouth (luma 6) 0.15 of its lips' and skin's: a line through both
+# (40: 0.15 at luma 6, 0.75-1 at 30-60). A grain in proportion to the brightness throughout (a
+# lid's) left the mouth's dark as good as flat (0.19-0.29 of the lips' fine detail, against
+# 0.14-0.28 unpainted; 0.43-0.49 so).
+MOUTH_GRAIN_FULL_LUMA = 40.0
+# The grain is grey, the same in every channel, not in proportion to the colour as a lid's
+# (a painted lid is skin on skin): the photos' own grain on the cheeks moves red, green and blue
+# alike (each 0.8-1.3 times its brightness's; in proportion to the skin's colour they would be
+# 1.1-1.4, 0.9 and 0.7-0.9), and in proportion to the mouth's dark red it was red speckle.
+# A painted shape's drawn edge (the tongue's top, a drawn tooth's tip) keeps its place, as a
+# lowered lid's lash line does (LID_GRAIN_CLEAR_PX): the grain fades out as the painted
+# brightness's slope grows from the first to the second of these (levels a px; the painted
+# shading's is 1-3, a drawn edge's 10-30). Grain on the tongue's soft top moved the edge a
+# viewer reads up or down by chance: faded from 4 to 12, obama.jpg's raised tongue rose
+# 3.0-3.75 px over eleven placements of the cheek patches (3.5 flat; test_mouth_interior.py
+# wants 3); from 3 to 8, 3.5 at every one, and the inside's grain barely less (0.38 -> 0.39,
+# 0.30 -> 0.28, 0.45 -> 0.44 and 0.52 of the photo's: test_mouth_grain.py).
+MOUTH_GRAIN_EDGE = (3.0, 8.0)
 # Raised brows go up by this share of the face height (about 4 mm).
 BROW_LIFT_SHARE = 0.03
 # The head's motion fades out over this share of the face width inside the hull's edge.
@@ -324,6 +366,7 @@ class FaceAnimator:
         self._skin_grain = self._luma - cv2.GaussianBlur(self._luma, (0, 0), LID_GRAIN_SIGMA)
         self._fine_grain = self._luma - cv2.GaussianBlur(self._luma, (0, 0), LID_FINE_SIGMA)
         self._lid_grain_levels = [self._lid_grain_level(eye) for eye in g.eyes]
+        self._mouth_grain, self._grain_cheeks = self._mouth_grain_source()
         self._lash_lines = self._photo_lash_lines()
         # The cut covers every region a field may touch (head, mouth, eyes).
         boxes = np.array([self._head_box, self._mouth_box, *self._eye_boxes])
@@ -567,6 +610,11 @@ class FaceAnimator:
                                 drawn=drawn)
         box = (lx0 + ox0, ly0 + oy0, lx0 + ox1, ly0 + oy1)
         coverage = field.coverage
+        # How much of each pixel's colour is painted, not read from the photo (its teeth rows
+        # and the strips of lip in front of them carry the photo's own grain).
+        painted = (1.0 if rows is None else
+                   (1.0 - rows.lower_alpha) * (1.0 - rows.upper_alpha)
+                   * (1.0 - rows.upper_lip_alpha) * (1.0 - rows.lower_lip_alpha))
         if rims is not None:
             # A pixel the rim crosses showed the map's read of the photo's gap (its teeth,
             # moved with the lip) for the share outside the opening: along a rounded hole's
@@ -578,7 +626,9 @@ class FaceAnimator:
             whole = coverage + lip_share
             colour = ((colour * coverage[..., None] + nearer * lip_share[..., None])
                       / np.maximum(whole, 1e-6)[..., None])
+            painted = painted * coverage / np.maximum(whole, 1e-6)
             coverage = whole
+        colour = self._with_mouth_grain(colour, painted, field, u)
         if rows is not None:
             # Along the opening's lower rim the map reads the photo's gap (its teeth) on the
             # inner side of each pixel and the lip on the outer: blended by the pixel's share,
@@ -1243,6 +1293,72 @@ class FaceAnimator:
                                  (self._fine_grain, above_brow)))
         return max(spread, 0.5), min(fine_under, fine_skin) / max(fine_under, 0.5)
 
+    def _mouth_grain_source(self) -> tuple[np.ndarray, np.ndarray]:
+        """The grain the mouth's painted inside takes (_with_mouth_grain): an image of luma
+        around 0 (the photo's, soft-limited and brought to its level, MOUTH_GRAIN_*), and the
+        middles (aligned) of the patches of cheek the opening's lower and upper halves read it
+        from."""
+        g = self.geometry
+        points = g.points
+        cheeks = np.array([(points[1] + points[31]) / 2.0, (points[15] + points[35]) / 2.0])
+        reach = MOUTH_GRAIN_PATCH * g.face_width
+        steps = np.linspace(-reach, reach, 13)
+        uc, half = g.mouth_centre_u, g.mouth_half_width
+        middle = np.linspace(uc - 0.6 * half, uc + 0.6 * half, 25)
+        shares = np.array([0.3, 0.5, 0.7])
+        upper_outer, upper_inner = g.upper_outer(middle)[:, None], g.upper_inner(middle)[:, None]
+        lower_inner, lower_outer = g.lower_inner(middle)[:, None], g.lower_outer(middle)[:, None]
+        beyond = np.array([3.0, 5.0, 7.0])
+        around = np.hstack([upper_outer + shares * (upper_inner - upper_outer),
+                            lower_inner + shares * (lower_outer - lower_inner),
+                            upper_outer - beyond, lower_outer + beyond])
+
+        def spread(source: np.ndarray, us: np.ndarray, vs: np.ndarray) -> float:
+            # Robust (see _lid_grain_level): a fold or a lip line barely moves it.
+            return float(median_abs_deviation(self._nearest(source, us, vs), axis=None,
+                                              scale="normal"))
+
+        patches = [(cu + steps, np.broadcast_to(cv + steps, (len(steps), len(steps))))
+                   for cu, cv in cheeks]
+        skin = np.median([spread(self._skin_grain, *patch) for patch in patches])
+        fine = np.median([spread(self._fine_grain, *patch) for patch in patches])
+        limit = MOUTH_GRAIN_LIMIT * max(skin, 0.5)
+        gain = min(spread(self._fine_grain, middle, around), fine) / max(fine, 0.5)
+        return ((gain * limit * np.tanh(self._skin_grain / limit)).astype(np.float32),
+                cheeks.astype(np.float32))
+
+    def _with_mouth_grain(self, colour: np.ndarray, painted: np.ndarray, field: MouthField,
+                          u: np.ndarray) -> np.ndarray:
+        """``colour`` (the mouth's inside over the opening's box) with the photo's grain on
+        its ``painted`` share (0..1 per pixel; the rest is read from the photo and has its
+        own). Read pixel for pixel from a patch of cheek (MOUTH_GRAIN_*), mirrored to and fro
+        across it as the opening is wider or taller, so the grain moves with what carries the
+        painted parts, never with the frame: the upper teeth's reach under the upper lip (at
+        most half the opening) from one cheek, as far down it as the pixel lies under the lip;
+        the rest (the tongue, the lower teeth, the lower lip's inner side: the jaw's) from the
+        other, as far up as it lies over the lower lip. Added to each pixel's brightness, grey,
+        less in the dark (MOUTH_GRAIN_FULL_LUMA)."""
+        g = self.geometry
+        reach = MOUTH_GRAIN_PATCH * g.face_width
+        with_upper_lip = field.from_top < np.minimum(0.5 * field.gap, self.look.teeth_height_px)
+        from_lip = np.where(with_upper_lip, field.from_top, field.gap - field.from_top)
+        (lower_u, lower_v), (upper_u, upper_v) = self._grain_cheeks
+        across = _to_and_fro(u - g.mouth_centre_u, reach)
+        down = _to_and_fro(from_lip - reach, reach)
+        xs, ys = g.to_image(np.where(with_upper_lip, upper_u - across, lower_u + across),
+                            np.where(with_upper_lip, upper_v + down, lower_v - down))
+        grain = cv2.remap(self._mouth_grain, xs.astype(np.float32), ys.astype(np.float32),
+                          cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
+        # Grey (see MOUTH_GRAIN_FULL_LUMA), less in the dark, and none on the painted shapes'
+        # drawn edges (MOUTH_GRAIN_EDGE).
+        luma = (colour @ LUMA_WEIGHTS).astype(np.float32)
+        darker = np.minimum(luma / MOUTH_GRAIN_FULL_LUMA, 1.0)
+        slope = np.hypot(cv2.Sobel(luma, cv2.CV_32F, 1, 0), cv2.Sobel(luma, cv2.CV_32F, 0, 1))
+        # (Sobel's kernel weighs a slope of one level a px as 8.)
+        clear = np.clip((MOUTH_GRAIN_EDGE[1] - slope / 8.0)
+                        / (MOUTH_GRAIN_EDGE[1] - MOUTH_GRAIN_EDGE[0]), 0.0, 1.0)
+        return colour + (painted * grain * darker * clear)[..., None]
+
     def _nearest(self, source: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         """``source``'s pixels nearest the aligned points (each u down its column of v):
         blending neighbours, as a bilinear read does, halves a pixel-fine grain."""
@@ -1540,3 +1656,10 @@ def _hidden_teeth_left(across: np.ndarray, ends: tuple[float, float], shown: flo
     towards_end = np.abs(across) / reach  # 0 at the middle, 1 at the band's end
     left = float(_smoothstep(np.array(shown))) * (1.0 + HIDDEN_TEETH_EDGE)
     return _smoothstep((left - towards_end) / HIDDEN_TEETH_EDGE)
+
+
+def _to_and_fro(offset: np.ndarray, reach: float) -> np.ndarray:
+    """``offset`` folded into -reach..reach, as a mirror folds it: on past either end it goes
+    back the other way (a triangle wave; a patch read so has no seam where it repeats)."""
+    period = 4.0 * reach
+    return reach - np.abs(np.mod(offset + reach, period) - 2.0 * reach)
