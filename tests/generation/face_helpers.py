@@ -151,6 +151,12 @@ def luma_at_aligned(animator, image: np.ndarray, us: np.ndarray, vs: np.ndarray)
     return rgb.astype(np.float32) @ LUMA
 
 
+def narrowed_width(animator, mouth_width: float) -> float:
+    """The width the animator gives a mouth posed at ``mouth_width``: narrowed by its photo's
+    own gain (a wide smile less)."""
+    return 1.0 - (1.0 - mouth_width) * animator.narrowing_gain
+
+
 # Where the skin beside a mouth's corner is read: shares of the half-width from the middle.
 CORNER_SKIN_SPAN = (1.15, 1.35)
 

@@ -29,7 +29,7 @@ import numpy as np
 import pytest
 
 from generation.renderers.talking.face_animator import FaceAnimator, FramePose
-from tests.generation.face_helpers import luma_at_aligned, skin_beside_corner
+from tests.generation.face_helpers import luma_at_aligned, narrowed_width, skin_beside_corner
 
 PHOTOS = ("obama.jpg", "obama2.jpg", "astronaut.png")
 # (mouth_width, mouth_open): rounded, part and wide open.
@@ -51,8 +51,7 @@ def dark_beyond_hole(animator: FaceAnimator, mouth_width: float, mouth_open: flo
     (-1: the image's left, 1: its right) of a rounded frame."""
     g = animator.geometry
     uc, half = g.mouth_centre_u, g.mouth_half_width
-    # The animator narrows a mouth by its photo's own gain (a wide smile less).
-    narrowed = 1.0 - (1.0 - mouth_width) * animator.narrowing_gain
+    narrowed = narrowed_width(animator, mouth_width)
     frame = animator.render(FramePose(mouth_open=mouth_open, mouth_width=mouth_width))
     shares = np.arange(ACROSS[0], ACROSS[1], 1.0 / (narrowed * half))
     us = uc + side * shares * narrowed * half

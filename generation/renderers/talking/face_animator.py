@@ -286,7 +286,7 @@ class FaceAnimator:
         self.image = np.ascontiguousarray(image)
         self.size = size = image.shape[0]
         self.geometry = g = (FaceGeometry.from_landmarks(landmarks).with_upper_lip_edge(image)
-                                  .with_neck_room(image))
+                                  .with_lit_lips(image).with_neck_room(image))
         self.max_opening_px = MAX_OPENING_SHARE * g.face_height
         smile = np.clip(g.rest_gap / (WIDE_SMILE_SHARE * g.face_height), 0.0, 1.0)
         self.narrowing_gain = float(
@@ -801,7 +801,10 @@ class FaceAnimator:
         x0, y0, x1, y1 = box
         part = field.cropped(box)
         hx, hy, v = hx[y0:y1, x0:x1], hy[y0:y1, x0:x1], v[y0:y1, x0:x1]
-        above = self._sample(g, hx, hy, part.du, part.upper_source_v - v).astype(np.float32)
+        # The upper lip as the map reads it just above the line: down to its end, which
+        # lies above upper_source_v where the lip is stretched over the photo's dark.
+        above = self._sample(g, hx, hy, part.du, part.upper_source_v - part.upper_lip_reach - v
+                             ).astype(np.float32)
         below = self._sample(g, hx, hy, part.du, part.lower_source_v - v).astype(np.float32)
         below_share = np.clip(part.from_top + 0.5, 0.0, 1.0)[..., None]
         colour = above + (below - above) * below_share

@@ -131,6 +131,15 @@ EDGE_CORNER_EASE = 0.3
 # between the lip and the teeth). It is closed up by the lower lip from EDGE_OPENED[1] of the
 # photo's opening down, fully from EDGE_OPENED[0].
 EDGE_OPENED = (0.3, 0.5)
+# Where the lips meet beside a rounded hole each is read from where the photo shows it lit
+# (see _opening_lines), less so over this last share of the half-width to the corner, where
+# dlib's lines meet: read a few px off them right up to the corner, the lower lip and the
+# skin under it were moved by a different amount on each side of the corner's column, and
+# the map folded over there (obama2.jpg: read back by up to 0.3 px). The map's least step on
+# tests/generation/test_pucker.py's quarter-px grid: 0.087 px on d871985, 0.004 at an
+# ease of 0.05, 0.038 here; at 0.1 more of obama.jpg's dark corner stayed on the line
+# (test_rounded_whiskers.py's depth 0.39 there, 0.37 here).
+LIT_LIPS_CORNER_EASE = 0.08
 # A jaw lifting to close a photo's open mouth (see _under_lifted_chin): its shift fades out
 # over LIFTED_CHIN_SPAN x the lift, ending LIFTED_CHIN_NECK_PULL x the lift past the bare
 # neck's end (a collar's edge moved by a px or two, where the chin stretched less), starting
@@ -172,6 +181,9 @@ class MouthField:
     # How far above dlib's upper inner line the photo's upper lip ends in this frame, at the
     # column each pixel reads (_OpeningLines.upper_raise).
     upper_lip_raise: np.ndarray | float = 0.0
+    # How far above upper_source_v the upper lip's last px is read where it meets the lower
+    # lip (the lip stretched down over the photo's dark under it: _OpeningLines.upper_reach).
+    upper_lip_reach: np.ndarray | float = 0.0
 
     def opening_box(self) -> tuple[int, int, int, int] | None:
         """(x0, y0, x1, y1) within the field's arrays bounding every pixel the opening
@@ -256,6 +268,7 @@ def mouth_field(
         teeth_cover=over_photo_teeth,
         drawn_teeth_cover=_lips_over_teeth(cover, coverage).astype(np.float32),
         upper_lip_raise=lines.upper_raise,
+        upper_lip_reach=lines.upper_reach,
     )
 
 
@@ -323,8 +336,8 @@ def _mouth_motion(g: FaceGeometry, u: np.ndarray, v: np.ndarray, *, opening_px: 
     # read again everywhere).
     # The lower lip moves with its edge where the photo's own shape puts it (lip_edge, at or
     # above the opening's rim; between the two it is painted over the opening).
-    lip_u, lip_lower, lip_new_lower, lip_inside = (source_u, lines.lower, lines.lip_edge,
-                                                   lines.inside_mouth)
+    lip_u, lip_lower, lip_new_lower, lip_inside = (source_u, lines.lower_lip_top,
+                                                   lines.lip_edge, lines.inside_mouth)
     fading = v > band_bottom
     if width != 1.0 and fading.any():
         lip_u = np.where(fading, u + np.sign(u - uc) * (source_across - across), source_u)
@@ -332,7 +345,7 @@ def _mouth_motion(g: FaceGeometry, u: np.ndarray, v: np.ndarray, *, opening_px: 
                                lip_height=lip_height)
         lip_lower, lip_new_lower, lip_inside = (
             np.array(line, copy=True) for line in (lip_lower, lip_new_lower, lip_inside))
-        lip_lower[fading] = below.lower
+        lip_lower[fading] = below.lower_lip_top
         lip_new_lower[fading] = below.lip_edge
         lip_inside[fading] = below.inside_mouth
     shift_at_lip = lip_new_lower - lip_lower
@@ -424,6 +437,9 @@ class _OpeningLines:
     # How far above dlib's upper inner line the upper lip ends in this frame (its measured
     # edge, while the photo's dark under it is closed up; 0 where it is dlib's line).
     upper_raise: np.ndarray | float
+    # The photo's line the lower lip's edge is read from: lower, or below it where the lips
+    # meet beside a rounded hole and the photo's lower lip is lit only further down.
+    lower_lip_top: np.ndarray
 
 
 def _opening_lines(g: FaceGeometry, source_u: np.ndarray, *, opening_px: float, width: float,
@@ -467,6 +483,8 @@ def _opening_lines(g: FaceGeometry, source_u: np.ndarray, *, opening_px: float, 
     # shut keeps the shadow: closed up to its edge there, the lips' line ended in a hard
     # hooked step at each corner.
     edge_weight = straight if g.upper_lip_edge_rounded_only else 1.0
+    # How far each column is open, as a share of the unrounded mouth (1 unrounded).
+    hole_share = _hole_share(profile, inside_mouth, column, point) if rounded > 0.0 else 1.0
     if g.upper_lip_edge is not None and edge_weight > 0.0:
         # Near a corner dlib's line can lie in the mouth's dark, below where the photo's
         # upper lip ends (taken for lip, that dark stayed as a wedge beside a closing
@@ -478,10 +496,7 @@ def _opening_lines(g: FaceGeometry, source_u: np.ndarray, *, opening_px: float, 
             # Rounded, each column is open only as far as the hole is there: beside it the
             # lips meet, and the photo's dark kept under the upper lip's corner (the mouth
             # open as far as the photo's) stood as a black wedge beside the hole.
-            unrounded = np.sqrt(inside_mouth) * _smoothstep((1.0 - np.abs(column)) / point)
-            opened = opened * np.where(unrounded > 1e-3,
-                                       np.minimum(profile / np.maximum(unrounded, 1e-3), 1.0),
-                                       1.0)
+            opened = opened * hole_share
         closing = 1.0 - (_smoothstep if rounded > 0.0 else _smoothstep_scalar)(
             (opened - EDGE_OPENED[0]) / (EDGE_OPENED[1] - EDGE_OPENED[0]))
         # Squared, so a mouth closing part of the way (0.4 of the full opening: closing 0.2)
@@ -495,6 +510,24 @@ def _opening_lines(g: FaceGeometry, source_u: np.ndarray, *, opening_px: float, 
         ease = _smoothstep((1.0 - np.abs(column)) / EDGE_CORNER_EASE)
         upper = photo_upper - ease * (photo_upper - lip_end)
         upper_reach = upper - lip_end
+    # How far each column's lips meet beside a rounded hole (fully once the mouth is open
+    # by PUCKER_STRAIGHT_OPENING of the lips' height; shut, a rounded mouth keeps the photo's
+    # line, as it keeps a smile's commissure shadow above): there each lip is read from
+    # where the photo shows it lit (geometry.lit_lip_offsets), the upper lip stretched down
+    # to the line where they meet and the lower lip's shadowed top left out. Read down to
+    # dlib's line (the upper lip to the commissure shadow's edge), the photo's dark between a
+    # smile's lips stood where they met as a thin dark line from each end of the hole up the
+    # smile's line (astronaut.png; obama.jpg's lower lip too; black dots along obama2.jpg's).
+    meeting = 0.0
+    if rounded > 0.0 and g.upper_lip_lit is not None and g.lower_lip_lit is not None:
+        meeting = (_smoothstep_scalar(opening_px / (PUCKER_STRAIGHT_OPENING * lip_height))
+                   * (1.0 - hole_share)
+                   * _smoothstep((1.0 - np.abs(column)) / LIT_LIPS_CORNER_EASE))
+        lit_end = photo_upper - meeting * np.maximum(photo_upper - g.upper_lip_lit(source_u),
+                                                     0.0)
+        lip_end = np.minimum(upper - upper_reach, lit_end)
+        upper_reach = upper - lip_end
+        upper_raise = photo_upper - lip_end
     if g.rest_gap > 0.0:
         # A smiling photo's teeth reach nearly to the corners, beyond the straight lines
         # dlib's few lip points give: take the photo's gap as at least an oval that wide.
@@ -505,6 +538,10 @@ def _opening_lines(g: FaceGeometry, source_u: np.ndarray, *, opening_px: float, 
         oval = inside_mouth**0.35 * _smoothstep((1.0 - np.abs(column)) / CORNER_EASE)
         photo_gap = np.maximum(lower - upper, g.rest_gap * oval)
         upper, lower = middle - photo_gap / 2.0, middle + photo_gap / 2.0
+    lower_lip_top = lower
+    if np.ndim(meeting):
+        lower_lip_top = np.maximum(lower, photo_lower + meeting * np.maximum(
+            g.lower_lip_lit(source_u) - photo_lower, 0.0))
     gap = opening_px * (1.0 + PUCKER_TALLER * puckered) * profile
     rise = (UPPER_LIP_SHARE + (PUCKER_UPPER_SHARE - UPPER_LIP_SHARE) * puckered) * gap
     # Puckered and open, the lips meet along a straight line across the hole (the photo's
@@ -538,7 +575,17 @@ def _opening_lines(g: FaceGeometry, source_u: np.ndarray, *, opening_px: float, 
         new_upper=new_upper, new_lower=new_lower, gap=gap, rise=rise, bend=bend, column=column,
         inside_mouth=inside_mouth, rounded=rounded, puckered=puckered, hole=hole,
         lip_edge=new_lower - lip_sink, upper_reach=upper_reach, upper_raise=upper_raise,
+        lower_lip_top=lower_lip_top,
     )
+
+
+def _hole_share(profile: np.ndarray, inside_mouth: np.ndarray, column: np.ndarray,
+                point: float) -> np.ndarray:
+    """0..1 per column: how far a rounded hole's ``profile`` is open there, as a share of
+    the unrounded mouth's (1 at and beyond the corners)."""
+    unrounded = np.sqrt(inside_mouth) * _smoothstep((1.0 - np.abs(column)) / point)
+    return np.where(unrounded > 1e-3, np.minimum(profile / np.maximum(unrounded, 1e-3), 1.0),
+                    1.0)
 
 
 def opening_coverage(from_top: np.ndarray, from_bottom: np.ndarray, gap: np.ndarray
