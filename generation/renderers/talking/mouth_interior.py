@@ -718,6 +718,20 @@ _SEAM_SOFT_PX = 0.9
 # line; now 1.5. (Over 2 px, 1.9 wide, a nearly shut mouth's short teeth faded to too little
 # tooth: tests/generation/test_pucker.py.)
 _BITING_EDGE_PX = 1.6
+# The drawn lower row. As tall to 0.6 of the half-width, flat-tipped and lit 0.78 of the teeth,
+# it ran along biden.jpg's wide-open lower rim as a thin grey crescent, brighter than the lip
+# under it (its brightest grey pixel 1.08-1.13 of the lip's luma; pale along 0.20-0.27 of the
+# rim's columns: tests/generation/test_drawn_lower_teeth.py), a line, not teeth. Now only the
+# four incisors (_LOWER_TOOTH_EDGES' first two each side: about 21 mm of a 50 mm mouth), the
+# row's height falling to nothing by _LOWER_INCISORS_REACH of the half-width; each tooth's tip
+# at its sides _LOWER_TIP_SIDES of its middle's height (a row of small rounded tips); the tips
+# fading in over _LOWER_TIPS_SOFT_PX (as soft as the upper row's biting edge); lit
+# _LOWER_ROW_LIGHT of the teeth, in the lower lip's shadow: 0.85-0.91 of the lip, pale along
+# 0.01-0.04 of the rim.
+_LOWER_INCISORS_REACH = 0.44
+_LOWER_TIP_SIDES = 0.5
+_LOWER_TIPS_SOFT_PX = 1.6
+_LOWER_ROW_LIGHT = 0.62
 
 
 def _tooth_shading(across: np.ndarray, edges: np.ndarray, seam_px: float,
@@ -783,11 +797,22 @@ def drawn_teeth(look: MouthLook, field: MouthField) -> DrawnTeeth:
     cover = field.drawn_teeth_cover
     shown_upper = upper_height * (1.0 - cover) - cover * LIPS_OVER_TEETH_EDGE_PX
     upper = _biting_edge(shown_upper - field.from_top)
-    # The lower incisors' tips show only once the opening is wider than two teeth heights.
-    lower_height = np.clip(field.gap - 2.0 * look.teeth_height_px, 0.0,
-                           0.4 * look.teeth_height_px) * np.clip(1.0 - 1.6 * across, 0.0, 1.0)
+    # The lower incisors' tips show only once the opening is wider than two teeth heights:
+    # the four incisors only, lower towards their ends, each tip rounded so they read as
+    # teeth (a row as tall to 0.6 of the half-width, its tips flat, read as a line).
+    lower_tooth = np.clip(np.searchsorted(_LOWER_TOOTH_EDGES, across) - 1, 0,
+                          len(_LOWER_TOOTH_EDGES) - 2)
+    lower_left = _LOWER_TOOTH_EDGES[lower_tooth]
+    lower_within = np.clip((across - lower_left)
+                           / (_LOWER_TOOTH_EDGES[lower_tooth + 1] - lower_left), 0.0, 1.0)
+    lower_tip = _LOWER_TIP_SIDES + (1.0 - _LOWER_TIP_SIDES) * np.sqrt(
+        np.clip(1.0 - (2.0 * lower_within - 1.0) ** 2, 0.0, 1.0))
+    incisors = np.clip(1.0 - (across / _LOWER_INCISORS_REACH) ** 2, 0.0, 1.0)
+    lower_row = np.clip(field.gap - 2.0 * look.teeth_height_px, 0.0,
+                        0.4 * look.teeth_height_px) * incisors
+    lower_height = lower_row * lower_tip
     shown_lower = lower_height * (1.0 - cover) - cover * LIPS_OVER_TEETH_EDGE_PX
-    lower = np.clip((field.from_top - (field.gap - shown_lower)) / 1.2, 0.0, 1.0)
+    lower = np.clip((field.from_top - (field.gap - shown_lower)) / _LOWER_TIPS_SOFT_PX, 0.0, 1.0)
     # The lower row's gums are under the lower lip: its seams fade up towards its tips.
     lower_seams = _SEAM_AT_GUM * np.clip(
         1.0 - (field.gap - field.from_top) / np.maximum(_SEAM_FADES_BY * lower_height, 1.0),
@@ -800,14 +825,16 @@ def drawn_teeth(look: MouthLook, field: MouthField) -> DrawnTeeth:
     under_lip = under_lip * (1.0 - LIPS_OVER_TEETH_SHADE * cover)
     teeth_rgb = look.drawn_teeth_rgb
     upper_rgb = teeth_rgb * (upper_shade * under_lip)[..., None]
-    lower_rgb = teeth_rgb * (0.78 * lower_shade
+    lower_rgb = teeth_rgb * (_LOWER_ROW_LIGHT * lower_shade
                              * (1.0 - LIPS_OVER_TEETH_SHADE * cover))[..., None]
     middle_at = np.unravel_index(np.argmax(field.gap), field.gap.shape) if field.gap.size \
         else None
     if middle_at is None:
         middle_lower = middle_room = 0.0
     else:
-        middle_lower = float(lower_height[middle_at] * visible[middle_at])
+        # The tongue rests behind the row's full height (the middle is the seam between the
+        # central incisors, where their rounded tips dip).
+        middle_lower = float(lower_row[middle_at] * visible[middle_at])
         middle_room = float(field.gap[middle_at] - upper_height[middle_at] * visible[middle_at]
                             - middle_lower)
     return DrawnTeeth(
