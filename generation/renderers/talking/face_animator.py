@@ -26,6 +26,7 @@ from scipy.stats import median_abs_deviation
 from generation.renderers.talking.face_fields import (
     UPPER_LIP_SHARE,
     MouthField,
+    distance_across,
     eyelid_field,
     gaze_field,
     mask_box,
@@ -143,6 +144,18 @@ HIDDEN_TEETH_BEHIND_PX = 2.0
 # Upper teeth rest on the lip where its top is within this many px of their edge (obama2.jpg's
 # open smile shows its cavity under the upper teeth where no lower row is: no teeth there).
 HIDDEN_TEETH_REST_PX = 4.0
+# The shut lips' line (_closed_lip_line) mixes the two lips over this many px across it: over
+# one px straight down the mouth, a rounded lower lip read 20-34 px up to shut a photo's open mouth (obama2.jpg) had
+# flanks 0.6-0.98 as soft as the photo's own lip outline (tests/generation/
+# test_shut_lip_outline.py), over 1.5 px 0.75-1.06. Over 2-3 px they were softer still
+# (0.89-1.18), but the level line at the middle took enough of each lip to make obama.jpg's
+# shut red there 0.25 px taller (test_lip_protrusion.py's rounded-over-flat 1.11 to 1.095).
+CLOSED_LINE_RAMP_PX = 1.5
+# It is looked for this many px straight up and down the mouth: a pixel half the ramp across
+# it lies up to the line's gradient length times that from it straight down (the distance's
+# change per px: at most 1.76 on obama2.jpg's lower lip shut and rounded to 0.75, 1.3 px), so
+# lines over twice as steep are still mixed whole.
+CLOSED_LINE_SEARCH_PX = 3.0
 # The upper lip's strip is rounded at its ends over the upper row while the mouth is open
 # under the first of these shares of its widest opening, not at all from the second: up to
 # about 0.15 the lower lip's strip fills the opening up to it (past the strip's square end, a
@@ -788,28 +801,35 @@ class FaceAnimator:
                          origin: tuple[int, int]) -> list:
         """Where the lips meet (a shut mouth), the map reads the upper lip above the line and
         the lower lip, from further down, below it: a hard step that draws the line as a
-        staircase of one-pixel steps wherever it slopes. Each pixel the line crosses gets
-        both lips, mixed by the share of the pixel on either side of the line."""
+        staircase of one-pixel steps wherever it slopes. The pixels near the line get both
+        lips, mixed across it over CLOSED_LINE_RAMP_PX."""
         # Only where the two sides are read from apart (a photo's open mouth shut): lips that
         # meet in the photo already show their own soft line there.
-        line = ((np.abs(field.from_top) < 0.5) & (field.gap < 0.5)
+        near = ((np.abs(field.from_top) < CLOSED_LINE_SEARCH_PX) & (field.gap < 0.5)
                 & (np.abs(field.column) < 1.0)
                 & (field.lower_source_v - field.upper_source_v > 1.0))
-        box = mask_box(line)
+        box = mask_box(near)
         if box is None:
             return []
         x0, y0, x1, y1 = box
         part = field.cropped(box)
+        # The share of each pixel on either side is taken across the line, not straight down
+        # the mouth, and over CLOSED_LINE_RAMP_PX: down a rounded lower lip's flanks the line
+        # falls 1-2 px a column, and one pixel of mixing per column left a stair of hard
+        # steps, the pale lower lip cut out against the corner's dark (obama2.jpg shut and
+        # rounded).
+        across = distance_across(part.from_top)
+        line = near[y0:y1, x0:x1] & (np.abs(across) < 0.5 * CLOSED_LINE_RAMP_PX)
         hx, hy, v = hx[y0:y1, x0:x1], hy[y0:y1, x0:x1], v[y0:y1, x0:x1]
         # The upper lip as the map reads it just above the line: down to its end, which
         # lies above upper_source_v where the lip is stretched over the photo's dark.
         above = self._sample(g, hx, hy, part.du, part.upper_source_v - part.upper_lip_reach - v
                              ).astype(np.float32)
         below = self._sample(g, hx, hy, part.du, part.lower_source_v - v).astype(np.float32)
-        below_share = np.clip(part.from_top + 0.5, 0.0, 1.0)[..., None]
+        below_share = np.clip(across / CLOSED_LINE_RAMP_PX + 0.5, 0.0, 1.0)[..., None]
         colour = above + (below - above) * below_share
         image_box = (origin[0] + x0, origin[1] + y0, origin[0] + x1, origin[1] + y1)
-        return [(image_box, colour, line[y0:y1, x0:x1].astype(np.float32))]
+        return [(image_box, colour, line.astype(np.float32))]
 
     def _lip_light(self, width: float, hx: np.ndarray, hy: np.ndarray, u: np.ndarray,
                    v: np.ndarray, field: MouthField, origin: tuple[int, int]) -> list:

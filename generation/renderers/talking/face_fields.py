@@ -607,13 +607,19 @@ def opening_coverage(from_top: np.ndarray, from_bottom: np.ndarray, gap: np.ndar
     dots darker than the skin and the pale mouth either side (biden.jpg, obama.jpg;
     tests/generation/test_mouth_corners.py).
     """
-    if from_top.ndim == 2 and min(from_top.shape) >= 2:
-        from_top = from_top / _gradient_length(from_top)
-        from_bottom = from_bottom / _gradient_length(from_bottom)
+    from_top, from_bottom = distance_across(from_top), distance_across(from_bottom)
     below_top = np.clip(from_top + 0.5, 0.0, 1.0)
     above_bottom = np.clip(from_bottom + 0.5, 0.0, 1.0)
     share = np.clip(below_top + above_bottom - 1.0, 0.0, 1.0)
     return share * np.clip((gap - 0.5 * OPENING_FADE_GAP) / (0.5 * OPENING_FADE_GAP), 0.0, 1.0)
+
+
+def distance_across(distance: np.ndarray) -> np.ndarray:
+    """A line's distance straight up or down the mouth (px, per pixel), taken across the
+    line instead where it is a 2-D grid of pixels (see opening_coverage)."""
+    if distance.ndim == 2 and min(distance.shape) >= 2:
+        return distance / _gradient_length(distance)
+    return distance
 
 
 def _gradient_length(values: np.ndarray) -> np.ndarray:
