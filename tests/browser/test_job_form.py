@@ -85,9 +85,13 @@ def test_a_slow_upload_shows_its_progress(page, live_server, tmp_path):
     seen = set()
     for _ in range(60):
         if page.is_visible("#upload-box"):
-            value = page.evaluate("document.getElementById('upload-progress').position")
+            # Bar and status read in one script run: the page's own script cannot run between
+            # them (read one after the other, the upload could finish in between, and a bar at
+            # 98 % met the status that follows it, "Checking...").
+            value, status = page.evaluate(
+                "[document.getElementById('upload-progress').position,"
+                " document.getElementById('upload-status').textContent]")
             seen.add(round(value, 2))
-            status = page.inner_text("#upload-status")
             if 0 < value < 1:
                 assert "Sending your files" in status and "%" in status
         if "/jobs/new/" not in page.url:
