@@ -1491,16 +1491,15 @@ class FaceAnimator:
 
     def _drawn_teeth_colour(self, light: float) -> np.ndarray:
         """Drawn teeth's colour in the photo's light (teeth_in_photo_light), from the cheeks'
-        median colour (where _skin_light reads them) and each eye's brightest fifth inside
-        its lids."""
+        median colour (_skin_patch_centres, where _skin_light reads them) and each eye's
+        brightest fifth inside its lids."""
         g = self.geometry
         points = g.points
-        radius = max(2.0, 0.05 * g.face_width)
+        radius = self._skin_patch_radius()
         offsets = np.linspace(-radius, radius, 9)
         du, dv = (grid.ravel() for grid in np.meshgrid(offsets, offsets))
-        cheeks = [(points[2] + points[31]) / 2, (points[14] + points[35]) / 2, points[29]]
-        skin = np.median(np.concatenate(
-            [self._pixels_at(centre[0] + du, centre[1] + dv) for centre in cheeks]), axis=0)
+        skin = np.median(np.concatenate([self._pixels_at(centre[0] + du, centre[1] + dv)
+                                         for centre in self._skin_patch_centres()]), axis=0)
         whites = []
         for lids in (points[36:42], points[42:48]):
             xs, ys = g.to_image(lids[:, 0], lids[:, 1])
@@ -1508,7 +1507,7 @@ class FaceAnimator:
             cv2.fillPoly(inside, [np.round(np.stack([xs, ys], axis=1)).astype(np.int32)], 1)
             eye = self.image[cv2.erode(inside, np.ones((3, 3), np.uint8)) > 0].astype(np.float32)
             if len(eye) >= 10:
-                luma = eye @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+                luma = eye @ LUMA_WEIGHTS
                 whites.append(np.median(eye[luma >= np.percentile(luma, 80)], axis=0))
         return teeth_in_photo_light(light, skin, whites)
 
@@ -1519,15 +1518,22 @@ class FaceAnimator:
             return None
         return photo_cavity_rgb(self.image, self.geometry, self._teeth)
 
+    def _skin_patch_centres(self) -> list[np.ndarray]:
+        """Aligned centres of the skin patches the photo's light is read from: each cheek
+        (halfway from the jaw line to the nose's side) and the nose bridge."""
+        points = self.geometry.points
+        return [(points[2] + points[31]) / 2, (points[14] + points[35]) / 2, points[29]]
+
+    def _skin_patch_radius(self) -> float:
+        return max(2.0, 0.05 * self.geometry.face_width)
+
     def _skin_light(self) -> float:
         """Brightness of the cheeks and nose bridge relative to a typical portrait's skin."""
         g = self.geometry
-        points = g.points
-        patches = [(points[2] + points[31]) / 2, (points[14] + points[35]) / 2, points[29]]
-        radius = max(2.0, 0.05 * g.face_width)
+        radius = self._skin_patch_radius()
         luma = cv2.cvtColor(self.image, cv2.COLOR_RGB2GRAY).astype(np.float32)
         values = []
-        for centre in patches:
+        for centre in self._skin_patch_centres():
             x, y = g.to_image(np.array(centre[0]), np.array(centre[1]))
             x0, x1 = int(max(0, x - radius)), int(min(self.size, x + radius + 1))
             y0, y1 = int(max(0, y - radius)), int(min(self.size, y + radius + 1))
