@@ -318,20 +318,10 @@ def upper_lip_edge_raise(g: FaceGeometry, image: np.ndarray,
     if lip_level - dark_level < 2.0 * EDGE_MIN_STEP:
         return us, np.zeros_like(us)
 
-    raise_px = np.zeros_like(us)
-    for i in np.flatnonzero(column > EDGE_COLUMNS[0]):
-        profile = profiles[i]
-        if profile[0] > dark_level + dark_line:
-            continue
-        darkest = np.minimum.accumulate(profile)
-        lit = np.flatnonzero(profile >= darkest + rise)
-        if len(lit) == 0:
-            continue
-        j = lit[0]
-        # Between the two samples, where the column crosses the level.
-        level = darkest[j] + rise
-        before, after = profile[j - 1], profile[j]
-        raise_px[i] = offsets[j - 1] + step * (level - before) / max(after - before, 1e-6)
+    crossing, lit = _first_lit(profiles, offsets, rise)
+    # Only where the column starts in the mouth's dark (elsewhere dlib's line is on the lip).
+    starts_dark = profiles[:, 0] <= dark_level + dark_line
+    raise_px = np.where((column > EDGE_COLUMNS[0]) & starts_dark & lit, crossing, 0.0)
     # A pixel's noise moves one column's crossing by a pixel: the edge is smoothed along the
     # lip, and fades in from the middle, where the teeth under the lip keep dlib's line.
     raise_px = _smooth_along(raise_px)
@@ -371,20 +361,11 @@ def lit_lip_offsets(g: FaceGeometry, image: np.ndarray
         vs = start(us).astype(np.float64)[:, None] + outward * offsets[None, :]
         xs, ys = g.to_image(np.broadcast_to(us[:, None], vs.shape), vs)
         profiles = _read(gray, xs, ys).reshape(vs.shape)
-        darkest = np.minimum.accumulate(profiles, axis=1)
-        rise = np.maximum(LIT_LIP_SHARE * (profiles.max(axis=1) - darkest[:, -1]),
+        rise = np.maximum(LIT_LIP_SHARE * (profiles.max(axis=1) - profiles.min(axis=1)),
                           EDGE_MIN_STEP)
-        lit = profiles >= darkest + rise[:, None]
-        first = np.argmax(lit, axis=1)
-        at = np.maximum(first, 1)
-        rows = np.arange(len(us))
-        level = darkest[rows, at] + rise
-        before, after = profiles[rows, at - 1], profiles[rows, at]
-        crossing = offsets[at - 1] + step * np.clip(
-            (level - before) / np.maximum(after - before, 1e-6), 0.0, 1.0)
+        crossing, lit = _first_lit(profiles, offsets, rise)
         beyond_start = outward * (start(us).astype(np.float64) - line(us).astype(np.float64))
-        found.append(_smooth_along(np.where(lit.any(axis=1) & (first > 0),
-                                            beyond_start + crossing, beyond_start)))
+        found.append(_smooth_along(np.where(lit, beyond_start + crossing, beyond_start)))
     return us, found[0], found[1]
 
 
@@ -444,6 +425,24 @@ def _read_lab(g: FaceGeometry, lab: np.ndarray, us: np.ndarray, vs: np.ndarray) 
 def _read(gray: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     return cv2.remap(gray, np.ascontiguousarray(xs, dtype=np.float32),
                      np.ascontiguousarray(ys, dtype=np.float32), cv2.INTER_LINEAR).ravel()
+
+
+def _first_lit(profiles: np.ndarray, offsets: np.ndarray, rise
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``profiles`` (samples at ``offsets`` px along a column, outward from a lip's
+    line): where the column first stands ``rise`` (one level, or one per row) above the
+    darkest it has passed, interpolated between the two samples; and whether it ever does."""
+    rise = rise[:, None] if np.ndim(rise) else rise
+    darkest = np.minimum.accumulate(profiles, axis=1)
+    lit = profiles >= darkest + rise
+    # The first sample is its own darkest, so a column is lit at the second at the earliest.
+    at = np.maximum(np.argmax(lit, axis=1), 1)
+    rows = np.arange(len(profiles))
+    level = darkest[rows, at] + (rise[:, 0] if np.ndim(rise) else rise)
+    before, after = profiles[rows, at - 1], profiles[rows, at]
+    step = float(offsets[1] - offsets[0])
+    crossing = offsets[at - 1] + step * (level - before) / np.maximum(after - before, 1e-6)
+    return crossing, lit.any(axis=1)
 
 
 def _smooth_along(values: np.ndarray) -> np.ndarray:
