@@ -336,17 +336,18 @@ class FaceAnimator:
             for eye in g.eyes
         ]
         light = self._skin_light()
+        lip_rgb = self._lip_colour()
+        shows_teeth = g.rest_gap > TEETH_VISIBLE_SHARE * g.face_height
+        # The photo's own teeth rows, where it shows teeth (None: teeth are drawn).
+        self._teeth = find_photo_teeth(self.image, g, lip_rgb) if shows_teeth else None
         self.look = MouthLook(
             light=light,
             teeth_height_px=DRAWN_TEETH_SHARE * g.face_height,
-            photo_shows_teeth=g.rest_gap > TEETH_VISIBLE_SHARE * g.face_height,
-            lip_rgb=self._lip_colour(),
+            photo_shows_teeth=shows_teeth,
+            lip_rgb=lip_rgb,
             teeth_rgb=self._drawn_teeth_colour(light),
+            cavity_rgb=self._photo_cavity_rgb(),
         )
-        # The photo's own teeth rows, where it shows teeth (None: teeth are drawn).
-        self._teeth = (find_photo_teeth(self.image, g, self.look.lip_rgb)
-                       if self.look.photo_shows_teeth else None)
-        self.look = dataclasses.replace(self.look, cavity_rgb=self._photo_cavity_rgb())
         self._teeth_source = (self._teeth.toothness_image(self.image)
                               if self._teeth is not None else None)
         self._hidden_source = (
