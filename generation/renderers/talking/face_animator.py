@@ -181,6 +181,15 @@ ROWS_END, ROWS_END_FADE = 0.92, 0.15
 # 1 px piece at 0.52-0.55 of the half-width on the image's right and astronaut.png's 1 px
 # of teeth past ROWS_END.
 UPPER_ROW_PIECE_SHARE = 0.06
+# Opened past the first of these shares of its widest opening, up to the second, the upper
+# row reaches up to the photo's lip line, taking in the strip between them (PhotoTeeth.top is
+# where the row's lip-coloured top ends: obama2.jpg's upper teeth are shaded pink for their top
+# 2.5-7 px, on the image's right whole teeth of 5.5-7 px). Read with the lip as a strip, a
+# puckered wide mouth read it a teeth band down (face_fields: the lips reach over the teeth)
+# and dropped it: the row was 2.5-4 px of tips under a dark band, a third of the photo's width
+# (obama2.jpg at 0.8-1.0 open, width 0.84). Under 0.4 the strip rounds the row's ends as
+# before (test_lower_tooth_sliver.py's 0.2-0.4 open are unchanged).
+ROW_TO_LIP_OPEN = (0.4, 0.55)
 # Past the upper row's end the lower row fades out over this many px below the line of the
 # upper teeth's tips (_photo_teeth): cut at the line, obama2.jpg's lower row at 0.4 open, its
 # top 1 px under it, was a 1 px white line out to the corner; over 2.5 px it goes into the
@@ -972,7 +981,16 @@ class FaceAnimator:
         room = lower_edge - upper_edge
         # Each read gives the colour and, in a fourth channel, how much it looks like tooth.
         source = self._teeth_source
-        upper = self._sample(g, hx, hy, field.du, np.maximum(upper_v, top + 0.5) - v, source)
+        # Wide open, the row hangs from the lip line as one rigid piece with the strip above
+        # it (ROW_TO_LIP_OPEN), over every column where the photo shows either below its lip.
+        to_lip = float(np.clip((opening_px / self.max_opening_px - ROW_TO_LIP_OPEN[0])
+                               / (ROW_TO_LIP_OPEN[1] - ROW_TO_LIP_OPEN[0]), 0.0, 1.0))
+        row_top, below_lip = top, None
+        if to_lip > 0.0:
+            lip_line = np.interp(u + field.du, self._teeth.us, self._teeth.lip_top)
+            below_lip = np.clip(upper_edge - lip_line - 1.0, 0.0, 1.0) * to_lip
+            row_top = top - (top - lip_line) * below_lip
+        upper = self._sample(g, hx, hy, field.du, np.maximum(upper_v, row_top + 0.5) - v, source)
         # The lower row is read down to the lit lip: the photo's shadowed band under its
         # teeth goes with them, where the lip strip (below) does not cover it.
         lower = self._sample(g, hx, hy, field.du, np.minimum(lower_v, lip_edge - 0.5) - v,
@@ -1003,8 +1021,11 @@ class FaceAnimator:
         shut = np.clip((STRIP_ROUNDED_OVER_ROW[1] - opening_px / self.max_opening_px)
                        / (STRIP_ROUNDED_OVER_ROW[1] - STRIP_ROUNDED_OVER_ROW[0]), 0.0, 1.0)
         strip_bottom = top - (top - upper_strip_bottom) * np.maximum(1.0 - has_upper, shut)
+        if below_lip is not None:
+            strip_bottom = strip_bottom - (strip_bottom - lip_line) * below_lip
         # Nor is a row read past its outer end.
-        upper_alpha *= has_upper * np.clip((upper_v - strip_bottom + 2.0) / 2.0, 0.0, 1.0)
+        row_upper = has_upper if below_lip is None else np.maximum(has_upper, below_lip)
+        upper_alpha *= row_upper * np.clip((upper_v - strip_bottom + 2.0) / 2.0, 0.0, 1.0)
         upper_alpha = np.minimum(upper_alpha, np.clip(upper_cut - upper_v + 0.5, 0.0, 1.0))
         # (Where no lower teeth show there is no row: a band read with the jaw in the
         # corners, where the lip moves less, was a pale streak of lip over the mouth.)
