@@ -25,8 +25,9 @@ HEIGHT_SHARE of it, or ROUNDED_HEIGHT_SHARE where rounded lips reach over the te
 On 6919cf8 obama2.jpg (still: 1.18 half-widths wide, 9 px tall) at width 0.84 read widths
 0.45-0.48 of the still's, heights 0.61-0.67; now 0.84-0.86 and 0.78. At widths 0.9 and 1.0:
 0.81 and 0.94-1.11; now 0.88-0.90, the same heights. obama.jpg read widths 0.93-1.03, now
-1.02-1.03; astronaut.png 0.92-0.94, now the same; their heights are unchanged (0.64-0.91 and
-0.67-0.82). biden.jpg's teeth are drawn, not the photo's: it is not read.
+1.02-1.03; astronaut.png 0.89-0.94, now 0.92-0.94; their heights are unchanged (0.64-0.91 and
+0.67-0.82). biden.jpg's teeth are drawn, not the photo's: it is not read (its frames are
+pixel-identical).
 """
 
 from __future__ import annotations
