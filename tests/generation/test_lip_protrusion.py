@@ -67,8 +67,11 @@ def test_rounded_lips_look_fuller_at_the_middle_while_the_mouth_narrows(animator
         # flat mouth's; biden.jpg 1.09 at one opening); now 1.15 (obama.jpg) to 1.5 when shut.
         # Slightly open, a smile's flat mouth gains red too (the lips' strips inside the
         # photo's gap move with the lips, in front of its teeth) while the rounded one shows
-        # its dark hole: obama.jpg's rounded red is then 0.99 of the flat's, never less.
-        assert rounded >= (1.1 if opening == 0.0 else 0.97) * flat, (opening, flat, rounded)
+        # its dark hole: obama.jpg's rounded red was then 0.99-1.01 of the flat's, but 1.5 px of
+        # it was the 1 px red line the rim's wet tint drew along the rounded slit (0.75 px) and
+        # spilled onto the lower lip's top (see face_animator._soften_rim); without that line
+        # 0.94 (looked at in 8x crops of the three frames).
+        assert rounded >= (1.1 if opening == 0.0 else 0.93) * flat, (opening, flat, rounded)
     wide = fh.detect_landmarks(animator.render(FramePose(mouth_open=0.1, mouth_width=1.0)))
     narrow = fh.detect_landmarks(animator.render(FramePose(mouth_open=0.1, mouth_width=0.72)))
     assert np.linalg.norm(narrow[54] - narrow[48]) < 0.95 * np.linalg.norm(wide[54] - wide[48])

@@ -424,15 +424,20 @@ class FaceAnimator:
         return frame
 
     def _soften_rim(self, frame: np.ndarray, box: tuple[int, int, int, int],
-                    in_mouth: np.ndarray, weight: np.ndarray) -> None:
+                    in_mouth: np.ndarray, weight: np.ndarray, wet: float = 1.0) -> None:
         """Blur the finished ``frame`` across the lips' edge along the opening, in place, by
         ``weight`` over ``box`` (_soft_rim's)."""
         x0, y0, x1, y1 = box
         region = frame[y0:y1, x0:x1].astype(np.float32)
-        # Into the mouth the lip is blurred in as its wet inner side (INNER_LIP_TINT).
+        # Into the mouth the lip is blurred in as its wet inner side (INNER_LIP_TINT), but for
+        # the ``wet`` share the painted inside already shows: rounded, the tinted lip blurred
+        # over the painted rolled-in lips stood as a 1 px pink ring, stair-stepped along the
+        # pixels taken as inside (astronaut.png).
+        tint = (INNER_LIP_TINT if wet >= 1.0
+                else (1.0 + (INNER_LIP_TINT - 1.0) * wet).astype(np.float32))
         in_mouth = in_mouth[..., None] > 0
         into_mouth = cv2.GaussianBlur(
-            np.where(in_mouth, region, region * INNER_LIP_TINT), (0, 0), self._rim_sigma,
+            np.where(in_mouth, region, region * tint), (0, 0), self._rim_sigma,
             borderType=cv2.BORDER_REPLICATE)
         over_lip = cv2.GaussianBlur(region, (0, 0), self._rim_sigma,
                                     borderType=cv2.BORDER_REPLICATE)
@@ -672,6 +677,11 @@ class FaceAnimator:
             shown_teeth = (self._teeth.toothness(colour)
                            * np.maximum(rows.upper_alpha, rows.lower_alpha) * inside)
         soft_rim = self._soft_rim(lips_box_field, opening, inside, shown_teeth, (lx0, ly0))
+        if soft_rim is not None:
+            # Rolled in over the teeth, the lips' wet inner sides are painted (LipsAtRims):
+            # the rim blurs the lip in as it is.
+            wet = 1.0 - (float(lips_in.max()) if lips_in.size else 0.0)
+            soft_rim = (*soft_rim, wet)
         return [*overlays, (box, colour, coverage.astype(np.float32))], soft_rim
 
     def _soft_rim(self, field: MouthField, opening: tuple[int, int, int, int],

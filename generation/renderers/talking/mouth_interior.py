@@ -111,6 +111,23 @@ INNER_LIP_ROLL_PX = 4.0
 # mouth's ~45 lightness, in visible steps where it slopes.
 LOWER_LIP_ROLL_PX = 3.0
 LOWER_LIP_ROLL_SHADE = 0.5
+# Rounded, both lips' inner surfaces fall off into the mouth's dark, the share of them shown
+# falling linearly from the rim over up to INNER_LIP_FALLOFF_TEETH drawn-teeth heights (0.045
+# face heights each), and over at most INNER_LIP_FALLOFF_UPPER (LOWER) of the opening's height
+# from the upper (lower) rim. Fading over a fixed 3 px (lower) and 0.3 of the opening (upper),
+# the rounded hole on the photos whose lips are shut or teeth together (obama.jpg,
+# astronaut.png, biden.jpg) was a flat near-black ellipse: 0.55-0.71 of its middle within a
+# tenth of the way from its darkest to the lips' lightness, where obama2.jpg's own open mouth
+# shows 0.21 (its dark falls off over 0.034 face heights each side); now 0.34-0.48
+# (tests/generation/test_rounded_hole_depth.py). The eye reads about half the reach as the
+# falloff: 1.4 teeth heights read as up to 0.03 face heights. The shares leave the middle to
+# the dark (its darkest under 0.17 of the lips' box); 0.6 from the top left too little of
+# biden.jpg's half-open hole dark to be read as one (test_rounded_cavity.py). Falling as a
+# power (1.25-1.5) of the distance left, the light stayed nearer the lips and obama.jpg's
+# near-black was 0.45-0.54 of its middle.
+INNER_LIP_FALLOFF_TEETH = 1.4
+INNER_LIP_FALLOFF_UPPER = 0.5
+INNER_LIP_FALLOFF_LOWER = 0.45
 # Puckered lips reach over the teeth from the opening's rims (MouthField.teeth_cover over a
 # photo's own, drawn_teeth_cover over drawn ones): each row slides in under its lip, tips last,
 # until at full cover its tips are this many px past the rim; what still shows is whole tooth in
@@ -628,26 +645,44 @@ def _with_inner_lips(colour: np.ndarray, look: MouthLook, field: MouthField,
 
 
 def lips_rolled_in_reach(gap: np.ndarray) -> tuple[np.ndarray, float]:
-    """How far (px) into an opening ``gap`` px tall the upper and the lower lip's inner
-    surfaces reach (_with_lips_rolled_in): past them the lips at the rims are not read."""
-    return INNER_LIP_REACH * gap + 0.75, LOWER_LIP_ROLL_PX
+    """How far (px) into an opening ``gap`` px tall the upper and the lower lip's own texture
+    at the rims shows (_with_lips_rolled_in): past them the lips at the rims are not read."""
+    return np.minimum(INNER_LIP_REACH * gap + 0.75, INNER_LIP_ROLL_PX), LOWER_LIP_ROLL_PX
+
+
+def _inner_lips_falloff(look: MouthLook, field: MouthField, share: float) -> np.ndarray:
+    """How far (px) a rounded lip's inner surface reaches into the opening before it is lost
+    in the mouth's dark (INNER_LIP_FALLOFF_*): at most ``share`` of the opening's height."""
+    return np.minimum(INNER_LIP_FALLOFF_TEETH * look.teeth_height_px, share * field.gap) + 0.75
+
+
+def _falloff(distance: np.ndarray, reach: np.ndarray) -> np.ndarray:
+    """0..1: how much of a rounded lip's inner surface shows ``distance`` px in from its rim,
+    fading into the dark over ``reach`` px."""
+    return np.clip(1.0 - distance / reach, 0.0, 1.0)
 
 
 def _with_lips_rolled_in(colour: np.ndarray, look: MouthLook, field: MouthField,
                          cover: np.ndarray, rims: LipsAtRims) -> np.ndarray:
     """Both rounded lips' inner surfaces, rolling in from the lips' own texture at the rims
-    (INNER_LIP_*, LOWER_LIP_ROLL_*), as far as the lips have reached over the teeth
-    (``cover``): the lower one first, the upper one (in front, lit from above) over it."""
+    (INNER_LIP_*, LOWER_LIP_ROLL_*) and falling off into the mouth's dark
+    (INNER_LIP_FALLOFF_*), as far as the lips have reached over the teeth (``cover``): the
+    lower one first, the upper one (in front, lit from above) over it."""
+    lip = np.asarray(look.lip_rgb, dtype=np.float32)
     from_bottom = np.maximum(field.gap - field.from_top, 0.0)
     roll = _smoothstep(1.0 - from_bottom / LOWER_LIP_ROLL_PX)
     shade = LOWER_LIP_ROLL_SHADE + (1.0 - LOWER_LIP_ROLL_SHADE) * roll
-    colour = colour + (rims.lower * shade[..., None] - colour) * (cover * roll)[..., None]
+    band = lip * LOWER_LIP_ROLL_SHADE
+    inner = band + (rims.lower * shade[..., None] - band) * roll[..., None]
+    weight = cover * _falloff(from_bottom, _inner_lips_falloff(look, field,
+                                                               INNER_LIP_FALLOFF_LOWER))
+    colour = colour + (inner - colour) * weight[..., None]
     from_top = np.maximum(field.from_top, 0.0)
     roll = _smoothstep(1.0 - from_top / INNER_LIP_ROLL_PX)
-    band = np.asarray(look.lip_rgb, dtype=np.float32) * INNER_LIP_SHADE
+    band = lip * INNER_LIP_SHADE
     inner = band + (rims.upper - band) * roll[..., None]
     weight = (cover * (INNER_LIP_ALPHA + (1.0 - INNER_LIP_ALPHA) * roll)
-              * _smoothstep(1.0 - from_top / lips_rolled_in_reach(field.gap)[0]))
+              * _falloff(from_top, _inner_lips_falloff(look, field, INNER_LIP_FALLOFF_UPPER)))
     return colour + (inner - colour) * weight[..., None]
 
 
