@@ -42,6 +42,7 @@ class AudioFeatures:
     high_band: np.ndarray  # share of 200-8000 Hz energy above 3 kHz (fricatives: s, sh, f)
     roundness: np.ndarray  # rounded-vowel cue (oo, oh, aw): F1 and F2 both low
     spreadness: np.ndarray  # spread-vowel cue (ee, i, e): F2 high, F1 low
+    openness: np.ndarray  # open unrounded vowel cue (ah, a): F1 high, F2 mid
     closure: np.ndarray  # lips-closed cue: 1 in the hush before a plosive burst (p, b, t...),
     # HUM_CLOSURE during a hum (m, but also n, l)
     voice_now: np.ndarray | None = None  # voice activity without the lead: 0 until the
@@ -76,6 +77,7 @@ def extract_features(
         high_band=_per_frame(steps.high_band, fps, frame_count, lead_seconds),
         roundness=_per_frame(steps.roundness, fps, frame_count, lead_seconds),
         spreadness=_per_frame(steps.spreadness, fps, frame_count, lead_seconds),
+        openness=_per_frame(steps.openness, fps, frame_count, lead_seconds),
         closure=_per_frame(steps.closure, fps, frame_count, lead_seconds, reduce=np.max),
         voice_now=_per_frame(steps.voice, fps, frame_count, 0.0, reduce=np.min),
         sounding=_per_frame(steps.sounding, fps, frame_count, 0.0, reduce=np.max),
@@ -92,6 +94,7 @@ class _Steps:
     high_band: np.ndarray
     roundness: np.ndarray
     spreadness: np.ndarray
+    openness: np.ndarray
     closure: np.ndarray
 
 
@@ -114,6 +117,16 @@ def _analyse_steps(lips: LipSound) -> _Steps:
     # surer.)
     spreadness_raw = audible(np.clip((f2 - 1800.0) / 350.0, 0.0, 1.0)
                              * np.clip((650.0 - f1) / 150.0, 0.0, 1.0))
+    # Open vowels (ah, a) are the ones with the jaw wide: F1 over ~650 Hz, which no rounded
+    # vowel reaches (espeak-ng's en and de: A: 750-820/1040-1280 Hz, a 850-900/1300-1400, a
+    # sung ah 680-740/1080-1110; rounded aw, oh, o 445-560 Hz; the British lot vowel 590-720 Hz
+    # but F2 930-1040). The F2 bounds keep the cue off the lot vowel (below) and off the
+    # breathy h of "who" (712-750/1656), the F1 and hiss bounds off s, f, t and k.
+    openness_raw = audible(np.clip((f1 - 600.0) / 80.0, 0.0, 1.0)
+                           * np.clip((1100.0 - f1) / 100.0, 0.0, 1.0)
+                           * np.clip((f2 - 980.0) / 80.0, 0.0, 1.0)
+                           * np.clip((1650.0 - f2) / 150.0, 0.0, 1.0)
+                           * np.clip((0.2 - lips.high_share) / 0.1, 0.0, 1.0))
     closure = _closure_cue(level_db, centroid_hz, voiced)
     return _Steps(
         loudness=loudness,
@@ -123,6 +136,7 @@ def _analyse_steps(lips: LipSound) -> _Steps:
         high_band=lips.high_share,
         roundness=_smooth_attack_release(roundness_raw, attack=0.05, release=0.08),
         spreadness=_smooth_attack_release(spreadness_raw, attack=0.05, release=0.08),
+        openness=_smooth_attack_release(openness_raw, attack=0.05, release=0.08),
         closure=closure,
         sounding=(~_pauses(voiced)).astype(np.float64),
     )

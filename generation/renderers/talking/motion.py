@@ -136,6 +136,11 @@ OPENING_FLOOR = 0.2
 OPENING_GAIN = 1.8
 ROUNDED_WIDTH = 0.64
 ROUNDED_PULL = 0.5
+# How much of the opening a fully rounded shape (ROUNDED_WIDTH) closes.
+ROUNDED_CLOSING = 0.6
+# The open-vowel cue at which the lips are fully unrounded: its follower reaches only
+# 0.8-0.9 inside espeak-ng's ah's and about half on their first and last frames.
+OPEN_UNROUNDING = 2.0
 
 
 def _mouth_from_visemes(features: AudioFeatures, visemes: VisemeTrack, expressiveness: float
@@ -175,6 +180,11 @@ def _mouth_from_visemes(features: AudioFeatures, visemes: VisemeTrack, expressiv
     width = np.maximum(visemes.width,
                        visemes.width + features.spreadness * (SPREAD_WIDTH - visemes.width))
     width = np.minimum(width, width + ROUNDED_PULL * features.roundness * (ROUNDED_WIDTH - width))
+    # An open vowel (ah) is never rounded: the recogniser often hears espeak-ng's ah as an aw
+    # (AO) and a rounded neighbour carries over, but where the formants say the jaw is wide
+    # open and unrounded the lips go back to neutral.
+    width = np.maximum(width, width + np.clip(OPEN_UNROUNDING * features.openness, 0.0, 1.0)
+                       * (1.0 - width))
     visemes = replace(visemes, width=width)
     # A light 3-frame smoothing of the shape; where the sound holds steady (a sustained or
     # sung vowel: voiced, loud, its spectrum unchanging) the shape is held over ~0.4 s, so
@@ -197,7 +207,8 @@ def _mouth_from_visemes(features: AudioFeatures, visemes: VisemeTrack, expressiv
         opening=_smooth3(visemes.opening + steady * (held_opening - visemes.opening)),
         width=_smooth3(visemes.width + steady * (held_width - visemes.width)),
     )
-    opening = np.clip(voiced_opening(visemes.opening) * amplitude * expressiveness, 0.0, 1.0)
+    opening = np.clip(voiced_opening(visemes.opening) * amplitude * expressiveness
+                      * rounded_aperture(visemes.width), 0.0, 1.0)
     shut = visemes.press >= 1.0
     opening[shut] = 0.0
     # Steps are bounded relative to this clip's own typical wide opening, not to 1.
@@ -220,6 +231,17 @@ def voiced_opening(viseme_opening: np.ndarray) -> np.ndarray:
     frame's lips parted.
     """
     return OPENING_FLOOR + (1.0 - OPENING_FLOOR) * np.clip(viseme_opening * OPENING_GAIN, 0.0, 1.0)
+
+
+def rounded_aperture(width: np.ndarray) -> np.ndarray:
+    """The share of the jaw's opening that rounded lips leave open: rounding draws the lips
+    together into a small round hole (oo), less so for the wider rounded shapes (oh, aw).
+
+    The painter draws any width under 1 as rounded, protruding lips; with the jaw's full
+    opening inside them an oo came out as the big dark oval of an aw.
+    """
+    depth = np.clip((1.0 - width) / (1.0 - ROUNDED_WIDTH), 0.0, 1.0)
+    return 1.0 - ROUNDED_CLOSING * depth
 
 
 def _smooth3(values: np.ndarray) -> np.ndarray:
