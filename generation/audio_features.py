@@ -117,7 +117,7 @@ def _analyse_steps(lips: LipSound) -> _Steps:
     # surer.)
     spreadness_raw = audible(np.clip((f2 - 1800.0) / 350.0, 0.0, 1.0)
                              * np.clip((650.0 - f1) / 150.0, 0.0, 1.0))
-    # Open vowels (ah, a) are the ones with the jaw wide: F1 over ~650 Hz, which no rounded
+    # Open vowels (ah, a) are the ones with the jaw wide: F1 over 600-680 Hz, which no rounded
     # vowel reaches (espeak-ng's en and de: A: 750-820/1040-1280 Hz, a 850-900/1300-1400, a
     # sung ah 680-740/1080-1110; rounded aw, oh, o 445-560 Hz; the British lot vowel 590-720 Hz
     # but F2 930-1040). The F2 bounds keep the cue off the lot vowel (below) and off the
