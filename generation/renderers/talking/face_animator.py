@@ -156,6 +156,22 @@ CLOSED_LINE_RAMP_PX = 1.5
 # change per px: at most 1.76 on obama2.jpg's lower lip shut and rounded to 0.75, 1.3 px), so
 # lines over twice as steep are still mixed whole.
 CLOSED_LINE_SEARCH_PX = 3.0
+# Nearly shut, a photo's open mouth is a pixel or a few tall and filled with the strips of lip
+# drawn in front of its teeth (_photo_teeth), and the lower lip's top edge is where they end:
+# against the teeth or the mouth's dark, against the upper lip's strip, or at a rim the strip
+# fills the opening up to. Each pixel's share there is taken across the line (distance_across)
+# and mixed over STRIP_EDGE_RAMP_PX while the mouth is open under STRIP_EDGE_SHUT[0] of its
+# widest opening, over one px from STRIP_EDGE_SHUT[1]. Taken straight down the mouth a pixel at
+# a time (the lower strip's top), or cut (where the strips met, each pixel the strip it lay
+# further into; a strip whole up to a rim filled every pixel the rim touched), obama2.jpg's
+# lower lip at 0.05-0.2 open had a stair-stepped top down its sides and an upright wall by its
+# right corner: 0.51-0.73 as soft as the photo's lip outline up to 0.1 open
+# (tests/generation/test_parted_lip_steps.py), now 0.86-1.1; over 1.5 px 0.79, and obama.jpg
+# 0.56, crisper than it was (0.64, now 0.68); over 2.5 px 0.95. Open further, the rim blur
+# softens the strips' edges against the mouth's dark, and over 2 px the lower strip's top took
+# a quarter px off astronaut.png's lit tongue (test_mouth_interior.py: 5.25 px, under 5.5).
+STRIP_EDGE_RAMP_PX = 2.0
+STRIP_EDGE_SHUT = (0.2, 0.3)
 # The upper lip's strip is rounded at its ends over the upper row while the mouth is open
 # under the first of these shares of its widest opening, not at all from the second: up to
 # about 0.15 the lower lip's strip fills the opening up to it (past the strip's square end, a
@@ -658,12 +674,8 @@ class FaceAnimator:
             coverage = whole
         colour = self._with_mouth_grain(colour, painted, field, u)
         if rows is not None:
-            # Along the opening's lower rim the map reads the photo's gap (its teeth) on the
-            # inner side of each pixel and the lip on the outer: blended by the pixel's share,
-            # the rim was a dotted pale line on the lip. Where the painted lip strip is whole,
-            # it is the whole pixel.
-            coverage = np.where(coverage > 0.0, np.maximum(coverage, rows.lower_lip_alpha),
-                                0.0)
+            colour, coverage = self._strips_at_rims(g, field, hx, hy, v, colour, coverage, rows,
+                                                    self._strip_ramp(opening_px))
         # What shows of the mouth's inside (teeth, tongue, dark) and of its teeth, per pixel:
         # a smiling photo's lips are painted on into the opening as strips, and the lip's edge
         # the eye sees is theirs.
@@ -671,12 +683,29 @@ class FaceAnimator:
             inside = coverage
             shown_teeth = np.maximum(drawn.upper_alpha, drawn.lower_alpha) * coverage
         else:
-            inside = coverage * (1.0 - np.maximum(rows.upper_lip_alpha, rows.lower_lip_alpha))
+            # (The lower strip lies over the upper one: where they meet, both show in part.)
+            inside = coverage * (1.0 - rows.upper_lip_alpha) * (1.0 - rows.lower_lip_alpha)
             # The rows show only where what they read looks like tooth: rounded lips slide
             # them past their tips, and their alphas stay whole.
             shown_teeth = (self._teeth.toothness(colour)
                            * np.maximum(rows.upper_alpha, rows.lower_alpha) * inside)
-        soft_rim = self._soft_rim(lips_box_field, opening, inside, shown_teeth, (lx0, ly0))
+        # Where the opening is painted over less than whole (a thin opening's tapered ends),
+        # what its pixels show for the rest is the map's read between the rims: the photo's
+        # own gap, its dark (or its teeth), up against the lower lip read from further down
+        # in a hard step (obama2.jpg's right corner, 0.05-0.15 open). It is the mouth's inside
+        # as much as the painted dark is. Nearly shut only: wide open, the tips of the
+        # opening's ends counted so moved the blur's band, and astronaut.png's dark corners
+        # took a crisper outline.
+        read_in_gap = (self._nearly_shut(opening_px) * (1.0 - coverage)
+                       * ((field.from_top > 0.0) & (field.from_top < field.gap)))
+        if (read_in_gap > 0.0).any():
+            if self._teeth_source is not None:
+                read = self._sample(g, hx, hy, field.du, field.dv, self._teeth_source)
+                shown_teeth = shown_teeth + read[..., 3] * read_in_gap
+        else:
+            read_in_gap = None
+        soft_rim = self._soft_rim(lips_box_field, opening, inside, shown_teeth, (lx0, ly0),
+                                  read_in_gap)
         if soft_rim is not None:
             # Rolled in over the teeth, the lips' wet inner sides are painted (LipsAtRims):
             # the rim blurs the lip in as it is.
@@ -684,12 +713,70 @@ class FaceAnimator:
             soft_rim = (*soft_rim, wet)
         return [*overlays, (box, colour, coverage.astype(np.float32))], soft_rim
 
+    def _nearly_shut(self, opening_px: float) -> float:
+        """1 while the mouth is open under the first of STRIP_EDGE_SHUT's shares of its widest
+        opening, 0 from the second."""
+        return float(np.clip((STRIP_EDGE_SHUT[1] - opening_px / self.max_opening_px)
+                             / (STRIP_EDGE_SHUT[1] - STRIP_EDGE_SHUT[0]), 0.0, 1.0))
+
+    def _strip_ramp(self, opening_px: float) -> float:
+        """How many px across their edges the lips' strips are mixed over at this opening
+        (STRIP_EDGE_RAMP_PX nearly shut, one px open further)."""
+        return 1.0 + (STRIP_EDGE_RAMP_PX - 1.0) * self._nearly_shut(opening_px)
+
+    def _strips_at_rims(self, g: FaceGeometry, field: MouthField, hx, hy, v,
+                        colour: np.ndarray, coverage: np.ndarray, rows: TeethRows, ramp: float
+                        ) -> tuple[np.ndarray, np.ndarray]:
+        """The painted opening's ``colour`` and its alpha from ``coverage`` (each pixel's share
+        of the opening, its box) where the lips' strips reach its rims: whole where the lower
+        strip is, and where one lip's strip fills a thin opening up to the other lip's rim
+        (the lips meet there), mixed with that lip across the rim over ``ramp`` px, as the shut
+        lips' line is (_closed_lip_line). The lip beyond the rim is read mirrored into the
+        opening about it (the upper lip about its end)."""
+        lower = rows.lower_lip_alpha
+        # Along the lower rim the map reads the photo's gap (its teeth) on the inner side of
+        # each pixel and the lip on the outer: blended by the pixel's share, the rim was a
+        # dotted pale line on the lip. Where the lower lip's strip is whole, it is the whole
+        # pixel.
+        whole = np.where(coverage > 0.0, np.maximum(coverage, lower), 0.0)
+        # Cut by the pixel's share, a rim that a strip reaches was a hard edge in one-pixel
+        # steps down the lips' sides (obama2.jpg nearly shut: the lower lip's strip up against
+        # the upper lip, the upper lip's deep strip down against the lower one).
+        from_top = np.maximum(field.from_top, 0.0)
+        from_bottom = np.maximum(field.gap - field.from_top, 0.0)
+        # (Not where rounded lips reach over the teeth: the lips are read beside their rims
+        # there (_lips_read_to_rims, _lips_at_rims), and each side's source past its teeth.)
+        unrounded = field.teeth_cover <= 0.0
+        rims = (
+            (field.from_top, lower * unrounded,
+             field.upper_source_v - field.upper_lip_reach - 2.0 * from_top),
+            (field.gap - field.from_top, rows.upper_lip_alpha * (1.0 - lower) * unrounded,
+             field.lower_source_v + 2.0 * from_bottom),
+        )
+        for distance, meeting, beyond_v in rims:
+            across = distance_across(distance)
+            near = (np.abs(across) < 0.5 * ramp) & (meeting > 0.0)
+            if not near.any():
+                continue
+            share_in = np.clip(across / ramp + 0.5, 0.0, 1.0)
+            inside = near & (across >= 0.0)
+            beyond = self._sample(g, hx, hy, field.du, beyond_v - v).astype(np.float32)
+            mix = np.where(inside, (1.0 - share_in) * meeting, 0.0)
+            colour = colour + (beyond - colour) * mix[..., None]
+            whole = np.where(near & ~inside, whole + (share_in - whole) * meeting, whole)
+        return colour, whole
+
     def _soft_rim(self, field: MouthField, opening: tuple[int, int, int, int],
-                  inside: np.ndarray, teeth: np.ndarray, origin: tuple[int, int]):
-        """(frame box, the mouth's inside there, weight): where and how much the finished
-        frame is blurred across the lips' edge along the opening (RIM_*; _soften_rim).
-        ``field``: over the lips' box; ``inside`` and ``teeth``: the share of each pixel of
-        the ``opening`` box that shows the mouth's inside, and its teeth."""
+                  inside: np.ndarray, teeth: np.ndarray, origin: tuple[int, int],
+                  read_in_gap: np.ndarray | None = None):
+        """(frame box, the mouth's painted inside there, weight): where and how much the
+        finished frame is blurred across the lips' edge along the opening (RIM_*;
+        _soften_rim). ``field``: over the lips' box; ``inside`` and ``teeth``: the share of
+        each pixel of the ``opening`` box that shows the mouth's painted inside, and its teeth;
+        ``read_in_gap``: the share that shows the photo's own gap, read by the map between the
+        rims (its edge is blurred too, but the lip is not blurred into it as its wet inner
+        side: a pixel or two of it alone took the lip's tint around it, red specks along the
+        rim)."""
         sigma = self._rim_sigma
         band = RIM_BAND[1] * sigma
         grow = int(np.ceil(band + 3.0 * sigma)) + 1
@@ -699,6 +786,10 @@ class FaceAnimator:
         x1, y1 = min(ox1 + grow, width), min(oy1 + grow, height)
         opened = np.zeros((y1 - y0, x1 - x0), dtype=np.uint8)
         opened[oy0 - y0 : oy1 - y0, ox0 - x0 : ox1 - x0] = inside >= 0.5
+        painted_inside = opened
+        if read_in_gap is not None:
+            painted_inside = opened.copy()
+            opened[oy0 - y0 : oy1 - y0, ox0 - x0 : ox1 - x0] = inside + read_in_gap >= 0.5
         in_teeth = np.zeros(opened.shape, dtype=np.float32)
         in_teeth[oy0 - y0 : oy1 - y0, ox0 - x0 : ox1 - x0] = teeth
         # Distance from the edge, either side of it (each transform is 0 on the other side; a
@@ -715,8 +806,8 @@ class FaceAnimator:
         weight *= np.clip(1.0 - leak / RIM_TEETH_LEAK, 0.0, 1.0)
         if not (weight > 0.0).any():
             return None
-        return ((origin[0] + x0, origin[1] + y0, origin[0] + x1, origin[1] + y1), opened,
-                weight.astype(np.float32))
+        return ((origin[0] + x0, origin[1] + y0, origin[0] + x1, origin[1] + y1),
+                painted_inside, weight.astype(np.float32))
 
     def _lips_read_to_rims(self, field: MouthField, u, v) -> MouthField:
         """Beside a hole the rounded lips have reached over the teeth (teeth_cover), each lip
@@ -1089,7 +1180,9 @@ class FaceAnimator:
         # band, STRIP_IN_BAND) down. In the band it reads the lit lip, mirrored about the
         # lip's edge: moved with the lip, the band drew a ragged dark line along its top
         # once the teeth closed up behind it.
-        lower_lip_alpha = np.clip(field.lower_source_v - strip_top, 0.0, 1.0)
+        lower_depth = field.lower_source_v - strip_top
+        ramp = self._strip_ramp(opening_px)
+        lower_lip_alpha = _across_ramp(lower_depth - 0.5, ramp)
         lit_lip_v = np.where(field.lower_source_v < lip_edge,
                              2.0 * lip_edge - field.lower_source_v, field.lower_source_v)
         upper_lip_v = field.upper_source_v
@@ -1104,21 +1197,22 @@ class FaceAnimator:
         # Where the strips overlap, each pixel shows the strip it lies further into. Both
         # whole (alpha 1), the upper strip won every tie, and where it is deep (7 px over
         # obama2.jpg's missing upper tooth) its far end, read down into the photo's dark,
-        # stood on the lower lip's top as a 2 px dark notch (0.15 open).
-        reads_lower = (field.lower_source_v - strip_top) > (strip_bottom - field.upper_source_v)
-        lip_v = np.where(reads_lower, lit_lip_v, upper_lip_v)
-        lips = self._sample(g, hx, hy, field.du, lip_v - v, source)
+        # stood on the lower lip's top as a 2 px dark notch (0.15 open). The lower strip
+        # lies over the upper one, by its share across the line where they meet.
+        lower_share = _across_ramp(lower_depth - (strip_bottom - field.upper_source_v), ramp)
+        upper_lips = self._sample(g, hx, hy, field.du, upper_lip_v - v, source)
+        lower_lips = self._sample(g, hx, hy, field.du, lit_lip_v - v, source)
         # What looks like tooth in the upper strip belongs to the row (the measured ends are
         # smoothed). The lower strip reads only lit lip: a bright fleck of it is lip (cut
         # out, it let the dark mouth through as specks).
-        upper_lip_alpha = upper_lip_alpha * (1.0 - lips[..., 3])
+        upper_lip_alpha = upper_lip_alpha * (1.0 - upper_lips[..., 3])
         shade = (1.0 - LIPS_OVER_TEETH_SHADE * field.teeth_cover)[..., None]
         return TeethRows(
             upper=upper[..., :3] * shade, upper_alpha=upper_alpha.astype(np.float32),
             lower=lower[..., :3] * shade, lower_alpha=lower_alpha.astype(np.float32),
-            lips=lips[..., :3],
-            upper_lip_alpha=np.where(reads_lower, 0.0, upper_lip_alpha).astype(np.float32),
-            lower_lip_alpha=np.where(reads_lower, lower_lip_alpha, 0.0).astype(np.float32),
+            lips=upper_lips[..., :3], lower_lips=lower_lips[..., :3],
+            upper_lip_alpha=upper_lip_alpha.astype(np.float32),
+            lower_lip_alpha=(lower_lip_alpha * lower_share).astype(np.float32),
             below_upper=shadow_below_upper.astype(np.float32),
             lower_height=lip_middle - lower_middle,
             room=(lower_middle + jaw) - (upper_middle - rise),
@@ -1621,6 +1715,12 @@ def _left_by_lip(from_rim: np.ndarray, tips_from_rim: np.ndarray, cover: np.ndar
     edge = LIPS_OVER_TEETH_EDGE_PX
     reach = cover * (np.maximum(tips_from_rim, 0.0) + 2.0 * edge) - edge
     return np.clip((from_rim - reach) / edge + 0.5, 0.0, 1.0)
+
+
+def _across_ramp(distance: np.ndarray, ramp: float) -> np.ndarray:
+    """0..1 per pixel: how much of it lies past a line ``distance`` px from it straight down
+    the mouth, mixed over ``ramp`` px across the line (distance_across)."""
+    return np.clip(distance_across(distance) / ramp + 0.5, 0.0, 1.0)
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:

@@ -353,7 +353,8 @@ class TeethRows:
     upper_alpha: np.ndarray  # 0..1: how much of the pixel the upper row covers
     lower: np.ndarray
     lower_alpha: np.ndarray
-    lips: np.ndarray  # RGB of the lip strip (upper or lower) read at this pixel
+    lips: np.ndarray  # RGB of the upper lip's strip read at this pixel
+    lower_lips: np.ndarray  # ... and of the lower lip's
     upper_lip_alpha: np.ndarray
     lower_lip_alpha: np.ndarray
     below_upper: np.ndarray  # px below the upper row's edge (negative: on the teeth)
@@ -620,7 +621,7 @@ def paint_interior(
     if rows is not None:
         # The lower lip's strip is lip up to its edge, in front of the lips' shadow: darkened
         # with the opening's rim it drew a dark line along the lip's top.
-        colour = colour + (rows.lips - colour) * rows.lower_lip_alpha[..., None]
+        colour = colour + (rows.lower_lips - colour) * rows.lower_lip_alpha[..., None]
     # The teeth the lips have not yet reached over (they slide in under the lips, tips last)
     # show up to the rim: shaded there by the inner lip, they went a dull grey.
     teeth = rows if rows is not None else drawn
