@@ -173,3 +173,39 @@ def skin_beside_corner(animator, side: float, span: tuple[float, float] = CORNER
     us, vs = np.meshgrid(uc + side * np.arange(span[0], span[1], 1.0 / half) * half,
                          np.arange(corner_v - 6.0, corner_v + 6.5))
     return float(np.median(luma_at_aligned(animator, animator.image, us, vs)))
+
+
+def ramp_over_profile(profile: np.ndarray, offsets: np.ndarray, plateau: tuple[float, float],
+                      step: float) -> float | None:
+    """The ramp width (px) of an edge a sampled ``profile`` crosses at offset 0 (``offsets`` in
+    px from the dark side to the light, ``step`` apart): the rise between the two sides' levels
+    (medians from ``plateau[0]`` to ``plateau[1]`` px out) over its steepest one-px rise in
+    between, a linear ramp's width; None where the sides differ by under 8 levels."""
+    levels = np.abs(offsets) >= plateau[0]
+    dark = float(np.median(profile[levels & (offsets < 0)]))
+    light = float(np.median(profile[levels & (offsets > 0)]))
+    if light - dark < 8.0:
+        return None
+    per_px = int(round(1.0 / step))
+    rises = profile[per_px:] - profile[:-per_px]
+    between = np.abs(offsets[per_px:] + offsets[:-per_px]) / 2.0 < plateau[0]
+    return (light - dark) / max(float(rises[between].max()), 1e-6)
+
+
+def dark_hole(lightness: np.ndarray, points: np.ndarray, *, above_px: int = 0
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """(the mouth's box of ``lightness``, the dark hole in it): the box spans the landmarks'
+    corners and from ``above_px`` over the upper lip's top to 10 px under the lower lip's
+    bottom; the hole is the largest region under the mouth's middle darker than half the box's
+    median, its holes filled."""
+    from scipy import ndimage
+
+    x0, x1 = int(points[48, 0]), int(points[54, 0]) + 1
+    top, bottom = int(points[51, 1]) - above_px, int(points[57, 1]) + 10
+    box = lightness[top:bottom, x0:x1]
+    labels, _ = ndimage.label(box < 0.5 * np.median(box))
+    middle = int(round((points[48, 0] + points[54, 0]) / 2.0)) - x0
+    under_middle = [label for label in np.unique(labels[:, middle]) if label]
+    assert under_middle, "no dark hole under the mouth's middle"
+    hole = labels == max(under_middle, key=lambda label: (labels == label).sum())
+    return box, ndimage.binary_fill_holes(hole)

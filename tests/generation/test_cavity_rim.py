@@ -57,15 +57,7 @@ def ramp_width(read, edge: float, dark_side: float, locate_px: float = 0.0) -> f
     edge = edge - dark_side * float(near[np.argmax(rise)])
     offsets = np.arange(-PLATEAU[1], PLATEAU[1] + 1e-6, STEP)
     profile = read(edge - dark_side * offsets)  # from the dark side to the light
-    levels = np.abs(offsets) >= PLATEAU[0]
-    dark = float(np.median(profile[levels & (offsets < 0)]))
-    light = float(np.median(profile[levels & (offsets > 0)]))
-    if light - dark < 8.0:
-        return None
-    per_px = int(round(1.0 / STEP))
-    slopes = profile[per_px:] - profile[:-per_px]
-    between = np.abs(offsets[per_px:] + offsets[:-per_px]) / 2.0 < PLATEAU[0]
-    return (light - dark) / max(float(slopes[between].max()), 1e-6)
+    return fh.ramp_over_profile(profile, offsets, PLATEAU, STEP)
 
 
 def saturation(rgb: np.ndarray) -> np.ndarray:

@@ -86,15 +86,7 @@ def ramp_across(luma: np.ndarray, gradients, x: float, y: float) -> float | None
     normal /= length  # towards the brighter side
     offsets = np.arange(-PLATEAU[1], PLATEAU[1] + 1e-6, STEP)
     profile = _read(luma, x + offsets * normal[0], y + offsets * normal[1])
-    levels = np.abs(offsets) >= PLATEAU[0]
-    dark = float(np.median(profile[levels & (offsets < 0)]))
-    light = float(np.median(profile[levels & (offsets > 0)]))
-    if light - dark < 8.0:
-        return None
-    per_px = int(round(1.0 / STEP))
-    rises = profile[per_px:] - profile[:-per_px]
-    between = np.abs(offsets[per_px:] + offsets[:-per_px]) / 2.0 < PLATEAU[0]
-    return (light - dark) / max(float(rises[between].max()), 1e-6)
+    return fh.ramp_over_profile(profile, offsets, PLATEAU, STEP)
 
 
 def photo_outline_width(animator: FaceAnimator) -> float:

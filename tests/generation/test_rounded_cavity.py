@@ -26,15 +26,7 @@ OPENINGS = (0.45, 0.6)
 def _hole(frame: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(lightness of the mouth's box, the dark hole in it) on ``frame``."""
     lightness = cv2.cvtColor(frame, cv2.COLOR_RGB2LAB)[..., 0].astype(np.float32)
-    x0, x1 = int(points[48, 0]), int(points[54, 0]) + 1
-    top, bottom = int(points[51, 1]), int(points[57, 1]) + 10
-    box = lightness[top:bottom, x0:x1]
-    labels, _ = ndimage.label(box < 0.5 * np.median(box))
-    middle = int(round((points[48, 0] + points[54, 0]) / 2.0)) - x0
-    under_middle = [label for label in np.unique(labels[:, middle]) if label]
-    assert under_middle, "no dark hole under the mouth's middle"
-    hole = labels == max(under_middle, key=lambda label: (labels == label).sum())
-    return box, ndimage.binary_fill_holes(hole)
+    return fh.dark_hole(lightness, points)
 
 
 # Row shuffles the streak measure's noise level is taken over (seeded: the same every run).

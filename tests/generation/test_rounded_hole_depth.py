@@ -28,7 +28,6 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from scipy import ndimage
 
 from generation.renderers.talking.face_animator import FramePose
 from tests.generation import face_helpers as fh
@@ -56,15 +55,7 @@ def _lightness(image: np.ndarray) -> np.ndarray:
 
 def _hole(frame: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(lightness of the mouth's box, the dark hole in it) on ``frame``."""
-    x0, x1 = int(points[48, 0]), int(points[54, 0]) + 1
-    top, bottom = int(points[51, 1]) - 4, int(points[57, 1]) + 10
-    box = _lightness(frame)[top:bottom, x0:x1]
-    labels, _ = ndimage.label(box < 0.5 * np.median(box))
-    middle = int(round((points[48, 0] + points[54, 0]) / 2.0)) - x0
-    under_middle = [label for label in np.unique(labels[:, middle]) if label]
-    assert under_middle, "no dark hole under the mouth's middle"
-    hole = labels == max(under_middle, key=lambda label: (labels == label).sum())
-    return box, ndimage.binary_fill_holes(hole)
+    return fh.dark_hole(_lightness(frame), points, above_px=4)
 
 
 def _face_height(points: np.ndarray) -> float:
