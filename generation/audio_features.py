@@ -314,6 +314,26 @@ LABIAL_MURMUR_F1_HZ = 235.0
 # voice bars 200-260 Hz; the recogniser's m on the oh of "Hello", F2 1245 Hz, had 410 Hz).
 LABIAL_SPAN_F1_HZ = 300.0
 LABIAL_MURMUR_MIN_STEPS = 3
+# A hum whose F1 sits above LABIAL_MURMUR_F1_HZ is labial only when it is this far under the
+# sound around it: an oo fading into silence or an n keeps F2 in the labial range with F1 at
+# 240-290 Hz, but only 8.1-8.8 dB down (espeak-ng's "knew", "soon", "pool"), while the b's and
+# m's with F1 that high were 12-22 dB down.
+LABIAL_HUM_DEPTH_DB = 10.0
+# A voiced stop's closure shows as a voice bar: voice at least VOICE_BAR_DEPTH_DB under the
+# sound around it with almost all of its energy low (200-4000 Hz centroid under
+# VOICE_BAR_CENTROID_HZ; espeak-ng's b, d and g bars 263-356 Hz, vowels 600 Hz and up).
+VOICE_BAR_DEPTH_DB = 14.0
+VOICE_BAR_CENTROID_HZ = 450.0
+# Inside the bar F2 is mostly noise (the shut tract passes little above F1), but the lips
+# closing leave it in the labial range on the bar's first analysis window: every b on
+# espeak-ng's en and de speech had one with F1 190-264 Hz and F2 996-1207 Hz there, and a
+# median F1 of 200-264 Hz over the bar; d's had F1 274-290 Hz, and an oo running into an n
+# (F1 223-239 Hz, F2 1111-1164 Hz at first) turns to the n's 340-370 Hz (median 284-371
+# Hz). A velar (g) or w bar
+# instead has a second pole under VOICE_BAR_VELAR_F2_HZ (g 525-543 Hz, w 427-700 Hz; b's
+# lowest 886 Hz).
+VOICE_BAR_LABIAL_F1_HZ = 270.0
+VOICE_BAR_VELAR_F2_HZ = 700.0
 # A recognised p/b/m with no voice to measure counts as shut when the level dips this far
 # under the sound around it (LipSound.labial).
 LABIAL_DIP_DB = 8.0
@@ -371,6 +391,7 @@ class LipSound:
         level_db, centroid, f2 = self.level_db, self.centroid, self.f2
         count = len(level_db)
         cue = _closure_cue(level_db, centroid, self.voiced)
+        local_peak = maximum_filter1d(level_db, 41)  # as in _closure_cue
         shut = cue >= HUM_CLOSURE
         edges = np.flatnonzero(np.diff(np.r_[0, shut.astype(np.int8), 0]))
         spans = []
@@ -388,8 +409,14 @@ class LipSound:
                 core = level_db[start:end] <= level_db[start:end].min() + 3.0
                 murmur = f2[start:end][core]
                 murmur = murmur[~np.isnan(murmur)]
+                first_formant = self.f1[start:end][core]
+                first_formant = first_formant[~np.isnan(first_formant)]
+                depth = float(np.median(local_peak[start:end][core] - level_db[start:end][core]))
                 labial = (len(murmur) > 0
-                          and LABIAL_HUM_F2_HZ[0] <= np.median(murmur) <= LABIAL_HUM_F2_HZ[1])
+                          and LABIAL_HUM_F2_HZ[0] <= np.median(murmur) <= LABIAL_HUM_F2_HZ[1]
+                          and ((len(first_formant) > 0
+                                and np.median(first_formant) < LABIAL_MURMUR_F1_HZ)
+                               or depth >= LABIAL_HUM_DEPTH_DB))
                 if not labial:
                     # A hum is often two sounds run together (the n and m of "bin müde", an
                     # m fading into the pause after it): the lips shut over its labial part.
@@ -401,7 +428,42 @@ class LipSound:
                 spans.append((start * STEP_SECONDS, end * STEP_SECONDS, burst))
         spans += [(start, end, False)
                   for start, end in _onset_closures(level_db, centroid, self.voiced, f2)]
+        # A b's voice bar is often too short or too far under the hum's level band to be
+        # found above (the b of "blew" or "blue", released into a quiet l).
+        spans += [(first * STEP_SECONDS, last * STEP_SECONDS, True)
+                  for first, last in self._labial_voice_bars()]
         return spans
+
+    @cached_property
+    def _voice_bar(self) -> np.ndarray:
+        """Steps of voice bar: voice VOICE_BAR_DEPTH_DB under the sound around it (+-200 ms)
+        with its centroid under VOICE_BAR_CENTROID_HZ."""
+        local_peak = maximum_filter1d(self.level_db, 41)
+        return (self.voiced & (self.level_db < local_peak - VOICE_BAR_DEPTH_DB)
+                & (self.level_db > local_peak - 40.0)
+                & (self.centroid < VOICE_BAR_CENTROID_HZ))
+
+    def _labial_bar(self, steps: np.ndarray) -> bool:
+        """Whether the voice-bar ``steps`` (at least two indices) are made with the lips: one
+        analysis window with F1 under VOICE_BAR_LABIAL_F1_HZ and F2 in LABIAL_HUM_F2_HZ, the
+        bar's median F1 under VOICE_BAR_LABIAL_F1_HZ too (an n's rises) and no pole under
+        VOICE_BAR_VELAR_F2_HZ (a g's, a w's)."""
+        if len(steps) < 2:
+            return False
+        f1, f2 = self.f1[steps], self.f2[steps]
+        formants = f1[~np.isnan(f1)]
+        with np.errstate(invalid="ignore"):
+            lips = ((f1 < VOICE_BAR_LABIAL_F1_HZ) & (f2 >= LABIAL_HUM_F2_HZ[0])
+                    & (f2 <= LABIAL_HUM_F2_HZ[1]))
+            velar = (f2 < VOICE_BAR_VELAR_F2_HZ).any()
+        return (bool(lips.any()) and float(np.median(formants)) < VOICE_BAR_LABIAL_F1_HZ
+                and not velar)
+
+    def _labial_voice_bars(self) -> list[tuple[int, int]]:
+        """Runs of voice bar that _labial_bar says are made with the lips."""
+        edges = np.flatnonzero(np.diff(np.r_[0, self._voice_bar.astype(np.int8), 0]))
+        return [(first, last) for first, last in zip(edges[::2], edges[1::2], strict=True)
+                if self._labial_bar(np.arange(first, last))]
 
     def _labial_murmurs(self, start: int, end: int) -> list[tuple[int, int]]:
         """Runs of at least LABIAL_MURMUR_MIN_STEPS inside the hum [start, end) whose first
@@ -422,7 +484,10 @@ class LipSound:
         test as a hum's, LABIAL_HUM_F2_HZ) and its F1 under LABIAL_SPAN_F1_HZ; a span with no
         voice to measure must at least be a dip of LABIAL_DIP_DB under the sound around it.
         Measured on espeak-ng's English and German: every recognised m and b that was one had
-        F2 1059-1213 Hz; the recogniser's false m's (on n, w, l, oh) had 1245-1661 Hz."""
+        F2 1059-1213 Hz; the recogniser's false m's (on n, w, l, oh) had 1245-1661 Hz. A
+        span holding a b's voice bar, where F2 is mostly noise (the shut tract passes little
+        above F1: the b of "bring" read 1207 Hz, then 2459 Hz), is judged as the bar
+        (_labial_bar)."""
         count = len(self.level_db)
         local_peak = maximum_filter1d(self.level_db, 31)  # +-150 ms
         verdicts = []
@@ -430,7 +495,10 @@ class LipSound:
             first = int(np.clip(np.floor(start / STEP_SECONDS), 0, count - 1))
             last = int(np.clip(np.ceil(end / STEP_SECONDS), first + 1, count))
             formants = self.f2[first:last][~np.isnan(self.f2[first:last])]
-            if len(formants):
+            bar = first + np.flatnonzero(self._voice_bar[first:last])
+            if self._labial_bar(bar):
+                verdicts.append(True)
+            elif len(formants):
                 median = float(np.median(formants))
                 first_formant = float(np.nanmedian(self.f1[first:last]))
                 verdicts.append(LABIAL_HUM_F2_HZ[0] <= median <= LABIAL_HUM_F2_HZ[1]
