@@ -484,7 +484,9 @@ class LipSound:
         test as a hum's, LABIAL_HUM_F2_HZ) and its F1 under LABIAL_SPAN_F1_HZ; a span with no
         voice to measure must at least be a dip of LABIAL_DIP_DB under the sound around it.
         Measured on espeak-ng's English and German: every recognised m and b that was one had
-        F2 1059-1213 Hz; the recogniser's false m's (on n, w, l, oh) had 1245-1661 Hz. A
+        F2 1059-1213 Hz; the recogniser's false m's (on n, w, l, oh) had 1245-1661 Hz. An oo
+        running into a dark l ("fool", "rule", "mule": F2 980-1000 Hz, F1 286-289 Hz) is
+        told from a b by its depth, as a hum is (LABIAL_HUM_DEPTH_DB: under 9.5 dB). A
         span holding a b's voice bar, where F2 is mostly noise (the shut tract passes little
         above F1: the b of "bring" read 1207 Hz, then 2459 Hz), is judged as the bar
         (_labial_bar)."""
@@ -496,15 +498,17 @@ class LipSound:
             last = int(np.clip(np.ceil(end / STEP_SECONDS), first + 1, count))
             formants = self.f2[first:last][~np.isnan(self.f2[first:last])]
             bar = first + np.flatnonzero(self._voice_bar[first:last])
+            dip = float((local_peak[first:last] - self.level_db[first:last]).max())
             if self._labial_bar(bar):
                 verdicts.append(True)
             elif len(formants):
                 median = float(np.median(formants))
                 first_formant = float(np.nanmedian(self.f1[first:last]))
                 verdicts.append(LABIAL_HUM_F2_HZ[0] <= median <= LABIAL_HUM_F2_HZ[1]
-                                and first_formant < LABIAL_SPAN_F1_HZ)
+                                and first_formant < LABIAL_SPAN_F1_HZ
+                                and (first_formant < LABIAL_MURMUR_F1_HZ
+                                     or dip >= LABIAL_HUM_DEPTH_DB))
             else:
-                dip = float((local_peak[first:last] - self.level_db[first:last]).max())
                 verdicts.append(dip >= LABIAL_DIP_DB)
         return verdicts
 
