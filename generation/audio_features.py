@@ -319,6 +319,9 @@ LABIAL_MURMUR_MIN_STEPS = 3
 # 240-290 Hz, but only 8.1-8.8 dB down (espeak-ng's "knew", "soon", "pool"), while the b's and
 # m's with F1 that high were 12-22 dB down.
 LABIAL_HUM_DEPTH_DB = 10.0
+# And however deep, a hum's F1 stays under this: the b's and m's had 200-271 Hz, an n running
+# into a w ("June will") 296 Hz.
+LABIAL_HUM_F1_HZ = 280.0
 # A voiced stop's closure shows as a voice bar: voice at least VOICE_BAR_DEPTH_DB under the
 # sound around it with almost all of its energy low (200-4000 Hz centroid under
 # VOICE_BAR_CENTROID_HZ; espeak-ng's b, d and g bars 263-356 Hz, vowels 600 Hz and up).
@@ -414,8 +417,9 @@ class LipSound:
                 depth = float(np.median(local_peak[start:end][core] - level_db[start:end][core]))
                 labial = (len(murmur) > 0
                           and LABIAL_HUM_F2_HZ[0] <= np.median(murmur) <= LABIAL_HUM_F2_HZ[1]
-                          and ((len(first_formant) > 0
-                                and np.median(first_formant) < LABIAL_MURMUR_F1_HZ)
+                          and len(first_formant) > 0
+                          and np.median(first_formant) < LABIAL_HUM_F1_HZ
+                          and (np.median(first_formant) < LABIAL_MURMUR_F1_HZ
                                or depth >= LABIAL_HUM_DEPTH_DB))
                 if not labial:
                     # A hum is often two sounds run together (the n and m of "bin müde", an
