@@ -336,6 +336,10 @@ VOICE_BAR_CENTROID_HZ = 450.0
 # instead has a second pole under VOICE_BAR_VELAR_F2_HZ (g 525-543 Hz, w 427-700 Hz; b's
 # lowest 886 Hz).
 VOICE_BAR_LABIAL_F1_HZ = 270.0
+# The bar's labial window's F2 range: wider than a hum's (LABIAL_HUM_F2_HZ), as the closing
+# lips' transition reaches it: b's read 996-1375 Hz there ("blues" 1277, "Brot" 1375); the
+# other voiced bars' windows with F1 that low read from 1500 Hz (v 1502, z 1529, d 1640).
+VOICE_BAR_LABIAL_F2_HZ = (950.0, 1440.0)
 VOICE_BAR_VELAR_F2_HZ = 700.0
 # A recognised p/b/m with no voice to measure counts as shut when the level dips this far
 # under the sound around it (LipSound.labial).
@@ -449,16 +453,16 @@ class LipSound:
 
     def _labial_bar(self, steps: np.ndarray) -> bool:
         """Whether the voice-bar ``steps`` (at least two indices) are made with the lips: one
-        analysis window with F1 under VOICE_BAR_LABIAL_F1_HZ and F2 in LABIAL_HUM_F2_HZ, the
-        bar's median F1 under VOICE_BAR_LABIAL_F1_HZ too (an n's rises) and no pole under
+        analysis window with F1 under VOICE_BAR_LABIAL_F1_HZ and F2 in VOICE_BAR_LABIAL_F2_HZ,
+        the bar's median F1 under VOICE_BAR_LABIAL_F1_HZ too (an n's rises) and no pole under
         VOICE_BAR_VELAR_F2_HZ (a g's, a w's)."""
         if len(steps) < 2:
             return False
         f1, f2 = self.f1[steps], self.f2[steps]
         formants = f1[~np.isnan(f1)]
         with np.errstate(invalid="ignore"):
-            lips = ((f1 < VOICE_BAR_LABIAL_F1_HZ) & (f2 >= LABIAL_HUM_F2_HZ[0])
-                    & (f2 <= LABIAL_HUM_F2_HZ[1]))
+            lips = ((f1 < VOICE_BAR_LABIAL_F1_HZ) & (f2 >= VOICE_BAR_LABIAL_F2_HZ[0])
+                    & (f2 <= VOICE_BAR_LABIAL_F2_HZ[1]))
             velar = (f2 < VOICE_BAR_VELAR_F2_HZ).any()
         return (bool(lips.any()) and float(np.median(formants)) < VOICE_BAR_LABIAL_F1_HZ
                 and not velar)
