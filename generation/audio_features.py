@@ -341,6 +341,15 @@ VOICE_BAR_LABIAL_F1_HZ = 270.0
 # other voiced bars' windows with F1 that low read from 1500 Hz (v 1502, z 1529, d 1640).
 VOICE_BAR_LABIAL_F2_HZ = (950.0, 1440.0)
 VOICE_BAR_VELAR_F2_HZ = 700.0
+# A b released into an l or r bursts weakly: the lips stay shut this many steps past the
+# bar's low hum while the level stays VOICE_BAR_DEPTH_DB down (espeak-ng's "blew", "blue",
+# "Blume": the hum ends 20 ms before the level rises into the l).
+VOICE_BAR_RELEASE_STEPS = 2
+# A stop's bar is released into louder sound: within VOICE_BAR_RISE_STEPS the level rises
+# at least VOICE_BAR_RISE_DB over the bar's (espeak-ng's b's into l, r and vowels: 12-16 dB),
+# where a rounded vowel fading into a z and a pause ("knows?") only gets quieter.
+VOICE_BAR_RISE_STEPS = 10
+VOICE_BAR_RISE_DB = 8.0
 # A recognised p/b/m with no voice to measure counts as shut when the level dips this far
 # under the sound around it (LipSound.labial).
 LABIAL_DIP_DB = 8.0
@@ -468,10 +477,22 @@ class LipSound:
                 and not velar)
 
     def _labial_voice_bars(self) -> list[tuple[int, int]]:
-        """Runs of voice bar that _labial_bar says are made with the lips."""
+        """Runs of voice bar that _labial_bar says are made with the lips, each with its
+        quiet release (VOICE_BAR_RELEASE_STEPS)."""
         edges = np.flatnonzero(np.diff(np.r_[0, self._voice_bar.astype(np.int8), 0]))
-        return [(first, last) for first, last in zip(edges[::2], edges[1::2], strict=True)
-                if self._labial_bar(np.arange(first, last))]
+        quiet = self.voiced & (self.level_db
+                               < maximum_filter1d(self.level_db, 41) - VOICE_BAR_DEPTH_DB)
+        runs = []
+        for first, last in zip(edges[::2], edges[1::2], strict=True):
+            after = self.level_db[last:last + VOICE_BAR_RISE_STEPS]
+            released = (len(after) > 0 and float(after.max())
+                        >= float(np.median(self.level_db[first:last])) + VOICE_BAR_RISE_DB)
+            if released and self._labial_bar(np.arange(first, last)):
+                end = last
+                while end < min(len(quiet), last + VOICE_BAR_RELEASE_STEPS) and quiet[end]:
+                    end += 1
+                runs.append((first, end))
+        return runs
 
     def _labial_murmurs(self, start: int, end: int) -> list[tuple[int, int]]:
         """Runs of at least LABIAL_MURMUR_MIN_STEPS inside the hum [start, end) whose first
