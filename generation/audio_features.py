@@ -422,7 +422,10 @@ class LipSound:
             else:
                 # The murmur's core (its quietest steps): a /b/'s voice bar before the burst,
                 # not the formants already moving towards the next vowel.
-                core = level_db[start:end] <= level_db[start:end].min() + 3.0
+                # Steps fallen silent (the hum's edges reach into a pause) are no murmur.
+                band = level_db[start:end] > local_peak[start:end] - 25.0
+                floor = level_db[start:end][band].min() if band.any() else np.inf
+                core = band & (level_db[start:end] <= floor + 3.0)
                 murmur = f2[start:end][core]
                 murmur = murmur[~np.isnan(murmur)]
                 first_formant = self.f1[start:end][core]
