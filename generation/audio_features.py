@@ -341,6 +341,9 @@ VOICE_BAR_LABIAL_F1_HZ = 270.0
 # other voiced bars' windows with F1 that low read from 1500 Hz (v 1502, z 1529, d 1640).
 VOICE_BAR_LABIAL_F2_HZ = (950.0, 1440.0)
 VOICE_BAR_VELAR_F2_HZ = 700.0
+# The lips' window is one of the bar's first two (4 steps: formants are read every 20 ms):
+# every b's was, while a z opening into a rounded vowel ("der Sohn") reads labial at its end.
+VOICE_BAR_ONSET_STEPS = 4
 # A b released into an l or r bursts weakly: the lips stay shut this many steps past the
 # bar's low hum while the level stays VOICE_BAR_DEPTH_DB down (espeak-ng's "blew", "blue",
 # "Blume": the hum ends 20 ms before the level rises into the l).
@@ -465,16 +468,18 @@ class LipSound:
 
     def _labial_bar(self, steps: np.ndarray) -> bool:
         """Whether the voice-bar ``steps`` (at least two indices) are made with the lips: one
-        analysis window with F1 under VOICE_BAR_LABIAL_F1_HZ and F2 in VOICE_BAR_LABIAL_F2_HZ,
-        the bar's median F1 under VOICE_BAR_LABIAL_F1_HZ too (an n's rises) and no pole under
-        VOICE_BAR_VELAR_F2_HZ (a g's, a w's)."""
+        of its first analysis windows (VOICE_BAR_ONSET_STEPS) with F1 under LABIAL_SPAN_F1_HZ (the first window may still hold some
+        of the vowel before: "blues" read 248 or 289 Hz as espeak-ng's timing shifted) and F2
+        in VOICE_BAR_LABIAL_F2_HZ, the bar's median F1 under VOICE_BAR_LABIAL_F1_HZ (an n's
+        rises) and no pole under VOICE_BAR_VELAR_F2_HZ (a g's, a w's)."""
         if len(steps) < 2:
             return False
         f1, f2 = self.f1[steps], self.f2[steps]
         formants = f1[~np.isnan(f1)]
+        onset = slice(0, VOICE_BAR_ONSET_STEPS)
         with np.errstate(invalid="ignore"):
-            lips = ((f1 < VOICE_BAR_LABIAL_F1_HZ) & (f2 >= VOICE_BAR_LABIAL_F2_HZ[0])
-                    & (f2 <= VOICE_BAR_LABIAL_F2_HZ[1]))
+            lips = ((f1[onset] < LABIAL_SPAN_F1_HZ) & (f2[onset] >= VOICE_BAR_LABIAL_F2_HZ[0])
+                    & (f2[onset] <= VOICE_BAR_LABIAL_F2_HZ[1]))
             velar = (f2 < VOICE_BAR_VELAR_F2_HZ).any()
         return (bool(lips.any()) and float(np.median(formants)) < VOICE_BAR_LABIAL_F1_HZ
                 and not velar)
