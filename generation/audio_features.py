@@ -299,6 +299,9 @@ def _closure_cue(
 # and 26-43 %, g 1475 Hz.
 LABIAL_BURST_HZ = 1050.0
 LABIAL_BURST_HIGH = 0.3
+# A p released into an l or r out of a silent hush: espeak-ng's "plate", "play" 1217-1486 Hz
+# with at most 18 % above 3 kHz (k's 2080-2100 Hz).
+LABIAL_CLUSTER_BURST_HZ = 1600.0
 # A long hush before a burst is mostly the vowel before it dying away: the lips meet only
 # for its last steps (10 ms each), up to the burst.
 BURST_CLOSURE_MAX_STEPS = 6
@@ -308,8 +311,10 @@ BURST_CLOSURE_MAX_STEPS = 6
 LABIAL_HUM_F2_HZ = (950.0, 1250.0)
 # With the lips shut the murmur's first formant sits very low as well: espeak-ng's m at
 # 206-230 Hz (F2 1058-1144), against 290-380 Hz for its n and 320-390 Hz for its l (F2
-# 1370-1680); the quiet tail of an oo reaches F2 1070-1160 but keeps F1 at 227-270 Hz.
-LABIAL_MURMUR_F1_HZ = 235.0
+# 1370-1680); the quiet tail of an oo reaches F2 1070-1160 but keeps F1 at 227-270 Hz. The
+# m's median sits at 207-221 Hz; 235 let the oo closing into the n of "soon" pass (227-235 Hz
+# in some of espeak-ng's renderings of it).
+LABIAL_MURMUR_F1_HZ = 225.0
 # A recognised p, b or m spans its transitions too: its F1 median must still be low (m's and
 # voice bars 200-260 Hz; the recogniser's m on the oh of "Hello", F2 1245 Hz, had 410 Hz).
 LABIAL_SPAN_F1_HZ = 300.0
@@ -322,6 +327,10 @@ LABIAL_HUM_DEPTH_DB = 10.0
 # And however deep, a hum's F1 stays under this: the b's and m's had 200-271 Hz, an n running
 # into a w ("June will") 296 Hz.
 LABIAL_HUM_F1_HZ = 280.0
+# An n's murmur: espeak-ng's en and de n's read F1 330-370 Hz with F2 1780-1810 Hz, the
+# hums' m's F2 at most 1250 Hz and their vowel onsets under 1400 Hz.
+ALVEOLAR_NASAL_F1_HZ = (320.0, 420.0)
+ALVEOLAR_NASAL_F2_HZ = 1600.0
 # A voiced stop's closure shows as a voice bar: voice at least VOICE_BAR_DEPTH_DB under the
 # sound around it with almost all of its energy low (200-4000 Hz centroid under
 # VOICE_BAR_CENTROID_HZ; espeak-ng's b, d and g bars 263-356 Hz, vowels 600 Hz and up).
@@ -419,8 +428,14 @@ class LipSound:
             if burst:
                 # The burst lies within a couple of steps of where the rise was found.
                 around = slice(max(0, end - 2), min(count, end + 3))
-                labial = (len(centroid[around]) > 0
-                          and np.median(centroid[around]) < LABIAL_BURST_HZ
+                sounding = around.start + np.flatnonzero(
+                    level_db[around] > local_peak[around] - 40.0)
+                # Out of a silent hush (a p's) the burst may be a voiceless l or r, higher than
+                # a p's into a vowel but without a t's hiss.
+                silent = level_db[start:end].min() < local_peak[start:end].min() - 40.0
+                highest = LABIAL_CLUSTER_BURST_HZ if silent else LABIAL_BURST_HZ
+                labial = (len(sounding) > 0
+                          and np.median(centroid[sounding]) < highest
                           and self.high_share[around].max() < LABIAL_BURST_HIGH)
             else:
                 # The murmur's core (its quietest steps): a /b/'s voice bar before the burst,
@@ -433,13 +448,24 @@ class LipSound:
                 murmur = murmur[~np.isnan(murmur)]
                 first_formant = self.f1[start:end][core]
                 first_formant = first_formant[~np.isnan(first_formant)]
-                depth = float(np.median(local_peak[start:end][core] - level_db[start:end][core]))
+                # How deep the hum as a whole lies (a vowel cut off into a pause dips for its
+                # last 10 ms only, the end of "knew?").
+                depth = (float(np.median(local_peak[start:end][band] - level_db[start:end][band]))
+                         if band.any() else 0.0)
                 labial = (len(murmur) > 0
                           and LABIAL_HUM_F2_HZ[0] <= np.median(murmur) <= LABIAL_HUM_F2_HZ[1]
                           and len(first_formant) > 0
                           and np.median(first_formant) < LABIAL_HUM_F1_HZ
                           and (np.median(first_formant) < LABIAL_MURMUR_F1_HZ
                                or depth >= LABIAL_HUM_DEPTH_DB))
+                with np.errstate(invalid="ignore"):
+                    alveolar = ((self.f1[start:end] >= ALVEOLAR_NASAL_F1_HZ[0])
+                                & (self.f1[start:end] <= ALVEOLAR_NASAL_F1_HZ[1])
+                                & (f2[start:end] >= ALVEOLAR_NASAL_F2_HZ)).any()
+                if labial and alveolar:
+                    # An n's murmur inside: the hum is an oo closing into the n ("soon"),
+                    # unless a part of it is an m's own murmur (below).
+                    labial = False
                 if not labial:
                     # A hum is often two sounds run together (the n and m of "bin müde", an
                     # m fading into the pause after it): the lips shut over its labial part.
