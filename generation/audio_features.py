@@ -319,9 +319,9 @@ LABIAL_MURMUR_F1_HZ = 225.0
 # voice bars 200-260 Hz; the recogniser's m on the oh of "Hello", F2 1245 Hz, had 410 Hz).
 LABIAL_SPAN_F1_HZ = 300.0
 LABIAL_MURMUR_MIN_STEPS = 3
-# A hum whose F1 sits above LABIAL_MURMUR_F1_HZ is labial only when it is this far under the
+# A hum whose F1 sits above LABIAL_MURMUR_F1_HZ is labial only when it lies this far under the
 # sound around it: an oo fading into silence or an n keeps F2 in the labial range with F1 at
-# 240-290 Hz, but only 8.1-8.8 dB down (espeak-ng's "knew", "soon", "pool"), while the b's and
+# 227-290 Hz, but only 8.1-8.8 dB down (espeak-ng's "knew", "soon", "pool"), while the b's and
 # m's with F1 that high were 12-22 dB down.
 LABIAL_HUM_DEPTH_DB = 10.0
 # And however deep, a hum's F1 stays under this: the b's and m's had 200-271 Hz, an n running
@@ -335,20 +335,25 @@ ALVEOLAR_NASAL_F2_HZ = 1600.0
 # sound around it with almost all of its energy low (200-4000 Hz centroid under
 # VOICE_BAR_CENTROID_HZ; espeak-ng's b, d and g bars 263-356 Hz, vowels 600 Hz and up).
 VOICE_BAR_DEPTH_DB = 14.0
+# This far under the sound around, a step is silence (a p's hush: espeak-ng's reach -100 dB,
+# its quietest voice bars and murmurs sit 14-32 dB down).
+SILENCE_DB = 40.0
 VOICE_BAR_CENTROID_HZ = 450.0
+# ... and no hiss: espeak-ng's b bars keep under 3 % of their energy above 3 kHz, a z's
+# voiced frication 13-21 % ("der Sohn", its F1 and F2 as low as a b's).
+VOICE_BAR_HISS = 0.1
 # Inside the bar F2 is mostly noise (the shut tract passes little above F1), but the lips
-# closing leave it in the labial range on the bar's first analysis window: every b on
-# espeak-ng's en and de speech had one with F1 190-264 Hz and F2 996-1207 Hz there, and a
-# median F1 of 200-264 Hz over the bar; d's had F1 274-290 Hz, and an oo running into an n
-# (F1 223-239 Hz, F2 1111-1164 Hz at first) turns to the n's 340-370 Hz (median 284-371
-# Hz). A velar (g) or w bar
-# instead has a second pole under VOICE_BAR_VELAR_F2_HZ (g 525-543 Hz, w 427-700 Hz; b's
-# lowest 886 Hz).
+# closing leave it in the labial range on one of the bar's first analysis windows (see
+# _labial_bar); over the whole bar the b's median F1 was 200-264 Hz on espeak-ng's en and de
+# speech, d's 274-290 Hz, and an oo running into an n (F1 223-239 Hz, F2 1111-1164 Hz at
+# first) turns to the n's 340-370 Hz (median 284-371 Hz). A velar (g) or w bar has a second
+# pole under VOICE_BAR_VELAR_F2_HZ (g 525-543 Hz, w 427-700 Hz; b's lowest 886 Hz).
 VOICE_BAR_LABIAL_F1_HZ = 270.0
 # The bar's labial window's F2 range: wider than a hum's (LABIAL_HUM_F2_HZ), as the closing
-# lips' transition reaches it: b's read 996-1375 Hz there ("blues" 1277, "Brot" 1375); the
-# other voiced bars' windows with F1 that low read from 1500 Hz (v 1502, z 1529, d 1640).
-VOICE_BAR_LABIAL_F2_HZ = (950.0, 1440.0)
+# lips' transition reaches it: b's read 996-1449 Hz there ("blues" 1277, "Brot" 1375, the
+# "Blume" of "eine Blume" 1449, the window holding some of the vowel before); the other
+# voiced bars' windows with F1 that low read from 1500 Hz (v 1502, z 1529, d 1640).
+VOICE_BAR_LABIAL_F2_HZ = (950.0, 1480.0)
 VOICE_BAR_VELAR_F2_HZ = 700.0
 # The lips' window is one of the bar's first two (4 steps: formants are read every 20 ms):
 # every b's was, while a z opening into a rounded vowel ("der Sohn") reads labial at its end.
@@ -429,10 +434,10 @@ class LipSound:
                 # The burst lies within a couple of steps of where the rise was found.
                 around = slice(max(0, end - 2), min(count, end + 3))
                 sounding = around.start + np.flatnonzero(
-                    level_db[around] > local_peak[around] - 40.0)
+                    level_db[around] > local_peak[around] - SILENCE_DB)
                 # Out of a silent hush (a p's) the burst may be a voiceless l or r, higher than
                 # a p's into a vowel but without a t's hiss.
-                silent = level_db[start:end].min() < local_peak[start:end].min() - 40.0
+                silent = level_db[start:end].min() < local_peak[start:end].min() - SILENCE_DB
                 highest = LABIAL_CLUSTER_BURST_HZ if silent else LABIAL_BURST_HZ
                 labial = (len(sounding) > 0
                           and np.median(centroid[sounding]) < highest
@@ -486,11 +491,11 @@ class LipSound:
     @cached_property
     def _voice_bar(self) -> np.ndarray:
         """Steps of voice bar: voice VOICE_BAR_DEPTH_DB under the sound around it (+-200 ms)
-        with its centroid under VOICE_BAR_CENTROID_HZ."""
+        with its centroid under VOICE_BAR_CENTROID_HZ and little hiss (VOICE_BAR_HISS)."""
         local_peak = maximum_filter1d(self.level_db, 41)
         return (self.voiced & (self.level_db < local_peak - VOICE_BAR_DEPTH_DB)
-                & (self.level_db > local_peak - 40.0)
-                & (self.centroid < VOICE_BAR_CENTROID_HZ))
+                & (self.level_db > local_peak - SILENCE_DB)
+                & (self.centroid < VOICE_BAR_CENTROID_HZ) & (self.high_share < VOICE_BAR_HISS))
 
     def _labial_bar(self, steps: np.ndarray) -> bool:
         """Whether the voice-bar ``steps`` (at least two indices) are made with the lips: one
