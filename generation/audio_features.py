@@ -358,6 +358,10 @@ VOICE_BAR_VELAR_F2_HZ = 700.0
 # The lips' window is one of the bar's first two (4 steps: formants are read every 20 ms):
 # every b's was, while a z opening into a rounded vowel ("der Sohn") reads labial at its end.
 VOICE_BAR_ONSET_STEPS = 4
+# That window may hold some of the vowel before the bar, its F1 between the vowel's and the
+# bar's: the b's read 190-301 Hz there ("blues" 248 or 289 Hz, "blüht" 301 Hz, as espeak-ng's
+# timing shifted by some ms), d's windows in the labial F2 range none.
+VOICE_BAR_WINDOW_F1_HZ = 350.0
 # A b released into an l or r bursts weakly: the lips stay shut this many steps past the
 # bar's low hum while the level stays VOICE_BAR_DEPTH_DB down (espeak-ng's "blew", "blue",
 # "Blume": the hum ends 20 ms before the level rises into the l).
@@ -499,17 +503,23 @@ class LipSound:
 
     def _labial_bar(self, steps: np.ndarray) -> bool:
         """Whether the voice-bar ``steps`` (at least two indices) are made with the lips: one
-        of its first analysis windows (VOICE_BAR_ONSET_STEPS) with F1 under LABIAL_SPAN_F1_HZ (the first window may still hold some
-        of the vowel before: "blues" read 248 or 289 Hz as espeak-ng's timing shifted) and F2
-        in VOICE_BAR_LABIAL_F2_HZ, the bar's median F1 under VOICE_BAR_LABIAL_F1_HZ (an n's
-        rises) and no pole under VOICE_BAR_VELAR_F2_HZ (a g's, a w's)."""
+        of its first analysis windows (VOICE_BAR_ONSET_STEPS) with F1 under
+        VOICE_BAR_WINDOW_F1_HZ and F2 in VOICE_BAR_LABIAL_F2_HZ, the bar's median F1 under
+        VOICE_BAR_LABIAL_F1_HZ (an n's rises), no pole under VOICE_BAR_VELAR_F2_HZ (a g's, a
+        w's), and released into louder sound (VOICE_BAR_RISE_DB: a v fading out of "Steve."
+        or into the f of "drive far" is not)."""
         if len(steps) < 2:
+            return False
+        after = self.level_db[steps[-1] + 1:steps[-1] + 1 + VOICE_BAR_RISE_STEPS]
+        if not (len(after) > 0 and float(after.max())
+                >= float(np.median(self.level_db[steps])) + VOICE_BAR_RISE_DB):
             return False
         f1, f2 = self.f1[steps], self.f2[steps]
         formants = f1[~np.isnan(f1)]
         onset = slice(0, VOICE_BAR_ONSET_STEPS)
         with np.errstate(invalid="ignore"):
-            lips = ((f1[onset] < LABIAL_SPAN_F1_HZ) & (f2[onset] >= VOICE_BAR_LABIAL_F2_HZ[0])
+            lips = ((f1[onset] < VOICE_BAR_WINDOW_F1_HZ)
+                    & (f2[onset] >= VOICE_BAR_LABIAL_F2_HZ[0])
                     & (f2[onset] <= VOICE_BAR_LABIAL_F2_HZ[1]))
             velar = (f2 < VOICE_BAR_VELAR_F2_HZ).any()
         return (bool(lips.any()) and float(np.median(formants)) < VOICE_BAR_LABIAL_F1_HZ
@@ -523,10 +533,7 @@ class LipSound:
                                < maximum_filter1d(self.level_db, 41) - VOICE_BAR_DEPTH_DB)
         runs = []
         for first, last in zip(edges[::2], edges[1::2], strict=True):
-            after = self.level_db[last:last + VOICE_BAR_RISE_STEPS]
-            released = (len(after) > 0 and float(after.max())
-                        >= float(np.median(self.level_db[first:last])) + VOICE_BAR_RISE_DB)
-            if released and self._labial_bar(np.arange(first, last)):
+            if self._labial_bar(np.arange(first, last)):
                 end = last
                 while end < min(len(quiet), last + VOICE_BAR_RELEASE_STEPS) and quiet[end]:
                     end += 1
