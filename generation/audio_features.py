@@ -299,6 +299,9 @@ def _closure_cue(
 # and 26-43 %, g 1475 Hz.
 LABIAL_BURST_HZ = 1050.0
 LABIAL_BURST_HIGH = 0.3
+# A p released into an l or r out of a silent hush: espeak-ng's "plate", "play" 1217-1486 Hz
+# with at most 18 % above 3 kHz (k's 2080-2100 Hz).
+LABIAL_CLUSTER_BURST_HZ = 1600.0
 # A long hush before a burst is mostly the vowel before it dying away: the lips meet only
 # for its last steps (10 ms each), up to the burst.
 BURST_CLOSURE_MAX_STEPS = 6
@@ -308,12 +311,66 @@ BURST_CLOSURE_MAX_STEPS = 6
 LABIAL_HUM_F2_HZ = (950.0, 1250.0)
 # With the lips shut the murmur's first formant sits very low as well: espeak-ng's m at
 # 206-230 Hz (F2 1058-1144), against 290-380 Hz for its n and 320-390 Hz for its l (F2
-# 1370-1680); the quiet tail of an oo reaches F2 1070-1160 but keeps F1 at 227-270 Hz.
-LABIAL_MURMUR_F1_HZ = 235.0
+# 1370-1680); the quiet tail of an oo reaches F2 1070-1160 but keeps F1 at 227-270 Hz. The
+# m's median sits at 207-221 Hz; 235 let the oo closing into the n of "soon" pass (227-235 Hz
+# in some of espeak-ng's renderings of it).
+LABIAL_MURMUR_F1_HZ = 225.0
 # A recognised p, b or m spans its transitions too: its F1 median must still be low (m's and
 # voice bars 200-260 Hz; the recogniser's m on the oh of "Hello", F2 1245 Hz, had 410 Hz).
 LABIAL_SPAN_F1_HZ = 300.0
 LABIAL_MURMUR_MIN_STEPS = 3
+# A hum whose F1 sits above LABIAL_MURMUR_F1_HZ is labial only when it lies this far under the
+# sound around it: an oo fading into silence or an n keeps F2 in the labial range with F1 at
+# 227-290 Hz, but only 8.1-8.8 dB down (espeak-ng's "knew", "soon", "pool"), while the b's and
+# m's with F1 that high were 12-22 dB down.
+LABIAL_HUM_DEPTH_DB = 10.0
+# And however deep, a hum's F1 stays under this: the b's and m's had 200-271 Hz, an n running
+# into a w ("June will") 296 Hz.
+LABIAL_HUM_F1_HZ = 280.0
+# An n's murmur: espeak-ng's en and de n's read F1 330-370 Hz with F2 1780-1810 Hz, the
+# hums' m's F2 at most 1250 Hz and their vowel onsets under 1400 Hz.
+ALVEOLAR_NASAL_F1_HZ = (320.0, 420.0)
+ALVEOLAR_NASAL_F2_HZ = 1600.0
+# A voiced stop's closure shows as a voice bar: voice at least VOICE_BAR_DEPTH_DB under the
+# sound around it with almost all of its energy low (200-4000 Hz centroid under
+# VOICE_BAR_CENTROID_HZ; espeak-ng's b, d and g bars 263-356 Hz, vowels 600 Hz and up).
+VOICE_BAR_DEPTH_DB = 14.0
+# This far under the sound around, a step is silence (a p's hush: espeak-ng's reach -100 dB,
+# its quietest voice bars and murmurs sit 14-32 dB down).
+SILENCE_DB = 40.0
+VOICE_BAR_CENTROID_HZ = 450.0
+# ... and no hiss: espeak-ng's b bars keep under 3 % of their energy above 3 kHz, a z's
+# voiced frication 13-21 % ("der Sohn", its F1 and F2 as low as a b's).
+VOICE_BAR_HISS = 0.1
+# Inside the bar F2 is mostly noise (the shut tract passes little above F1), but the lips
+# closing leave it in the labial range on one of the bar's first analysis windows (see
+# _labial_bar); over the whole bar the b's median F1 was 200-264 Hz on espeak-ng's en and de
+# speech, d's 274-290 Hz, and an oo running into an n (F1 223-239 Hz, F2 1111-1164 Hz at
+# first) turns to the n's 340-370 Hz (median 284-371 Hz). A velar (g) or w bar has a second
+# pole under VOICE_BAR_VELAR_F2_HZ (g 525-543 Hz, w 427-700 Hz; b's lowest 886 Hz).
+VOICE_BAR_LABIAL_F1_HZ = 270.0
+# The bar's labial window's F2 range: wider than a hum's (LABIAL_HUM_F2_HZ), as the closing
+# lips' transition reaches it: b's read 996-1449 Hz there ("blues" 1277, "Brot" 1375, the
+# "Blume" of "eine Blume" 1449, the window holding some of the vowel before); the other
+# voiced bars' windows with F1 that low read from 1500 Hz (v 1502, z 1529, d 1640).
+VOICE_BAR_LABIAL_F2_HZ = (950.0, 1480.0)
+VOICE_BAR_VELAR_F2_HZ = 700.0
+# The lips' window is one of the bar's first two (4 steps: formants are read every 20 ms):
+# every b's was, while a z opening into a rounded vowel ("der Sohn") reads labial at its end.
+VOICE_BAR_ONSET_STEPS = 4
+# That window may hold some of the vowel before the bar, its F1 between the vowel's and the
+# bar's: the b's read 190-301 Hz there ("blues" 248 or 289 Hz, "blüht" 301 Hz, as espeak-ng's
+# timing shifted by some ms), d's windows in the labial F2 range none.
+VOICE_BAR_WINDOW_F1_HZ = 350.0
+# A b released into an l or r bursts weakly: the lips stay shut this many steps past the
+# bar's low hum while the level stays VOICE_BAR_DEPTH_DB down (espeak-ng's "blew", "blue",
+# "Blume": the hum ends 20 ms before the level rises into the l).
+VOICE_BAR_RELEASE_STEPS = 2
+# A stop's bar is released into louder sound: within VOICE_BAR_RISE_STEPS the level rises
+# at least VOICE_BAR_RISE_DB over the bar's (espeak-ng's b's into l, r and vowels: 12-16 dB),
+# where a rounded vowel fading into a z and a pause ("knows?") only gets quieter.
+VOICE_BAR_RISE_STEPS = 10
+VOICE_BAR_RISE_DB = 8.0
 # A recognised p/b/m with no voice to measure counts as shut when the level dips this far
 # under the sound around it (LipSound.labial).
 LABIAL_DIP_DB = 8.0
@@ -371,6 +428,7 @@ class LipSound:
         level_db, centroid, f2 = self.level_db, self.centroid, self.f2
         count = len(level_db)
         cue = _closure_cue(level_db, centroid, self.voiced)
+        local_peak = maximum_filter1d(level_db, 41)  # as in _closure_cue
         shut = cue >= HUM_CLOSURE
         edges = np.flatnonzero(np.diff(np.r_[0, shut.astype(np.int8), 0]))
         spans = []
@@ -379,17 +437,44 @@ class LipSound:
             if burst:
                 # The burst lies within a couple of steps of where the rise was found.
                 around = slice(max(0, end - 2), min(count, end + 3))
-                labial = (len(centroid[around]) > 0
-                          and np.median(centroid[around]) < LABIAL_BURST_HZ
+                sounding = around.start + np.flatnonzero(
+                    level_db[around] > local_peak[around] - SILENCE_DB)
+                # Out of a silent hush (a p's) the burst may be a voiceless l or r, higher than
+                # a p's into a vowel but without a t's hiss.
+                silent = level_db[start:end].min() < local_peak[start:end].min() - SILENCE_DB
+                highest = LABIAL_CLUSTER_BURST_HZ if silent else LABIAL_BURST_HZ
+                labial = (len(sounding) > 0
+                          and np.median(centroid[sounding]) < highest
                           and self.high_share[around].max() < LABIAL_BURST_HIGH)
             else:
                 # The murmur's core (its quietest steps): a /b/'s voice bar before the burst,
                 # not the formants already moving towards the next vowel.
-                core = level_db[start:end] <= level_db[start:end].min() + 3.0
+                # Steps fallen silent (the hum's edges reach into a pause) are no murmur.
+                band = level_db[start:end] > local_peak[start:end] - 25.0
+                floor = level_db[start:end][band].min() if band.any() else np.inf
+                core = band & (level_db[start:end] <= floor + 3.0)
                 murmur = f2[start:end][core]
                 murmur = murmur[~np.isnan(murmur)]
+                first_formant = self.f1[start:end][core]
+                first_formant = first_formant[~np.isnan(first_formant)]
+                # How deep the hum as a whole lies (a vowel cut off into a pause dips for its
+                # last 10 ms only, the end of "knew?").
+                depth = (float(np.median(local_peak[start:end][band] - level_db[start:end][band]))
+                         if band.any() else 0.0)
                 labial = (len(murmur) > 0
-                          and LABIAL_HUM_F2_HZ[0] <= np.median(murmur) <= LABIAL_HUM_F2_HZ[1])
+                          and LABIAL_HUM_F2_HZ[0] <= np.median(murmur) <= LABIAL_HUM_F2_HZ[1]
+                          and len(first_formant) > 0
+                          and np.median(first_formant) < LABIAL_HUM_F1_HZ
+                          and (np.median(first_formant) < LABIAL_MURMUR_F1_HZ
+                               or depth >= LABIAL_HUM_DEPTH_DB))
+                with np.errstate(invalid="ignore"):
+                    alveolar = ((self.f1[start:end] >= ALVEOLAR_NASAL_F1_HZ[0])
+                                & (self.f1[start:end] <= ALVEOLAR_NASAL_F1_HZ[1])
+                                & (f2[start:end] >= ALVEOLAR_NASAL_F2_HZ)).any()
+                if labial and alveolar:
+                    # An n's murmur inside: the hum is an oo closing into the n ("soon"),
+                    # unless a part of it is an m's own murmur (below).
+                    labial = False
                 if not labial:
                     # A hum is often two sounds run together (the n and m of "bin müde", an
                     # m fading into the pause after it): the lips shut over its labial part.
@@ -401,7 +486,59 @@ class LipSound:
                 spans.append((start * STEP_SECONDS, end * STEP_SECONDS, burst))
         spans += [(start, end, False)
                   for start, end in _onset_closures(level_db, centroid, self.voiced, f2)]
+        # A b's voice bar is often too short or too far under the hum's level band to be
+        # found above (the b of "blew" or "blue", released into a quiet l).
+        spans += [(first * STEP_SECONDS, last * STEP_SECONDS, True)
+                  for first, last in self._labial_voice_bars()]
         return spans
+
+    @cached_property
+    def _voice_bar(self) -> np.ndarray:
+        """Steps of voice bar: voice VOICE_BAR_DEPTH_DB under the sound around it (+-200 ms)
+        with its centroid under VOICE_BAR_CENTROID_HZ and little hiss (VOICE_BAR_HISS)."""
+        local_peak = maximum_filter1d(self.level_db, 41)
+        return (self.voiced & (self.level_db < local_peak - VOICE_BAR_DEPTH_DB)
+                & (self.level_db > local_peak - SILENCE_DB)
+                & (self.centroid < VOICE_BAR_CENTROID_HZ) & (self.high_share < VOICE_BAR_HISS))
+
+    def _labial_bar(self, steps: np.ndarray) -> bool:
+        """Whether the voice-bar ``steps`` (at least two indices) are made with the lips: one
+        of its first analysis windows (VOICE_BAR_ONSET_STEPS) with F1 under
+        VOICE_BAR_WINDOW_F1_HZ and F2 in VOICE_BAR_LABIAL_F2_HZ, the bar's median F1 under
+        VOICE_BAR_LABIAL_F1_HZ (an n's rises), no pole under VOICE_BAR_VELAR_F2_HZ (a g's, a
+        w's), and released into louder sound (VOICE_BAR_RISE_DB: a v fading out of "Steve."
+        or into the f of "drive far" is not)."""
+        if len(steps) < 2:
+            return False
+        after = self.level_db[steps[-1] + 1:steps[-1] + 1 + VOICE_BAR_RISE_STEPS]
+        if not (len(after) > 0 and float(after.max())
+                >= float(np.median(self.level_db[steps])) + VOICE_BAR_RISE_DB):
+            return False
+        f1, f2 = self.f1[steps], self.f2[steps]
+        formants = f1[~np.isnan(f1)]
+        onset = slice(0, VOICE_BAR_ONSET_STEPS)
+        with np.errstate(invalid="ignore"):
+            lips = ((f1[onset] < VOICE_BAR_WINDOW_F1_HZ)
+                    & (f2[onset] >= VOICE_BAR_LABIAL_F2_HZ[0])
+                    & (f2[onset] <= VOICE_BAR_LABIAL_F2_HZ[1]))
+            velar = (f2 < VOICE_BAR_VELAR_F2_HZ).any()
+        return (bool(lips.any()) and float(np.median(formants)) < VOICE_BAR_LABIAL_F1_HZ
+                and not velar)
+
+    def _labial_voice_bars(self) -> list[tuple[int, int]]:
+        """Runs of voice bar that _labial_bar says are made with the lips, each with its
+        quiet release (VOICE_BAR_RELEASE_STEPS)."""
+        edges = np.flatnonzero(np.diff(np.r_[0, self._voice_bar.astype(np.int8), 0]))
+        quiet = self.voiced & (self.level_db
+                               < maximum_filter1d(self.level_db, 41) - VOICE_BAR_DEPTH_DB)
+        runs = []
+        for first, last in zip(edges[::2], edges[1::2], strict=True):
+            if self._labial_bar(np.arange(first, last)):
+                end = last
+                while end < min(len(quiet), last + VOICE_BAR_RELEASE_STEPS) and quiet[end]:
+                    end += 1
+                runs.append((first, end))
+        return runs
 
     def _labial_murmurs(self, start: int, end: int) -> list[tuple[int, int]]:
         """Runs of at least LABIAL_MURMUR_MIN_STEPS inside the hum [start, end) whose first
@@ -422,7 +559,12 @@ class LipSound:
         test as a hum's, LABIAL_HUM_F2_HZ) and its F1 under LABIAL_SPAN_F1_HZ; a span with no
         voice to measure must at least be a dip of LABIAL_DIP_DB under the sound around it.
         Measured on espeak-ng's English and German: every recognised m and b that was one had
-        F2 1059-1213 Hz; the recogniser's false m's (on n, w, l, oh) had 1245-1661 Hz."""
+        F2 1059-1213 Hz; the recogniser's false m's (on n, w, l, oh) had 1245-1661 Hz. An oo
+        running into a dark l ("fool", "rule", "mule": F2 980-1000 Hz, F1 286-289 Hz) is
+        told from a b by its depth, as a hum is (LABIAL_HUM_DEPTH_DB: under 9.5 dB). A
+        span holding a b's voice bar, where F2 is mostly noise (the shut tract passes little
+        above F1: the b of "bring" read 1207 Hz, then 2459 Hz), is judged as the bar
+        (_labial_bar)."""
         count = len(self.level_db)
         local_peak = maximum_filter1d(self.level_db, 31)  # +-150 ms
         verdicts = []
@@ -430,13 +572,18 @@ class LipSound:
             first = int(np.clip(np.floor(start / STEP_SECONDS), 0, count - 1))
             last = int(np.clip(np.ceil(end / STEP_SECONDS), first + 1, count))
             formants = self.f2[first:last][~np.isnan(self.f2[first:last])]
-            if len(formants):
+            bar = first + np.flatnonzero(self._voice_bar[first:last])
+            dip = float((local_peak[first:last] - self.level_db[first:last]).max())
+            if self._labial_bar(bar):
+                verdicts.append(True)
+            elif len(formants):
                 median = float(np.median(formants))
                 first_formant = float(np.nanmedian(self.f1[first:last]))
                 verdicts.append(LABIAL_HUM_F2_HZ[0] <= median <= LABIAL_HUM_F2_HZ[1]
-                                and first_formant < LABIAL_SPAN_F1_HZ)
+                                and first_formant < LABIAL_SPAN_F1_HZ
+                                and (first_formant < LABIAL_MURMUR_F1_HZ
+                                     or dip >= LABIAL_HUM_DEPTH_DB))
             else:
-                dip = float((local_peak[first:last] - self.level_db[first:last]).max())
                 verdicts.append(dip >= LABIAL_DIP_DB)
         return verdicts
 
