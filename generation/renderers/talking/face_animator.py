@@ -713,11 +713,16 @@ class FaceAnimator:
             soft_rim = (*soft_rim, wet)
         return [*overlays, (box, colour, coverage.astype(np.float32))], soft_rim
 
+    def _opened_past(self, opening_px: float, shares: tuple[float, float]) -> float:
+        """0 while the mouth is open under the first of ``shares`` of its widest opening, 1
+        from the second, linear between."""
+        return float(np.clip((opening_px / self.max_opening_px - shares[0])
+                             / (shares[1] - shares[0]), 0.0, 1.0))
+
     def _nearly_shut(self, opening_px: float) -> float:
         """1 while the mouth is open under the first of STRIP_EDGE_SHUT's shares of its widest
         opening, 0 from the second."""
-        return float(np.clip((STRIP_EDGE_SHUT[1] - opening_px / self.max_opening_px)
-                             / (STRIP_EDGE_SHUT[1] - STRIP_EDGE_SHUT[0]), 0.0, 1.0))
+        return 1.0 - self._opened_past(opening_px, STRIP_EDGE_SHUT)
 
     def _strip_ramp(self, opening_px: float) -> float:
         """How many px across their edges the lips' strips are mixed over at this opening
@@ -758,7 +763,7 @@ class FaceAnimator:
             near = (np.abs(across) < 0.5 * ramp) & (meeting > 0.0)
             if not near.any():
                 continue
-            share_in = np.clip(across / ramp + 0.5, 0.0, 1.0)
+            share_in = _share_past(across, ramp)
             inside = near & (across >= 0.0)
             beyond = self._sample(g, hx, hy, field.du, beyond_v - v).astype(np.float32)
             mix = np.where(inside, (1.0 - share_in) * meeting, 0.0)
@@ -937,7 +942,7 @@ class FaceAnimator:
         above = self._sample(g, hx, hy, part.du, part.upper_source_v - part.upper_lip_reach - v
                              ).astype(np.float32)
         below = self._sample(g, hx, hy, part.du, part.lower_source_v - v).astype(np.float32)
-        below_share = np.clip(across / CLOSED_LINE_RAMP_PX + 0.5, 0.0, 1.0)[..., None]
+        below_share = _share_past(across, CLOSED_LINE_RAMP_PX)[..., None]
         colour = above + (below - above) * below_share
         image_box = (origin[0] + x0, origin[1] + y0, origin[0] + x1, origin[1] + y1)
         return [(image_box, colour, line.astype(np.float32))]
@@ -1084,8 +1089,7 @@ class FaceAnimator:
         source = self._teeth_source
         # Wide open, the row hangs from the lip line as one rigid piece with the strip above
         # it (ROW_TO_LIP_OPEN), over every column where the photo shows either below its lip.
-        to_lip = float(np.clip((opening_px / self.max_opening_px - ROW_TO_LIP_OPEN[0])
-                               / (ROW_TO_LIP_OPEN[1] - ROW_TO_LIP_OPEN[0]), 0.0, 1.0))
+        to_lip = self._opened_past(opening_px, ROW_TO_LIP_OPEN)
         row_top, below_lip = top, None
         if to_lip > 0.0:
             lip_line = np.interp(u + field.du, self._teeth.us, self._teeth.lip_top)
@@ -1119,8 +1123,7 @@ class FaceAnimator:
         # then reaches up to the strip (it is read at its top there). Opened further, the strip
         # cut round over the row showed its last tooth standing up to the lip as a white column
         # (obama.jpg), or the mouth's dark as a notch under the lip.
-        shut = np.clip((STRIP_ROUNDED_OVER_ROW[1] - opening_px / self.max_opening_px)
-                       / (STRIP_ROUNDED_OVER_ROW[1] - STRIP_ROUNDED_OVER_ROW[0]), 0.0, 1.0)
+        shut = 1.0 - self._opened_past(opening_px, STRIP_ROUNDED_OVER_ROW)
         strip_bottom = top - (top - upper_strip_bottom) * np.maximum(1.0 - has_upper, shut)
         if below_lip is not None:
             strip_bottom = strip_bottom - (strip_bottom - lip_line) * below_lip
@@ -1717,10 +1720,15 @@ def _left_by_lip(from_rim: np.ndarray, tips_from_rim: np.ndarray, cover: np.ndar
     return np.clip((from_rim - reach) / edge + 0.5, 0.0, 1.0)
 
 
+def _share_past(across: np.ndarray, ramp: float) -> np.ndarray:
+    """0..1 per pixel: how much of it lies past a line ``across`` px from it (measured across
+    the line, distance_across), mixed over ``ramp`` px."""
+    return np.clip(across / ramp + 0.5, 0.0, 1.0)
+
+
 def _across_ramp(distance: np.ndarray, ramp: float) -> np.ndarray:
-    """0..1 per pixel: how much of it lies past a line ``distance`` px from it straight down
-    the mouth, mixed over ``ramp`` px across the line (distance_across)."""
-    return np.clip(distance_across(distance) / ramp + 0.5, 0.0, 1.0)
+    """_share_past of a line ``distance`` px from each pixel straight down the mouth."""
+    return _share_past(distance_across(distance), ramp)
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:
