@@ -179,23 +179,6 @@ def _say(text: str, voice: str = "en") -> espeak.TimedSpeech:
     return speech
 
 
-def _sung() -> espeak.TimedSpeech:
-    """Sustained sung vowels (ah, oo, ee, ah, oo) with vibrato, 0.35 s apart."""
-    notes = (("ah", "a:", 220.0), ("oo", "u:", 247.0), ("ee", "i:", 262.0),
-             ("ah", "a:", 196.0), ("oo", "u:", 220.0))
-    parts: list = [_pause()]
-    phonemes = []
-    offset = PAUSE
-    for name, symbol, pitch in notes:
-        note = media_factory.vowel(1.0, formants=media_factory.VOWEL_FORMANTS[name],
-                                   frequency=pitch, vibrato_hz=5.5, vibrato_cents=40.0)
-        phonemes.append(espeak.Phoneme(symbol, offset + 0.05, offset + 0.95))
-        parts += [note, _pause(0.35)]
-        offset += 1.35
-    parts.append(_pause())
-    return espeak.TimedSpeech(np.concatenate(parts), RATE, tuple(phonemes))
-
-
 def clips() -> dict[str, espeak.TimedSpeech]:
     def with_pauses(*parts):
         joined: list = [_pause()]
@@ -212,7 +195,7 @@ def clips() -> dict[str, espeak.TimedSpeech]:
                                _say("Bob put the big pump by the pipe.")),
         "rounded": with_pauses(_say("Who knew? Sue blew the blue moon soon."),
                                _say("We see three sheep eat cheese, Eve.")),
-        "sung": _sung(),
+        "sung": media_factory.sung_vowels(),
     }
 
 

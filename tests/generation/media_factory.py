@@ -61,6 +61,27 @@ def silence(seconds: float, *, sample_rate: int = 16_000) -> np.ndarray:
     return np.zeros(int(round(seconds * sample_rate)), dtype=np.float32)
 
 
+
+def sung_vowels():
+    """Sung vowels held for a second with vibrato (ah, oo, ee, ah, oo), 0.35 s apart between
+    0.6 s pauses, as an espeak_phonemes.TimedSpeech whose phonemes are the notes' steady parts
+    (the lip-sync benchmark's sung clip; the recogniser hears noise there, the formants
+    decide)."""
+    from tests.generation import espeak_phonemes as espeak
+
+    notes = (("ah", "a:", 220.0), ("oo", "u:", 247.0), ("ee", "i:", 262.0),
+             ("ah", "a:", 196.0), ("oo", "u:", 220.0))
+    parts: list = [silence(0.6)]
+    phonemes = []
+    offset = 0.6
+    for name, symbol, pitch in notes:
+        parts += [vowel(1.0, formants=VOWEL_FORMANTS[name], frequency=pitch, vibrato_hz=5.5,
+                        vibrato_cents=40.0), silence(0.35)]
+        phonemes.append(espeak.Phoneme(symbol, offset + 0.05, offset + 0.95))
+        offset += 1.35
+    parts.append(silence(0.6))
+    return espeak.TimedSpeech(np.concatenate(parts), 16_000, tuple(phonemes))
+
 def tone_bursts(
     pattern: list[tuple[float, bool]],
     *,

@@ -46,23 +46,6 @@ def _spoken(voice: str, texts: tuple[str, ...]) -> espeak.TimedSpeech:
     return espeak.concatenate(parts)
 
 
-def _sung() -> espeak.TimedSpeech:
-    """Sung vowels held for a second with vibrato (ah, oo, ee, ah, oo), as in
-    bench/lipsync_quality.py: the recogniser hears noise there, the formants decide."""
-    notes = (("ah", "a:", 220.0), ("oo", "u:", 247.0), ("ee", "i:", 262.0),
-             ("ah", "a:", 196.0), ("oo", "u:", 220.0))
-    parts: list = [mf.silence(0.6)]
-    phonemes = []
-    offset = 0.6
-    for name, symbol, pitch in notes:
-        parts += [mf.vowel(1.0, formants=mf.VOWEL_FORMANTS[name], frequency=pitch,
-                           vibrato_hz=5.5, vibrato_cents=40.0), mf.silence(0.35)]
-        phonemes.append(espeak.Phoneme(symbol, offset + 0.05, offset + 0.95))
-        offset += 1.35
-    parts.append(mf.silence(0.6))
-    return espeak.TimedSpeech(np.concatenate(parts), 16_000, tuple(phonemes))
-
-
 @pytest.fixture(scope="module")
 def photo() -> tuple[np.ndarray, np.ndarray]:
     image = load_image_rgb(mf.face_path("obama2.jpg"))
@@ -97,7 +80,7 @@ _measured: dict[str, dict[str, np.ndarray]] = {}
 def _vowels_of(photo, case: str) -> dict[str, np.ndarray]:
     """Both tests read the same plan of each case; it is made once."""
     if case not in _measured:
-        speech = _sung() if case == "sung vowels" else _spoken(*UTTERANCES[case])
+        speech = mf.sung_vowels() if case == "sung vowels" else _spoken(*UTTERANCES[case])
         _measured[case] = _vowels(photo, speech)
     return _measured[case]
 
